@@ -1,0 +1,168 @@
+"""The ``campaign`` command: a thin shell over the package, one subcommand each.
+
+Errors caused by input print one line per problem on stderr and exit with 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from campaign import __version__
+from campaign.errors import CampaignError, ScenarioError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _overrides(args: argparse.Namespace):
+    from campaign.scenario.overrides import Overrides
+
+    return Overrides(sets=args.set or [], scales=args.scale or [], removes=args.remove or [],
+                     delays=args.delay or [], variants=args.variant or [])
+
+
+def _add_overrides(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("what-if overrides")
+    g.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="set a field, e.g. units.saxon_18th.strength_men=0")
+    g.add_argument("--scale", action="append", metavar="WHO=FACTOR",
+                   help="multiply the strength of a side, formation or unit")
+    g.add_argument("--remove", action="append", metavar="UNIT", help="remove a unit")
+    g.add_argument("--delay", action="append", metavar="UNIT=DAYS",
+                   help="delay a unit's arrival (UNIT.departs=DAYS: its departure)")
+    g.add_argument("--variant", action="append", metavar="FILE.yaml",
+                   help="apply a patch file in the scenario schema")
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_validate(args: argparse.Namespace) -> int:
+    from campaign.scenario.loader import load_scenario
+    from campaign.scenario.report import describe
+
+    failed = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"{path}: OK")
+        print(describe(scenario))
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from campaign.scenario.loader import load_scenario
+    from campaign.scenario.report import info_text
+
+    print(info_text(load_scenario(args.file, _overrides(args))))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from campaign.scenario.schema import scenario_json_schema
+
+    print(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from campaign.api import run
+
+    outcome = run(args.scenario, seed=args.seed, out=args.out, overrides=_overrides(args),
+                  force=args.force)
+    summary = outcome.summary or {}
+    print(f"wrote {args.out}: {summary.get('engagements', 0)} engagements, "
+          f"{summary.get('control_changes', 0)} control changes")
+    for side, row in summary.get("losses", {}).items():
+        print(f"  {side:<10} present {row['present']:>8,.0f}  killed {row['killed']:>7,.0f}  "
+              f"wounded {row['wounded']:>7,.0f}  captured {row['captured']:>7,.0f}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from campaign.replay.situation import situation_text, verify_replay
+
+    if args.verify:
+        ok, message = verify_replay(Path(args.dir))
+        print(message)
+        return 0 if ok else 1
+    print(situation_text(Path(args.dir), args.at))
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="campaign",
+        description="Simulate and replay the 1919 Lithuanian-Soviet War campaigns.",
+    )
+    parser.add_argument("--version", action="version", version=f"campaign {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("validate", help="check scenario files and summarise them")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("info", help="sides, order of battle and strength by date")
+    p.add_argument("file", metavar="FILE")
+    _add_overrides(p)
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("run", help="simulate a scenario and write a replay folder")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="overwrite an existing run folder")
+    _add_overrides(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("replay", help="show the situation on a date, or verify a log")
+    p.add_argument("dir", metavar="DIR")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--at", metavar="DATE", help="ISO date, e.g. 1919-02-13")
+    g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
+    p.set_defaults(func=cmd_replay)
+
+    from campaign import cli_more
+
+    cli_more.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CampaignError as exc:
+        if args.debug:
+            raise
+        if isinstance(exc, ScenarioError):
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; no partial output was left behind", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,152 @@
+"""Replay events: the flat, typed record of everything that happened in a run.
+
+Each event is a small frozen dataclass with a ``type`` tag; the log is a list of
+them in simulation order. Analysis reads these records, never the engine's state.
+Times are days since the scenario start (float); dates are ISO strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Version of the events.jsonl layout. Bump when a field changes meaning.
+LOG_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Event:
+    t: float  # days since scenario start
+    date: str  # ISO date of t
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"type": self.type}  # type: ignore[attr-defined]
+        data.update(asdict(self))
+        return data
+
+
+@dataclass(frozen=True)
+class Initial(Event):
+    """The situation at the start: control of every place and the order of battle."""
+
+    control: dict[str, str]
+    units: list[dict[str, Any]]
+    type: str = field(default="initial", init=False)
+
+
+@dataclass(frozen=True)
+class Arrival(Event):
+    unit: str
+    side: str
+    place: str
+    men: float
+    type: str = field(default="arrival", init=False)
+
+
+@dataclass(frozen=True)
+class Departure(Event):
+    unit: str
+    side: str
+    place: str
+    men: float
+    type: str = field(default="departure", init=False)
+
+
+@dataclass(frozen=True)
+class OrderIssued(Event):
+    unit: str
+    action: str
+    target: str | None
+    by: str  # "scenario" or "commander"
+    reason: str
+    type: str = field(default="order", init=False)
+
+
+@dataclass(frozen=True)
+class MoveStart(Event):
+    unit: str
+    origin: str
+    destination: str
+    km: float
+    mode: str  # march | rail | retreat
+    type: str = field(default="move_start", init=False)
+
+
+@dataclass(frozen=True)
+class MoveEnd(Event):
+    unit: str
+    place: str
+    type: str = field(default="move_end", init=False)
+
+
+@dataclass(frozen=True)
+class EngagementStart(Event):
+    engagement: int
+    place: str
+    attackers: dict[str, float]  # unit -> men
+    defenders: dict[str, float]
+    posture: str
+    terrain: str
+    river: str | None
+    type: str = field(default="engagement_start", init=False)
+
+
+@dataclass(frozen=True)
+class EngagementStep(Event):
+    engagement: int
+    place: str
+    power_ratio: float
+    losses: dict[str, list[float]]  # unit -> [killed, wounded, captured]
+    type: str = field(default="engagement_step", init=False)
+
+
+@dataclass(frozen=True)
+class EngagementEnd(Event):
+    engagement: int
+    place: str
+    winner: str  # "attacker" | "defender" | "none"
+    result: str  # e.g. "defender broke", "attacker broke", "defender withdrew"
+    losses: dict[str, dict[str, float]]  # side -> {killed, wounded, captured}
+    type: str = field(default="engagement_end", init=False)
+
+
+@dataclass(frozen=True)
+class Retreat(Event):
+    unit: str
+    origin: str
+    destination: str
+    reason: str
+    type: str = field(default="retreat", init=False)
+
+
+@dataclass(frozen=True)
+class Surrender(Event):
+    unit: str
+    place: str
+    men: float
+    reason: str
+    type: str = field(default="surrender", init=False)
+
+
+@dataclass(frozen=True)
+class ControlChange(Event):
+    place: str
+    old: str
+    new: str
+    cause: str
+    type: str = field(default="control_change", init=False)
+
+
+@dataclass(frozen=True)
+class DailyState(Event):
+    """End-of-day strengths: unit -> [men, location or '' while on the road]."""
+
+    units: dict[str, list[Any]]
+    type: str = field(default="day", init=False)
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__dataclass_fields__["type"].default: cls  # type: ignore[misc]
+    for cls in (Initial, Arrival, Departure, OrderIssued, MoveStart, MoveEnd, EngagementStart,
+                EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState)
+}

@@ -1,0 +1,560 @@
+"""Unit behaviour and engagements as SimPy processes.
+
+* :func:`unit_life` -- one process per unit: arrive, carry out orders (march,
+  attack, hold, withdraw, leave), rally after a defeat, and, with no order left,
+  follow a simple commander behaviour that only looks at the map as it is now.
+* :func:`fight` -- one process per engagement, resolved in steps until one side
+  breaks, withdraws or is destroyed.
+* :func:`chronicle` -- records the daily state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from campaign.engine import combat
+from campaign.engine import log as ev
+from campaign.engine.world import (
+    DAY_END,
+    DEFAULT_MARCH_KM_PER_DAY,
+    LAKES_FACTOR,
+    MARCH_KM_PER_DAY,
+    MORALE_LOSS_ON_BREAK,
+    MORALE_RECOVERY_PER_DAY,
+    PREPARED_AFTER_DAYS,
+    RAIL_KM_PER_DAY,
+    RALLY_DAYS,
+    RIVER_DELAY_DAYS,
+    ROAD_FACTOR,
+    UnitState,
+    World,
+)
+from campaign.scenario.schema import Action
+
+#: A defender facing this combat-power ratio or worse after the first step withdraws
+#: rather than be destroyed (Dupuy 1987: defenders rarely stand at worse than 3:1).
+OVERWHELMING_RATIO = 3.5
+#: An attacker whose power ratio falls below this calls the attack off.
+HOPELESS_RATIO = 0.3
+#: Captured share of a unit's men when it breaks (rout), per unit of power ratio
+#: against it, and when it has no line of retreat at all.
+CAPTURED_ON_BREAK = 0.06
+CAPTURED_WHEN_CUT_OFF = 1.0
+#: Commander behaviour: local power ratio needed for an unordered counter-attack.
+COUNTERATTACK_RATIO = 3.0
+
+
+@dataclass
+class Engagement:
+    id: int
+    place: str
+    attackers: list[str]
+    defenders: list[str]
+    start_men: dict[str, float] = field(default_factory=dict)
+    start_kwc: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    losses: dict[str, float] = field(default_factory=dict)
+    surprise: bool = False
+    river: str | None = None
+    steps: int = 0
+    outcome: str = ""
+
+
+# ---------------------------------------------------------------------------- helpers
+def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> float:
+    data = world.graph.edges[a, b]
+    km = data["length_km"]
+    if rail and data.get("rail"):
+        return km / RAIL_KM_PER_DAY
+    speed = MARCH_KM_PER_DAY.get(unit.kind, DEFAULT_MARCH_KM_PER_DAY)
+    speed *= ROAD_FACTOR.get(data.get("road"), 0.6)
+    if data.get("lakes"):
+        speed *= LAKES_FACTOR
+    return km / speed + (RIVER_DELAY_DAYS if data.get("river") else 0.0)
+
+
+def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> list[str] | None:
+    """Shortest path by length from the unit's place to ``target``, or None."""
+    source = unit.location
+    if source is None or source == target:
+        return [target] if source == target else None
+    graph = world.graph
+    if avoid_hostile:
+        blocked = {p for p in world.at_place if p != target and world.hostiles_at(p, unit.side)}
+
+        def weight(a: str, b: str, d: dict) -> float | None:
+            return None if b in blocked else d["length_km"]
+    else:
+        weight = "length_km"  # type: ignore[assignment]
+    try:
+        return nx.shortest_path(graph, source, target, weight=weight)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None
+
+
+def _leave_place(world: World, unit: UnitState) -> None:
+    if unit.location is not None:
+        members = world.at_place.get(unit.location, [])
+        if unit.id in members:
+            members.remove(unit.id)
+    unit.location = None
+
+
+def _change_control(world: World, place: str, side: str, cause: str) -> None:
+    old = world.control.get(place, "none")
+    if old == side:
+        return
+    world.control[place] = side
+    world.log(ev.ControlChange, place=place, old=old, new=side, cause=cause)
+
+
+def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> None:
+    total = killed + wounded + captured
+    if total > unit.men:
+        scale = unit.men / total if total > 0 else 0.0
+        killed, wounded, captured = killed * scale, wounded * scale, captured * scale
+    unit.men -= killed + wounded + captured
+    unit.killed += killed
+    unit.wounded += wounded
+    unit.captured += captured
+    if unit.men < 0.5:
+        unit.men = max(unit.men, 0.0)
+
+
+# ---------------------------------------------------------------------------- arrival
+def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surprise: bool,
+                river: str | None = None) -> None:
+    """The unit reaches ``place``: join or start an engagement, or take control."""
+    unit.location = place
+    unit.moving_to = None
+    unit.status = "present"
+    unit.since_t = world.env.now
+    world.at_place.setdefault(place, []).append(unit.id)
+    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
+    engagement = world.engagements.get(place)
+    if engagement is not None:
+        defenders_side = world.units[engagement.defenders[0]].side if engagement.defenders else None
+        on_defence = defenders_side is not None and not world.hostile(unit.side, defenders_side)
+        (engagement.defenders if on_defence else engagement.attackers).append(unit.id)
+        engagement.start_men[unit.id] = unit.men
+        engagement.start_kwc[unit.id] = (unit.killed, unit.wounded, unit.captured)
+        unit.engagement = engagement.id
+        return
+    if hostiles:
+        start_engagement(world, place, [unit], hostiles, surprise and attacking, river)
+        return
+    if world.hostile_held(place, unit.side) or world.control.get(place, "none") == "none":
+        _change_control(world, place, world.holder(unit.side), f"occupied by {unit.name}")
+
+
+def start_engagement(world: World, place: str, attackers: list[UnitState],
+                     defenders: list[UnitState], surprise: bool, river: str | None) -> None:
+    eid = world.next_engagement_id
+    world.next_engagement_id += 1
+    engagement = Engagement(eid, place, [u.id for u in attackers], [u.id for u in defenders],
+                            surprise=surprise, river=river)
+    for u in (*attackers, *defenders):
+        engagement.start_men[u.id] = u.men
+        engagement.start_kwc[u.id] = (u.killed, u.wounded, u.captured)
+        u.engagement = eid
+    world.engagements[place] = engagement
+    posture = _posture(world, place, defenders)
+    world.log(ev.EngagementStart, engagement=eid, place=place,
+              attackers={u.id: round(u.men, 2) for u in attackers},
+              defenders={u.id: round(u.men, 2) for u in defenders},
+              posture=posture, terrain=_terrain(world, place), river=river)
+    world.env.process(fight(world, engagement))
+
+
+def _terrain(world: World, place: str) -> str:
+    return world.places[place]["terrain"]
+
+
+def _posture(world: World, place: str, defenders: list[UnitState]) -> str:
+    if world.places[place].get("fortified"):
+        return "fortified"
+    settled = [u for u in defenders if world.env.now - u.since_t >= PREPARED_AFTER_DAYS]
+    if settled and sum(u.men for u in settled) >= 0.5 * sum(u.men for u in defenders):
+        return "prepared"
+    return "hasty"
+
+
+def _camp(world: World, ids: list[str]) -> combat.Camp:
+    units = [world.units[i] for i in ids]
+    return combat.Camp(
+        men=np.array([u.men for u in units], dtype=float),
+        guns=np.array([u.guns for u in units], dtype=float),
+        machine_guns=np.array([u.machine_guns for u in units], dtype=float),
+        quality=np.array([u.quality_factor for u in units], dtype=float),
+        morale=np.array([u.morale for u in units], dtype=float),
+        sides=[u.side for u in units],
+    )
+
+
+# ---------------------------------------------------------------------------- fighting
+def fight(world: World, engagement: Engagement):
+    """Resolve an engagement step by step until one side is gone from the place."""
+    env = world.env
+    spec = world.scenario.combat
+    dt_days = spec.step_hours / 24.0
+    place = engagement.place
+    end_t = world.days
+
+    def present(ids: list[str]) -> list[str]:
+        return [i for i in ids if world.units[i].location == place and world.units[i].active
+                and world.units[i].engagement == engagement.id and world.units[i].men >= 0.5
+                and world.units[i].retreat_to is None]
+
+    while True:
+        step = min(dt_days, end_t - env.now)
+        if step <= 1e-9:
+            break
+        attackers, defenders = present(engagement.attackers), present(engagement.defenders)
+        if not attackers or not defenders:
+            break
+        defender_units = [world.units[i] for i in defenders]
+        situation = combat.Situation(
+            posture=_posture(world, place, defender_units), terrain=_terrain(world, place),
+            river=engagement.river if engagement.steps < 4 else None,
+            surprise=engagement.surprise and engagement.steps < 4,
+        )
+        # Losses are worked out from the forces at the start of the step and suffered
+        # by those still in the fight at its end; newcomers join from the next step.
+        result = world.model.step(_camp(world, attackers), _camp(world, defenders), situation,
+                                  step, world.rng)
+        yield env.timeout(step)
+        still = set(present(engagement.attackers) + present(engagement.defenders))
+        engagement.steps += 1
+        ratio = result.power_ratio
+        losses: dict[str, list[float]] = {}
+        for ids, lost, beaten in ((attackers, result.attacker, ratio < 1),
+                                  (defenders, result.defender, ratio >= 1)):
+            captured_share = combat.CAPTURED_SHARE_BEATEN if beaten else combat.CAPTURED_SHARE_WINNING
+            for uid, men_lost in zip(ids, lost, strict=True):
+                if men_lost <= 0 or uid not in still:
+                    continue
+                unit = world.units[uid]
+                captured = men_lost * captured_share
+                killed = (men_lost - captured) * combat.KILLED_SHARE
+                wounded = men_lost - captured - killed
+                _lose(unit, float(killed), float(wounded), float(captured))
+                engagement.losses[uid] = engagement.losses.get(uid, 0.0) + men_lost
+                losses[uid] = [round(float(killed), 2), round(float(wounded), 2),
+                               round(float(captured), 2)]
+        world.log(ev.EngagementStep, engagement=engagement.id, place=place,
+                    power_ratio=round(float(min(ratio, 1e6)), 4), losses=losses)
+        if spec.break_points:
+            _check_breaks(world, engagement, attackers, defenders, ratio)
+        if not present(engagement.attackers) or not present(engagement.defenders):
+            break
+    _finish(world, engagement)
+
+
+def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
+                  defenders: list[str], ratio: float) -> None:
+    place = engagement.place
+    # Partisans harass but do not hold ground alone against regular troops.
+    defender_units = [world.units[i] for i in defenders]
+    attacker_units = [world.units[i] for i in attackers]
+    if all(u.partisan for u in defender_units) and not all(u.partisan for u in attacker_units):
+        for u in defender_units:
+            _break(world, u, engagement, "partisans do not hold ground against regulars", ratio)
+        return
+    if engagement.steps == 1 and ratio >= OVERWHELMING_RATIO:
+        for u in defender_units:
+            _break(world, u, engagement, f"withdrew before overwhelming odds ({ratio:.1f}:1)",
+                   ratio, rout=False)
+        return
+    if ratio <= HOPELESS_RATIO:
+        for u in attacker_units:
+            _break(world, u, engagement, f"attack called off ({ratio:.2f}:1)", 1 / max(ratio, 1e-6),
+                   rout=False)
+        return
+    for u, odds in [(u, 1 / max(ratio, 1e-6)) for u in attacker_units] + [
+        (u, ratio) for u in defender_units
+    ]:
+        start = engagement.start_men.get(u.id, u.men) or 1.0
+        lost_share = engagement.losses.get(u.id, 0.0) / start
+        if lost_share >= u.break_point * u.morale or u.men < 0.5:
+            _break(world, u, engagement, f"broke after losing {lost_share:.0%}", odds)
+    _ = place
+
+
+def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, odds: float,
+           rout: bool = True) -> None:
+    """The unit gives up the fight: it retreats, or surrenders when cut off."""
+    if unit.engagement != engagement.id or not unit.active:
+        return
+    place = engagement.place
+    attacking = unit.id in engagement.attackers
+    if rout and unit.men > 0:
+        captured = unit.men * min(0.3, CAPTURED_ON_BREAK * max(1.0, odds))
+        _lose(unit, 0.0, 0.0, captured)
+        engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + captured
+    unit.engagement = None
+    unit.morale = max(0.2, unit.morale - (MORALE_LOSS_ON_BREAK if rout else 0.1))
+    # An attack that failed is spent: the unit waits for a new order.
+    current = unit.current_order(world.env.now)
+    if current is not None and (attacking or current[1].action == Action.hold):
+        unit.spent_orders.add(current[0])
+    destination = retreat_destination(world, unit, place, prefer=unit.came_from if attacking else None)
+    if destination is None:
+        world.log(ev.Surrender, unit=unit.id, place=place, men=round(unit.men, 2),
+                  reason=f"{reason}; no line of retreat")
+        engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + unit.men
+        _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
+        _leave_place(world, unit)
+        unit.status = "destroyed"
+        world.wake(unit)
+        return
+    world.log(ev.Retreat, unit=unit.id, origin=place, destination=destination, reason=reason)
+    unit.rally_until = world.env.now + RALLY_DAYS
+    unit.retreat_to = destination
+    world.wake(unit)
+
+
+def retreat_destination(world: World, unit: UnitState, place: str,
+                        prefer: str | None = None) -> str | None:
+    """The neighbouring place a beaten unit falls back to, away from the enemy."""
+    enemy_origins = [
+        u.came_from for u in world.hostiles_at(place, unit.side) if u.came_from is not None
+    ]
+    candidates = []
+    for n in world.graph.neighbors(place):
+        if world.hostiles_at(n, unit.side):
+            continue
+        owner = world.control.get(n, "none")
+        if owner != "none" and world.hostile(owner, unit.side):
+            continue
+        score = 2.0 if owner != "none" else 1.0
+        if n == prefer:
+            score += 3.0
+        if n in enemy_origins:
+            score -= 5.0
+        friends = sum(1 for u in world.units_at(n) if not world.hostile(u.side, unit.side))
+        score += 0.5 * min(friends, 2)
+        candidates.append((-score, world.graph.edges[place, n]["length_km"], n))
+    if not candidates:
+        return None
+    candidates.sort()
+    return candidates[0][2]
+
+
+def _finish(world: World, engagement: Engagement) -> None:
+    place = engagement.place
+    world.engagements.pop(place, None)
+    attackers = [world.units[i] for i in engagement.attackers]
+    defenders = [world.units[i] for i in engagement.defenders]
+    def holding(u: UnitState) -> bool:
+        return (u.location == place and u.active and u.men >= 0.5 and u.retreat_to is None
+                and u.engagement == engagement.id)
+
+    held_att = [u for u in attackers if holding(u)]
+    held_def = [u for u in defenders if holding(u)]
+    if held_att and not held_def:
+        winner, result = "attacker", "defenders broke or withdrew"
+    elif held_def and not held_att:
+        winner, result = "defender", "attack repulsed"
+    else:
+        winner, result = "none", "undecided at scenario end"
+    by_side: dict[str, dict[str, float]] = {}
+    for u in (*attackers, *defenders):
+        k0, w0, c0 = engagement.start_kwc.get(u.id, (0.0, 0.0, 0.0))
+        side = by_side.setdefault(u.side, {"men": 0.0, "killed": 0.0, "wounded": 0.0,
+                                           "captured": 0.0})
+        side["men"] += engagement.start_men.get(u.id, 0.0)
+        side["killed"] += u.killed - k0
+        side["wounded"] += u.wounded - w0
+        side["captured"] += u.captured - c0
+    by_side = {s: {k: round(float(v), 2) for k, v in d.items()} for s, d in by_side.items()}
+    world.log(ev.EngagementEnd, engagement=engagement.id, place=place, winner=winner,
+              result=result, losses=by_side)
+    for u in (*attackers, *defenders):
+        if u.engagement == engagement.id:
+            u.engagement = None
+        world.wake(u)
+    if winner == "attacker":
+        strongest = max(held_att, key=lambda u: (u.men, u.id))
+        names = ", ".join(u.name for u in held_att)
+        _change_control(world, place, world.holder(strongest.side),
+                        f"taken by {names} after engagement {engagement.id}")
+    elif winner == "defender" and world.hostile_held(place, held_def[0].side):
+        _change_control(world, place, world.holder(held_def[0].side),
+                        f"held by {held_def[0].name} in engagement {engagement.id}")
+
+
+# ---------------------------------------------------------------------------- units
+def unit_life(world: World, unit: UnitState):
+    """The whole life of one unit in the theatre, as a SimPy process."""
+    env = world.env
+    if unit.arrives_t > env.now:
+        yield env.timeout(unit.arrives_t - env.now)
+    unit.arrived_men = unit.men
+    world.log(ev.Arrival, unit=unit.id, side=unit.side, place=unit.home, men=round(unit.men, 2))
+    enter_place(world, unit, unit.home, attacking=True, surprise=False)
+    last_quiet = env.now
+    while unit.status == "present":
+        now = env.now
+        unit.morale = min(1.0, unit.morale + MORALE_RECOVERY_PER_DAY * (now - last_quiet))
+        last_quiet = now
+        retreat_to = unit.retreat_to
+        if retreat_to is not None and unit.engagement is None:
+            unit.retreat_to = None
+            yield from _march(world, unit, retreat_to, mode="retreat", attacking=False)
+            continue
+        if unit.departs_t is not None and now >= unit.departs_t - 1e-9:
+            _depart(world, unit, "departure date reached")
+            return
+        current = unit.current_order(now)
+        leaving = current is not None and current[1].action == Action.leave
+        if leaving and unit.engagement is None:
+            _depart(world, unit, "ordered to leave the theatre")
+            return
+        if unit.engagement is not None:
+            if current is not None and current[1].action in (Action.withdraw, Action.leave):
+                _disengage(world, unit)
+                continue
+            yield _wait(world, unit, None)
+            continue
+        if now < unit.rally_until:
+            yield _wait(world, unit, unit.rally_until)
+            continue
+        step = _plan(world, unit, current)
+        if step is None:
+            yield _wait(world, unit, _next_review(world, unit, current))
+            continue
+        next_place, mode, attacking, surprise = step
+        yield from _march(world, unit, next_place, mode, attacking, surprise)
+
+
+def _wait(world: World, unit: UnitState, until: float | None):
+    env = world.env
+    unit.wake = env.event()
+    events = [unit.wake]
+    times = [t for t in (until, unit.next_order_t(env.now), unit.departs_t) if t is not None]
+    times = [t for t in times if t > env.now + 1e-9]
+    if times:
+        events.append(env.timeout(min(times) - env.now))
+    return env.any_of(events)
+
+
+def _next_review(world: World, unit: UnitState, current) -> float | None:
+    """Units without an order in force look at the map again every morning."""
+    if current is not None and current[1].action == Action.hold:
+        return None
+    day = int(world.env.now + 1e-9)
+    return day + 1 + 0.25
+
+
+def _plan(world: World, unit: UnitState, current):
+    """Next step as (place, mode, attacking, surprise), or None to stay."""
+    here = unit.location
+    if current is None:
+        return _commander(world, unit)
+    _, order = current
+    if order.action == Action.hold or order.target is None:
+        return None
+    if here == order.target:
+        return None if order.action != Action.hold else None
+    avoid = order.action in (Action.withdraw, Action.move)
+    path = _path(world, unit, order.target, avoid_hostile=avoid)
+    if path is None or len(path) < 2:
+        return None
+    nxt = path[1]
+    if order.action == Action.move and world.hostiles_at(nxt, unit.side):
+        return None  # a move halts before the enemy; only an attack goes in
+    mode = "rail" if order.by_rail and world.scenario.map.rail and _rail_ok(world, path) else "march"
+    return nxt, mode, order.action == Action.attack, order.surprise
+
+
+def _rail_ok(world: World, path: list[str]) -> bool:
+    return all(world.graph.edges[a, b].get("rail") for a, b in zip(path, path[1:], strict=False))
+
+
+def _commander(world: World, unit: UnitState):
+    """No order in force: fall back if nearly surrounded, counter-attack at good odds, else hold."""
+    here = unit.location
+    if here is None:
+        return None
+    neighbours = list(world.graph.neighbors(here))
+    hostile_near = [n for n in neighbours
+                    if world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)]
+    if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
+        destination = retreat_destination(world, unit, here)
+        if destination is not None and destination not in hostile_near:
+            world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
+                      by="commander", reason=f"threatened with encirclement at {here}")
+            return destination, "march", False, False
+    friends = [u for u in world.units_at(here)
+               if not world.hostile(u.side, unit.side) and u.engagement is None]
+    own_power = sum(u.men * u.quality_factor * u.morale for u in friends)
+    for n in sorted(hostile_near):
+        enemies = world.hostiles_at(n, unit.side)
+        if not enemies:
+            continue
+        wanted = n in world.objectives.get(unit.side, ()) or (
+            world.initial_control.get(n) == world.holder(unit.side))
+        enemy_power = sum(u.men * u.quality_factor * u.morale for u in enemies) * 1.3
+        if wanted and own_power >= COUNTERATTACK_RATIO * enemy_power and not unit.partisan:
+            world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
+                      reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
+            return n, "march", True, False
+    return None
+
+
+def _march(world: World, unit: UnitState, destination: str, mode: str, attacking: bool,
+           surprise: bool = False):
+    env = world.env
+    origin = unit.location
+    if origin is None or not world.graph.has_edge(origin, destination):
+        return
+    days = _edge_days(world, unit, origin, destination, rail=mode == "rail")
+    data = world.graph.edges[origin, destination]
+    world.log(ev.MoveStart, unit=unit.id, origin=origin, destination=destination,
+              km=round(data["length_km"], 2), mode=mode)
+    _leave_place(world, unit)
+    unit.status = "moving"
+    unit.moving_to = destination
+    unit.came_from = origin
+    yield env.timeout(days)
+    if unit.status != "moving":
+        return
+    world.log(ev.MoveEnd, unit=unit.id, place=destination)
+    enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
+                river=data.get("river"))
+
+
+def _disengage(world: World, unit: UnitState) -> None:
+    engagement = world.engagements.get(unit.location or "")
+    unit.engagement = None
+    if engagement is not None:
+        destination = retreat_destination(world, unit, engagement.place)
+        if destination is not None:
+            world.log(ev.Retreat, unit=unit.id, origin=engagement.place, destination=destination,
+                      reason="ordered to withdraw")
+            unit.retreat_to = destination
+
+
+def _depart(world: World, unit: UnitState, reason: str) -> None:
+    place = unit.location or unit.home
+    world.log(ev.Departure, unit=unit.id, side=unit.side, place=place, men=round(unit.men, 2))
+    unit.departed_men += unit.men
+    unit.men = 0.0
+    _leave_place(world, unit)
+    unit.status = "departed"
+    _ = reason
+
+
+# ---------------------------------------------------------------------------- chronicle
+def chronicle(world: World):
+    """Record every unit's strength and place at the end of each day."""
+    env = world.env
+    for day in range(world.days):
+        yield env.timeout(day + DAY_END - env.now)
+        if world.daily_log:
+            world.log(ev.DailyState, units={
+                u.id: [round(u.men, 2), u.location or f"{u.came_from}>{u.moving_to}"]
+                for u in world.units.values() if u.status in ("present", "moving")
+            })

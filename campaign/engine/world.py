@@ -1,0 +1,180 @@
+"""The state of a campaign while it is simulated: map, units, control, log.
+
+Built once from a validated :class:`~campaign.scenario.schema.Scenario`; the SimPy
+processes in :mod:`campaign.engine.processes` change it. Plain dataclasses only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import simpy
+
+from campaign.engine import combat
+from campaign.engine.log import Event
+from campaign.scenario.schema import Action, Order, Scenario
+
+#: Time of day (fraction of a day) at which a dated order takes effect: 06:00.
+ORDER_HOUR = 0.25
+#: Time of day at which the daily state is recorded: 23:59.
+DAY_END = 1439 / 1440
+#: Sustained march rates in km per day on a main road (FM 21-18 / Dupuy: 20-25 km
+#: for foot infantry; cavalry ~35 km; partisans move light; guns are slower).
+MARCH_KM_PER_DAY = {
+    "cavalry": 35.0, "partisans": 25.0, "artillery": 15.0, "volunteers": 20.0,
+}
+DEFAULT_MARCH_KM_PER_DAY = 20.0
+#: Road class factors on the march rate.
+ROAD_FACTOR = {"main": 1.0, "secondary": 0.9, "track": 0.75, None: 0.6}
+#: Rail movement including loading and unloading, km per day.
+RAIL_KM_PER_DAY = 150.0
+#: Extra time to cross a river on a link (bridges, ferries), days.
+RIVER_DELAY_DAYS = 0.1
+#: Lake-belt defiles slow movement.
+LAKES_FACTOR = 0.8
+#: Days a unit needs at a place before its defence counts as prepared.
+PREPARED_AFTER_DAYS = 1.0
+#: Days a broken unit needs to rally before it can act again.
+RALLY_DAYS = 1.0
+#: Morale recovered per quiet day, and lost when a unit breaks.
+MORALE_RECOVERY_PER_DAY = 0.05
+MORALE_LOSS_ON_BREAK = 0.25
+
+
+@dataclass
+class UnitState:
+    """A unit as the engine sees it. Men are floats; outputs round them."""
+
+    id: str
+    name: str
+    side: str
+    kind: str
+    quality: str
+    quality_factor: float
+    break_point: float
+    men: float
+    guns: float
+    machine_guns: float
+    home: str  # place of arrival
+    arrives_t: float
+    departs_t: float | None
+    orders: list[tuple[float, Order]]
+    status: str = "pending"  # pending | present | moving | departed | destroyed
+    location: str | None = None
+    came_from: str | None = None
+    moving_to: str | None = None
+    since_t: float = 0.0
+    morale: float = 1.0
+    engagement: int | None = None
+    rally_until: float = 0.0
+    retreat_to: str | None = None
+    spent_orders: set[int] = field(default_factory=set)
+    arrived_men: float = 0.0
+    killed: float = 0.0
+    wounded: float = 0.0
+    captured: float = 0.0
+    departed_men: float = 0.0
+    wake: simpy.Event | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("present", "moving")
+
+    @property
+    def partisan(self) -> bool:
+        return self.kind == "partisans" or self.quality == "partisan"
+
+    def current_order(self, now: float) -> tuple[int, Order] | None:
+        """The latest order in force at ``now`` that has not been spent, or None."""
+        found = None
+        for index, (t, order) in enumerate(self.orders):
+            if t <= now + 1e-9:
+                found = (index, order)
+        if found is None or found[0] in self.spent_orders:
+            return None
+        return found
+
+    def next_order_t(self, now: float) -> float | None:
+        later = [t for t, _ in self.orders if t > now + 1e-9]
+        return min(later) if later else None
+
+
+@dataclass
+class World:
+    """Everything the processes share."""
+
+    scenario: Scenario
+    env: simpy.Environment
+    graph: nx.Graph
+    places: dict[str, dict[str, Any]]  # id -> {name, lat, lon, terrain}
+    control: dict[str, str]
+    units: dict[str, UnitState]
+    rng: np.random.Generator
+    model: combat.CombatModel
+    hostile_pairs: dict[tuple[str, str], bool]
+    holder_of: dict[str, str]
+    objectives: dict[str, list[str]]  # side -> objective place ids
+    initial_control: dict[str, str]
+    daily_log: bool = True
+    at_place: dict[str, list[str]] = field(default_factory=dict)
+    engagements: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    next_engagement_id: int = 1
+    departed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def start(self) -> dt.date:
+        return self.scenario.start
+
+    @property
+    def days(self) -> int:
+        return (self.scenario.end - self.scenario.start).days + 1
+
+    def date_of(self, t: float) -> str:
+        return (self.start + dt.timedelta(days=int(t + 1e-9))).isoformat()
+
+    def log(self, cls: type[Event], **fields: Any) -> None:
+        now = self.env.now
+        self.events.append(cls(t=round(now, 6), date=self.date_of(now), **fields))
+
+    def hostile(self, a: str, b: str) -> bool:
+        return self.hostile_pairs[(a, b)]
+
+    def units_at(self, place: str) -> list[UnitState]:
+        return [self.units[u] for u in self.at_place.get(place, ())]
+
+    def hostiles_at(self, place: str, side: str) -> list[UnitState]:
+        return [u for u in self.units_at(place)
+                if self.hostile(u.side, side) and u.retreat_to is None]
+
+    def holder(self, side: str) -> str:
+        """The side in whose name this side's units hold ground."""
+        return self.holder_of[side]
+
+    def hostile_held(self, place: str, side: str) -> bool:
+        owner = self.control.get(place, "none")
+        return owner != "none" and self.hostile(owner, side)
+
+    def wake(self, unit: UnitState) -> None:
+        if unit.wake is not None and not unit.wake.triggered:
+            unit.wake.succeed()
+
+
+def order_time(scenario_start: dt.date, day: dt.date) -> float:
+    """Simulation time (days) at which an order dated ``day`` takes effect."""
+    return (day - scenario_start).days + ORDER_HOUR
+
+
+def sorted_orders(scenario: Scenario, unit_id: str) -> list[tuple[float, Order]]:
+    orders = [o for o in scenario.orders if o.unit == unit_id]
+    timed = [(order_time(scenario.start, o.date), i, o) for i, o in enumerate(orders)]
+    timed.sort(key=lambda x: (x[0], x[1]))
+    return [(t, o) for t, _, o in timed]
+
+
+def is_leave(order: Order) -> bool:
+    return order.action == Action.leave

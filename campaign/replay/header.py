@@ -1,0 +1,48 @@
+"""The replay header: what produced a log, so it can be verified and re-run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from campaign.engine.log import LOG_FORMAT_VERSION
+
+
+class PlaceInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    lat: float
+    lon: float
+
+
+class SideInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    colour: str
+    allies: list[str] = Field(default_factory=list)
+    controls_for: str | None = None
+
+
+class ReplayHeader(BaseModel):
+    """First line of ``events.jsonl``."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = "header"
+    format: str = "campaign-replay"
+    format_version: int = LOG_FORMAT_VERSION
+    engine_version: str
+    scenario_id: str
+    scenario_title: str
+    scenario_hash: str
+    scenario_path: str = ""
+    seed: int
+    overrides: list[str] = Field(default_factory=list)
+    start: str
+    end: str
+    combat_model: str
+    sides: list[SideInfo]
+    places: list[PlaceInfo]
+    extra: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,80 @@
+"""Read a replay folder back, checking that the log is whole and ours."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaign.engine.log import EVENT_TYPES, LOG_FORMAT_VERSION
+from campaign.errors import ReplayError
+from campaign.replay.header import ReplayHeader
+
+#: Largest events.jsonl read, bytes.
+MAX_LOG_BYTES = 500_000_000
+
+
+@dataclass
+class Replay:
+    folder: Path
+    header: ReplayHeader
+    events: list[dict[str, Any]]
+
+
+def read_replay(folder: str | Path) -> Replay:
+    """Read ``folder/events.jsonl``; raises :class:`ReplayError` naming the bad line."""
+    folder = Path(folder)
+    path = folder / "events.jsonl"
+    if not folder.is_dir():
+        raise ReplayError(f"{folder}: not a replay folder (no such directory)")
+    if not path.exists():
+        raise ReplayError(f"{path}: missing; expected the folder written by 'campaign run'")
+    if path.stat().st_size > MAX_LOG_BYTES:
+        raise ReplayError(f"{path}: larger than {MAX_LOG_BYTES:,} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplayError(f"{path}: not UTF-8 text") from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise ReplayError(f"{path}:1: empty log")
+    records = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ReplayError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+        if not isinstance(record, dict) or "type" not in record:
+            raise ReplayError(f"{path}:{number}: expected a JSON object with a 'type'")
+        records.append(record)
+    first = records[0]
+    if first.get("type") != "header" or first.get("format") != "campaign-replay":
+        raise ReplayError(f"{path}:1: not a campaign replay log (no campaign-replay header)")
+    version = first.get("format_version")
+    if version != LOG_FORMAT_VERSION:
+        raise ReplayError(
+            f"{path}:1: log format version {version} is not supported "
+            f"(this campaign reads version {LOG_FORMAT_VERSION}); re-run the scenario"
+        )
+    try:
+        header = ReplayHeader.model_validate(first)
+    except ValidationError as exc:
+        raise ReplayError(f"{path}:1: invalid header: {exc.errors()[0]['msg']}") from None
+    trailer = records[-1]
+    if trailer.get("type") != "end":
+        raise ReplayError(f"{path}:{len(lines)}: log is truncated (no end-of-log record)")
+    digest = hashlib.sha256("\n".join(lines[:-1]).encode("utf-8")).hexdigest()
+    if trailer.get("sha256") != digest or trailer.get("events") != len(records) - 2:
+        raise ReplayError(f"{path}:{len(lines)}: checksum mismatch; the log was edited or damaged")
+    events = records[1:-1]
+    for number, record in enumerate(events, start=2):
+        if record["type"] not in EVENT_TYPES:
+            raise ReplayError(f"{path}:{number}: unknown event type '{record['type']}'")
+    return Replay(folder=folder, header=header, events=events)

@@ -1,0 +1,140 @@
+"""Load a scenario file: YAML -> located plain data -> validated :class:`Scenario`.
+
+Every problem found is reported with its file, line and field path, e.g.::
+
+    scenarios/kaunas_1919.yaml:42: units.pskov_2nd_rifle.strength_men: Input should be ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from campaign.errors import Problem, ScenarioError
+from campaign.scenario import schema
+from campaign.scenario.checks import check_references, suggest
+from campaign.scenario.overrides import Overrides, apply_overrides
+from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml
+
+#: Which model describes the items found under each key, for "did you mean" hints.
+_MODEL_OF_KEY: dict[str, type[BaseModel]] = {
+    "sources": schema.Source,
+    "sides": schema.Side,
+    "formations": schema.Formation,
+    "units": schema.Unit,
+    "orders": schema.Order,
+    "objectives": schema.Objective,
+    "map": schema.MapSpec,
+    "combat": schema.CombatSpec,
+    "source": schema.Citation,
+}
+
+
+def field_path(data: Any, loc: tuple[str | int, ...]) -> str:
+    """A readable dotted path: list items are named by their id where they have one."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            item = node[key]
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str) and ident:
+                parts.append(ident)
+            elif parts:
+                parts[-1] = f"{parts[-1]}[{key}]"
+            else:
+                parts.append(f"[{key}]")
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
+    for key in reversed(loc[:-1]):
+        if isinstance(key, str) and key in _MODEL_OF_KEY:
+            return list(_MODEL_OF_KEY[key].model_fields)
+    return list(schema.Scenario.model_fields)
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(loc)
+        hint = suggest(key, allowed) or f"; allowed keys: {', '.join(allowed)}"
+        return f"unknown key '{key}'{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    value = error.get("input")
+    if kind not in ("model_type", "dict_type", "list_type") and isinstance(
+        value, str | int | float
+    ):
+        message += f" (got {value!r})"
+    return message
+
+
+def problems_from_validation(doc: LocatedDocument, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        # Drop union/tag branches pydantic adds to the location.
+        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        problems.append(
+            Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), _message(error))
+        )
+    return problems
+
+
+def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
+    """Validate located data as a scenario, cross-references included."""
+    if not isinstance(doc.data, dict):
+        raise ScenarioError(
+            Problem(doc.file, 1, "", f"expected a YAML mapping at top level, got {type(doc.data).__name__}")
+        )
+    try:
+        scenario = schema.Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(doc, exc)) from None
+    place_ids: set[str] = set()
+    if scenario.map.gazetteer != "none":
+        from campaign.geo import load_gazetteer  # local: geo reads its data files
+
+        place_ids = set(load_gazetteer())
+    place_ids |= {p.id for p in scenario.map.places}
+    found = check_references(scenario, place_ids)
+    if found:
+        raise ScenarioError(
+            [Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg) for loc, msg in found]
+        )
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schema.Scenario:
+    """Read, parse and validate a scenario file, with what-if overrides applied.
+
+    Raises :class:`ScenarioError` listing every problem with its line and field.
+    """
+    doc = load_yaml_file(Path(path))
+    if overrides:
+        doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
+    return scenario_from_document(doc)
+
+
+def load_scenario_text(text: str, name: str = "<text>") -> schema.Scenario:
+    """Validate a scenario given as YAML text (tests, notebooks)."""
+    return scenario_from_document(parse_yaml(text, name))
+
+
+def scenario_hash(scenario: schema.Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: same content, same hash."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,259 @@
+"""What-if overrides applied to a scenario's data before validation.
+
+Nothing here evaluates code: values are parsed with ``yaml.safe_load`` and the
+patched scenario goes through the same validation as a file, so a bad override
+gets the same located, clear error.
+
+* ``--set PATH=VALUE``   e.g. ``units.saxon_18th.strength_men=0`` (list items by id)
+* ``--scale WHO=FACTOR`` a side, formation or unit id; multiplies strengths
+* ``--remove UNIT``      removes a unit and its orders
+* ``--delay UNIT=DAYS``  arrival later by DAYS (``UNIT.departs=DAYS`` moves departure)
+* ``--variant FILE``     a YAML patch in the scenario schema, merged by id
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from campaign.errors import Problem, ScenarioError
+from campaign.scenario.checks import suggest
+from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file
+
+_PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+@dataclass
+class Overrides:
+    """The what-if changes requested for one run, in the order they apply."""
+
+    sets: list[str] = field(default_factory=list)
+    scales: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    delays: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        """The overrides as command-line flags, recorded in the replay header."""
+        return ([f"--variant {v}" for v in self.variants] + [f"--set {s}" for s in self.sets]
+                + [f"--scale {s}" for s in self.scales] + [f"--remove {r}" for r in self.removes]
+                + [f"--delay {d}" for d in self.delays])
+
+    def __bool__(self) -> bool:
+        return bool(self.sets or self.scales or self.removes or self.delays or self.variants)
+
+
+def _error(flag: str, text: str, message: str) -> ScenarioError:
+    return ScenarioError(Problem(f"{flag} {text}", 0, "", message))
+
+
+def _split(flag: str, text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise _error(flag, text, "expected KEY=VALUE")
+    key, value = text.split("=", 1)
+    key, value = key.strip(), value.strip()
+    if not key:
+        raise _error(flag, text, "empty key before '='")
+    return key, value
+
+
+def _number(flag: str, text: str, value: str, kind: type) -> Any:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise _error(flag, text, f"expected a {kind.__name__}, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _error(flag, text, "expected a finite number")
+    return number
+
+
+def _child(flag: str, text: str, node: Any, part: str) -> tuple[Any, Any]:
+    """The container key for ``part`` inside ``node`` (list items by id or index)."""
+    if isinstance(node, dict):
+        return node, part
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, dict) and item.get("id") == part:
+                return node, i
+        if part.isdigit() and int(part) < len(node):
+            return node, int(part)
+        ids = [item.get("id") for item in node if isinstance(item, dict) and "id" in item]
+        raise _error(flag, text, f"no item with id '{part}'{suggest(part, ids)}")
+    raise _error(flag, text, f"cannot descend into '{part}': it is a single value")
+
+
+def apply_set(data: dict[str, Any], text: str) -> None:
+    key, raw = _split("--set", text)
+    parts = key.split(".")
+    if any(not _PATH_PART.match(p) for p in parts):
+        raise _error("--set", text, "path parts must be ids or field names (letters, digits, _)")
+    try:
+        value = yaml.safe_load(raw) if raw else None
+    except yaml.YAMLError:
+        raise _error("--set", text, f"value {raw!r} is not a valid YAML scalar") from None
+    if isinstance(value, dict | list) and len(str(value)) > 10_000:
+        raise _error("--set", text, "value too large")
+    node: Any = data
+    for part in parts[:-1]:
+        container, k = _child("--set", text, node, part)
+        if isinstance(container, dict) and k not in container:
+            container[k] = {}
+        node = container[k]
+    container, k = _child("--set", text, node, parts[-1])
+    container[k] = value
+
+
+def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
+    units = [u for u in data.get("units", []) if isinstance(u, dict)]
+    if who in {s.get("id") for s in data.get("sides", []) if isinstance(s, dict)}:
+        return [u for u in units if u.get("side") == who]
+    formations = {f.get("id"): f.get("parent") for f in data.get("formations", [])
+                  if isinstance(f, dict)}
+    if who in formations:
+        below = {who}
+        changed = True
+        while changed:
+            changed = False
+            for fid, parent in formations.items():
+                if parent in below and fid not in below:
+                    below.add(fid)
+                    changed = True
+        return [u for u in units if u.get("parent") in below]
+    return [u for u in units if u.get("id") == who]
+
+
+def _known_ids(data: dict[str, Any]) -> list[str]:
+    ids = []
+    for key in ("sides", "formations", "units"):
+        ids += [x.get("id") for x in data.get(key, []) if isinstance(x, dict)]
+    return [i for i in ids if isinstance(i, str)]
+
+
+def apply_scale(data: dict[str, Any], text: str) -> None:
+    who, raw = _split("--scale", text)
+    factor = _number("--scale", text, raw, float)
+    if not 0 <= factor <= 100:
+        raise _error("--scale", text, f"factor must be between 0 and 100, got {factor}")
+    units = _units_of(data, who)
+    if not units:
+        raise _error("--scale", text,
+                     f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}")
+    for u in units:
+        if isinstance(u.get("strength_men"), int | float):
+            u["strength_men"] = int(round(u["strength_men"] * factor))
+        rng = u.get("strength_range")
+        if isinstance(rng, list | tuple) and len(rng) == 2 and all(
+            isinstance(x, int | float) for x in rng
+        ):
+            u["strength_range"] = [int(round(rng[0] * factor)), int(round(rng[1] * factor))]
+
+
+def apply_remove(data: dict[str, Any], unit_id: str) -> None:
+    unit_id = unit_id.strip()
+    units = data.get("units", [])
+    ids = [u.get("id") for u in units if isinstance(u, dict)]
+    if unit_id not in ids:
+        raise _error("--remove", unit_id, f"no unit '{unit_id}'{suggest(unit_id, ids)}")
+    data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
+    data["orders"] = [o for o in data.get("orders", [])
+                      if not (isinstance(o, dict) and o.get("unit") == unit_id)]
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def apply_delay(data: dict[str, Any], text: str) -> None:
+    key, raw = _split("--delay", text)
+    days = _number("--delay", text, raw, int)
+    unit_id, _, what = key.partition(".")
+    what = what or "arrives"
+    if what not in ("arrives", "departs"):
+        raise _error("--delay", text, "use UNIT=DAYS (arrival) or UNIT.departs=DAYS")
+    units = [u for u in data.get("units", []) if isinstance(u, dict)]
+    unit = next((u for u in units if u.get("id") == unit_id), None)
+    if unit is None:
+        ids = [u.get("id") for u in units]
+        raise _error("--delay", text, f"no unit '{unit_id}'{suggest(unit_id, ids)}")
+    start = _as_date(data.get("start"))
+    end = _as_date(data.get("end"))
+    if start is None or end is None:
+        raise _error("--delay", text, "the scenario has no valid start/end dates")
+    base = _as_date(unit.get(what)) or (start if what == "arrives" else end)
+    new = base + dt.timedelta(days=days)
+    if what == "departs":
+        unit["departs"] = new
+        for o in data.get("orders", []):
+            d = _as_date(o.get("date")) if isinstance(o, dict) else None
+            if d is not None and o.get("unit") == unit_id and d > new:
+                o["date"] = new
+        return
+    new = min(max(new, start), end)
+    unit["arrives"] = new
+    # Orders the unit could not yet receive take effect when it arrives.
+    for o in data.get("orders", []):
+        d = _as_date(o.get("date")) if isinstance(o, dict) else None
+        if d is not None and o.get("unit") == unit_id and d < new:
+            o["date"] = new
+    departs = _as_date(unit.get("departs"))
+    if departs is not None and departs < new:
+        unit["departs"] = new
+
+
+def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
+    """Deep-merge a variant file: mappings merge, id'd lists merge by id, others replace."""
+    if not isinstance(patch.data, dict):
+        raise ScenarioError(Problem(patch.file, 1, "", "a variant must be a YAML mapping"))
+    for unit_id in patch.data.get("remove_units", []) or []:
+        apply_remove(data, str(unit_id))
+    body = {k: v for k, v in patch.data.items() if k != "remove_units"}
+    _merge(data, body)
+
+
+def _merge(base: dict[str, Any], patch: dict[str, Any]) -> None:
+    for key, value in patch.items():
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            _merge(old, value)
+        elif isinstance(old, list) and isinstance(value, list) and all(
+            isinstance(v, dict) and "id" in v for v in value
+        ):
+            by_id = {item.get("id"): item for item in old if isinstance(item, dict)}
+            for item in value:
+                if item["id"] in by_id:
+                    _merge(by_id[item["id"]], item)
+                else:
+                    old.append(item)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def apply_overrides(data: dict[str, Any], overrides: Overrides) -> dict[str, Any]:
+    """A patched deep copy of ``data``; raises :class:`ScenarioError` on a bad override."""
+    data = copy.deepcopy(data)
+    if not isinstance(data, dict):
+        return data
+    for path in overrides.variants:
+        merge_variant(data, load_yaml_file(Path(path)))
+    for text in overrides.sets:
+        apply_set(data, text)
+    for text in overrides.scales:
+        apply_scale(data, text)
+    for unit_id in overrides.removes:
+        apply_remove(data, unit_id)
+    for text in overrides.delays:
+        apply_delay(data, text)
+    return data

@@ -1,0 +1,94 @@
+"""Human-readable descriptions of a scenario: summary, order of battle, strengths by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from campaign.scenario.schema import Scenario
+
+
+def strength_by_date(scenario: Scenario) -> list[tuple[dt.date, dict[str, int]]]:
+    """Scheduled men per side on every date an arrival or departure changes it."""
+    dates = {scenario.start}
+    for u in scenario.units:
+        if u.arrives:
+            dates.add(u.arrives)
+        if u.departs and u.departs <= scenario.end:
+            dates.add(u.departs)
+    out = []
+    for day in sorted(dates):
+        row = {s.id: 0 for s in scenario.sides}
+        for u in scenario.units:
+            arrived = (u.arrives or scenario.start) <= day
+            gone = u.departs is not None and u.departs <= day
+            if arrived and not gone:
+                row[u.side] += u.strength_men
+        out.append((day, row))
+    return out
+
+
+def order_of_battle(scenario: Scenario) -> list[str]:
+    """The formation -> unit tree per side, one line each, indented."""
+    lines: list[str] = []
+    children: dict[str | None, list] = {}
+    for f in scenario.formations:
+        children.setdefault(f.parent, []).append(f)
+    units_of: dict[str | None, list] = {}
+    for u in scenario.units:
+        units_of.setdefault(u.parent, []).append(u)
+
+    def walk(formation_id: str | None, side: str, depth: int) -> None:
+        for f in children.get(formation_id, []):
+            if f.side != side:
+                continue
+            men = _men_under(scenario, f.id)
+            lines.append(f"{'  ' * depth}{f.name} [{f.kind}] {men:,} men")
+            walk(f.id, side, depth + 1)
+        for u in units_of.get(formation_id, []):
+            if u.side != side:
+                continue
+            est = " (estimated)" if u.estimated else ""
+            when = f", arrives {u.arrives}" if u.arrives else ""
+            lines.append(f"{'  ' * depth}- {u.name} [{u.kind}, {u.quality}] "
+                         f"{u.strength_men:,} men{est} at {u.location}{when}")
+
+    for side in scenario.sides:
+        lines.append(f"{side.name} ({side.id})")
+        walk(None, side.id, 1)
+    return lines
+
+
+def _men_under(scenario: Scenario, formation_id: str) -> int:
+    below = {formation_id}
+    changed = True
+    while changed:
+        changed = False
+        for f in scenario.formations:
+            if f.parent in below and f.id not in below:
+                below.add(f.id)
+                changed = True
+    return sum(u.strength_men for u in scenario.units if u.parent in below)
+
+
+def describe(scenario: Scenario) -> str:
+    """A one-screen summary of a scenario for ``campaign validate`` and ``info``."""
+    lines = [
+        f"{scenario.title} ({scenario.id})",
+        f"  {scenario.start} to {scenario.end}, combat model {scenario.combat.model.value}",
+        f"  sides: {', '.join(s.name for s in scenario.sides)}",
+        f"  {len(scenario.units)} units, {len(scenario.formations)} formations, "
+        f"{len(scenario.orders)} orders, {len(scenario.objectives)} objectives",
+        f"  sources: {', '.join(s.file for s in scenario.sources)}",
+    ]
+    return "\n".join(lines)
+
+
+def info_text(scenario: Scenario) -> str:
+    lines = [describe(scenario), "", "Order of battle:"]
+    lines += ["  " + line for line in order_of_battle(scenario)]
+    lines += ["", "Strength by date (men):"]
+    sides = [s.id for s in scenario.sides]
+    lines.append("  " + "date".ljust(12) + "".join(s.rjust(12) for s in sides))
+    for day, row in strength_by_date(scenario):
+        lines.append("  " + day.isoformat().ljust(12) + "".join(f"{row[s]:>12,}" for s in sides))
+    return "\n".join(lines)

@@ -1,0 +1,286 @@
+"""The scenario file format as pydantic v2 models.
+
+A scenario says who fought, with what, where they started, what their commanders
+ordered and what each side wanted. It never says who won: outcomes come from the
+engine. Cross-references (places, sides, units) are checked in
+:mod:`campaign.scenario.checks` so that every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z][a-z0-9_]*$"
+Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+#: Largest force the format accepts for one unit; anything above is a typo.
+MAX_UNIT_MEN = 200_000
+
+
+class Strict(BaseModel):
+    """Base for every scenario model: unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Source(Strict):
+    """A source text the scenario draws its facts from."""
+
+    id: Slug
+    file: str = Field(description="Seed file name, e.g. 004_8fc7466163facddc.txt")
+    title: str = ""
+    section: str = Field("", description="Section of the source text used")
+
+
+class Citation(Strict):
+    """Where one fact comes from: a source id and the section of it."""
+
+    ref: Slug = Field(description="Id of an entry of the scenario's `sources`")
+    section: str = ""
+    note: str = ""
+
+
+class Side(Strict):
+    id: Slug
+    name: str = Field(min_length=1)
+    colour: Colour = Field(description="Map colour, #rrggbb")
+    allies: list[Slug] = Field(default_factory=list)
+    controls_for: Slug | None = Field(
+        None,
+        description="Places this side's units take are held for that (allied) side, "
+        "e.g. the Saxon volunteers took towns for Lithuania",
+    )
+
+
+class UnitKind(StrEnum):
+    division = "division"
+    brigade = "brigade"
+    regiment = "regiment"
+    battalion = "battalion"
+    company = "company"
+    group = "group"
+    detachment = "detachment"
+    volunteers = "volunteers"
+    partisans = "partisans"
+    cavalry = "cavalry"
+    artillery = "artillery"
+    army = "army"
+
+
+class Quality(StrEnum):
+    """Training and cohesion; the engine maps each to a combat factor and a break point."""
+
+    veteran = "veteran"
+    regular = "regular"
+    trained = "trained"
+    volunteer = "volunteer"
+    untrained = "untrained"
+    partisan = "partisan"
+
+
+class Formation(Strict):
+    """A headquarters that groups units (e.g. the Pskov Division, the Panevėžys Group)."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    side: Slug
+    kind: UnitKind
+    parent: Slug | None = None
+    formed: dt.date | None = Field(None, description="Date the formation was created")
+    source: Citation
+    note: str = ""
+
+
+class Unit(Strict):
+    """A manoeuvre unit on the map with its strength in men."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    side: Slug
+    kind: UnitKind
+    parent: Slug | None = Field(None, description="Formation id this unit belongs to")
+    strength_men: int = Field(ge=0, le=MAX_UNIT_MEN, description="Men at arrival")
+    strength_range: tuple[int, int] | None = Field(
+        None, description="[low, high] men when the source gives a range or 'about'"
+    )
+    guns: int = Field(0, ge=0, le=2000, description="Artillery pieces")
+    machine_guns: int = Field(0, ge=0, le=5000)
+    quality: Quality
+    location: Slug = Field(description="Place where the unit starts or arrives")
+    arrives: dt.date | None = Field(None, description="Arrival date; default: scenario start")
+    departs: dt.date | None = Field(None, description="Date the unit leaves the theatre")
+    source: Citation
+    estimated: bool = Field(False, description="True when the strength is a reasoned estimate")
+    reasoning: str = Field("", description="Why an estimated number is what it is")
+
+    @model_validator(mode="after")
+    def _range_brackets_strength(self) -> Unit:
+        if self.strength_range is not None:
+            low, high = self.strength_range
+            if not 0 <= low <= self.strength_men <= high <= MAX_UNIT_MEN:
+                raise ValueError(
+                    f"strength_range [{low}, {high}] must bracket strength_men "
+                    f"{self.strength_men} with 0 <= low <= high"
+                )
+        if self.estimated and not self.reasoning:
+            raise ValueError("estimated: true needs a `reasoning` explaining the estimate")
+        if self.arrives and self.departs and self.departs < self.arrives:
+            raise ValueError(f"departs {self.departs} is before arrives {self.arrives}")
+        return self
+
+
+class Action(StrEnum):
+    move = "move"
+    attack = "attack"
+    hold = "hold"
+    withdraw = "withdraw"
+    leave = "leave"
+
+
+class Order(Strict):
+    """A dated instruction a commander gave. Never an outcome."""
+
+    unit: Slug
+    date: dt.date
+    action: Action
+    target: Slug | None = Field(None, description="Place id; required for move/attack/withdraw")
+    by_rail: bool = Field(False, description="Move by railway where the map allows")
+    surprise: bool = Field(False, description="The attack achieved tactical surprise")
+    source: Citation
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _target_when_needed(self) -> Order:
+        needs = {Action.move, Action.attack, Action.withdraw}
+        if self.action in needs and not self.target:
+            raise ValueError(f"action '{self.action}' needs a target place")
+        if self.action == Action.leave and self.target:
+            raise ValueError("action 'leave' takes no target")
+        return self
+
+
+class Objective(Strict):
+    side: Slug
+    place: Slug
+    kind: Literal["take", "hold"]
+    by: dt.date
+    weight: float = Field(1.0, gt=0, le=100)
+    source: Citation | None = None
+
+
+class ExtraPlace(Strict):
+    """A place not in the built-in gazetteer (synthetic theatres, other campaigns)."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    terrain: Literal["open", "forest", "lakes", "marsh", "town", "fortified"] = "open"
+
+
+class ExtraLink(Strict):
+    """A road or railway between two places, added to the map's graph."""
+
+    a: Slug
+    b: Slug
+    road: Literal["main", "secondary", "track"] | None = "secondary"
+    rail: bool = False
+    length_km: float | None = Field(None, gt=0, le=2000, description="Default: from geometry")
+
+
+class MapSpec(Strict):
+    gazetteer: Literal["lithuania_1919", "none"] = Field(
+        "lithuania_1919", description="Built-in gazetteer and road graph, or 'none'"
+    )
+    rail: bool = Field(True, description="Units may move by rail when ordered")
+    places: list[ExtraPlace] = Field(default_factory=list)
+    links: list[ExtraLink] = Field(default_factory=list)
+    fortified: list[Slug] = Field(
+        default_factory=list, description="Places with field fortifications (e.g. WWI trenches)"
+    )
+
+
+class CombatModel(StrEnum):
+    dupuy = "dupuy"
+    lanchester_square = "lanchester_square"
+    lanchester_linear = "lanchester_linear"
+
+
+class CombatSpec(Strict):
+    """Which combat law resolves engagements, and its parameters.
+
+    ``coefficients`` (per day) are the Lanchester attrition coefficients keyed by
+    the side that *inflicts* the losses; ``multipliers`` override the documented
+    Dupuy defaults in :mod:`campaign.engine.combat`.
+    """
+
+    model: CombatModel = CombatModel.dupuy
+    coefficients: dict[Slug, float] = Field(default_factory=dict)
+    multipliers: dict[str, float] = Field(default_factory=dict)
+    variation: float = Field(0.2, ge=0, le=1, description="Lognormal sigma of daily variation")
+    break_points: bool = Field(True, description="Units break at their break point")
+    step_hours: float = Field(6.0, gt=0, le=24)
+
+    @field_validator("coefficients")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for side, coefficient in value.items():
+            if coefficient < 0:
+                raise ValueError(f"coefficient for '{side}' must be >= 0, got {coefficient}")
+        return value
+
+
+class Scenario(Strict):
+    """A complete campaign scenario."""
+
+    id: Slug
+    title: str = Field(min_length=1)
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    sources: list[Source] = Field(min_length=1)
+    map: MapSpec = Field(default_factory=MapSpec)
+    combat: CombatSpec = Field(default_factory=CombatSpec)
+    sides: list[Side] = Field(min_length=2)
+    control: dict[Slug, Slug] = Field(
+        default_factory=dict, description="Initial control: place id -> side id or 'none'"
+    )
+    formations: list[Formation] = Field(default_factory=list)
+    units: list[Unit] = Field(min_length=1)
+    orders: list[Order] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Scenario:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if (self.end - self.start).days > 3660:
+            raise ValueError("a scenario may span at most ten years")
+        return self
+
+    # Convenience lookups used by the engine and analysis.
+    def side(self, side_id: str) -> Side:
+        return next(s for s in self.sides if s.id == side_id)
+
+    def unit(self, unit_id: str) -> Unit:
+        return next(u for u in self.units if u.id == unit_id)
+
+    def hostile(self, a: str, b: str) -> bool:
+        """True when sides ``a`` and ``b`` fight each other (different and not allied)."""
+        if a == b:
+            return False
+        allies_a = set(self.side(a).allies)
+        allies_b = set(self.side(b).allies)
+        return b not in allies_a and a not in allies_b
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format, for editors and other tools."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "campaign scenario"
+    return schema

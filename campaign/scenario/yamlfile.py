@@ -1,0 +1,154 @@
+"""Reading YAML safely, with the line of every value kept for error messages.
+
+Only ``yaml.SafeLoader`` is used: no Python tags, nothing evaluated. Files that are
+empty, binary, too large or too deeply nested are refused with a located message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from campaign.errors import Problem, ScenarioError
+
+#: Largest scenario file accepted, in bytes. Real scenarios are ~50 KB.
+MAX_FILE_BYTES = 2_000_000
+#: Deepest nesting of mappings/lists accepted.
+MAX_DEPTH = 20
+#: Most values (after alias expansion) one document may hold; stops "billion laughs".
+MAX_VALUES = 200_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LocatedDocument:
+    """A parsed YAML document and the 1-based line of each value, by path."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int:
+        """Line of the value at ``path``, or of its nearest located ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def _fail(file: str, line: int, message: str, fieldpath: str = "") -> ScenarioError:
+    return ScenarioError(Problem(file, line, fieldpath, message))
+
+
+def read_text_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, huge, binary or empty files."""
+    name = str(path)
+    if not path.exists():
+        raise _fail(name, 0, "file not found")
+    if path.is_dir():
+        raise _fail(name, 0, "expected a YAML file, got a directory")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _fail(name, 0, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise _fail(name, 0, "binary file (contains NUL bytes); expected UTF-8 YAML text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _fail(name, line, f"not valid UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise _fail(name, 0, "file is empty; expected a YAML mapping")
+    return text
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str, line: int, first_line: int):
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, file: str) -> Any:
+    if depth > MAX_DEPTH:
+        raise _fail(file, node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+    lines[path] = node.start_mark.line + 1
+    if len(lines) > MAX_VALUES:
+        raise _fail(file, node.start_mark.line + 1, f"document expands to more than {MAX_VALUES:,} values")
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+            key = _scalar(key_node)
+            if isinstance(key, dict | list):
+                raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be scalars")
+            if key in seen:
+                raise _DuplicateKeyError(str(key), key_node.start_mark.line + 1, seen[key])
+            seen[key] = key_node.start_mark.line + 1
+            child = (*path, str(key))
+            result[key] = _walk(value_node, child, lines, depth + 1, file)
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _walk(item, (*path, i), lines, depth + 1, file) for i, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, file: str) -> LocatedDocument:
+    """Parse one YAML document into plain data with line numbers.
+
+    Raises :class:`ScenarioError` for syntax errors, duplicate keys, anchors that
+    expand beyond the nesting limit, or more than one document.
+    """
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        what = exc.problem or str(exc)
+        raise _fail(file, line, f"malformed YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise _fail(file, 0, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        raise _fail(file, 0, f"nesting deeper than {MAX_DEPTH} levels") from None
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        raise _fail(file, 0, "file is empty; expected a YAML mapping")
+    if len(nodes) > 1:
+        raise _fail(file, nodes[1].start_mark.line + 1, "expected one YAML document, found several")
+    lines: dict[Path_, int] = {}
+    try:
+        data = _walk(nodes[0], (), lines, 0, file)
+    except _DuplicateKeyError as exc:
+        raise _fail(
+            file, exc.line, f"duplicate key '{exc.key}' (first defined on line {exc.first_line})"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise _fail(file, line, f"invalid YAML value: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:
+        raise _fail(file, 0, f"nesting deeper than {MAX_DEPTH} levels") from None
+    return LocatedDocument(file=file, data=data, lines=lines)
+
+
+def load_yaml_file(path: Path) -> LocatedDocument:
+    """Read and parse a YAML file with every safety check applied."""
+    return parse_yaml(read_text_checked(path), str(path))

@@ -1,0 +1,58 @@
+"""Small synthetic scenarios for tests (no gazetteer needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaign.scenario.schema import Scenario
+
+CITE = {"ref": "toy"}
+
+
+def toy_dict(**changes: Any) -> dict[str, Any]:
+    """A four-place line A-B-C-D: red holds C and D, blue attacks from A."""
+    data: dict[str, Any] = {
+        "id": "toy",
+        "title": "Toy line",
+        "start": "1919-01-01",
+        "end": "1919-01-10",
+        "sources": [{"id": "toy", "file": "synthetic"}],
+        "map": {
+            "gazetteer": "none",
+            "places": [
+                {"id": "a", "name": "Alpha", "lat": 55.0, "lon": 24.0},
+                {"id": "b", "name": "Bravo", "lat": 55.0, "lon": 24.3},
+                {"id": "c", "name": "Charlie", "lat": 55.0, "lon": 24.6},
+                {"id": "d", "name": "Delta", "lat": 55.0, "lon": 24.9},
+            ],
+            "links": [
+                {"a": "a", "b": "b", "road": "main"},
+                {"a": "b", "b": "c", "road": "main"},
+                {"a": "c", "b": "d", "road": "main"},
+            ],
+        },
+        "sides": [
+            {"id": "blue", "name": "Blue", "colour": "#1f77b4"},
+            {"id": "red", "name": "Red", "colour": "#d62728"},
+        ],
+        "control": {"a": "blue", "b": "blue", "c": "red", "d": "red"},
+        "units": [
+            {"id": "blue_1", "name": "Blue 1st", "side": "blue", "kind": "regiment",
+             "strength_men": 1000, "quality": "regular", "location": "a", "source": CITE},
+            {"id": "red_1", "name": "Red 1st", "side": "red", "kind": "regiment",
+             "strength_men": 400, "quality": "trained", "location": "c", "source": CITE},
+        ],
+        "orders": [
+            {"unit": "blue_1", "date": "1919-01-02", "action": "attack", "target": "c",
+             "source": CITE},
+        ],
+        "objectives": [
+            {"side": "blue", "place": "c", "kind": "take", "by": "1919-01-10"},
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def toy(**changes: Any) -> Scenario:
+    return Scenario.model_validate(toy_dict(**changes))
