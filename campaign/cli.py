@@ -18,14 +18,14 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-def _overrides(args: argparse.Namespace):
+def overrides_from_args(args: argparse.Namespace):
     from campaign.scenario.overrides import Overrides
 
     return Overrides(sets=args.set or [], scales=args.scale or [], removes=args.remove or [],
                      delays=args.delay or [], variants=args.variant or [])
 
 
-def _add_overrides(p: argparse.ArgumentParser) -> None:
+def add_override_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("what-if overrides")
     g.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="set a field, e.g. units.saxon_18th.strength_men=0")
@@ -61,7 +61,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.report import info_text
 
-    print(info_text(load_scenario(args.file, _overrides(args))))
+    print(info_text(load_scenario(args.file, overrides_from_args(args))))
     return 0
 
 
@@ -75,7 +75,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from campaign.api import run
 
-    outcome = run(args.scenario, seed=args.seed, out=args.out, overrides=_overrides(args),
+    outcome = run(args.scenario, seed=args.seed, out=args.out, overrides=overrides_from_args(args),
                   force=args.force)
     summary = outcome.summary or {}
     print(f"wrote {args.out}: {summary.get('engagements', 0)} engagements, "
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="sides, order of battle and strength by date")
     p.add_argument("file", metavar="FILE")
-    _add_overrides(p)
+    add_override_flags(p)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="overwrite an existing run folder")
-    _add_overrides(p)
+    add_override_flags(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("replay", help="show the situation on a date, or verify a log")
@@ -135,9 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
     p.set_defaults(func=cmd_replay)
 
-    from campaign import cli_more
+    from campaign import cli_analysis, cli_ensemble, cli_render
 
-    cli_more.register(sub)
+    cli_analysis.register(sub)
+    cli_render.register(sub)
+    cli_ensemble.register(sub)
     return parser
 
 

@@ -60,9 +60,10 @@ BREAK_POINT = {
 GUN_MEN = 30.0
 MACHINE_GUN_MEN = 8.0
 #: Daily casualty fraction at a power ratio of 1:1 for small (battalion-regiment)
-#: engagements (Dupuy 1987: 5-15% per day for engaged battalions), and the exponent
-#: with which the ratio scales it.
-BASE_DAILY_LOSS = 0.08
+#: engagements, and the exponent with which the ratio scales it. Dupuy (1987) found
+#: casualty rates rise steeply as units get smaller; engaged battalions lose of the
+#: order of 10-20% a day, which decides a small 1919 engagement within a day or two.
+BASE_DAILY_LOSS = 0.15
 RATIO_EXPONENT = 0.8
 #: Split of losses: killed share of hit men (Dupuy 1987: ~1 killed per 3-4 wounded)
 #: and captured share of losses while in action (higher for the side being beaten).

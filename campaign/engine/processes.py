@@ -43,6 +43,8 @@ HOPELESS_RATIO = 0.3
 #: against it, and when it has no line of retreat at all.
 CAPTURED_ON_BREAK = 0.06
 CAPTURED_WHEN_CUT_OFF = 1.0
+#: Longest wait, in days beyond the march itself, for comrades ordered to the same attack.
+ASSEMBLY_DAYS = 1.0
 #: Commander behaviour: local power ratio needed for an unordered counter-attack.
 COUNTERATTACK_RATIO = 3.0
 
@@ -143,7 +145,10 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         unit.engagement = engagement.id
         return
     if hostiles:
-        start_engagement(world, place, [unit], hostiles, surprise and attacking, river)
+        # An opposed river crossing only counts when the defenders hold the river line.
+        holds_line = river is not None and river in world.places[place].get("rivers", ())
+        start_engagement(world, place, [unit], hostiles, surprise and attacking,
+                         river if holds_line else None)
         return
     if world.hostile_held(place, unit.side) or world.control.get(place, "none") == "none":
         _change_control(world, place, world.holder(unit.side), f"occupied by {unit.name}")
@@ -465,8 +470,43 @@ def _plan(world: World, unit: UnitState, current):
     nxt = path[1]
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
+    if order.action == Action.attack and nxt == order.target and world.hostiles_at(nxt, unit.side):
+        if _waiting_for_comrades(world, unit, current):
+            return None
     mode = "rail" if order.by_rail and world.scenario.map.rail and _rail_ok(world, path) else "march"
     return nxt, mode, order.action == Action.attack, order.surprise
+
+
+def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
+    """Hold back from the assault until units ordered to the same attack on the same
+    day are also within one march of the target (at most ASSEMBLY_DAYS of waiting)."""
+    index, order = current
+    issued = unit.orders[index][0]
+    if world.env.now - issued > ASSEMBLY_DAYS + _march_days_estimate(world, unit, order.target):
+        return False
+    for other in world.units.values():
+        if other is unit or other.status not in ("present", "moving", "pending"):
+            continue
+        if world.hostile(other.side, unit.side) or other.engagement is not None:
+            continue
+        theirs = other.current_order(world.env.now) if other.status != "pending" else None
+        if theirs is None:
+            continue
+        o_index, o_order = theirs
+        if (o_order.action != Action.attack or o_order.target != order.target
+                or other.orders[o_index][0] != issued):
+            continue
+        where = other.location or other.moving_to
+        if where is None or where == order.target:
+            continue
+        if not world.graph.has_edge(where, order.target):
+            return True
+    return False
+
+
+def _march_days_estimate(world: World, unit: UnitState, target: str) -> float:
+    path = _path(world, unit, target, avoid_hostile=False) or []
+    return sum(_edge_days(world, unit, a, b, rail=False) for a, b in zip(path, path[1:], strict=False))
 
 
 def _rail_ok(world: World, path: list[str]) -> bool:

@@ -51,14 +51,16 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
         from campaign.geo import load_theatre
 
         theatre = load_theatre()
+        on_river = _rivers_at_places(theatre.places)
         for pid, place in theatre.places.items():
             places[pid] = {"name": place.name, "lat": place.lat, "lon": place.lon,
-                           "terrain": place.terrain}
+                           "terrain": place.terrain, "rivers": on_river.get(pid, ())}
         graph.add_nodes_from(theatre.graph.nodes)
         for a, b, data in theatre.graph.edges(data=True):
             graph.add_edge(a, b, **data)
     for p in scenario.map.places:
-        places[p.id] = {"name": p.name, "lat": p.lat, "lon": p.lon, "terrain": p.terrain}
+        places[p.id] = {"name": p.name, "lat": p.lat, "lon": p.lon, "terrain": p.terrain,
+                        "rivers": ()}
         graph.add_node(p.id)
     for link in scenario.map.links:
         a, b = places[link.a], places[link.b]
@@ -70,8 +72,45 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
     return graph, places
 
 
-def build_world(scenario: Scenario, seed: int, daily_log: bool = True) -> World:
-    """A ready-to-run world: every unit a SimPy process, one seeded generator."""
+#: A place lies on a river (so its defenders hold the river line) when the river
+#: passes within this distance of it, km.
+RIVER_LINE_KM = 4.0
+
+
+def _rivers_at_places(places: dict) -> dict[str, tuple[str, ...]]:
+    """Names of the rivers passing within RIVER_LINE_KM of each place."""
+    import math
+
+    from shapely.geometry import Point
+
+    from campaign.geo import river_geometries
+
+    rivers = river_geometries()
+    out: dict[str, tuple[str, ...]] = {}
+    for pid, place in places.items():
+        # Degrees to km at this latitude: scale longitudes so distances are isotropic.
+        k = math.cos(math.radians(place.lat))
+        here = Point(place.lon * k, place.lat)
+        names = []
+        for name, line in rivers:
+            scaled = [(x * k, y) for x, y in line.coords]
+            from shapely.geometry import LineString
+
+            if LineString(scaled).distance(here) * 111.2 <= RIVER_LINE_KM:
+                names.append(name)
+        out[pid] = tuple(sorted(set(names)))
+    return out
+
+
+def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
+                sample_strengths: bool = False) -> World:
+    """A ready-to-run world: every unit a SimPy process, one seeded generator.
+
+    With ``sample_strengths`` (ensembles), a unit whose strength is given as a range
+    starts with a strength drawn from a triangular distribution over that range,
+    peaked at its central value; single runs always use the central value.
+    """
+    rng = np.random.default_rng(seed)
     env = simpy.Environment()
     graph, places = build_map(scenario)
     side_ids = [s.id for s in scenario.sides]
@@ -88,11 +127,16 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True) -> World:
     units: dict[str, UnitState] = {}
     for u in scenario.units:
         quality = u.quality.value
+        men = float(u.strength_men)
+        if sample_strengths and u.strength_range is not None:
+            low, high = u.strength_range
+            if high > low:
+                men = float(rng.triangular(low, min(max(men, low), high), high))
         units[u.id] = UnitState(
             id=u.id, name=u.name, side=u.side, kind=u.kind.value, quality=quality,
             quality_factor=spec.multipliers.get(f"quality.{quality}", combat.QUALITY[quality]),
             break_point=spec.multipliers.get(f"break_point.{quality}", combat.BREAK_POINT[quality]),
-            men=float(u.strength_men), guns=float(u.guns), machine_guns=float(u.machine_guns),
+            men=men, guns=float(u.guns), machine_guns=float(u.machine_guns),
             home=u.location,
             arrives_t=order_time(scenario.start, u.arrives) - 0.25 if u.arrives else 0.0,
             departs_t=order_time(scenario.start, u.departs) if u.departs else None,
@@ -100,7 +144,7 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True) -> World:
         )
     world = World(
         scenario=scenario, env=env, graph=graph, places=places, control=control, units=units,
-        rng=np.random.default_rng(seed), model=model, hostile_pairs=hostile, holder_of=holder,
+        rng=rng, model=model, hostile_pairs=hostile, holder_of=holder,
         objectives=objectives, initial_control=dict(control), daily_log=daily_log,
     )
     world.log(ev.Initial, control=dict(control), units=[
@@ -118,11 +162,12 @@ def _date(start: dt.date, t: float) -> str:
     return (start + dt.timedelta(days=int(t + 1e-9))).isoformat()
 
 
-def simulate(scenario: Scenario, seed: int = 0, daily_log: bool = True) -> RunResult:
+def simulate(scenario: Scenario, seed: int = 0, daily_log: bool = True,
+             sample_strengths: bool = False) -> RunResult:
     """Run ``scenario`` from its start to the end of its last day.
 
-    The same scenario and seed always give the same events, in any process.
+    The same scenario, seed and options always give the same events, in any process.
     """
-    world = build_world(scenario, seed, daily_log=daily_log)
+    world = build_world(scenario, seed, daily_log=daily_log, sample_strengths=sample_strengths)
     world.env.run(until=world.days)
     return RunResult(scenario=scenario, seed=seed, events=world.events, world=world)

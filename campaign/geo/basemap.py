@@ -82,7 +82,9 @@ def river_geometries() -> tuple[tuple[str, LineString], ...]:
     for feature in load_rivers()["features"]:
         geom = shape(feature["geometry"])
         if not isinstance(geom, LineString):
-            raise ValueError(f"rivers.geojson: {feature['properties'].get('name')} not a LineString")
+            raise ValueError(
+                f"rivers.geojson: {feature['properties'].get('name')} not a LineString"
+            )
         result.append((str(feature["properties"]["name"]), geom))
     return tuple(result)
 

@@ -1,0 +1,145 @@
+"""How closely a run follows the historical record.
+
+For every checkpoint of ``scenarios/<id>.history.yaml`` (place, date, side in
+control) the report gives the simulated controller at the end of that date, and,
+for checkpoints that record a capture, the date error: days between the recorded
+capture and the nearest simulated change of the place to that side. A side that
+fights for another (``controls_for``) counts as that side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from campaign.engine.simulate import simulate
+from campaign.replay.tables import control_by_day
+from campaign.replay.writer import make_header
+from campaign.scenario.history import History
+from campaign.scenario.schema import Scenario
+
+#: Share of checkpoints a scenario aims to match.
+TARGET_MATCH_SHARE = 0.85
+
+
+@dataclass
+class CheckpointResult:
+    place: str
+    date: str
+    recorded: str
+    simulated: str
+    matched: bool
+    capture: bool
+    date_error_days: int | None
+    event: str
+
+
+def _normalise(side: str, holder: dict[str, str]) -> str:
+    return holder.get(side, side)
+
+
+def run_control(scenario: Scenario, seed: int) -> dict[str, dict[str, str]]:
+    """Daily control table of one run (date -> place -> side)."""
+    result = simulate(scenario, seed=seed, daily_log=False)
+    header = make_header(result)
+    return control_by_day(header, [e.to_dict() for e in result.events])
+
+
+def score_checkpoints(history: History, table: dict[str, dict[str, str]],
+                      holder: dict[str, str]) -> list[CheckpointResult]:
+    """Compare one run's daily control table with every checkpoint."""
+    dates = sorted(table)
+    out = []
+    previous: dict[str, str] = {}
+    for cp in sorted(history.checkpoints, key=lambda c: (c.date, c.place)):
+        day = cp.date.isoformat()
+        recorded = _normalise(cp.side, holder)
+        if day < dates[0] or day > dates[-1]:
+            continue
+        simulated = _normalise(table[day].get(cp.place, "none"), holder)
+        first_day = dates[0]
+        before = previous.get(cp.place, _normalise(table[first_day].get(cp.place, "none"), holder)
+                              if cp.date.isoformat() > first_day else recorded)
+        capture = before != recorded
+        error = _capture_error(table, cp.place, recorded, cp.date, holder) if capture else None
+        out.append(CheckpointResult(cp.place, day, recorded, simulated, simulated == recorded,
+                                    capture, error, cp.event))
+        previous[cp.place] = recorded
+    return out
+
+
+def _capture_error(table, place: str, side: str, day: dt.date, holder) -> int | None:
+    """Days from the recorded date to the nearest simulated change of ``place`` to ``side``."""
+    dates = sorted(table)
+    changes = []
+    for prev, cur in zip(dates, dates[1:], strict=False):
+        was = _normalise(table[prev].get(place, "none"), holder)
+        now = _normalise(table[cur].get(place, "none"), holder)
+        if was != side and now == side:
+            changes.append(dt.date.fromisoformat(cur))
+    if not changes:
+        return None
+    return min(((c - day).days for c in changes), key=abs)
+
+
+def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
+                    runs: int = 0) -> dict[str, Any]:
+    """Single-run comparison, and (with ``runs``) the ensemble majority over seeds."""
+    holder = {s.id: s.controls_for or s.id for s in scenario.sides}
+    single = score_checkpoints(history, run_control(scenario, seed), holder)
+    report: dict[str, Any] = {
+        "scenario": scenario.id, "seed": seed, "checkpoints": [asdict(c) for c in single],
+        "matched": sum(c.matched for c in single), "total": len(single),
+    }
+    report["share"] = report["matched"] / max(1, report["total"])
+    errors = [abs(c.date_error_days) for c in single if c.date_error_days is not None]
+    report["mean_abs_capture_error_days"] = sum(errors) / len(errors) if errors else None
+    if runs:
+        votes: list[Counter] = [Counter() for _ in single]
+        for k in range(runs):
+            table = run_control(scenario, seed + 1000 + k)
+            for i, c in enumerate(score_checkpoints(history, table, holder)):
+                votes[i][c.simulated] += 1
+        majority = []
+        for c, vote in zip(single, votes, strict=True):
+            side, count = sorted(vote.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            majority.append({"place": c.place, "date": c.date, "recorded": c.recorded,
+                             "majority": side, "share_recorded": vote[c.recorded] / runs,
+                             "matched": side == c.recorded})
+        report["ensemble"] = {
+            "runs": runs, "checkpoints": majority,
+            "matched": sum(m["matched"] for m in majority),
+            "share": sum(m["matched"] for m in majority) / max(1, len(majority)),
+        }
+    return report
+
+
+def report_text(report: dict[str, Any]) -> str:
+    lines = [f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record", ""]
+    ens = {(m["place"], m["date"]): m for m in report.get("ensemble", {}).get("checkpoints", [])}
+    head = f"  {'date':<11} {'place':<14} {'recorded':<10} {'simulated':<10} {'match':<6} {'capture err':>11}"
+    if ens:
+        head += f" {'ensemble':>9}"
+    lines.append(head)
+    for c in report["checkpoints"]:
+        err = "" if c["date_error_days"] is None else f"{c['date_error_days']:+d} d"
+        if c["capture"] and c["date_error_days"] is None:
+            err = "never"
+        line = (f"  {c['date']:<11} {c['place']:<14} {c['recorded']:<10} {c['simulated']:<10} "
+                f"{'yes' if c['matched'] else 'NO':<6} {err:>11}")
+        if ens:
+            m = ens[(c["place"], c["date"])]
+            line += f" {m['share_recorded']:>8.0%}"
+        lines.append(line)
+    lines.append("")
+    lines.append(f"single run: {report['matched']}/{report['total']} checkpoints matched "
+                 f"({report['share']:.0%}; target {TARGET_MATCH_SHARE:.0%})")
+    if report.get("mean_abs_capture_error_days") is not None:
+        lines.append(f"mean |capture date error|: {report['mean_abs_capture_error_days']:.1f} days")
+    if "ensemble" in report:
+        e = report["ensemble"]
+        lines.append(f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"
+                     f" matched ({e['share']:.0%})")
+    return "\n".join(lines)
