@@ -150,6 +150,8 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         start_engagement(world, place, [unit], hostiles, surprise and attacking,
                          river if holds_line else None)
         return
+    if unit.men < 0.5:
+        return  # an empty shell of a unit holds nothing
     if world.hostile_held(place, unit.side) or world.control.get(place, "none") == "none":
         _change_control(world, place, world.holder(unit.side), f"occupied by {unit.name}")
 
@@ -212,6 +214,8 @@ def fight(world: World, engagement: Engagement):
                 and world.units[i].engagement == engagement.id and world.units[i].men >= 0.5
                 and world.units[i].retreat_to is None]
 
+    # Let every unit that reaches the place at this same moment join before the first step.
+    yield env.timeout(0)
     while True:
         step = min(dt_days, end_t - env.now)
         if step <= 1e-9:
@@ -496,10 +500,11 @@ def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
         if (o_order.action != Action.attack or o_order.target != order.target
                 or other.orders[o_index][0] != issued):
             continue
-        where = other.location or other.moving_to
-        if where is None or where == order.target:
+        if other.location == order.target:
             continue
-        if not world.graph.has_edge(where, order.target):
+        ready = other.status == "present" and other.location is not None and (
+            world.graph.has_edge(other.location, order.target))
+        if not ready:
             return True
     return False
 
@@ -537,7 +542,8 @@ def _commander(world: World, unit: UnitState):
         wanted = n in world.objectives.get(unit.side, ()) or (
             world.initial_control.get(n) == world.holder(unit.side))
         enemy_power = sum(u.men * u.quality_factor * u.morale for u in enemies) * 1.3
-        if wanted and own_power >= COUNTERATTACK_RATIO * enemy_power and not unit.partisan:
+        if (wanted and enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power
+                and not unit.partisan):
             world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
                       reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
             return n, "march", True, False

@@ -22,12 +22,13 @@ from campaign.scenario.schema import Action, Order, Scenario
 ORDER_HOUR = 0.25
 #: Time of day at which the daily state is recorded: 23:59.
 DAY_END = 1439 / 1440
-#: Sustained march rates in km per day on a main road (FM 21-18 / Dupuy: 20-25 km
-#: for foot infantry; cavalry ~35 km; partisans move light; guns are slower).
+#: Sustained march rates in km per day on a main road (US FM 21-18: a normal day's
+#: foot march is 20-32 km; we take 25 km as sustainable day after day
+#: for foot infantry; cavalry ~40 km; partisans move light; guns are slower).
 MARCH_KM_PER_DAY = {
-    "cavalry": 35.0, "partisans": 25.0, "artillery": 15.0, "volunteers": 20.0,
+    "cavalry": 40.0, "partisans": 30.0, "artillery": 20.0, "volunteers": 25.0,
 }
-DEFAULT_MARCH_KM_PER_DAY = 20.0
+DEFAULT_MARCH_KM_PER_DAY = 25.0
 #: Road class factors on the march rate.
 ROAD_FACTOR = {"main": 1.0, "secondary": 0.9, "track": 0.75, None: 0.6}
 #: Rail movement including loading and unloading, km per day.
@@ -149,7 +150,7 @@ class World:
 
     def hostiles_at(self, place: str, side: str) -> list[UnitState]:
         return [u for u in self.units_at(place)
-                if self.hostile(u.side, side) and u.retreat_to is None]
+                if self.hostile(u.side, side) and u.retreat_to is None and u.men >= 0.5]
 
     def holder(self, side: str) -> str:
         """The side in whose name this side's units hold ground."""
