@@ -474,9 +474,11 @@ def _plan(world: World, unit: UnitState, current):
     nxt = path[1]
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
-    if order.action == Action.attack and nxt == order.target and world.hostiles_at(nxt, unit.side):
-        if _waiting_for_comrades(world, unit, current):
-            return None
+    assaulting = order.action == Action.attack and nxt == order.target
+    if assaulting and world.hostiles_at(nxt, unit.side) and _waiting_for_comrades(
+        world, unit, current
+    ):
+        return None
     mode = "rail" if order.by_rail and world.scenario.map.rail and _rail_ok(world, path) else "march"
     return nxt, mode, order.action == Action.attack, order.surprise
 

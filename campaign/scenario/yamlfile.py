@@ -22,6 +22,11 @@ MAX_DEPTH = 20
 MAX_VALUES = 200_000
 
 Path_ = tuple[str | int, ...]
+#: The only YAML tags a scenario may carry: plain data, nothing that builds objects.
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+}
 
 
 @dataclass
@@ -80,6 +85,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, fil
     lines[path] = node.start_mark.line + 1
     if len(lines) > MAX_VALUES:
         raise _fail(file, node.start_mark.line + 1, f"document expands to more than {MAX_VALUES:,} values")
+    if node.tag not in _PLAIN_TAGS:
+        raise _fail(file, node.start_mark.line + 1,
+                    f"YAML tag '{node.tag}' is not allowed (plain data only)")
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}

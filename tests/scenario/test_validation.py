@@ -1,0 +1,138 @@
+"""`campaign validate` accepts good scenarios and locates every class of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from toy import toy_dict
+
+from campaign.cli import main
+from campaign.errors import ScenarioError
+from campaign.scenario import load_scenario
+from campaign.scenario.schema import scenario_json_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((ROOT / "scenarios").glob("*_1919.yaml"))
+
+
+def _write(tmp_path: Path, data, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True,
+                                                              sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_scenarios_validate(path: Path, capsys):
+    assert main(["validate", str(path)]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_cli_reports_file_line_field_and_exits_2(tmp_path: Path, capsys):
+    data = toy_dict()
+    data["units"][0]["strength_men"] = -5
+    path = _write(tmp_path, data)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "-5" in t)
+    assert err[0].startswith(f"{path}:{line}: units.blue_1.strength_men:")
+    assert "Traceback" not in err[0]
+
+
+def test_malformed_yaml_is_located(tmp_path: Path):
+    path = _write(tmp_path, "id: x\ntitle: [unclosed\nstart: 1919-01-01\n")
+    (problem,) = _problems(path)
+    assert "malformed YAML" in problem and f"{path}:" in problem
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path):
+    data = toy_dict()
+    data["units"][0]["strenght_men"] = data["units"][0].pop("strength_men")
+    problems = _problems(_write(tmp_path, data))
+    assert any("unknown key 'strenght_men' (did you mean 'strength_men'?)" in p for p in problems)
+
+
+def test_unknown_place_side_and_unit_references(tmp_path: Path):
+    data = toy_dict()
+    data["units"][0]["location"] = "charly"
+    data["units"][1]["side"] = "reds"
+    data["orders"][0]["unit"] = "blue_2"
+    problems = "\n".join(_problems(_write(tmp_path, data)))
+    assert "unknown place 'charly'" in problems
+    assert "unknown side 'reds' (did you mean 'red'?)" in problems
+    assert "unknown unit 'blue_2' (did you mean 'blue_1'?)" in problems
+
+
+def test_duplicate_ids_and_duplicate_keys(tmp_path: Path):
+    data = toy_dict()
+    data["units"][1]["id"] = "blue_1"
+    assert any("duplicate id 'blue_1'" in p for p in _problems(_write(tmp_path, data)))
+    text = "id: a\nid: b\n"
+    assert "duplicate key 'id'" in _problems(_write(tmp_path, text, "d.yaml"))[0]
+
+
+@pytest.mark.parametrize("men", [-1, 10_000_000])
+def test_negative_or_absurd_strength(tmp_path: Path, men: int):
+    data = toy_dict()
+    data["units"][0]["strength_men"] = men
+    assert any("strength_men" in p for p in _problems(_write(tmp_path, data)))
+
+
+def test_dates_outside_scenario_and_orders_before_arrival(tmp_path: Path):
+    data = toy_dict()
+    data["orders"][0]["date"] = "1919-03-01"
+    data["units"][1]["arrives"] = "1919-01-05"
+    data["orders"].append({"unit": "red_1", "date": "1919-01-03", "action": "hold",
+                           "source": {"ref": "toy"}})
+    problems = "\n".join(_problems(_write(tmp_path, data)))
+    assert "order date 1919-03-01 is outside the scenario" in problems
+    assert "which only arrives on 1919-01-05" in problems
+
+
+def test_empty_binary_and_huge_files(tmp_path: Path):
+    empty = _write(tmp_path, "   \n", "empty.yaml")
+    assert "empty" in _problems(empty)[0]
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\x89PNG\x00\x00garbage")
+    assert "binary" in _problems(binary)[0]
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("# " + "x" * 3_000_000)
+    assert "limit" in _problems(huge)[0]
+
+
+def test_yaml_bombs_and_python_tags_are_refused(tmp_path: Path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    assert "values" in _problems(_write(tmp_path, bomb, "bomb.yaml"))[0]
+    tag = "id: !!python/object/apply:os.system ['echo hi']\n"
+    assert "YAML" in _problems(_write(tmp_path, tag, "tag.yaml"))[0]
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_json_schema_in_repo_is_current():
+    recorded = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text("utf-8"))
+    assert recorded == scenario_json_schema(), "run: campaign schema > scenarios/scenario.schema.json"
+
+
+def test_info_prints_order_of_battle_tree(capsys):
+    assert main(["info", str(ROOT / "scenarios" / "kaunas_1919.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Pskov Division" in out and "2nd Rifle Regiment" in out
+    assert "Strength by date" in out
