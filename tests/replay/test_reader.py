@@ -1,0 +1,74 @@
+"""Replay logs are read back whole, or refused with the line that is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from toy import toy
+
+from campaign.cli import main
+from campaign.engine.simulate import simulate
+from campaign.errors import OutputError, ReplayError
+from campaign.replay.reader import read_replay
+from campaign.replay.writer import write_run
+
+
+@pytest.fixture()
+def run_dir(tmp_path: Path) -> Path:
+    out = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), out)
+    return out
+
+
+def test_round_trip(run_dir: Path):
+    replay = read_replay(run_dir)
+    assert replay.header.scenario_id == "toy"
+    assert replay.events[0]["type"] == "initial"
+
+
+def test_truncated_log_is_refused(run_dir: Path):
+    log = run_dir / "events.jsonl"
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:-3]) + "\n")
+    with pytest.raises(ReplayError, match="truncated"):
+        read_replay(run_dir)
+
+
+def test_edited_log_fails_its_checksum(run_dir: Path):
+    log = run_dir / "events.jsonl"
+    log.write_text(log.read_text().replace('"men":400.0', '"men":4000.0', 1))
+    with pytest.raises(ReplayError, match="checksum"):
+        read_replay(run_dir)
+
+
+def test_foreign_and_broken_lines_name_the_line(run_dir: Path):
+    log = run_dir / "events.jsonl"
+    lines = log.read_text().splitlines()
+    lines[3] = "{not json"
+    log.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ReplayError, match=r"events.jsonl:4: not a JSON line"):
+        read_replay(run_dir)
+    log.write_text('{"type": "something else"}\n')
+    with pytest.raises(ReplayError, match=":1: not a campaign replay"):
+        read_replay(run_dir)
+
+
+def test_older_format_version_is_rejected_clearly(run_dir: Path):
+    log = run_dir / "events.jsonl"
+    log.write_text(log.read_text().replace('"format_version":1', '"format_version":0', 1))
+    with pytest.raises(ReplayError, match="format version 0 is not supported"):
+        read_replay(run_dir)
+
+
+def test_out_dir_is_not_overwritten_without_force(run_dir: Path):
+    with pytest.raises(OutputError, match="--force"):
+        write_run(simulate(toy(), seed=2), run_dir)
+    write_run(simulate(toy(), seed=2), run_dir, force=True)
+
+
+def test_replay_at_date_rebuilds_situation(run_dir: Path, capsys):
+    assert main(["replay", str(run_dir), "--at", "1919-01-06"]) == 0
+    out = capsys.readouterr().out
+    assert "situation at the end of 1919-01-06" in out and "blue_1" in out
+    assert main(["replay", str(run_dir), "--at", "1920-01-01"]) == 2
