@@ -484,8 +484,9 @@ def _plan(world: World, unit: UnitState, current):
 
 
 def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
-    """Hold back from the assault until units ordered to the same attack on the same
-    day are also within one march of the target (at most ASSEMBLY_DAYS of waiting)."""
+    """Hold back from the assault until units ordered to the same attack (orders issued
+    within a day of ours) are also within one march of the target; wait at most
+    ASSEMBLY_DAYS beyond the march itself."""
     index, order = current
     issued = unit.orders[index][0]
     if world.env.now - issued > ASSEMBLY_DAYS + _march_days_estimate(world, unit, order.target):
@@ -495,14 +496,10 @@ def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
             continue
         if world.hostile(other.side, unit.side) or other.engagement is not None:
             continue
-        theirs = other.current_order(world.env.now) if other.status != "pending" else None
-        if theirs is None:
-            continue
-        o_index, o_order = theirs
-        if (o_order.action != Action.attack or o_order.target != order.target
-                or other.orders[o_index][0] != issued):
-            continue
-        if other.location == order.target:
+        theirs = [(t, o) for t, o in other.orders
+                  if o.action == Action.attack and o.target == order.target
+                  and abs(t - issued) <= 1.0 + 1e-9 and t <= world.env.now + 1.0]
+        if not theirs or other.location == order.target or other.moving_to == order.target:
             continue
         ready = other.status == "present" and other.location is not None and (
             world.graph.has_edge(other.location, order.target))
