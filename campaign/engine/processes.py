@@ -78,25 +78,34 @@ def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> flo
 
 
 def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> list[str] | None:
-    """Shortest path by length from the unit's place to ``target``, or None."""
+    """Shortest path by length from the unit's place to ``target``, or None.
+
+    With ``avoid_hostile`` the path avoids places where the enemy stands now. Paths
+    are cached: the road graph never changes, and enemy positions only between
+    versions of the world.
+    """
     source = unit.location
     if source is None or source == target:
         return [target] if source == target else None
-    graph = world.graph
     if avoid_hostile:
-        blocked = {p for p in world.at_place if p != target and world.hostiles_at(p, unit.side)}
-
-        def weight(a: str, b: str, d: dict) -> float | None:
-            return None if b in blocked else d["length_km"]
+        blocked = world.blocked_for(unit.side) - {target, source}
+        key = (source, target, blocked)
     else:
-        weight = "length_km"  # type: ignore[assignment]
+        blocked = frozenset()
+        key = (source, target)
+    if key in world.path_cache:
+        return world.path_cache[key]
+    graph = nx.restricted_view(world.graph, blocked, []) if blocked else world.graph
     try:
-        return nx.shortest_path(graph, source, target, weight=weight)
+        path = nx.shortest_path(graph, source, target, weight="length_km")
     except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return None
+        path = None
+    world.path_cache[key] = path
+    return path
 
 
 def _leave_place(world: World, unit: UnitState) -> None:
+    world.version += 1
     if unit.location is not None:
         members = world.at_place.get(unit.location, [])
         if unit.id in members:
@@ -113,6 +122,9 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
 
 
 def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> None:
+    """Take men from a unit, never more than it has. (Strength changes do not move
+    the enemy positions used by path caches: a unit only drops out of them when it
+    breaks or leaves, which bump the world version.)"""
     total = killed + wounded + captured
     if total > unit.men:
         scale = unit.men / total if total > 0 else 0.0
@@ -129,6 +141,7 @@ def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> No
 def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surprise: bool,
                 river: str | None = None) -> None:
     """The unit reaches ``place``: join or start an engagement, or take control."""
+    world.version += 1
     unit.location = place
     unit.moving_to = None
     unit.status = "present"
@@ -249,6 +262,8 @@ def fight(world: World, engagement: Engagement):
                 killed = (men_lost - captured) * combat.KILLED_SHARE
                 wounded = men_lost - captured - killed
                 _lose(unit, float(killed), float(wounded), float(captured))
+                if unit.men < 0.5:
+                    world.version += 1
                 engagement.losses[uid] = engagement.losses.get(uid, 0.0) + men_lost
                 losses[uid] = [round(float(killed), 2), round(float(wounded), 2),
                                round(float(captured), 2)]
@@ -297,6 +312,7 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     if unit.engagement != engagement.id or not unit.active:
         return
     place = engagement.place
+    world.version += 1
     attacking = unit.id in engagement.attackers
     if rout and unit.men > 0:
         captured = unit.men * min(0.3, CAPTURED_ON_BREAK * max(1.0, odds))
@@ -491,7 +507,9 @@ def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
     issued = unit.orders[index][0]
     if world.env.now - issued > ASSEMBLY_DAYS + _march_days_estimate(world, unit, order.target):
         return False
-    for other in world.units.values():
+    comrades = sorted({uid for t, uid in world.attack_orders.get(order.target, ())
+                       if abs(t - issued) <= 1.0 + 1e-9})
+    for other in (world.units[uid] for uid in comrades):
         if other is unit or other.status not in ("present", "moving", "pending"):
             continue
         if world.hostile(other.side, unit.side) or other.engagement is not None:

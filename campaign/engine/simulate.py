@@ -13,7 +13,7 @@ import simpy
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, unit_life
-from campaign.engine.world import UnitState, World, order_time, sorted_orders
+from campaign.engine.world import UnitState, World, order_time, orders_by_unit
 from campaign.scenario.schema import Scenario
 
 #: Winding factor of roads over the great-circle distance for scenario-added links.
@@ -125,6 +125,7 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
     model = combat.make_combat_model(spec.model.value, spec.coefficients, spec.multipliers,
                                      spec.variation)
     units: dict[str, UnitState] = {}
+    unit_orders = orders_by_unit(scenario)
     for u in scenario.units:
         quality = u.quality.value
         men = float(u.strength_men)
@@ -140,13 +141,17 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
             home=u.location,
             arrives_t=order_time(scenario.start, u.arrives) - 0.25 if u.arrives else 0.0,
             departs_t=order_time(scenario.start, u.departs) if u.departs else None,
-            orders=sorted_orders(scenario, u.id),
+            orders=unit_orders.get(u.id, []),
         )
     world = World(
         scenario=scenario, env=env, graph=graph, places=places, control=control, units=units,
         rng=rng, model=model, hostile_pairs=hostile, holder_of=holder,
         objectives=objectives, initial_control=dict(control), daily_log=daily_log,
     )
+    for uid, orders in unit_orders.items():
+        for t, order in orders:
+            if order.action.value == "attack" and order.target:
+                world.attack_orders.setdefault(order.target, []).append((t, uid))
     world.log(ev.Initial, control=dict(control), units=[
         {"id": u.id, "name": u.name, "side": u.side, "kind": u.kind, "men": u.men,
          "place": u.home, "arrives": _date(scenario.start, u.arrives_t)}

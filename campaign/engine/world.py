@@ -125,6 +125,12 @@ class World:
     engagements: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     next_engagement_id: int = 1
+    #: Bumped whenever a unit enters or leaves a place, breaks or loses men; caches of
+    #: enemy positions are valid for one version.
+    version: int = 0
+    path_cache: dict[tuple, list[str] | None] = field(default_factory=dict)
+    blocked_cache: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    attack_orders: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     departed: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -160,6 +166,16 @@ class World:
         owner = self.control.get(place, "none")
         return owner != "none" and self.hostile(owner, side)
 
+    def blocked_for(self, side: str) -> frozenset[str]:
+        """Places where units hostile to ``side`` stand now (cached per version)."""
+        cached = self.blocked_cache.get(side)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        blocked = frozenset(p for p, members in self.at_place.items()
+                            if members and self.hostiles_at(p, side))
+        self.blocked_cache[side] = (self.version, blocked)
+        return blocked
+
     def wake(self, unit: UnitState) -> None:
         if unit.wake is not None and not unit.wake.triggered:
             unit.wake.succeed()
@@ -170,11 +186,13 @@ def order_time(scenario_start: dt.date, day: dt.date) -> float:
     return (day - scenario_start).days + ORDER_HOUR
 
 
-def sorted_orders(scenario: Scenario, unit_id: str) -> list[tuple[float, Order]]:
-    orders = [o for o in scenario.orders if o.unit == unit_id]
-    timed = [(order_time(scenario.start, o.date), i, o) for i, o in enumerate(orders)]
-    timed.sort(key=lambda x: (x[0], x[1]))
-    return [(t, o) for t, _, o in timed]
+def orders_by_unit(scenario: Scenario) -> dict[str, list[tuple[float, Order]]]:
+    """Each unit's orders as (time in days, order), in time order (file order on ties)."""
+    grouped: dict[str, list[tuple[float, int, Order]]] = {}
+    for i, o in enumerate(scenario.orders):
+        grouped.setdefault(o.unit, []).append((order_time(scenario.start, o.date), i, o))
+    return {unit: [(t, o) for t, _, o in sorted(items, key=lambda x: (x[0], x[1]))]
+            for unit, items in grouped.items()}
 
 
 def is_leave(order: Order) -> bool:

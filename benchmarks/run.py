@@ -1,0 +1,512 @@
+"""Benchmarks of the campaign engine: ``make bench`` (or ``--quick`` for a smoke run).
+
+Prints a table and writes ``benchmarks/results.json``. Sections:
+
+1. engine overhead -- SimPy events per second of the engine on a synthetic theatre
+   against a bare SimPy loop doing the same number of ``env.timeout`` events;
+2. the shipped historical scenarios -- median wall time of the engine alone and
+   with load + validate;
+3. scaling -- time per simulated day on synthetic theatres of 10 .. 10,000 units,
+   with the log-log growth exponent; a size predicted or found too slow is cut off
+   at a wall-clock deadline and reported as partial / extrapolated, never hung on;
+4. ensembles -- runs per second at 1 and 2 workers (if the ensemble module exists);
+5. rendering -- seconds per static map and per animation frame (if the render
+   modules and the ``plot`` / ``animate`` commands exist);
+6. a cProfile of the engine on the 1,000-unit case (top 10 by cumulative time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import synthetic_scenario  # noqa: E402
+
+from campaign.engine.simulate import build_world, simulate  # noqa: E402
+from campaign.scenario.loader import load_scenario  # noqa: E402
+
+SCENARIOS = {
+    "kaunas_1919": ROOT / "scenarios/kaunas_1919.yaml",
+    "northeast_1919": ROOT / "scenarios/northeast_1919.yaml",
+}
+NORTHEAST_TARGET_S = 0.100
+OVERHEAD_TARGET = 3.0
+SCALE_TARGET_S = 10.0  # 10,000 units x 30 days
+SLOW_LIMIT_S = 120.0  # beyond this predicted time a size is not run to the end
+
+
+# ----------------------------------------------------------------------------- helpers
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import networkx
+    import pydantic
+
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model or platform.processor() or "unknown",
+        "simpy": simpy.__version__,
+        "numpy": np.__version__,
+        "networkx": networkx.__version__,
+        "pydantic": pydantic.__version__,
+    }
+
+
+def run_world(world, deadline: float | None = None) -> tuple[int, float, bool]:
+    """Step the world's SimPy environment to the scenario end.
+
+    Returns (events processed, seconds, finished). With ``deadline`` (a
+    ``time.perf_counter`` value) stops early and reports finished=False.
+    """
+    env, until = world.env, world.days
+    n = 0
+    t0 = time.perf_counter()
+    while env.peek() < until:
+        env.step()
+        n += 1
+        if deadline is not None and n % 256 == 0 and time.perf_counter() > deadline:
+            return n, time.perf_counter() - t0, False
+    return n, time.perf_counter() - t0, True
+
+
+def bare_simpy(n_events: int) -> float:
+    """Seconds for a bare SimPy loop processing ``n_events`` timeout events."""
+    env = simpy.Environment()
+
+    def proc():
+        # Initialize + n - 2 timeouts + the process' own end event = n events.
+        for _ in range(n_events - 2):
+            yield env.timeout(0.001)
+
+    env.process(proc())
+    t0 = time.perf_counter()
+    n = 0
+    while env.peek() < math.inf:
+        env.step()
+        n += 1
+    elapsed = time.perf_counter() - t0
+    assert n == n_events, (n, n_events)
+    return elapsed
+
+
+def fmt_s(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x < 1e-3:
+        return f"{x * 1e6:.0f} us"
+    if x < 1:
+        return f"{x * 1e3:.1f} ms"
+    return f"{x:.2f} s"
+
+
+def table(title: str, header: list[str], rows: list[list[Any]]) -> None:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    print(f"\n== {title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+# ----------------------------------------------------------------------------- sections
+def bench_overhead(quick: bool) -> dict[str, Any]:
+    n_units = 100
+    scenario = synthetic_scenario(n_units, days=30)
+    best_engine, events = math.inf, 0
+    for _ in range(2 if quick else 3):
+        world = build_world(scenario, 0, daily_log=False)
+        events, seconds, _ = run_world(world)
+        best_engine = min(best_engine, seconds)
+    best_bare = min(bare_simpy(events) for _ in range(2 if quick else 3))
+    engine_rate, bare_rate = events / best_engine, events / best_bare
+    ratio = best_engine / best_bare
+    result = {
+        "scenario": f"synthetic, {n_units} units, 30 days, daily_log=False",
+        "events": events,
+        "engine_s": best_engine,
+        "bare_s": best_bare,
+        "engine_events_per_s": engine_rate,
+        "bare_events_per_s": bare_rate,
+        "ratio_per_event": ratio,
+        "target_ratio": OVERHEAD_TARGET,
+        "target_met": ratio <= OVERHEAD_TARGET,
+        "note": "best of repeats; engine time excludes build_world",
+    }
+    table(
+        "1. Engine overhead per SimPy event",
+        ["loop", "events", "time", "events/s"],
+        [
+            ["campaign engine", events, fmt_s(best_engine), f"{engine_rate:,.0f}"],
+            ["bare SimPy timeouts", events, fmt_s(best_bare), f"{bare_rate:,.0f}"],
+        ],
+    )
+    print(
+        f"ratio engine/bare per event: {ratio:.1f}x (target <= {OVERHEAD_TARGET:.0f}x: "
+        f"{'met' if result['target_met'] else 'NOT met'})"
+    )
+    return result
+
+
+def bench_scenarios(quick: bool) -> dict[str, Any]:
+    repeats = 5 if quick else 11
+    out: dict[str, Any] = {}
+    rows = []
+    for name, path in SCENARIOS.items():
+        if not path.is_file():
+            out[name] = {"skipped": f"{path} not found"}
+            continue
+        scenario = load_scenario(path)
+        simulate(scenario, 0)  # warm-up: gazetteer, rivers, imports
+        engine = []
+        for seed in range(repeats):
+            t0 = time.perf_counter()
+            simulate(scenario, seed)
+            engine.append(time.perf_counter() - t0)
+        full = []
+        for seed in range(repeats):
+            t0 = time.perf_counter()
+            simulate(load_scenario(path), seed)
+            full.append(time.perf_counter() - t0)
+        entry = {
+            "repeats": repeats,
+            "engine_median_s": statistics.median(engine),
+            "engine_min_s": min(engine),
+            "engine_max_s": max(engine),
+            "with_load_median_s": statistics.median(full),
+            "days": (scenario.end - scenario.start).days + 1,
+            "units": len(scenario.units),
+        }
+        if name == "northeast_1919":
+            entry["target_s"] = NORTHEAST_TARGET_S
+            entry["target_met"] = entry["engine_median_s"] < NORTHEAST_TARGET_S
+        out[name] = entry
+        rows.append(
+            [
+                name,
+                entry["units"],
+                entry["days"],
+                repeats,
+                fmt_s(entry["engine_median_s"]),
+                fmt_s(entry["with_load_median_s"]),
+                ("met" if entry["target_met"] else "NOT met") if "target_met" in entry else "",
+            ]
+        )
+    table(
+        "2. Historical scenarios (simulate(), seeds 0..r-1, median)",
+        ["scenario", "units", "days", "repeats", "engine", "load+validate+engine", "< 100 ms"],
+        rows,
+    )
+    return out
+
+
+def bench_scaling(quick: bool) -> dict[str, Any]:
+    days = 10 if quick else 30
+    sizes = [10, 100, 1000] if quick else [10, 100, 1000, 10000]
+    deadline_s = 20.0 if quick else 60.0
+    points: list[dict[str, Any]] = []
+    rows = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        scenario = synthetic_scenario(n, days=days)
+        gen_s = time.perf_counter() - t0
+        done = [p for p in points if p["finished"]]
+        predicted = None
+        if len(done) >= 2:
+            k = math.log(done[-1]["run_s"] / done[-2]["run_s"]) / math.log(
+                done[-1]["units"] / done[-2]["units"]
+            )
+            predicted = done[-1]["run_s"] * (n / done[-1]["units"]) ** max(k, 1.0)
+        t0 = time.perf_counter()
+        world = build_world(scenario, 0, daily_log=False)
+        build_s = time.perf_counter() - t0
+        limit = deadline_s if predicted is not None and predicted > SLOW_LIMIT_S else None
+        events, run_s, finished = run_world(
+            world, deadline=time.perf_counter() + (limit or SLOW_LIMIT_S * 2)
+        )
+        sim_days = world.env.now if not finished else days
+        point = {
+            "units": n,
+            "places": len(scenario.map.places),
+            "days": days,
+            "generate_validate_s": gen_s,
+            "build_s": build_s,
+            "run_s": run_s,
+            "events": events,
+            "finished": finished,
+            "simulated_days": sim_days,
+            "s_per_day": run_s / max(sim_days, 1e-9),
+            "predicted_run_s": predicted,
+        }
+        points.append(point)
+        rows.append(
+            [
+                n,
+                point["places"],
+                f"{sim_days:.1f}/{days}",
+                events,
+                fmt_s(build_s),
+                fmt_s(run_s),
+                fmt_s(point["s_per_day"]),
+                "" if finished else "partial (deadline)",
+            ]
+        )
+    done = [p for p in points if p["finished"]]
+    fit = {}
+    if len(done) >= 2:
+        x = np.log([p["units"] for p in done])
+        y = np.log([p["run_s"] for p in done])
+        slope, intercept = np.polyfit(x, y, 1)
+        fit["exponent_all"] = float(slope)
+        if len(done) >= 3:  # the largest sizes show the asymptotic growth better
+            s2, _ = np.polyfit(x[-2:], y[-2:], 1)
+            fit["exponent_last_two"] = float(s2)
+        ex = fit.get("exponent_last_two", slope)
+        last = done[-1]
+        fit["extrapolated_10000_run_s"] = float(
+            last["run_s"] * (10000 / last["units"]) ** ex * 30 / last["days"]
+        )
+    big = next((p for p in points if p["units"] == 10000), None)
+    if big is not None and big["finished"]:
+        verdict = {
+            "measured_s": big["run_s"] + big["build_s"],
+            "under_10s": big["run_s"] + big["build_s"] < SCALE_TARGET_S,
+            "how": "measured (build + run)",
+        }
+    elif big is not None:
+        lower = big["run_s"] * days / max(big["simulated_days"], 1e-9)
+        verdict = {
+            "measured_s": None,
+            "under_10s": False,
+            "how": f"not finished: {big['simulated_days']:.2f} of {days} days in "
+            f"{big['run_s']:.0f} s; linear-in-days estimate {lower:.0f} s, "
+            f"power-law extrapolation {fit.get('extrapolated_10000_run_s', 0):.0f} s",
+        }
+    else:
+        est = fit.get("extrapolated_10000_run_s")
+        verdict = {
+            "measured_s": None,
+            "under_10s": bool(est is not None and est < SCALE_TARGET_S),
+            "how": f"not run (quick mode); extrapolated {est:.0f} s" if est else "not run",
+        }
+    table(
+        f"3. Scaling, synthetic theatres, {days} days, daily_log=False",
+        ["units", "places", "days done", "events", "build", "run", "per day", "note"],
+        rows,
+    )
+    exps = ", ".join(f"{k}={v:.2f}" for k, v in fit.items() if k.startswith("exponent"))
+    print(f"growth exponent (time ~ N^k): {exps}")
+    print(
+        f"10,000 units x 30 days under {SCALE_TARGET_S:.0f} s: "
+        f"{'yes' if verdict['under_10s'] else 'NO'} ({verdict['how']})"
+    )
+    return {"points": points, "fit": fit, "target_10000x30": verdict}
+
+
+def bench_ensemble(quick: bool) -> dict[str, Any]:
+    try:
+        mod = importlib.import_module("campaign.analysis.ensemble")
+        run_ensemble = mod.run_ensemble
+    except (ImportError, AttributeError) as exc:
+        note = f"skipped: campaign.analysis.ensemble.run_ensemble unavailable ({exc})"
+        print(f"\n== 4. Ensembles\n{note}")
+        return {"skipped": note}
+    runs = 6 if quick else 40
+    out: dict[str, Any] = {"scenario": "kaunas_1919", "runs": runs}
+    rows = []
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        try:
+            result = run_ensemble(SCENARIOS["kaunas_1919"], runs, workers=workers, progress=False)
+        except Exception as exc:  # report, don't crash the whole benchmark
+            out[f"workers_{workers}"] = {"error": repr(exc)}
+            rows.append([workers, runs, "-", f"error: {exc!r}"])
+            continue
+        seconds = time.perf_counter() - t0
+        ok = len(getattr(result, "records", []))
+        out[f"workers_{workers}"] = {
+            "seconds": seconds,
+            "runs_per_s": runs / seconds,
+            "ok_runs": ok,
+        }
+        rows.append([workers, runs, fmt_s(seconds), f"{runs / seconds:.1f}"])
+    table(
+        "4. Ensembles (run_ensemble, Kaunas, incl. load and pool start-up)",
+        ["workers", "runs", "time", "runs/s"],
+        rows,
+    )
+    return out
+
+
+def bench_render(quick: bool) -> dict[str, Any]:
+    missing = [
+        m
+        for m in ("campaign.render.maps", "campaign.render.animate")
+        if importlib.util.find_spec(m) is None
+    ]
+    exe = ROOT / ".venv/bin/campaign"
+    if not exe.exists():
+        exe = Path(shutil.which("campaign") or "campaign")
+    if missing:
+        note = f"skipped: {', '.join(missing)} not present yet"
+        print(f"\n== 5. Rendering\n{note}")
+        return {"skipped": note}
+    help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True).stdout
+    if "plot" not in help_text or "animate" not in help_text:
+        note = "skipped: render modules exist but the `plot`/`animate` commands are not registered"
+        print(f"\n== 5. Rendering\n{note}")
+        return {"skipped": note}
+    tmp = Path(tempfile.mkdtemp(prefix="bench_render_"))
+    replay = Path("/tmp/bench_run")
+    out: dict[str, Any] = {
+        "replay": str(replay),
+        "note": "CLI wall times minus `campaign --help` start-up time",
+    }
+    try:
+        subprocess.run(
+            [str(exe), "run", str(SCENARIOS["kaunas_1919"]), "--out", str(replay), "--force"],
+            check=True,
+            capture_output=True,
+        )
+
+        def timed(args: list[str]) -> float:
+            t0 = time.perf_counter()
+            proc = subprocess.run([str(exe), *args], capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"campaign {' '.join(args)} failed: {proc.stderr[-400:]}")
+            return time.perf_counter() - t0
+
+        startup = min(timed(["--help"]) for _ in range(2))
+        repeats = 1 if quick else 3
+        maps = [
+            timed(["plot", str(replay), "--out", str(tmp / f"map{i}.png")]) for i in range(repeats)
+        ]
+        map_s = max(statistics.median(maps) - startup, 0.0)
+        gif = tmp / "run.gif"
+        anim_s = max(timed(["animate", str(replay), "--out", str(gif)]) - startup, 0.0)
+        frames = None
+        try:
+            from PIL import Image
+
+            with Image.open(gif) as im:
+                frames = getattr(im, "n_frames", 1)
+        except Exception:  # noqa: BLE001 - frame count is best effort
+            frames = None
+        out.update(
+            {
+                "startup_s": startup,
+                "static_map_s": map_s,
+                "animation_s": anim_s,
+                "frames": frames,
+                "per_frame_s": anim_s / frames if frames else None,
+            }
+        )
+        table(
+            "5. Rendering (Kaunas replay, via the CLI)",
+            ["what", "time"],
+            [
+                ["CLI start-up (subtracted)", fmt_s(startup)],
+                ["static map (plot)", fmt_s(map_s)],
+                [f"animation, {frames} frames", fmt_s(anim_s)],
+                ["per animation frame", fmt_s(out["per_frame_s"])],
+            ],
+        )
+    except Exception as exc:  # noqa: BLE001 - report instead of crashing
+        out["error"] = repr(exc)
+        print(f"\n== 5. Rendering\nerror: {exc!r}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def bench_profile(quick: bool) -> dict[str, Any]:
+    n = 300 if quick else 1000
+    scenario = synthetic_scenario(n, days=10 if quick else 30)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    world = build_world(scenario, 0, daily_log=False)
+    run_world(world)
+    profiler.disable()
+    texts = {}
+    for key in ("cumulative", "tottime"):
+        buf = io.StringIO()
+        pstats.Stats(profiler, stream=buf).strip_dirs().sort_stats(key).print_stats(10)
+        texts[key] = buf.getvalue()
+    print(f"\n== 6. cProfile, synthetic {n} units: top 10 by cumulative time")
+    print(_stats_body(texts["cumulative"]))
+    print("   top 10 by own (tottime) time")
+    print(_stats_body(texts["tottime"]))
+    return {"units": n, "top_cumulative": texts["cumulative"], "top_tottime": texts["tottime"]}
+
+
+def _stats_body(text: str) -> str:
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    return "\n".join(line for line in lines[start:] if line.strip())
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fast smoke run (seconds)")
+    parser.add_argument("--out", default=str(HERE / "results.json"), help="results file")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile section")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    results: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+    }
+    m = results["machine"]
+    print(
+        f"machine: {m['cpu_model']} x{m['cpu_count']}, {m['platform']}, "
+        f"Python {m['python']}, SimPy {m['simpy']}  [{results['mode']} mode]"
+    )
+    results["overhead"] = bench_overhead(args.quick)
+    results["scenarios"] = bench_scenarios(args.quick)
+    results["scaling"] = bench_scaling(args.quick)
+    results["ensemble"] = bench_ensemble(args.quick)
+    results["render"] = bench_render(args.quick)
+    if not args.no_profile:
+        results["profile"] = bench_profile(args.quick)
+    results["total_s"] = time.perf_counter() - t0
+    Path(args.out).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out} in {results['total_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
