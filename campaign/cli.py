@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; no partial output was left behind", file=sys.stderr)
+        print("interrupted; files already written are complete (outputs are written "
+              "atomically)", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0

@@ -3,8 +3,198 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from campaign.cli import EXIT_INTERRUPTED, add_override_flags, overrides_from_args
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def ensemble_summary(result) -> str:
+    """Final control of the contested places and the objectives, with 95% intervals."""
+    from campaign.analysis.ensemble import NONE
+
+    info = result.info()
+    lines = [
+        f"{info['scenario_id']}: {info['completed']} of {info['runs']} runs "
+        f"(seeds {info['base_seed']}-{info['base_seed'] + info['runs'] - 1}), "
+        f"{info['failed']} failed"
+    ]
+    for f in result.failures[:5]:
+        lines.append(f"  failed seed {f.seed} after {f.attempts} attempt(s): {f.error}")
+    sides = [
+        s for s in result.sides if any(result.final_control[t][s] > 0 for t in result.contested)
+    ]
+    if result.records and result.contested:
+        lines += [
+            "",
+            "final control of contested places (share of runs)",
+            f"  {'place':<16}" + "".join(f"{s:>11}" for s in sides),
+        ]
+        for town in result.contested:
+            row = result.final_control[town]
+            lines.append(
+                f"  {town:<16}"
+                + "".join(f"{row[s]:>11.2f}" if row[s] or s != NONE else f"{'':>11}" for s in sides)
+            )
+    if result.records and result.objectives:
+        lines += ["", "objectives met (share of runs, 95% Wilson interval)"]
+        for o in result.objectives:
+            what = f"{o['kind']} {o['place']} by {o['by']}"
+            lines.append(
+                f"  {o['side']:<11} {what:<30} {o['probability']:>5.2f}  "
+                f"[{o['ci_low']:.2f}, {o['ci_high']:.2f}]"
+            )
+    return "\n".join(lines)
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from campaign.analysis.ensemble import run_ensemble
+
+    try:
+        result = run_ensemble(
+            args.scenario,
+            args.runs,
+            workers=args.workers,
+            overrides=overrides_from_args(args),
+            out=args.out,
+            scheduler=args.scheduler,
+            dask_local=args.dask == "local",
+            resume=args.resume,
+            base_seed=args.seed,
+            progress=not args.quiet,
+            force=args.force,
+        )
+    except KeyboardInterrupt:
+        if args.out:
+            print(
+                f"interrupted; finished runs are kept in {args.out}/runs.jsonl "
+                f"(continue with --resume)",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        raise
+    print(ensemble_summary(result))
+    print(f"\nwrote {args.out}/" if args.out else "\n(no --out: nothing written)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from campaign.analysis.compare import compare_ensembles, comparison_text, draw_comparison
+
+    comparison = compare_ensembles(args.base, args.variant)
+    print(comparison_text(comparison))
+    if args.out:
+        print(f"\nwrote {draw_comparison(comparison, args.out)}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from campaign.analysis.calibrate import calibrate_multipliers
+
+    result = calibrate_multipliers(
+        args.scenario,
+        args.param,
+        runs=args.runs,
+        history=args.history,
+        overrides=overrides_from_args(args),
+        base_seed=args.seed,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    print(result.text())
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from campaign.analysis.sensitivity import sensitivity
+
+    result = sensitivity(
+        args.scenario,
+        runs=args.runs,
+        factors=(args.low, args.high),
+        metric=args.metric,
+        overrides=overrides_from_args(args),
+        workers=args.workers,
+        base_seed=args.seed,
+        progress=not args.quiet,
+    )
+    print(result.text())
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ensemble, compare, calibrate and sensitivity."""
-    return None
+    p = sub.add_parser("ensemble", help="run many seeds and give outcome probabilities")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--runs", type=_positive, required=True, metavar="N")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="W",
+        help="processes (default: all cores; 1 runs in this process)",
+    )
+    p.add_argument("--out", metavar="DIR", help="folder for runs.jsonl and the tables")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="BASE",
+        help="seed of the first run; run i uses BASE + i",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a Dask scheduler")
+    where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the ensemble in --out, skipping finished seeds",
+    )
+    again.add_argument("--force", action="store_true", help="start again in a non-empty --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_override_flags(p)
+    p.set_defaults(func=cmd_ensemble)
+
+    p = sub.add_parser("compare", help="compare two ensemble folders (variant - base)")
+    p.add_argument("base", metavar="BASE")
+    p.add_argument("variant", metavar="VARIANT")
+    p.add_argument("--out", metavar="CHART.png", help="draw the control differences")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("calibrate", help="fit combat multipliers to the historical record")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="NAME[=LOW:HIGH]",
+        help="a combat.multipliers key, e.g. quality.volunteer (at most two)",
+    )
+    p.add_argument("--runs", type=_positive, default=8, metavar="N", help="seeds per point")
+    p.add_argument("--history", metavar="FILE", help="default: SCENARIO's .history.yaml")
+    p.add_argument("--workers", type=_positive, default=1, metavar="W")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_override_flags(p)
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("sensitivity", help="rank the inputs that move the outcome most")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--runs", type=_positive, default=20, metavar="N", help="runs per setting")
+    p.add_argument("--low", type=float, default=0.5, help="low strength factor (default 0.5)")
+    p.add_argument("--high", type=float, default=1.5, help="high strength factor (default 1.5)")
+    p.add_argument("--metric", choices=["objectives", "held"], default="objectives")
+    p.add_argument("--workers", type=_positive, metavar="W")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_override_flags(p)
+    p.set_defaults(func=cmd_sensitivity)

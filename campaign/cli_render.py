@@ -1,10 +1,134 @@
-"""Subcommands that draw pictures and export geometry (registered by :mod:`campaign.cli`)."""
+"""Subcommands that draw pictures and export geometry (registered by :mod:`campaign.cli`).
+
+``export`` (GeoJSON), ``plot`` (map of a date, or all fronts), ``chart`` (strength and
+losses) and ``animate`` (GIF/MP4).  Each is a thin shell over
+:mod:`campaign.analysis.geojson_export` and :mod:`campaign.render`; matplotlib is only
+imported when a picture is drawn.  Errors are :class:`campaign.errors.CampaignError`
+subclasses, printed by :func:`campaign.cli.main` as one line with exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from campaign.errors import CampaignError, ReplayError
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise ReplayError(f"{folder}: not a replay folder (no such directory)")
+    return folder
+
+
+def _out(args: argparse.Namespace, default: str) -> Path:
+    return Path(args.out) if args.out else _folder(args) / default
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from campaign.analysis.geojson_export import export_geojson
+
+    for path in export_geojson(_folder(args)):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    if args.fronts:
+        if args.history:
+            raise CampaignError("--history marks one date; it cannot be combined with --fronts")
+        from campaign.render.maps import render_fronts
+
+        path = render_fronts(folder, _out(args, "fronts.png"), until=args.date)
+    else:
+        from campaign.render.maps import render_map
+
+        path = render_map(folder, _out(args, "map.png"), date=args.date, history=args.history)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from campaign.render.charts import render_chart
+
+    print(f"wrote {render_chart(_folder(args), _out(args, 'strength.png'))}")
+    return 0
+
+
+def cmd_animate(args: argparse.Namespace) -> int:
+    from campaign.render.animate import render_animation
+
+    folder = _folder(args)
+    out = _out(args, "run.mp4" if args.mp4 else "run.gif")
+    path = render_animation(
+        folder,
+        out,
+        fps=args.fps,
+        mp4=args.mp4,
+        history=args.history,
+        interpolate=args.interpolate,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    print(f"wrote {path}")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add export, plot, chart and animate."""
-    return None
+    p = sub.add_parser("export", help="write territory.geojson and frontlines.geojson into DIR")
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("plot", help="draw the map of a date, or every front line of the run")
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.add_argument(
+        "--date",
+        metavar="DATE",
+        help="ISO date of the run (default: the last); with --fronts: the last front drawn",
+    )
+    p.add_argument(
+        "--fronts",
+        action="store_true",
+        help="draw the front lines of every day on one map, coloured by date",
+    )
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="ring places whose recorded holder (scenario history file) differs",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE.png",
+        help="image to write (.png, .svg or .pdf; default DIR/map.png or DIR/fronts.png)",
+    )
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("chart", help="chart men present and cumulative losses per side")
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.add_argument("--out", metavar="FILE.png", help="image to write (default DIR/strength.png)")
+    p.set_defaults(func=cmd_chart)
+
+    p = sub.add_parser("animate", help="animated daily map of the run (GIF, or MP4 via ffmpeg)")
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.add_argument("--out", metavar="FILE", help="file to write (default DIR/run.gif)")
+    p.add_argument(
+        "--fps", type=float, metavar="N", help="frames per second (default: two days per second)"
+    )
+    p.add_argument("--mp4", action="store_true", help="write MP4 with ffmpeg instead of GIF")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="ring places whose recorded holder differs from the simulation",
+    )
+    p.add_argument(
+        "--interpolate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="extra frames between days in which units move (0-10, default 0)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_animate)

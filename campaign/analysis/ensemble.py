@@ -30,6 +30,7 @@ resumed; the tables are written atomically at the end and can be rebuilt from
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -64,9 +65,16 @@ LOSS_KINDS = ("killed", "wounded", "captured")
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
 #: Files an ensemble folder holds; ``--force`` removes only these.
-OUTPUT_FILES = ("runs.jsonl", "runs.csv", "control_probability.csv", "objectives.csv",
-                "losses.csv", "failures.csv", "ensemble.json")
-#: Largest number of seeds shipped to a worker in one task (a Kaunas run takes ~10 ms,
+OUTPUT_FILES = (
+    "runs.jsonl",
+    "runs.csv",
+    "control_probability.csv",
+    "objectives.csv",
+    "losses.csv",
+    "failures.csv",
+    "ensemble.json",
+)
+#: Largest number of seeds shipped to a worker in one task (a Kaunas run takes 10-30 ms,
 #: so single-seed tasks would spend more time in messaging than in simulating).
 MAX_CHUNK = 25
 
@@ -93,17 +101,24 @@ class RunRecord:
     score: dict[str, float]
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "run", "seed": self.seed, "final": self.final,
-                "captures": {p: [list(c) for c in cs] for p, cs in self.captures.items()},
-                "losses": self.losses, "objectives_met": list(self.objectives_met),
-                "score": self.score}
+        return {
+            "type": "run",
+            "seed": self.seed,
+            "final": self.final,
+            "captures": {p: [list(c) for c in cs] for p, cs in self.captures.items()},
+            "losses": self.losses,
+            "objectives_met": list(self.objectives_met),
+            "score": self.score,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         return cls(
-            seed=int(data["seed"]), final=dict(data["final"]),
-            captures={p: tuple((str(d), str(s)) for d, s in cs)
-                      for p, cs in data["captures"].items()},
+            seed=int(data["seed"]),
+            final=dict(data["final"]),
+            captures={
+                p: tuple((str(d), str(s)) for d, s in cs) for p, cs in data["captures"].items()
+            },
             losses={s: {k: float(v) for k, v in row.items()} for s, row in data["losses"].items()},
             objectives_met=tuple(bool(m) for m in data["objectives_met"]),
             score={s: float(v) for s, v in data["score"].items()},
@@ -119,12 +134,17 @@ class RunFailure:
     attempts: int = 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "failure", "seed": self.seed, "error": self.error,
-                "attempts": self.attempts}
+        return {
+            "type": "failure",
+            "seed": self.seed,
+            "error": self.error,
+            "attempts": self.attempts,
+        }
 
 
-def daily_control(initial: dict[str, str], captures: dict[str, Iterable[tuple[str, str]]],
-                  dates: list[str]) -> dict[str, dict[str, str]]:
+def daily_control(
+    initial: dict[str, str], captures: dict[str, Iterable[tuple[str, str]]], dates: list[str]
+) -> dict[str, dict[str, str]]:
     """date -> {place -> side} at the end of each date, from initial control and captures."""
     control = dict(initial)
     by_date: dict[str, list[tuple[str, str]]] = {}
@@ -154,8 +174,9 @@ def record_of(result: RunResult) -> RunRecord:
             captures.setdefault(e.place, []).append((e.date, e.new))
     towns = set(scenario.control) | {o.place for o in scenario.objectives} | set(captures)
     final = {p: result.world.control.get(p, NONE) for p in sorted(towns)}
-    table = daily_control(result.world.initial_control, captures,
-                          scenario_dates(scenario.start, scenario.end))
+    table = daily_control(
+        result.world.initial_control, captures, scenario_dates(scenario.start, scenario.end)
+    )
     objectives = objectives_status(result, table)
     score = {s.id: 0.0 for s in scenario.sides if any(o.side == s.id for o in scenario.objectives)}
     for o in objectives:
@@ -163,8 +184,10 @@ def record_of(result: RunResult) -> RunRecord:
             score[o["side"]] += o["weight"]
     losses = {side: {k: row[k] for k in LOSS_KINDS} for side, row in losses_by_side(result).items()}
     return RunRecord(
-        seed=result.seed, final=final,
-        captures={p: tuple(cs) for p, cs in sorted(captures.items())}, losses=losses,
+        seed=result.seed,
+        final=final,
+        captures={p: tuple(cs) for p, cs in sorted(captures.items())},
+        losses=losses,
         objectives_met=tuple(o["met"] for o in objectives),
         score={s: round(v, 6) for s, v in score.items()},
     )
@@ -174,8 +197,9 @@ def record_of(result: RunResult) -> RunRecord:
 _LOADED: dict[tuple[str, tuple[str, ...]], Scenario] = {}
 
 
-def _scenario_of(scenario: dict[str, Any] | str | Path | Scenario,
-                 overrides: Overrides | None = None) -> Scenario:
+def _scenario_of(
+    scenario: dict[str, Any] | str | Path | Scenario, overrides: Overrides | None = None
+) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, dict):
@@ -189,8 +213,9 @@ def _scenario_of(scenario: dict[str, Any] | str | Path | Scenario,
     return _LOADED[key]
 
 
-def run_one(scenario: dict[str, Any] | str | Path, seed: int,
-            overrides: Overrides | None = None) -> RunRecord:
+def run_one(
+    scenario: dict[str, Any] | str | Path, seed: int, overrides: Overrides | None = None
+) -> RunRecord:
     """Simulate one seed with sampled strengths and return its record.
 
     ``scenario`` is the validated scenario as a JSON dict
@@ -223,7 +248,7 @@ Report = Callable[[RunRecord | RunFailure], None]
 
 def _chunks(seeds: list[int], slots: int) -> list[list[int]]:
     size = max(1, min(MAX_CHUNK, math.ceil(len(seeds) / max(1, 8 * slots))))
-    return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+    return [seeds[i : i + size] for i in range(0, len(seeds), size)]
 
 
 def _in_process(spec: dict[str, Any], seeds: list[int], report: Report) -> None:
@@ -236,8 +261,9 @@ def _in_process(spec: dict[str, Any], seeds: list[int], report: Report) -> None:
         report(item)
 
 
-def _pool_pass(spec: dict[str, Any], batches: list[list[int]], workers: int, window: int,
-               report: Report) -> list[RunFailure]:
+def _pool_pass(
+    spec: dict[str, Any], batches: list[list[int]], workers: int, window: int, report: Report
+) -> list[RunFailure]:
     """Run batches on process pools; returns the failures (raised or lost in a crash).
 
     At most ``window`` batches are in flight, so a worker crash (which breaks the
@@ -260,8 +286,9 @@ def _pool_pass(spec: dict[str, Any], batches: list[list[int]], workers: int, win
                         items = future.result()
                     except BrokenProcessPool as exc:
                         broken = True
-                        failed += [RunFailure(s, f"worker process died ({_describe(exc)})")
-                                   for s in batch]
+                        failed += [
+                            RunFailure(s, f"worker process died ({_describe(exc)})") for s in batch
+                        ]
                         continue
                     except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
                         failed += [RunFailure(s, _describe(exc)) for s in batch]
@@ -281,13 +308,13 @@ def _local_pool(spec: dict[str, Any], seeds: list[int], workers: int, report: Re
         report(RunFailure(f.seed, f.error, attempts=2))
 
 
-def _dask_pass(client: Any, spec_future: Any, batches: list[list[int]],
-               report: Report) -> list[RunFailure]:
+def _dask_pass(
+    client: Any, spec_future: Any, batches: list[list[int]], report: Report
+) -> list[RunFailure]:
     from distributed import as_completed
 
     failed: list[RunFailure] = []
-    futures = {client.submit(run_chunk, spec_future, batch, pure=False): batch
-               for batch in batches}
+    futures = {client.submit(run_chunk, spec_future, batch, pure=False): batch for batch in batches}
     for future in as_completed(list(futures)):
         batch = futures[future]
         try:
@@ -301,8 +328,9 @@ def _dask_pass(client: Any, spec_future: Any, batches: list[list[int]],
     return failed
 
 
-def _dask(spec: dict[str, Any], seeds: list[int], scheduler: str | None, workers: int,
-          report: Report) -> None:
+def _dask(
+    spec: dict[str, Any], seeds: list[int], scheduler: str | None, workers: int, report: Report
+) -> None:
     import logging
 
     from distributed import Client, LocalCluster
@@ -312,8 +340,13 @@ def _dask(spec: dict[str, Any], seeds: list[int], scheduler: str | None, workers
         if scheduler:
             client = Client(scheduler, timeout="20s")
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
@@ -368,16 +401,18 @@ def read_runs_log(path: Path) -> RunsLog:
             kind = data.get("type")
             if number == 1:
                 if kind != "header" or data.get("format") != FORMAT:
-                    raise ReplayError(f"{path}:1: not an ensemble log (expected a "
-                                      f"'{FORMAT}' header)")
+                    raise ReplayError(
+                        f"{path}:1: not an ensemble log (expected a '{FORMAT}' header)"
+                    )
                 header = data
             elif kind == "run":
                 record = RunRecord.from_json(data)
                 records[record.seed] = record
                 failures.pop(record.seed, None)
             elif kind == "failure":
-                failures[int(data["seed"])] = RunFailure(int(data["seed"]), str(data["error"]),
-                                                         int(data.get("attempts", 1)))
+                failures[int(data["seed"])] = RunFailure(
+                    int(data["seed"]), str(data["error"]), int(data.get("attempts", 1))
+                )
             else:
                 raise ReplayError(f"{path}:{number}: unknown line type {kind!r}")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -405,8 +440,9 @@ class _Appender:
             self.handle.close()
 
 
-def _prepare_out(out: Path, header: dict[str, Any], resume: bool, force: bool
-                 ) -> dict[int, RunRecord]:
+def _prepare_out(
+    out: Path, header: dict[str, Any], resume: bool, force: bool
+) -> dict[int, RunRecord]:
     """Make ``out`` ready; returns the records kept from an earlier, resumed ensemble."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
@@ -418,14 +454,18 @@ def _prepare_out(out: Path, header: dict[str, Any], resume: bool, force: bool
             raise OutputError(
                 f"{log}: was made with another {' and '.join(mismatch)} (scenario "
                 f"{old.header.get('scenario_id')}, seed {old.header.get('base_seed')}); "
-                f"use the same scenario, overrides and --seed, or another --out")
+                f"use the same scenario, overrides and --seed, or another --out"
+            )
         if old.partial_tail:
             atomic_write_text(log, old.complete_text)
         return old.records
     if out.is_dir() and any(out.iterdir()):
         if not force:
-            hint = "use --resume to continue it or --force to start again" if log.exists() \
+            hint = (
+                "use --resume to continue it or --force to start again"
+                if log.exists()
                 else "choose another --out or use --force"
+            )
             raise OutputError(f"{out}: folder is not empty; {hint}")
         for name in OUTPUT_FILES:
             (out / name).unlink(missing_ok=True)
@@ -468,7 +508,9 @@ class EnsembleResult:
 
     @cached_property
     def towns(self) -> list[str]:
-        towns = set(self.header["initial_control"]) | {o["place"] for o in self.header["objectives"]}
+        towns = set(self.header["initial_control"]) | {
+            o["place"] for o in self.header["objectives"]
+        }
         for r in self.records:
             towns |= set(r.final)
         return sorted(towns)
@@ -494,8 +536,11 @@ class EnsembleResult:
     def contested(self) -> list[str]:
         """Objective places and every town whose final holder varies or differs from the start."""
         objective_places = {o["place"] for o in self.header["objectives"]}
-        return [t for t in self.towns if t in objective_places
-                or any(s != self.initial(t) for s in self.final_sides(t))]
+        return [
+            t
+            for t in self.towns
+            if t in objective_places or any(s != self.initial(t) for s in self.final_sides(t))
+        ]
 
     @cached_property
     def runs_table(self) -> list[dict[str, Any]]:
@@ -504,9 +549,15 @@ class EnsembleResult:
         for r in self.records:
             for town in self.towns:
                 captures = ";".join(f"{d}:{s}" for d, s in r.captures.get(town, ()))
-                rows.append({"run": r.seed - base, "seed": r.seed, "town": town,
-                             "final_side": r.final.get(town, self.initial(town)),
-                             "capture_dates": captures})
+                rows.append(
+                    {
+                        "run": r.seed - base,
+                        "seed": r.seed,
+                        "town": town,
+                        "final_side": r.final.get(town, self.initial(town)),
+                        "capture_dates": captures,
+                    }
+                )
         return rows
 
     @cached_property
@@ -523,7 +574,7 @@ class EnsembleResult:
             for r in changed:
                 holder = np.full(len(dates), start)
                 for day, side in r.captures.get(town, ()):
-                    holder[date_index[day]:] = side_index[side]
+                    holder[date_index[day] :] = side_index[side]
                 counts[np.arange(len(dates)), j, holder] += 1
         return counts
 
@@ -533,9 +584,12 @@ class EnsembleResult:
         if not n:
             return []
         counts = self.control_counts
-        return [{"date": d, "town": t, "side": s, "probability": round(counts[i, j, k] / n, 6)}
-                for i, d in enumerate(self.dates) for j, t in enumerate(self.towns)
-                for k, s in enumerate(self.sides)]
+        return [
+            {"date": d, "town": t, "side": s, "probability": round(counts[i, j, k] / n, 6)}
+            for i, d in enumerate(self.dates)
+            for j, t in enumerate(self.towns)
+            for k, s in enumerate(self.sides)
+        ]
 
     @cached_property
     def objectives_met(self) -> np.ndarray:
@@ -552,9 +606,16 @@ class EnsembleResult:
         for i, o in enumerate(self.header["objectives"]):
             met = int(self.objectives_met[:, i].sum())
             low, high = wilson_interval(met, n)
-            rows.append({**o, "runs": n, "met": met,
-                         "probability": round(met / n, 6) if n else None,
-                         "ci_low": round(low, 6), "ci_high": round(high, 6)})
+            rows.append(
+                {
+                    **o,
+                    "runs": n,
+                    "met": met,
+                    "probability": round(met / n, 6) if n else None,
+                    "ci_low": round(low, 6),
+                    "ci_high": round(high, 6),
+                }
+            )
         return rows
 
     def loss_samples(self, side: str, kind: str) -> np.ndarray:
@@ -570,44 +631,73 @@ class EnsembleResult:
             for kind in LOSS_KINDS:
                 x = self.loss_samples(side, kind)
                 p5, median, p95 = np.percentile(x, [5, 50, 95])
-                rows.append({"side": side, "measure": kind, "mean": round(float(x.mean()), 1),
-                             "median": round(float(median), 1), "p5": round(float(p5), 1),
-                             "p95": round(float(p95), 1)})
+                rows.append(
+                    {
+                        "side": side,
+                        "measure": kind,
+                        "mean": round(float(x.mean()), 1),
+                        "median": round(float(median), 1),
+                        "p5": round(float(p5), 1),
+                        "p95": round(float(p95), 1),
+                    }
+                )
         return rows
 
     def info(self) -> dict[str, Any]:
         """The content of ``ensemble.json``."""
         head = {k: v for k, v in self.header.items() if k != "type"}
-        return {**head, "runs": self.runs_requested, "completed": len(self.records),
-                "failed": len(self.failures), "towns": self.towns,
-                "failures": [{"seed": f.seed, "attempts": f.attempts, "error": f.error}
-                             for f in self.failures]}
+        return {
+            **head,
+            "runs": self.runs_requested,
+            "completed": len(self.records),
+            "failed": len(self.failures),
+            "towns": self.towns,
+            "failures": [
+                {"seed": f.seed, "attempts": f.attempts, "error": f.error} for f in self.failures
+            ],
+        }
 
 
-def ensemble_header(scenario: Scenario, scenario_path: str, overrides: Overrides,
-                    base_seed: int) -> dict[str, Any]:
+def ensemble_header(
+    scenario: Scenario, scenario_path: str, overrides: Overrides, base_seed: int
+) -> dict[str, Any]:
     """First line of ``runs.jsonl``: what the runs were made from."""
     return {
-        "type": "header", "format": FORMAT, "format_version": FORMAT_VERSION,
-        "engine_version": __version__, "scenario_id": scenario.id,
-        "scenario_title": scenario.title, "scenario_hash": scenario_hash(scenario),
-        "scenario_path": scenario_path, "overrides": overrides.describe(),
-        "base_seed": base_seed, "sample_strengths": True,
-        "start": scenario.start.isoformat(), "end": scenario.end.isoformat(),
-        "sides": [{"id": s.id, "name": s.name, "colour": s.colour,
-                   "controls_for": s.controls_for} for s in scenario.sides],
+        "type": "header",
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "engine_version": __version__,
+        "scenario_id": scenario.id,
+        "scenario_title": scenario.title,
+        "scenario_hash": scenario_hash(scenario),
+        "scenario_path": scenario_path,
+        "overrides": overrides.describe(),
+        "base_seed": base_seed,
+        "sample_strengths": True,
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "sides": [
+            {"id": s.id, "name": s.name, "colour": s.colour, "controls_for": s.controls_for}
+            for s in scenario.sides
+        ],
         "initial_control": dict(sorted(scenario.control.items())),
-        "objectives": [{"side": o.side, "place": o.place, "kind": o.kind,
-                        "by": o.by.isoformat(), "weight": o.weight}
-                       for o in scenario.objectives],
+        "objectives": [
+            {
+                "side": o.side,
+                "place": o.place,
+                "kind": o.kind,
+                "by": o.by.isoformat(),
+                "weight": o.weight,
+            }
+            for o in scenario.objectives
+        ],
     }
 
 
 # ----------------------------------------------------------------------------- files
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -616,19 +706,38 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
 def write_outputs(result: EnsembleResult, out: Path) -> None:
     """Write the tables and ``ensemble.json`` to ``out``, each file atomically."""
     texts = {
-        "runs.csv": _csv(("run", "seed", "town", "final_side", "capture_dates"),
-                         result.runs_table),
-        "control_probability.csv": _csv(("date", "town", "side", "probability"),
-                                        result.control_probability),
-        "objectives.csv": _csv(("side", "place", "kind", "by", "weight", "runs", "met",
-                                "probability", "ci_low", "ci_high"), result.objectives),
+        "runs.csv": _csv(("run", "seed", "town", "final_side", "capture_dates"), result.runs_table),
+        "control_probability.csv": _csv(
+            ("date", "town", "side", "probability"), result.control_probability
+        ),
+        "objectives.csv": _csv(
+            (
+                "side",
+                "place",
+                "kind",
+                "by",
+                "weight",
+                "runs",
+                "met",
+                "probability",
+                "ci_low",
+                "ci_high",
+            ),
+            result.objectives,
+        ),
         "losses.csv": _csv(("side", "measure", "mean", "median", "p5", "p95"), result.losses),
-        "failures.csv": _csv(("seed", "attempts", "error"),
-                             [f.to_json() for f in result.failures]),
+        "failures.csv": _csv(("seed", "attempts", "error"), [f.to_json() for f in result.failures]),
         "ensemble.json": json.dumps(result.info(), ensure_ascii=False, indent=2) + "\n",
     }
     for name, text in texts.items():
         atomic_write_text(out / name, text)
+
+
+def _requested_runs(folder: Path) -> int | None:
+    """Runs the last ensemble in ``folder`` asked for, from ``ensemble.json`` if readable."""
+    with contextlib.suppress(ValueError, OSError, TypeError, KeyError):
+        return int(json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))["runs"])
+    return None
 
 
 def load_ensemble(folder: str | Path) -> EnsembleResult:
@@ -638,24 +747,37 @@ def load_ensemble(folder: str | Path) -> EnsembleResult:
     if not log.is_file():
         raise ReplayError(f"{folder}: no runs.jsonl; not an ensemble folder")
     content = read_runs_log(log)
-    requested = len(content.records) + len(content.failures)
-    info = folder / "ensemble.json"
-    if info.is_file():
-        try:
-            requested = int(json.loads(info.read_text(encoding="utf-8")).get("runs", requested))
-        except (ValueError, OSError):
-            pass
-    records = [content.records[s] for s in sorted(content.records)]
-    failures = [content.failures[s] for s in sorted(content.failures)]
-    return EnsembleResult(content.header, records, failures, requested, folder)
+    seeds = sorted(set(content.records) | set(content.failures))
+    runs = _requested_runs(folder)
+    if runs is not None:  # a resumed ensemble may have asked for fewer seeds than the log holds
+        base = int(content.header["base_seed"])
+        seeds = [s for s in seeds if base <= s < base + runs]
+    records = [content.records[s] for s in seeds if s in content.records]
+    failures = [content.failures[s] for s in seeds if s in content.failures]
+    return EnsembleResult(content.header, records, failures, runs or len(seeds), folder)
+
+
+def rebuild_outputs(folder: str | Path) -> EnsembleResult:
+    """Write the tables of ``folder`` again from its ``runs.jsonl`` alone."""
+    result = load_ensemble(folder)
+    write_outputs(result, Path(folder))
+    return result
 
 
 # ----------------------------------------------------------------------------- driver
-def run_ensemble(scenario_path: str | Path, runs: int, workers: int | None = None,
-                 overrides: Overrides | None = None, out: str | Path | None = None,
-                 scheduler: str | None = None, dask_local: bool = False, resume: bool = False,
-                 base_seed: int = 0, progress: bool = True, force: bool = False
-                 ) -> EnsembleResult:
+def run_ensemble(
+    scenario_path: str | Path | Scenario,
+    runs: int,
+    workers: int | None = None,
+    overrides: Overrides | None = None,
+    out: str | Path | None = None,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    resume: bool = False,
+    base_seed: int = 0,
+    progress: bool = True,
+    force: bool = False,
+) -> EnsembleResult:
     """Run seeds ``base_seed .. base_seed + runs - 1`` of a scenario and summarise them.
 
     ``workers``: processes (default: all cores); 1 runs in this process.
@@ -664,15 +786,20 @@ def run_ensemble(scenario_path: str | Path, runs: int, workers: int | None = Non
     ``out``: folder for ``runs.jsonl`` and the tables; an existing non-empty folder is
     refused unless ``resume`` (skip the seeds already in its ``runs.jsonl``) or
     ``force`` (start again).
+    ``scenario_path`` may also be a validated :class:`Scenario` with its changes already
+    made; ``overrides`` then only describes those changes in the header.
     """
     if runs < 1:
         raise CampaignError(f"runs must be at least 1, got {runs}")
     if workers is not None and workers < 1:
         raise CampaignError(f"workers must be at least 1, got {workers}")
     overrides = overrides or Overrides()
-    scenario = load_scenario(scenario_path, overrides)
+    if isinstance(scenario_path, Scenario):
+        scenario, path_text = scenario_path, ""
+    else:
+        scenario, path_text = load_scenario(scenario_path, overrides), str(scenario_path)
     spec = scenario.model_dump(mode="json")
-    header = ensemble_header(scenario, str(scenario_path), overrides, base_seed)
+    header = ensemble_header(scenario, path_text, overrides, base_seed)
     out_dir = Path(out) if out is not None else None
     done = _prepare_out(out_dir, header, resume, force) if out_dir is not None else {}
     seeds = [base_seed + i for i in range(runs)]
@@ -680,8 +807,14 @@ def run_ensemble(scenario_path: str | Path, runs: int, workers: int | None = Non
     records = {s: done[s] for s in seeds if s in done}
     failures: dict[int, RunFailure] = {}
     appender = _Appender(out_dir / "runs.jsonl" if out_dir is not None else None)
-    bar = tqdm(total=runs, initial=len(records), desc=scenario.id, unit="run",
-               disable=not progress, leave=False)
+    bar = tqdm(
+        total=runs,
+        initial=len(records),
+        desc=scenario.id,
+        unit="run",
+        disable=not progress,
+        leave=False,
+    )
 
     def report(item: RunRecord | RunFailure) -> None:
         appender.write(item.to_json())
@@ -702,8 +835,13 @@ def run_ensemble(scenario_path: str | Path, runs: int, workers: int | None = Non
     finally:
         bar.close()
         appender.close()
-    result = EnsembleResult(header, [records[s] for s in sorted(records)],
-                            [failures[s] for s in sorted(failures)], runs, out_dir)
+    result = EnsembleResult(
+        header,
+        [records[s] for s in sorted(records)],
+        [failures[s] for s in sorted(failures)],
+        runs,
+        out_dir,
+    )
     if out_dir is not None:
         write_outputs(result, out_dir)
     return result

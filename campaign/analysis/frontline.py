@@ -52,23 +52,28 @@ def hostility(header: ReplayHeader) -> Callable[[str, str], bool]:
     return hostile
 
 
-def _hostile_test(hostile: Callable[[str, str], bool] | Iterable[tuple[str, str]]
-                  ) -> Callable[[str, str], bool]:
+def _hostile_test(
+    hostile: Callable[[str, str], bool] | Iterable[tuple[str, str]],
+) -> Callable[[str, str], bool]:
     if callable(hostile):
         return hostile
     pairs = {frozenset(p) for p in hostile}
     return lambda a, b: frozenset((a, b)) in pairs
 
 
-def shared_boundary(a: BaseGeometry, b: BaseGeometry,
-                    iterations: int = FRONT_SMOOTHING_ITERATIONS) -> MultiLineString:
+def shared_boundary(
+    a: BaseGeometry, b: BaseGeometry, iterations: int = FRONT_SMOOTHING_ITERATIONS
+) -> MultiLineString:
     """The boundary two polygonal areas share, merged into lines and smoothed (may be empty)."""
     if a.is_empty or b.is_empty or a.distance(b) > _TOUCH_TOLERANCE_DEG:
         return MultiLineString()
     near_a = a.buffer(_TOUCH_TOLERANCE_DEG, quad_segs=2)
     common = b.boundary.intersection(near_a)
-    pieces = [g for g in getattr(common, "geoms", [common])
-              if isinstance(g, LineString) and g.length >= _MIN_PIECE_DEG]
+    pieces = [
+        g
+        for g in getattr(common, "geoms", [common])
+        if isinstance(g, LineString) and g.length >= _MIN_PIECE_DEG
+    ]
     if not pieces:
         return MultiLineString()
     merged = linemerge(pieces)
@@ -77,9 +82,11 @@ def shared_boundary(a: BaseGeometry, b: BaseGeometry,
     return MultiLineString(smooth)
 
 
-def front_lines(territories: Mapping[str, Mapping[str, BaseGeometry]],
-                hostile: Callable[[str, str], bool] | Iterable[tuple[str, str]],
-                iterations: int = FRONT_SMOOTHING_ITERATIONS) -> dict[str, list[Front]]:
+def front_lines(
+    territories: Mapping[str, Mapping[str, BaseGeometry]],
+    hostile: Callable[[str, str], bool] | Iterable[tuple[str, str]],
+    iterations: int = FRONT_SMOOTHING_ITERATIONS,
+) -> dict[str, list[Front]]:
     """Date -> fronts ``[(side_a, side_b, MultiLineString)]`` between hostile territories.
 
     ``territories`` is the result of :func:`campaign.analysis.territory.territories`;

@@ -34,7 +34,7 @@ __all__ = ["COORD_DECIMALS", "export_geojson", "frontline_collection", "territor
 
 #: Decimals kept in exported coordinates (1e-5 degree is about 1 m).
 COORD_DECIMALS = 5
-_GRID = 10.0 ** -COORD_DECIMALS
+_GRID = 10.0**-COORD_DECIMALS
 
 
 def _round_coords(obj: Any) -> Any:
@@ -67,8 +67,9 @@ def _geometry_json(geom: BaseGeometry, multi: bool = False) -> dict[str, Any]:
     return {"type": kind, "coordinates": coords}
 
 
-def territory_collection(replay: Replay, terr: dict[str, dict[str, BaseGeometry]] | None = None
-                         ) -> dict[str, Any]:
+def territory_collection(
+    replay: Replay, terr: dict[str, dict[str, BaseGeometry]] | None = None
+) -> dict[str, Any]:
     """FeatureCollection of every side's territory on every date (see the module doc)."""
     terr = territories(replay) if terr is None else terr
     sides = {s.id: s for s in replay.header.sides}
@@ -78,18 +79,24 @@ def territory_collection(replay: Replay, terr: dict[str, dict[str, BaseGeometry]
             geom = _clean(geom, polygonal=True)
             if geom.is_empty:
                 continue
-            features.append({
-                "type": "Feature",
-                "geometry": _geometry_json(geom),
-                "properties": {"date": day, "side": side,
-                               "name": sides[side].name if side in sides else side,
-                               "colour": sides[side].colour if side in sides else "#808080"},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geometry_json(geom),
+                    "properties": {
+                        "date": day,
+                        "side": side,
+                        "name": sides[side].name if side in sides else side,
+                        "colour": sides[side].colour if side in sides else "#808080",
+                    },
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
-def frontline_collection(replay: Replay, terr: dict[str, dict[str, BaseGeometry]] | None = None
-                         ) -> dict[str, Any]:
+def frontline_collection(
+    replay: Replay, terr: dict[str, dict[str, BaseGeometry]] | None = None
+) -> dict[str, Any]:
     """FeatureCollection of the front lines, one Feature per date and hostile pair."""
     terr = territories(replay) if terr is None else terr
     features = []
@@ -98,12 +105,17 @@ def frontline_collection(replay: Replay, terr: dict[str, dict[str, BaseGeometry]
             geom = _clean(line, polygonal=False)
             if geom.is_empty:
                 continue
-            features.append({
-                "type": "Feature",
-                "geometry": _geometry_json(geom, multi=True),
-                "properties": {"date": day, "sides": [a, b],
-                               "length_km": round(line_length_km(geom), 1)},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geometry_json(geom, multi=True),
+                    "properties": {
+                        "date": day,
+                        "sides": [a, b],
+                        "length_km": round(line_length_km(geom), 1),
+                    },
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -113,8 +125,10 @@ def export_geojson(folder: str | Path) -> list[Path]:
     replay = read_replay(folder)
     terr = territories(replay)
     written = []
-    for name, collection in (("territory.geojson", territory_collection(replay, terr)),
-                             ("frontlines.geojson", frontline_collection(replay, terr))):
+    for name, collection in (
+        ("territory.geojson", territory_collection(replay, terr)),
+        ("frontlines.geojson", frontline_collection(replay, terr)),
+    ):
         path = folder / name
         if path.is_dir():
             raise OutputError(f"{path}: is a folder; cannot write GeoJSON there")

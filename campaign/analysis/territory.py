@@ -24,8 +24,10 @@ historian would pencil them on a staff map, in six steps:
    of the smoothed network are given to the side whose raw area they overlap most.
 6. **Clip.**  The result is clipped to the theatre: its land
    (:func:`campaign.geo.basemap.theatre_polygon`, so no territory reaches into the Baltic)
-   when the scenario plays on the shipped gazetteer, otherwise the convex hull of the
-   scenario's places buffered by :data:`CUSTOM_MARGIN_DEG` (0.3°).
+   without the pieces of country outline that hold none of the scenario's places (East
+   Prussia, German in 1919, took no part), when the scenario plays on the shipped
+   gazetteer; otherwise the convex hull of the scenario's places buffered by
+   :data:`CUSTOM_MARGIN_DEG` (0.3°).
 
 Dates are ISO strings (``"1919-02-05"``) as in the replay tables; geometries are shapely
 ``Polygon``/``MultiPolygon`` in (lon, lat) degrees, valid, and never empty (a side holding
@@ -41,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.geometry
 from shapely.geometry import MultiPoint, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, polygonize, unary_union
@@ -91,7 +94,8 @@ class LocalPlane:
         """Lon/lat degrees -> km east/north of the origin."""
         kx, ky = self.km_per_deg_lon, _KM_PER_DEG_LAT
         return shapely.transform(
-            geom, lambda c: np.column_stack(((c[:, 0] - self.lon0) * kx, (c[:, 1] - self.lat0) * ky))
+            geom,
+            lambda c: np.column_stack(((c[:, 0] - self.lon0) * kx, (c[:, 1] - self.lat0) * ky)),
         )
 
     def to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
@@ -102,7 +106,9 @@ class LocalPlane:
         )
 
 
-def chaikin(coords: Any, iterations: int = SMOOTHING_ITERATIONS, closed: bool = False) -> np.ndarray:
+def chaikin(
+    coords: Any, iterations: int = SMOOTHING_ITERATIONS, closed: bool = False
+) -> np.ndarray:
     """Chaikin corner cutting of a polyline (array of shape (n, 2)).
 
     Each pass replaces every corner by two points at 1/4 and 3/4 of its segments.  An open
@@ -149,8 +155,9 @@ def place_lonlat(header: ReplayHeader) -> dict[str, tuple[float, float]]:
     return {p.id: (p.lon, p.lat) for p in header.places}
 
 
-def location_lonlat(location: str, places: Mapping[str, tuple[float, float]],
-                    fraction: float = 0.5) -> tuple[float, float] | None:
+def location_lonlat(
+    location: str, places: Mapping[str, tuple[float, float]], fraction: float = 0.5
+) -> tuple[float, float] | None:
     """(lon, lat) of a ``day``-event location: a place id, or ``"a>b"`` on the road.
 
     On the road the unit is put ``fraction`` of the way from ``a`` to ``b`` (the log does
@@ -181,9 +188,16 @@ def theatre_clip(header: ReplayHeader) -> Polygon:
     """Area, lon/lat degrees, to which territories are clipped (see step 6 above)."""
     if uses_gazetteer(header):
         try:
-            from campaign.geo.basemap import theatre_polygon
+            from campaign.geo.basemap import load_outline, theatre_polygon
 
-            return theatre_polygon()
+            land = theatre_polygon()
+            points = [Point(p.lon, p.lat) for p in header.places]
+            for feature in load_outline()["features"]:
+                geom = shapely.geometry.shape(feature["geometry"])
+                for part in getattr(geom, "geoms", [geom]):
+                    if not any(part.contains(pt) for pt in points):
+                        land = land.difference(part)  # e.g. East Prussia: no place, no war
+            return _largest_part(_polygonal(land))
         except Exception:  # noqa: BLE001 - fall back to the places' hull
             pass
     points = MultiPoint([(p.lon, p.lat) for p in header.places])
@@ -228,9 +242,13 @@ def _voronoi(positions: tuple[tuple[float, float], ...], work: Polygon) -> _Tess
 
 
 # ----------------------------------------------------------------------------- one day
-def _claims(control: Mapping[str, str], units: Mapping[str, list[Any]],
-            unit_side: Mapping[str, str], holder: Mapping[str, str],
-            sites: _Sites) -> dict[tuple[float, float], str]:
+def _claims(
+    control: Mapping[str, str],
+    units: Mapping[str, list[Any]],
+    unit_side: Mapping[str, str],
+    holder: Mapping[str, str],
+    sites: _Sites,
+) -> dict[tuple[float, float], str]:
     """Site position (km) -> territory side (or 'none') on one day."""
     claims: dict[tuple[float, float], str] = {}
     for place, (x, y) in sites.place_xy.items():
@@ -256,8 +274,9 @@ def _claims(control: Mapping[str, str], units: Mapping[str, list[Any]],
     return claims
 
 
-def _smooth_partition(groups: dict[str, BaseGeometry], work: Polygon,
-                      iterations: int) -> dict[str, BaseGeometry]:
+def _smooth_partition(
+    groups: dict[str, BaseGeometry], work: Polygon, iterations: int
+) -> dict[str, BaseGeometry]:
     """Smooth the shared boundaries of a partition of ``work`` (see step 5)."""
     if len(groups) < 2 or iterations <= 0:
         return groups
@@ -269,8 +288,10 @@ def _smooth_partition(groups: dict[str, BaseGeometry], work: Polygon,
     for chain in chains:
         c = np.asarray(chain.coords)
         on_border = np.all(
-            np.isclose(c[:, 0], x0) | np.isclose(c[:, 0], x1)
-            | np.isclose(c[:, 1], y0) | np.isclose(c[:, 1], y1)
+            np.isclose(c[:, 0], x0)
+            | np.isclose(c[:, 0], x1)
+            | np.isclose(c[:, 1], y0)
+            | np.isclose(c[:, 1], y1)
         )
         if on_border:  # the outer edge of the working box stays square
             smoothed.append(chain)
@@ -280,10 +301,17 @@ def _smooth_partition(groups: dict[str, BaseGeometry], work: Polygon,
     parts: dict[str, list[BaseGeometry]] = {}
     keys = list(groups)
     for face in faces:
-        areas = [face.intersection(groups[k]).area if face.intersects(groups[k]) else 0.0
-                 for k in keys]
+        areas = [
+            face.intersection(groups[k]).area if face.intersects(groups[k]) else 0.0 for k in keys
+        ]
         parts.setdefault(keys[int(np.argmax(areas))], []).append(face)
     return {k: unary_union(v) for k, v in parts.items()}
+
+
+def _largest_part(geom: BaseGeometry) -> BaseGeometry:
+    """The largest polygon of a MultiPolygon (slivers left by differences are dropped)."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    return max(parts, key=lambda g: g.area) if parts else geom
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -296,10 +324,12 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 
 # ----------------------------------------------------------------------------- public API
-def territories_from(header: ReplayHeader, events: Iterable[dict[str, Any]],
-                     clip: BaseGeometry | None = None,
-                     smoothing_iterations: int = SMOOTHING_ITERATIONS,
-                     ) -> dict[str, dict[str, BaseGeometry]]:
+def territories_from(
+    header: ReplayHeader,
+    events: Iterable[dict[str, Any]],
+    clip: BaseGeometry | None = None,
+    smoothing_iterations: int = SMOOTHING_ITERATIONS,
+) -> dict[str, dict[str, BaseGeometry]]:
     """Date -> {territory side -> (Multi)Polygon in lon/lat degrees}; see the module doc.
 
     ``clip`` (lon/lat) overrides :func:`theatre_clip`.  Only sides that fight for
@@ -315,8 +345,9 @@ def territories_from(header: ReplayHeader, events: Iterable[dict[str, Any]],
     plane = LocalPlane(lon0=float(np.mean(lons)), lat0=float(np.mean(lats)))
     clip_km = plane.to_km(clip)
     cx0, cy0, cx1, cy1 = clip_km.union(plane.to_km(MultiPoint(list(places.values())))).bounds
-    work = box(cx0 - _WORK_MARGIN_KM, cy0 - _WORK_MARGIN_KM, cx1 + _WORK_MARGIN_KM,
-               cy1 + _WORK_MARGIN_KM)
+    work = box(
+        cx0 - _WORK_MARGIN_KM, cy0 - _WORK_MARGIN_KM, cx1 + _WORK_MARGIN_KM, cy1 + _WORK_MARGIN_KM
+    )
     place_xy = {}
     for pid, (lon, lat) in places.items():
         pt = plane.to_km(Point(lon, lat))
@@ -354,14 +385,15 @@ def territories_from(header: ReplayHeader, events: Iterable[dict[str, Any]],
     return out
 
 
-def territories(replay: Any, clip: BaseGeometry | None = None,
-                smoothing_iterations: int = SMOOTHING_ITERATIONS
-                ) -> dict[str, dict[str, BaseGeometry]]:
+def territories(
+    replay: Any, clip: BaseGeometry | None = None, smoothing_iterations: int = SMOOTHING_ITERATIONS
+) -> dict[str, dict[str, BaseGeometry]]:
     """Territories of a :class:`campaign.replay.reader.Replay`, date by date.
 
     Returns ``{iso_date: {side_id: (Multi)Polygon (lon, lat degrees)}}`` for every date of
     the run; see :func:`territories_from`.  About 10-40 ms per distinct day for 80 places;
     days whose control and field units did not change are computed once.
     """
-    return territories_from(replay.header, replay.events, clip=clip,
-                            smoothing_iterations=smoothing_iterations)
+    return territories_from(
+        replay.header, replay.events, clip=clip, smoothing_iterations=smoothing_iterations
+    )

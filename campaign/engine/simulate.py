@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
         from campaign.geo import load_theatre
 
         theatre = load_theatre()
-        on_river = _rivers_at_places(theatre.places)
+        on_river = _rivers_at_gazetteer_places()
         for pid, place in theatre.places.items():
             places[pid] = {"name": place.name, "lat": place.lat, "lon": place.lon,
                            "terrain": place.terrain, "rivers": on_river.get(pid, ())}
@@ -75,6 +76,14 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
 #: A place lies on a river (so its defenders hold the river line) when the river
 #: passes within this distance of it, km.
 RIVER_LINE_KM = 4.0
+
+
+@functools.cache
+def _rivers_at_gazetteer_places() -> dict[str, tuple[str, ...]]:
+    """Rivers at each built-in gazetteer place (computed once per process)."""
+    from campaign.geo import load_theatre
+
+    return _rivers_at_places(load_theatre().places)
 
 
 def _rivers_at_places(places: dict) -> dict[str, tuple[str, ...]]:

@@ -8,9 +8,11 @@ Lithuanian letter (ą, č, ę, ė, į, š, ų, ū, ž).
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # never open a window; the engine never imports this module
 
+from matplotlib import colormaps  # noqa: E402
 from matplotlib import colors as mcolors  # noqa: E402
 
 #: Figure size of maps and charts, inches.
@@ -52,8 +54,10 @@ HISTORY_RING_WIDTH = 2.2
 TERRITORY_ALPHA = 0.35
 #: Width of the front line, points.
 FRONT_WIDTH = 2.6
-#: Sequential colour map of the fronts-over-time map.
+#: Sequential colour map of the fronts-over-time map, and the part of it used (the pale
+#: yellow end of viridis would vanish on a light territory).
 FRONTS_CMAP = "viridis"
+FRONTS_CMAP_RANGE = (0.0, 0.82)
 #: Marker area, points^2, of a unit of 1,000 men (area grows with the number of men).
 UNIT_MARKER_AREA_1000 = 110.0
 #: Scale bar length, km.
@@ -71,3 +75,10 @@ def darker(colour: str, factor: float = 0.6) -> tuple[float, float, float]:
     """``colour`` darkened towards black (``factor`` 1 keeps it)."""
     r, g, b = mcolors.to_rgb(colour)
     return (r * factor, g * factor, b * factor)
+
+
+def fronts_cmap() -> mcolors.Colormap:
+    """Early dates dark purple, late dates green (see :data:`FRONTS_CMAP_RANGE`)."""
+    base = colormaps[FRONTS_CMAP]
+    lo, hi = FRONTS_CMAP_RANGE
+    return mcolors.ListedColormap(base(np.linspace(lo, hi, 256)), name="fronts")

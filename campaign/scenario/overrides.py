@@ -91,7 +91,10 @@ def _child(flag: str, text: str, node: Any, part: str) -> tuple[Any, Any]:
 def apply_set(data: dict[str, Any], text: str) -> None:
     key, raw = _split("--set", text)
     parts = key.split(".")
-    if any(not _PATH_PART.match(p) for p in parts):
+    # Multiplier names contain dots themselves (``quality.volunteer``): keep them whole.
+    if parts[:2] == ["combat", "multipliers"] and len(parts) > 3:
+        parts = parts[:2] + [".".join(parts[2:])]
+    if any(not _PATH_PART.match(p.replace(".", "_")) for p in parts):
         raise _error("--set", text, "path parts must be ids or field names (letters, digits, _)")
     try:
         value = yaml.safe_load(raw) if raw else None

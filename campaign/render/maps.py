@@ -1,0 +1,868 @@
+"""Maps of a run: the situation on one date, and all front lines of the run on one map.
+
+Every map is drawn on a :class:`MapCanvas`: a 12 x 9 inch figure with the map on the left
+(extent: the places involved in the run plus a margin, equirectangular at the map's mean
+latitude) and a sidebar on the right (legend, the day's events, men present).  The base
+map and the place names are drawn once; :meth:`MapCanvas.draw_day` draws one date's
+territories, front line, places, units and (optionally) the historical record over it,
+so an animation redraws only what changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.transforms import Bbox
+from shapely.geometry import Point
+
+from campaign.analysis.frontline import hostility
+from campaign.render import style
+from campaign.render.basemap import draw_basemap, geometry_patch
+from campaign.render.labels import HALO, LabelPlacer
+from campaign.render.output import check_output, save_figure
+from campaign.render.scene import Scene, load_scene
+
+__all__ = ["MapCanvas", "long_date", "render_fronts", "render_map"]
+
+#: Figure-fraction boxes (left, bottom, width, height) of the map and the sidebar.
+MAP_BOX = (0.012, 0.03, 0.745, 0.875)
+SIDE_BOX = (0.772, 0.03, 0.218, 0.875)
+#: Most front lines drawn on the fronts-over-time map (long runs show every n-th day).
+MAX_FRONTS_DRAWN = 15
+#: Most changes of hands listed beside the fronts-over-time map.
+MAX_CHANGES_LISTED = 22
+#: Units listed by name at one spot; the rest are summed.
+MAX_UNIT_LINES = 4
+#: Position, type ``(lon, lat, men, location)``, of a unit on the map.
+UnitPosition = tuple[float, float, float, str]
+
+
+def long_date(iso: str) -> str:
+    """``1919-02-05`` -> ``5 February 1919``."""
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def short_date(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')}"
+
+
+def _side_short(name: str) -> str:
+    """``Soviet Russia (Lithuanian SSR)`` -> ``Soviet Russia``."""
+    return name.split(" (")[0]
+
+
+def unit_marker_area(men: float) -> float:
+    """Marker area, points², of a unit: proportional to its men (side ∝ √men)."""
+    return max(10.0, style.UNIT_MARKER_AREA_1000 * men / 1000.0)
+
+
+def _ring(half_sides: list[float]) -> tuple[list[tuple[float, float]], float]:
+    """Offsets (points) that put markers of the given half sizes around one anchor."""
+    n = len(half_sides)
+    if n == 1:
+        return [(0.0, 0.0)], half_sides[0]
+    biggest = max(half_sides)
+    radius = max(biggest * 1.5 + 1.0, (2.2 * biggest * n) / (2 * math.pi))
+    offsets = [
+        (
+            radius * math.cos(math.pi / 2 + 2 * math.pi * i / n),
+            radius * math.sin(math.pi / 2 + 2 * math.pi * i / n),
+        )
+        for i in range(n)
+    ]
+    return offsets, radius + biggest
+
+
+def _slide_inside(lo: float, hi: float, bound_lo: float, bound_hi: float) -> tuple[float, float]:
+    """Shift the interval [lo, hi] into [bound_lo, bound_hi] (centre it if it is wider)."""
+    if hi - lo >= bound_hi - bound_lo:
+        shift = (bound_lo + bound_hi) / 2 - (lo + hi) / 2
+    elif lo < bound_lo:
+        shift = bound_lo - lo
+    elif hi > bound_hi:
+        shift = bound_hi - hi
+    else:
+        shift = 0.0
+    return lo + shift, hi + shift
+
+
+class MapCanvas:
+    """A map figure with its base map drawn; call :meth:`draw_day` for each picture."""
+
+    def __init__(
+        self, scene: Scene, dpi: float = style.DPI, history: bool = False, place_labels: bool = True
+    ) -> None:
+        self.scene = scene
+        self.history = history
+        self.fig = Figure(figsize=style.FIGSIZE_IN, dpi=dpi)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes(MAP_BOX)
+        self.side = self.fig.add_axes(SIDE_BOX)
+        self.side.set_axis_off()
+        self._set_extent()
+        self.px_per_pt = dpi / 72.0
+        placer = LabelPlacer(self.ax)
+        draw_basemap(self.ax, placer, home_country=self._home_country())
+        self._scale_bar(placer)
+        self._north_arrow(placer)
+        self._static_places(placer, place_labels)
+        self._static_taken = list(placer.taken)
+        self._dynamic: list = []
+        #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
+        self.record_differs = 0
+        self.hostile = hostility(scene.header)
+
+    # ------------------------------------------------------------------ static layers
+    def _set_extent(self) -> None:
+        lon0, lon1, lat0, lat1 = self.scene.extent
+        self.lat_mid = (lat0 + lat1) / 2
+        kx = math.cos(math.radians(self.lat_mid))
+        fig_w, fig_h = style.FIGSIZE_IN
+        box_ratio = (MAP_BOX[2] * fig_w) / (MAP_BOX[3] * fig_h)
+        width, height = (lon1 - lon0) * kx, lat1 - lat0
+        if width / height < box_ratio:
+            pad = (height * box_ratio - width) / kx / 2
+            lon0, lon1 = lon0 - pad, lon1 + pad
+        else:
+            pad = (width / box_ratio - height) / 2
+            lat0, lat1 = lat0 - pad, lat1 + pad
+        # slide the window inside the theatre, so territory never stops at a visible edge
+        bx0, by0, bx1, by1 = self.scene.clip_bounds
+        lon0, lon1 = _slide_inside(lon0, lon1, bx0, bx1)
+        lat0, lat1 = _slide_inside(lat0, lat1, by0, by1)
+        self.ax.set_xlim(lon0, lon1)
+        self.ax.set_ylim(lat0, lat1)
+        self.ax.set_aspect(1.0 / kx, adjustable="box")
+        self.ax.set_xticks([])
+        self.ax.set_yticks([])
+        for spine in self.ax.spines.values():
+            spine.set_visible(True)
+            spine.set_color(style.LAND_EDGE)
+
+    def _in_view(self, lon: float, lat: float) -> bool:
+        x0, x1 = self.ax.get_xlim()
+        y0, y1 = self.ax.get_ylim()
+        return x0 <= lon <= x1 and y0 <= lat <= y1
+
+    def _home_country(self) -> str | None:
+        try:
+            from shapely.geometry import shape
+
+            from campaign.geo.basemap import load_outline
+
+            counts = {}
+            for feature in load_outline()["features"]:
+                geom = shape(feature["geometry"])
+                name = feature["properties"].get("name")
+                counts[name] = sum(
+                    geom.contains(Point(self.scene.places[p])) for p in self.scene.involved_places
+                )
+            best = max(counts, key=counts.get) if counts else None
+            return best if best and counts[best] else None
+        except Exception:  # noqa: BLE001 - labels are a nicety
+            return None
+
+    def _scale_bar(self, placer: LabelPlacer) -> None:
+        x0, x1 = self.ax.get_xlim()
+        y0, y1 = self.ax.get_ylim()
+        lat = y0 + 0.035 * (y1 - y0)
+        km_per_deg = 111.320 * math.cos(math.radians(lat))
+        width_km = (x1 - x0) * km_per_deg
+        length = max([k for k in (5, 10, 20, 25, 50, 100, 200) if k <= width_km / 4] or [5])
+        start = x0 + 0.03 * (x1 - x0)
+        end = start + length / km_per_deg
+        ax = self.ax
+        ax.plot(
+            [start, end],
+            [lat, lat],
+            color=style.TEXT,
+            linewidth=2.2,
+            zorder=8,
+            solid_capstyle="butt",
+        )
+        ax.plot(
+            [start, start + (end - start) / 2],
+            [lat, lat],
+            color="white",
+            linewidth=1.0,
+            zorder=8.1,
+            solid_capstyle="butt",
+        )
+        for x in (start, end):
+            ax.plot(
+                [x, x],
+                [lat - 0.004 * (y1 - y0), lat + 0.008 * (y1 - y0)],
+                color=style.TEXT,
+                linewidth=0.9,
+                zorder=8,
+            )
+        label = ax.text(
+            (start + end) / 2,
+            lat + 0.011 * (y1 - y0),
+            f"{length} km",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=style.TEXT,
+            zorder=8,
+            path_effects=HALO,
+        )
+        (px0, py0), (px1, _py1) = ax.transData.transform(
+            [(start, lat - 0.006 * (y1 - y0)), (end, lat)]
+        )
+        top = label.get_window_extent(placer.renderer).y1
+        placer.taken.append(Bbox.from_extents(px0 - 3, py0, px1 + 3, top + 2))
+
+    def _north_arrow(self, placer: LabelPlacer) -> None:
+        text = self.ax.annotate(
+            "N",
+            xy=(0.965, 0.975),
+            xytext=(0.965, 0.915),
+            xycoords="axes fraction",
+            ha="center",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color=style.TEXT,
+            zorder=8,
+            arrowprops={"arrowstyle": "-|>", "color": style.TEXT, "linewidth": 1.2},
+        )
+        box = Bbox.from_extents(0.945, 0.89, 0.985, 0.985).transformed(self.ax.transAxes)
+        self.ax.add_patch(
+            FancyBboxPatch(
+                (0.945, 0.89),
+                0.04,
+                0.095,
+                boxstyle="round,pad=0.004",
+                transform=self.ax.transAxes,
+                facecolor="white",
+                edgecolor="none",
+                alpha=0.75,
+                zorder=7.9,
+            )
+        )
+        placer.taken.append(Bbox.union([box, text.get_window_extent(placer.renderer)]))
+
+    def _static_places(self, placer: LabelPlacer, with_labels: bool) -> None:
+        scene = self.scene
+        self.view_places = [p for p, (lon, lat) in scene.places.items() if self._in_view(lon, lat)]
+        involved = set(scene.involved_places)
+        self._label_gap = self._unit_ring_sizes()
+        for pid in self.view_places:  # keep place names off every unit cluster of the run
+            placer.block_point(*scene.places[pid], radius_pt=max(3.0, self._label_gap.get(pid, 0)))
+        if not with_labels:
+            return
+        ordered = sorted(
+            self.view_places,
+            key=lambda p: (
+                p not in involved,
+                -self._label_gap.get(p, 0),
+                scene.place_names.get(p, p),
+            ),
+        )
+        for pid in ordered:
+            lon, lat = scene.places[pid]
+            major = pid in involved
+            placer.place(
+                lon,
+                lat,
+                scene.place_names.get(pid, pid),
+                gap_pt=self._label_gap.get(pid, 3.0) + 3.0,
+                required=major,
+                fontsize=8.5 if major else 6.5,
+                fontweight="bold" if major else "normal",
+                color=style.TEXT if major else style.TEXT_MUTED,
+                zorder=7,
+            )
+
+    def _unit_ring_sizes(self) -> dict[str, float]:
+        """Place -> largest radius (points) of the unit cluster drawn there in the run."""
+        sizes: dict[str, float] = {}
+        for units in self.scene.day_units.values():
+            groups: dict[str, list[float]] = {}
+            for men, location in units.values():
+                if men >= 0.5 and location and ">" not in location:
+                    groups.setdefault(location, []).append(math.sqrt(unit_marker_area(men)) / 2)
+            for place, halves in groups.items():
+                sizes[place] = max(sizes.get(place, 0.0), _ring(halves)[1])
+        return sizes
+
+    # ------------------------------------------------------------------ one date
+    def clear_day(self) -> None:
+        for artist in self._dynamic:
+            artist.remove()
+        self._dynamic = []
+        self.side.clear()
+        self.side.set_axis_off()
+
+    def _keep(self, artist):
+        if artist is not None:
+            self._dynamic.append(artist)
+        return artist
+
+    def draw_day(
+        self, date: str, positions: Mapping[str, UnitPosition] | None = None, note: str = ""
+    ) -> None:
+        """Draw ``date``: territories, front, places, units (``positions`` overrides the
+        end-of-day positions, for interpolated animation frames), history rings, sidebar."""
+        self.clear_day()
+        placer = LabelPlacer(self.ax, taken=list(self._static_taken))
+        self._territories(date)
+        self._front(date)
+        self._place_dots(date)
+        positions = self.scene.unit_positions(date) if positions is None else positions
+        self._units(positions, placer)
+        differs = self._history_rings(date) if self.history else 0
+        self.record_differs = differs
+        self._title(date, note)
+        self._sidebar(date, positions, differs)
+
+    def _territories(self, date: str, alpha: float = style.TERRITORY_ALPHA) -> None:
+        for side, geom in self.scene.territories.get(date, {}).items():
+            colour = style.side_colour(self.scene.sides[side].colour)
+            patch = geometry_patch(
+                geom, facecolor=colour, alpha=alpha, edgecolor="none", zorder=1.2
+            )
+            if patch is not None:
+                self._keep(self.ax.add_patch(patch))
+            edge = geometry_patch(
+                geom,
+                facecolor="none",
+                edgecolor=style.darker(colour, 0.8),
+                linewidth=0.6,
+                alpha=0.7,
+                zorder=1.25,
+            )
+            if edge is not None:
+                self._keep(self.ax.add_patch(edge))
+
+    def _oriented(self, coords: np.ndarray, towards) -> np.ndarray:
+        """Reverse ``coords`` if needed so that ``towards`` (a polygon) lies on the left.
+
+        Probes a point 1 km to each side of up to 15 segments and goes with the majority.
+        """
+        if len(coords) < 2 or towards is None:
+            return coords
+        kx = math.cos(math.radians(self.lat_mid))
+        step_deg = 1.0 / 111.0
+        vote = 0
+        for i in np.unique(np.linspace(0, len(coords) - 2, num=15).astype(int)):
+            (x0, y0), (x1, y1) = coords[i], coords[i + 1]
+            dx, dy = (x1 - x0) * kx, y1 - y0
+            norm = math.hypot(dx, dy)
+            if norm == 0:
+                continue
+            nx, ny = -dy / norm * step_deg / kx, dx / norm * step_deg
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            vote += towards.contains(Point(mx + nx, my + ny))
+            vote -= towards.contains(Point(mx - nx, my - ny))
+        return coords if vote >= 0 else coords[::-1]
+
+    def _front(self, date: str) -> None:
+        held = self.scene.territories.get(date, {})
+        ticks = patheffects.TickedStroke(
+            spacing=9, angle=90, length=0.55, linewidth=1.5, foreground=style.FRONT
+        )
+        effects = [
+            patheffects.Stroke(
+                linewidth=style.FRONT_WIDTH + 2.4, foreground=style.FRONT_HALO, alpha=0.8
+            ),
+            patheffects.Normal(),
+            ticks,
+        ]
+        for _a, b, line in self.scene.fronts.get(date, []):
+            for part in line.geoms:
+                xy = self._oriented(np.asarray(part.coords), held.get(b))
+                (artist,) = self.ax.plot(
+                    xy[:, 0],
+                    xy[:, 1],
+                    color=style.FRONT,
+                    linewidth=style.FRONT_WIDTH,
+                    zorder=4,
+                    solid_capstyle="round",
+                    path_effects=effects,
+                )
+                self._keep(artist)
+
+    def _place_dots(self, date: str) -> None:
+        scene = self.scene
+        control = scene.control.get(date, {})
+        xs, ys, faces = [], [], []
+        for pid in self.view_places:
+            lon, lat = scene.places[pid]
+            side = control.get(pid, "none")
+            side = scene.holder.get(side, side)
+            xs.append(lon)
+            ys.append(lat)
+            faces.append(
+                style.side_colour(scene.sides[side].colour) if side in scene.sides else "white"
+            )
+        if xs:
+            self._keep(
+                self.ax.scatter(
+                    xs, ys, s=22, c=faces, edgecolors=style.TEXT, linewidths=0.7, zorder=5
+                )
+            )
+
+    def _units(self, positions: Mapping[str, UnitPosition], placer: LabelPlacer) -> None:
+        scene = self.scene
+        groups: dict[tuple[float, float], list[str]] = {}
+        for unit, (lon, lat, _men, _loc) in positions.items():
+            groups.setdefault((round(lon, 4), round(lat, 4)), []).append(unit)
+        side_rank = {s: i for i, s in enumerate(scene.sides)}
+        xs, ys, sizes, colours = [], [], [], []
+        labels = []
+        for (lon, lat), members in groups.items():
+            members.sort(
+                key=lambda u: (
+                    side_rank.get(scene.units[u].side, 99) if u in scene.units else 99,
+                    -positions[u][2],
+                )
+            )
+            halves = [math.sqrt(unit_marker_area(positions[u][2])) / 2 for u in members]
+            offsets, outer = _ring(halves)
+            anchor = self.ax.transData.transform((lon, lat))
+            for unit, (dx, dy) in zip(members, offsets, strict=True):
+                x, y = self.ax.transData.inverted().transform(
+                    anchor + np.array([dx, dy]) * self.px_per_pt
+                )
+                side = scene.units[unit].side if unit in scene.units else ""
+                xs.append(x)
+                ys.append(y)
+                sizes.append(unit_marker_area(positions[unit][2]))
+                colours.append(
+                    style.side_colour(scene.sides[side].colour)
+                    if side in scene.sides
+                    else style.PLACE_NEUTRAL
+                )
+                placer.block_point(x, y, radius_pt=math.sqrt(sizes[-1]) / 2)
+            labels.append((lon, lat, members, outer))
+        if xs:
+            self._keep(
+                self.ax.scatter(
+                    xs,
+                    ys,
+                    s=sizes,
+                    c=colours,
+                    marker="s",
+                    edgecolors="black",
+                    linewidths=0.6,
+                    zorder=6,
+                )
+            )
+        for lon, lat, members, outer in labels:
+            lines = [
+                f"{scene.units[u].short if u in scene.units else u}  {positions[u][2]:,.0f}"
+                for u in members[:MAX_UNIT_LINES]
+            ]
+            if len(members) > MAX_UNIT_LINES:
+                rest = sum(positions[u][2] for u in members[MAX_UNIT_LINES:])
+                lines.append(f"+{len(members) - MAX_UNIT_LINES} more  {rest:,.0f}")
+            self._keep(
+                placer.place(
+                    lon,
+                    lat,
+                    "\n".join(lines),
+                    gap_pt=outer + 2.5,
+                    required=True,
+                    far_pt=20.0,
+                    fontsize=6.5,
+                    color=style.TEXT,
+                    linespacing=1.1,
+                    zorder=7.5,
+                )
+            )
+
+    def _history_rings(self, date: str) -> int:
+        scene = self.scene
+        control = scene.control.get(date, {})
+        xs, ys, colours, sizes = [], [], [], []
+        for place, (side, _cp) in scene.recorded_control(date).items():
+            if place not in scene.places:
+                continue
+            recorded = scene.holder.get(side, side)
+            simulated = control.get(place, "none")
+            simulated = scene.holder.get(simulated, simulated)
+            if recorded == simulated:
+                continue
+            lon, lat = scene.places[place]
+            radius = max(6.5, self._label_gap.get(place, 0.0) + 2.5)
+            xs.append(lon)
+            ys.append(lat)
+            sizes.append((2 * radius) ** 2)
+            colours.append(
+                style.side_colour(scene.sides[recorded].colour)
+                if recorded in scene.sides
+                else style.TEXT_MUTED
+            )
+        if xs:
+            self._keep(
+                self.ax.scatter(
+                    xs,
+                    ys,
+                    s=sizes,
+                    facecolors="none",
+                    edgecolors=colours,
+                    linewidths=style.HISTORY_RING_WIDTH,
+                    zorder=5.5,
+                    linestyle="-",
+                )
+            )
+        return len(xs)
+
+    # ------------------------------------------------------------------ text
+    def _title(self, date: str, note: str) -> None:
+        scene = self.scene
+        header = scene.header
+        title = f"{header.scenario_title}: {long_date(date)}"
+        when = (
+            f"{note}; territory and front as at the end of the day"
+            if note
+            else "Simulated situation at the end of the day"
+        )
+        sub = f"{when} · day {scene.day_number(date)} of {len(scene.dates)} · seed {header.seed}"
+        self._keep(
+            self.fig.text(
+                0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT, va="center"
+            )
+        )
+        self._keep(
+            self.fig.text(0.012, 0.93, sub, fontsize=9.5, color=style.TEXT_MUTED, va="center")
+        )
+
+    def legend_handles(self, differs: bool = True) -> tuple[list, list[str]]:
+        scene = self.scene
+        handles, labels = [], []
+        for side in scene.sides.values():
+            colour = style.side_colour(side.colour)
+            marker = Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="s",
+                markersize=7,
+                markerfacecolor=colour,
+                markeredgecolor="black",
+                markeredgewidth=0.6,
+            )
+            if scene.holder.get(side.id, side.id) == side.id:
+                patch = Patch(
+                    facecolor=colour,
+                    alpha=style.TERRITORY_ALPHA,
+                    edgecolor=style.darker(colour, 0.8),
+                )
+                handles.append((patch, marker))
+                labels.append(side.name)
+            else:
+                handles.append(marker)
+                labels.append(
+                    f"{side.name} (fight for "
+                    f"{_side_short(scene.sides[scene.holder[side.id]].name)})"
+                )
+        pairs = {(a, b) for fronts in scene.fronts.values() for a, b, _ in fronts}
+        front = Line2D([], [], color=style.FRONT, linewidth=style.FRONT_WIDTH)
+        handles.append(front)
+        if len(pairs) == 1:
+            ((_a, b),) = pairs
+            labels.append(f"front line (ticks face {_side_short(scene.sides[b].name)})")
+        else:
+            labels.append("front line")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=5,
+                markerfacecolor="white",
+                markeredgecolor=style.TEXT,
+            )
+        )
+        labels.append("place (filled: held by a side)")
+        for men in (250, 1000, 2500):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="s",
+                    markersize=math.sqrt(unit_marker_area(men)),
+                    markerfacecolor="#cccccc",
+                    markeredgecolor="black",
+                    markeredgewidth=0.6,
+                )
+            )
+            labels.append(f"unit of {men:,} men")
+        if self.history and differs:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=11,
+                    markerfacecolor="none",
+                    markeredgecolor=style.TEXT,
+                    markeredgewidth=style.HISTORY_RING_WIDTH,
+                )
+            )
+            labels.append("record differs (ring: recorded holder)")
+        return handles, labels
+
+    def _stack(self, y: float, text: str, gap: float = 0.025, **kwargs) -> float:
+        """Write ``text`` in the sidebar with its top at ``y`` (axes fraction); returns the
+        ``y`` for the next block."""
+        kwargs = {"fontsize": 7.5, "color": style.TEXT, "linespacing": 1.35, **kwargs}
+        artist = self.side.text(
+            0.0, y, text, transform=self.side.transAxes, va="top", ha="left", **kwargs
+        )
+        box = artist.get_window_extent(self.fig.canvas.get_renderer())
+        return box.transformed(self.side.transAxes.inverted()).y0 - gap
+
+    def _sidebar(self, date: str, positions: Mapping[str, UnitPosition], differs: int) -> None:
+        handles, labels = self.legend_handles(differs=True)
+        labels = [textwrap.fill(label, 34, subsequent_indent="  ") for label in labels]
+        legend = self.side.legend(
+            handles,
+            labels,
+            loc="upper left",
+            frameon=False,
+            fontsize=7.5,
+            handler_map={tuple: HandlerTuple(ndivide=None)},
+            borderaxespad=0.0,
+            labelspacing=0.6,
+            handlelength=2.6,
+            title="Legend",
+            title_fontsize=9,
+            alignment="left",
+        )
+        legend.get_title().set_fontweight("bold")
+        box = legend.get_window_extent(self.fig.canvas.get_renderer())
+        y = box.transformed(self.side.transAxes.inverted()).y0 - 0.035
+        y = self._stack(y, "On this day", gap=0.008, fontsize=9, fontweight="bold")
+        y = self._stack(y, self._day_events(date))
+        y = self._stack(
+            y, "Men present at the end of the day", gap=0.008, fontsize=9, fontweight="bold"
+        )
+        y = self._stack(y, self._men_present(positions), family="DejaVu Sans Mono", fontsize=7)
+        if self.history:
+            name = self.scene.history_file.name if self.scene.history_file else "history"
+            y = self._stack(y, "Historical record", gap=0.008, fontsize=9, fontweight="bold")
+            self._stack(
+                y,
+                textwrap.fill(
+                    f"{differs} place(s) where the latest recorded holder on or before this date "
+                    f"differs from the simulation (ringed). Source: {name}",
+                    46,
+                ),
+            )
+        notes = (
+            "Territory: Voronoi cells of places, merged per side\n"
+            "and smoothed. Borders and coast are modern\n(Natural Earth), for orientation."
+        )
+        self.side.text(
+            0.0,
+            0.0,
+            notes,
+            transform=self.side.transAxes,
+            va="bottom",
+            ha="left",
+            fontsize=6.5,
+            color=style.TEXT_MUTED,
+            linespacing=1.3,
+        )
+
+    def _day_events(self, date: str) -> str:
+        scene = self.scene
+        names = scene.place_names
+        wrap = textwrap.TextWrapper(width=46, subsequent_indent="   ")
+        items = []
+        for e in scene.control_changes:
+            if e["date"] == date:
+                new = scene.sides[e["new"]].name if e["new"] in scene.sides else "nobody"
+                items.append(f"• {names.get(e['place'], e['place'])} passes to {_side_short(new)}")
+        for e in scene.engagements_by_date.get(date, []):
+            place = names.get(e["place"], e["place"])
+            if e["type"] == "engagement_start":
+                att = sum(e["attackers"].values())
+                dfn = sum(e["defenders"].values())
+                items.append(f"• Fight at {place} begins: {att:,.0f} men attack {dfn:,.0f}")
+            else:
+                items.append(f"• Fight at {place} ends: {e['result']}")
+        lines = [wrap.fill(i) for i in items[:10]] or ["No fighting, no change of hands."]
+        if len(items) > 10:
+            lines.append(f"   … and {len(items) - 10} more")
+        return "\n".join(lines)
+
+    def _men_present(self, positions: Mapping[str, UnitPosition]) -> str:
+        scene = self.scene
+        totals: dict[str, float] = {}
+        for unit, (_lon, _lat, men, _loc) in positions.items():
+            side = scene.units[unit].side if unit in scene.units else "?"
+            totals[side] = totals.get(side, 0.0) + men
+        rows = [
+            f"{_side_short(scene.sides[s].name)[:28]:<28}{totals[s]:>8,.0f}"
+            for s in scene.sides
+            if s in totals
+        ]
+        return "\n".join(rows) or "none"
+
+    # ------------------------------------------------------------------ fronts over time
+    def draw_fronts_over_time(self, until: str | None = None) -> None:
+        """Every date's front line, coloured by date, over the last date's territories."""
+        self.clear_day()
+        scene = self.scene
+        dates = [d for d in scene.dates if until is None or d <= until]
+        last = dates[-1]
+        self._territories(last, alpha=0.12)
+        self._place_dots(last)
+        cmap = style.fronts_cmap()
+        halo = [
+            patheffects.Stroke(linewidth=4.0, foreground="white", alpha=0.7),
+            patheffects.Normal(),
+        ]
+        norm = Normalize(0, max(1, len(scene.dates) - 1))
+        every = max(1, math.ceil(len(dates) / MAX_FRONTS_DRAWN))
+        shown = sorted(set(range(0, len(dates), every)) | {len(dates) - 1})
+        for i in shown:
+            for _a, _b, line in scene.fronts.get(dates[i], []):
+                for part in line.geoms:
+                    xy = np.asarray(part.coords)
+                    (artist,) = self.ax.plot(
+                        xy[:, 0],
+                        xy[:, 1],
+                        color=cmap(norm(i)),
+                        linewidth=2.3,
+                        zorder=4,
+                        solid_capstyle="round",
+                        path_effects=halo,
+                    )
+                    self._keep(artist)
+        self._control_change_marks(dates)
+        header = scene.header
+        self._keep(
+            self.fig.text(
+                0.012,
+                0.965,
+                f"{header.scenario_title}: front lines",
+                fontsize=14,
+                fontweight="bold",
+                color=style.TEXT,
+                va="center",
+            )
+        )
+        self._keep(
+            self.fig.text(
+                0.012,
+                0.93,
+                f"Simulated front at the end of {'each day' if every == 1 else f'every {every} days'}"
+                f", {long_date(dates[0])} to "
+                f"{long_date(last)} · seed {header.seed}",
+                fontsize=9.5,
+                color=style.TEXT_MUTED,
+                va="center",
+            )
+        )
+        cax = self.side.inset_axes((0.0, 0.55, 0.12, 0.42))
+        bar = self.fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
+        step = max(1, math.ceil(len(scene.dates) / 12))
+        ticks = list(range(0, len(scene.dates), step))
+        bar.set_ticks(ticks, labels=[short_date(scene.dates[i]) for i in ticks], fontsize=7.5)
+        cax.set_title("Front on", fontsize=9, loc="left")
+        changes = [e for e in scene.control_changes if e["date"] in dates]
+        lines = ["★ Changes of hands (star: new holder's colour)"]
+        for e in changes[:MAX_CHANGES_LISTED]:
+            new = scene.sides[e["new"]].name if e["new"] in scene.sides else "nobody"
+            lines.append(
+                f"{short_date(e['date']):>7}  {scene.place_names.get(e['place'])}"
+                f" → {_side_short(new)}"
+            )
+        if not changes:
+            lines.append("   none")
+        if len(changes) > MAX_CHANGES_LISTED:
+            lines.append(f"   … and {len(changes) - MAX_CHANGES_LISTED} more (see control.csv)")
+        self.side.text(
+            0.0,
+            0.5,
+            "\n".join(lines),
+            transform=self.side.transAxes,
+            va="top",
+            fontsize=7.5,
+            color=style.TEXT,
+            linespacing=1.35,
+        )
+        self.side.text(
+            0.0,
+            0.0,
+            "Shading: territory on the last date.\nBorders and coast: modern, for orientation.",
+            transform=self.side.transAxes,
+            va="bottom",
+            fontsize=6.5,
+            color=style.TEXT_MUTED,
+        )
+
+    def _control_change_marks(self, dates: list[str]) -> None:
+        scene = self.scene
+        for e in scene.control_changes:
+            if e["date"] not in dates or e["place"] not in scene.places:
+                continue
+            lon, lat = scene.places[e["place"]]
+            side = scene.holder.get(e["new"], e["new"])
+            colour = style.side_colour(scene.sides[side].colour) if side in scene.sides else "white"
+            self._keep(
+                self.ax.scatter(
+                    [lon],
+                    [lat],
+                    s=90,
+                    marker="*",
+                    c=[colour],
+                    edgecolors="black",
+                    linewidths=0.6,
+                    zorder=6,
+                )
+            )
+
+    def save(self, out: Path) -> Path:
+        return save_figure(self.fig, out)
+
+
+def render_map(
+    folder: str | Path | Scene, out: str | Path, date: str | None = None, history: bool = False
+) -> Path:
+    """Draw the situation at the end of ``date`` (default: the last date) to ``out``."""
+    out = check_output(out)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    day = scene.check_date(date)
+    if history:
+        scene.history()  # fail early when the record is missing
+    with matplotlib.rc_context(style.RC):
+        canvas = MapCanvas(scene, history=history)
+        canvas.draw_day(day)
+        return canvas.save(out)
+
+
+def render_fronts(folder: str | Path | Scene, out: str | Path, until: str | None = None) -> Path:
+    """Draw every front line of the run (up to ``until``), coloured by date, to ``out``."""
+    out = check_output(out)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    last = scene.check_date(until)
+    with matplotlib.rc_context(style.RC):
+        canvas = MapCanvas(scene)
+        canvas.draw_fronts_over_time(last)
+        return canvas.save(out)

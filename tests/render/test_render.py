@@ -1,0 +1,136 @@
+"""Pictures of a run: every file opens, has the promised size, and bad input exits 2."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import matplotlib
+import pytest
+from PIL import Image
+from toy import toy
+
+from campaign.cli import main
+from campaign.engine.simulate import simulate
+from campaign.render.animate import frame_count, render_animation
+from campaign.render.charts import cumulative_losses, render_chart
+from campaign.render.maps import MapCanvas, render_fronts, render_map
+from campaign.render.scene import load_scene, short_unit_name
+from campaign.replay.writer import write_run
+
+HISTORY = textwrap.dedent("""\
+    scenario: toy
+    sources:
+      - {id: toy, file: synthetic}
+    checkpoints:
+      - {place: c, date: 1919-01-01, side: blue, event: made up, source: {ref: toy}}
+      - {place: a, date: 1919-01-01, side: blue, event: made up, source: {ref: toy}}
+""")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The toy run, written with a scenario path whose history file records c as blue."""
+    base = tmp_path_factory.mktemp("render")
+    (base / "toy.history.yaml").write_text(HISTORY, encoding="utf-8")
+    folder = base / "run"
+    write_run(simulate(toy(), seed=1), folder, scenario_path=str(base / "toy.yaml"))
+    return folder
+
+
+def test_matplotlib_uses_agg():
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_map_is_1200_px_wide_png(run, tmp_path):
+    path = render_map(run, tmp_path / "map.png")
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size == (1200, 900)
+
+
+def test_history_rings_places_where_the_record_differs(run, tmp_path):
+    scene = load_scene(run)
+    canvas = MapCanvas(scene, history=True)
+    canvas.draw_day("1919-01-01")  # the record says blue holds c; the simulation says red
+    assert canvas.record_differs == 1
+    canvas.draw_day("1919-01-10")  # blue has taken c: simulation and record agree
+    assert canvas.record_differs == 0
+    with Image.open(render_map(scene, tmp_path / "h.png", date="1919-01-01", history=True)) as im:
+        assert im.size == (1200, 900)
+
+
+def test_fronts_map_and_chart(run, tmp_path):
+    with Image.open(render_fronts(run, tmp_path / "fronts.png")) as image:
+        assert image.size == (1200, 900)
+    with Image.open(render_chart(run, tmp_path / "strength.png")) as image:
+        assert image.size == (1200, 900)
+
+
+def test_losses_in_the_chart_add_up_to_the_summary(run):
+    import json
+
+    summary = json.loads((run / "summary.json").read_text())
+    losses = cumulative_losses(load_scene(run))
+    for side, kinds in losses.items():
+        for kind, (_times, values) in kinds.items():
+            assert values[-1] == pytest.approx(summary["losses"][side][kind], abs=0.2)
+
+
+@pytest.mark.parametrize("interpolate", [0, 1])
+def test_animation_has_one_frame_per_day_and_in_between_frames(run, tmp_path, interpolate):
+    scene = load_scene(run)
+    path = render_animation(
+        scene, tmp_path / "run.gif", interpolate=interpolate, progress=False, dpi=30
+    )
+    days = len(scene.dates)
+    with Image.open(path) as image:
+        assert image.n_frames == frame_count(scene, interpolate) == days + (days - 1) * interpolate
+        assert image.size == (360, 270)
+
+
+def test_animation_default_size_is_900_px_and_small(run, tmp_path):
+    path = render_animation(run, tmp_path / "run.gif", progress=False)
+    with Image.open(path) as image:
+        assert image.size == (900, 675)
+    assert path.stat().st_size < 3_000_000
+
+
+def test_short_unit_names():
+    assert short_unit_name("2nd Rifle Regiment (Pskov Division)") == "2nd Rifle Rgt"
+    assert short_unit_name("Saxon volunteer detachment, Kėdainiai") == "Saxon vol. det. Kėdainiai"
+
+
+# ----------------------------------------------------------------------------- CLI
+def test_cli_writes_every_kind_of_output(run, tmp_path, capsys):
+    assert main(["export", str(run)]) == 0
+    assert (run / "territory.geojson").exists() and (run / "frontlines.geojson").exists()
+    assert main(["plot", str(run), "--date", "1919-01-05", "--out", str(tmp_path / "m.png")]) == 0
+    assert main(["plot", str(run), "--fronts", "--out", str(tmp_path / "f.png")]) == 0
+    assert main(["chart", str(run), "--out", str(tmp_path / "c.png")]) == 0
+    for name in ("m.png", "f.png", "c.png"):
+        with Image.open(tmp_path / name) as image:
+            assert image.width == 1200
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["plot", "{run}", "--date", "1920-01-01", "--out", "{tmp}/m.png"],
+            "not a date of this run",
+        ),
+        (["plot", "{run}", "--date", "soon", "--out", "{tmp}/m.png"], "not an ISO date"),
+        (["plot", "{tmp}/missing", "--out", "{tmp}/m.png"], "not a replay folder"),
+        (["plot", "{run}", "--out", "{tmp}/no/such/folder/m.png"], "does not exist"),
+        (["chart", "{run}", "--out", "{tmp}/c.jpg"], "expected a file name ending in .png"),
+        (["export", "{tmp}/missing"], "not a replay folder"),
+        (["animate", "{run}", "--out", "{tmp}/a.mp4", "--mp4"], "needs ffmpeg"),
+    ],
+)
+def test_cli_errors_exit_2_with_one_line(run, tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    argv = [a.format(run=run, tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err
