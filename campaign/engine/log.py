@@ -139,7 +139,7 @@ class ControlChange(Event):
 
 @dataclass(frozen=True)
 class DailyState(Event):
-    """End-of-day strengths: unit -> [men, location or '' while on the road]."""
+    """End-of-day strengths: unit -> [men, place id, or "a>b" while marching from a to b]."""
 
     units: dict[str, list[Any]]
     type: str = field(default="day", init=False)
