@@ -87,12 +87,29 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
     source = unit.location
     if source is None or source == target:
         return [target] if source == target else None
-    if avoid_hostile:
-        blocked = world.blocked_for(unit.side) - {target, source}
-        key = (source, target, blocked)
-    else:
-        blocked = frozenset()
-        key = (source, target)
+    direct = _open_road_path(world, source, target)
+    if not avoid_hostile:
+        return direct
+    blocked = world.blocked_for(unit.side) - {target, source}
+    # The open-road shortest path is still the shortest when it meets no enemy.
+    if direct is not None and not blocked.intersection(direct):
+        return direct
+    return _cached_path(world, source, target, blocked)
+
+
+def _open_road_path(world: World, source: str, target: str) -> list[str] | None:
+    """Shortest path on the open road network: one Dijkstra tree per target, cached."""
+    tree = world.path_trees.get(target)
+    if tree is None:
+        tree = nx.single_source_dijkstra_path(world.graph, target, weight="length_km")
+        world.path_trees[target] = tree
+    back = tree.get(source)
+    return list(reversed(back)) if back is not None else None
+
+
+def _cached_path(world: World, source: str, target: str,
+                 blocked: frozenset[str]) -> list[str] | None:
+    key = (source, target, blocked)
     if key in world.path_cache:
         return world.path_cache[key]
     graph = nx.restricted_view(world.graph, blocked, []) if blocked else world.graph
@@ -105,12 +122,12 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
 
 
 def _leave_place(world: World, unit: UnitState) -> None:
-    world.version += 1
     if unit.location is not None:
         members = world.at_place.get(unit.location, [])
         if unit.id in members:
             members.remove(unit.id)
     unit.location = None
+    world.recount(unit)
 
 
 def _change_control(world: World, place: str, side: str, cause: str) -> None:
@@ -141,10 +158,10 @@ def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> No
 def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surprise: bool,
                 river: str | None = None) -> None:
     """The unit reaches ``place``: join or start an engagement, or take control."""
-    world.version += 1
     unit.location = place
     unit.moving_to = None
     unit.status = "present"
+    world.recount(unit)
     unit.since_t = world.env.now
     world.at_place.setdefault(place, []).append(unit.id)
     hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
@@ -263,7 +280,7 @@ def fight(world: World, engagement: Engagement):
                 wounded = men_lost - captured - killed
                 _lose(unit, float(killed), float(wounded), float(captured))
                 if unit.men < 0.5:
-                    world.version += 1
+                    world.recount(unit)
                 engagement.losses[uid] = engagement.losses.get(uid, 0.0) + men_lost
                 losses[uid] = [round(float(killed), 2), round(float(wounded), 2),
                                round(float(captured), 2)]
@@ -312,7 +329,6 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     if unit.engagement != engagement.id or not unit.active:
         return
     place = engagement.place
-    world.version += 1
     attacking = unit.id in engagement.attackers
     if rout and unit.men > 0:
         captured = unit.men * min(0.3, CAPTURED_ON_BREAK * max(1.0, odds))
@@ -337,6 +353,7 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     world.log(ev.Retreat, unit=unit.id, origin=place, destination=destination, reason=reason)
     unit.rally_until = world.env.now + RALLY_DAYS
     unit.retreat_to = destination
+    world.recount(unit)
     world.wake(unit)
 
 
@@ -427,6 +444,7 @@ def unit_life(world: World, unit: UnitState):
         retreat_to = unit.retreat_to
         if retreat_to is not None and unit.engagement is None:
             unit.retreat_to = None
+            world.recount(unit)
             yield from _march(world, unit, retreat_to, mode="retreat", attacking=False)
             continue
         if unit.departs_t is not None and now >= unit.departs_t - 1e-9:
@@ -598,6 +616,7 @@ def _disengage(world: World, unit: UnitState) -> None:
             world.log(ev.Retreat, unit=unit.id, origin=engagement.place, destination=destination,
                       reason="ordered to withdraw")
             unit.retreat_to = destination
+            world.recount(unit)
 
 
 def _depart(world: World, unit: UnitState, reason: str) -> None:

@@ -73,6 +73,7 @@ class UnitState:
     engagement: int | None = None
     rally_until: float = 0.0
     retreat_to: str | None = None
+    counted_at: str | None = None  # place where it counts as an enemy presence
     spent_orders: set[int] = field(default_factory=set)
     arrived_men: float = 0.0
     killed: float = 0.0
@@ -129,8 +130,12 @@ class World:
     #: enemy positions are valid for one version.
     version: int = 0
     path_cache: dict[tuple, list[str] | None] = field(default_factory=dict)
+    path_trees: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     blocked_cache: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     attack_orders: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    #: side -> place -> number of that side's units standing there (not retreating,
+    #: not empty); kept up to date by :meth:`recount`.
+    presence: dict[str, dict[str, int]] = field(default_factory=dict)
     departed: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -166,13 +171,32 @@ class World:
         owner = self.control.get(place, "none")
         return owner != "none" and self.hostile(owner, side)
 
+    def recount(self, unit: UnitState) -> None:
+        """Update the presence tally after a unit moved, broke or lost men."""
+        self.version += 1
+        where = unit.location if (unit.status == "present" and unit.retreat_to is None
+                                  and unit.men >= 0.5) else None
+        if where == unit.counted_at:
+            return
+        tally = self.presence.setdefault(unit.side, {})
+        if unit.counted_at is not None:
+            tally[unit.counted_at] -= 1
+            if not tally[unit.counted_at]:
+                del tally[unit.counted_at]
+        if where is not None:
+            tally[where] = tally.get(where, 0) + 1
+        unit.counted_at = where
+
     def blocked_for(self, side: str) -> frozenset[str]:
         """Places where units hostile to ``side`` stand now (cached per version)."""
         cached = self.blocked_cache.get(side)
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        blocked = frozenset(p for p, members in self.at_place.items()
-                            if members and self.hostiles_at(p, side))
+        places: set[str] = set()
+        for other, tally in self.presence.items():
+            if self.hostile_pairs[(other, side)]:
+                places.update(tally)
+        blocked = frozenset(places)
         self.blocked_cache[side] = (self.version, blocked)
         return blocked
 
