@@ -7,6 +7,7 @@ Errors caused by input print one line per problem on stderr and exit with 2;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -143,7 +144,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sigterm_as_interrupt() -> None:
+    """Treat SIGTERM like Ctrl-C so atomic writes are abandoned cleanly."""
+    import signal
+
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    # Outside the main thread (embedded use) signals cannot be set: keep the default.
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _sigterm_as_interrupt()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
