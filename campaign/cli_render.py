@@ -132,3 +132,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_animate)
+
+    from campaign.render.viewer import register_viewer; register_viewer(sub)  # noqa: E702, I001
