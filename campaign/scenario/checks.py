@@ -113,9 +113,25 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         place(("objectives", i, "place"), obj.place)
         in_scenario(("objectives", i, "by"), obj.by, "objective date")
 
+    known = known_multipliers()
+    for key in scenario.combat.multipliers:
+        if key not in known:
+            add((("combat", "multipliers", key),
+                 f"unknown multiplier '{key}'{suggest(key, known)}"))
     for side_id in scenario.combat.coefficients:
         side(("combat", "coefficients", side_id), side_id)
     return problems
+
+
+def known_multipliers() -> list[str]:
+    """Every key ``combat.multipliers`` accepts (see campaign.engine.combat)."""
+    from campaign.engine import combat
+
+    keys = [f"posture.{k}" for k in combat.POSTURE] + [f"terrain.{k}" for k in combat.TERRAIN]
+    keys += [f"river.{k}" for k in combat.RIVER] + [f"quality.{k}" for k in combat.QUALITY]
+    keys += [f"break_point.{k}" for k in combat.BREAK_POINT]
+    keys += ["surprise", "gun_men", "machine_gun_men", "base_daily_loss", "ratio_exponent"]
+    return keys
 
 
 def _duplicates(kind: str, ids: list[str], problems: list, paths: list[Loc] | None = None) -> None:

@@ -108,7 +108,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, fil
         return [
             _walk(item, (*path, i), lines, depth + 1, file) for i, item in enumerate(node.value)
         ]
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except (ValueError, OverflowError) as exc:
+        raise _fail(file, node.start_mark.line + 1,
+                    f"invalid value {node.value!r}: {exc}") from None
 
 
 def _scalar(node: yaml.Node) -> Any:
