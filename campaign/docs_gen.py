@@ -290,11 +290,13 @@ def _constant_value(value: Any) -> str:
 
 
 def constants_table(module_name: str) -> str:
-    """Every upper-case constant of a module with its value and documented source."""
+    """Every public upper-case constant of a module with its value and documented source."""
     module = importlib.import_module(module_name)
     comments = _constant_comments(module)
     rows = [
-        [f"`{name}`", _constant_value(getattr(module, name)), doc] for name, doc in comments.items()
+        [f"`{name}`", _constant_value(getattr(module, name)), doc]
+        for name, doc in comments.items()
+        if not name.startswith("_")
     ]
     path = module_name.replace(".", "/") + ".py"
     return f"From `{path}`:\n\n" + _table(["constant", "value", "meaning and source"], rows)
@@ -675,6 +677,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "constants-world": lambda: constants_table("campaign.engine.world"),
     "constants-processes": lambda: constants_table("campaign.engine.processes"),
     "constants-simulate": lambda: constants_table("campaign.engine.simulate"),
+    "constants-geo": lambda: constants_table("campaign.geo.network"),
     "multiplier-keys": multiplier_keys,
     "cli": cli_reference,
     "api": api_reference,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, unit_life
 from campaign.engine.world import UnitState, World, order_time, orders_by_unit
+from campaign.geo.gazetteer import great_circle_km
 from campaign.scenario.schema import Scenario
 
 #: Winding factor of roads over the great-circle distance for scenario-added links.
@@ -35,15 +35,6 @@ class RunResult:
         return self.world.units
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    import math  # TODO: use campaign.geo.great_circle_km once geo lands
-
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
 def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
     """The road/rail graph and place attributes a scenario plays on."""
     graph = nx.Graph()
@@ -52,10 +43,10 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
         from campaign.geo import load_theatre
 
         theatre = load_theatre()
-        on_river = _rivers_at_gazetteer_places()
         for pid, place in theatre.places.items():
             places[pid] = {"name": place.name, "lat": place.lat, "lon": place.lon,
-                           "terrain": place.terrain, "rivers": on_river.get(pid, ())}
+                           "terrain": place.terrain,
+                           "rivers": theatre.graph.nodes[pid]["rivers"]}
         graph.add_nodes_from(theatre.graph.nodes)
         for a, b, data in theatre.graph.edges(data=True):
             graph.add_edge(a, b, **data)
@@ -65,50 +56,13 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
         graph.add_node(p.id)
     for link in scenario.map.links:
         a, b = places[link.a], places[link.b]
-        km = link.length_km or EXTRA_LINK_WINDING * _haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+        km = link.length_km or EXTRA_LINK_WINDING * great_circle_km(
+            a["lat"], a["lon"], b["lat"], b["lon"])
         graph.add_edge(link.a, link.b, length_km=max(km, 0.1), road=link.road, rail=link.rail,
                        river=None, lakes=False)
     for pid in scenario.map.fortified:
         places[pid]["fortified"] = True
     return graph, places
-
-
-#: A place lies on a river (so its defenders hold the river line) when the river
-#: passes within this distance of it, km.
-RIVER_LINE_KM = 4.0
-
-
-@functools.cache
-def _rivers_at_gazetteer_places() -> dict[str, tuple[str, ...]]:
-    """Rivers at each built-in gazetteer place (computed once per process)."""
-    from campaign.geo import load_theatre
-
-    return _rivers_at_places(load_theatre().places)
-
-
-def _rivers_at_places(places: dict) -> dict[str, tuple[str, ...]]:
-    """Names of the rivers passing within RIVER_LINE_KM of each place."""
-    import math
-
-    from shapely.geometry import Point
-
-    from campaign.geo import river_geometries
-
-    rivers = river_geometries()
-    out: dict[str, tuple[str, ...]] = {}
-    for pid, place in places.items():
-        # Degrees to km at this latitude: scale longitudes so distances are isotropic.
-        k = math.cos(math.radians(place.lat))
-        here = Point(place.lon * k, place.lat)
-        names = []
-        for name, line in rivers:
-            scaled = [(x * k, y) for x, y in line.coords]
-            from shapely.geometry import LineString
-
-            if LineString(scaled).distance(here) * 111.2 <= RIVER_LINE_KM:
-                names.append(name)
-        out[pid] = tuple(sorted(set(names)))
-    return out
 
 
 def build_world(scenario: Scenario, seed: int, daily_log: bool = True,

@@ -41,6 +41,7 @@ from campaign.geo.gazetteer import Place, great_circle_km, load_gazetteer, read_
 __all__ = [
     "LAKE_PROXIMITY_KM",
     "RAIL_WINDING",
+    "RIVER_LINE_KM",
     "ROAD_WINDING",
     "Link",
     "TheatreMap",
@@ -55,6 +56,9 @@ ROAD_WINDING: dict[str, float] = {"main": 1.15, "secondary": 1.25, "track": 1.35
 RAIL_WINDING = 1.1
 #: A link "passes the lakes" when its straight segment comes within this many km of a lake.
 LAKE_PROXIMITY_KM = 3.0
+#: A place lies on a river (its defenders hold the river line) when the river passes
+#: within this distance of it, km.
+RIVER_LINE_KM = 4.0
 
 _LINKS_FILE = "links.yaml"
 _KM_PER_DEG_LAT = 110.574
@@ -149,10 +153,15 @@ def build_theatre(
     lat0 = sum(p.lat for p in places.values()) / max(1, len(places))
     matrix = _local_km_projection(lat0)
     lakes_km = [affine_transform(poly, matrix) for _, poly in lakes]
+    rivers_km = [(name, affine_transform(line, matrix)) for name, line in rivers]
 
     graph = nx.Graph()
     for pid, place in places.items():
-        graph.add_node(pid, name=place.name, lat=place.lat, lon=place.lon)
+        here = affine_transform(Point(place.lon, place.lat), matrix)
+        on_rivers = sorted({name for name, line in rivers_km
+                            if line.distance(here) <= RIVER_LINE_KM})
+        graph.add_node(pid, name=place.name, lat=place.lat, lon=place.lon,
+                       rivers=tuple(on_rivers))
     for link in links:
         pa, pb = places[link.a], places[link.b]
         gc = great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
