@@ -49,7 +49,7 @@ def verify_replay(folder: Path) -> tuple[bool, str]:
     header = replay.header
     if not header.scenario_path:
         raise ReplayError(f"{folder}/events.jsonl:1: header names no scenario file to re-run")
-    overrides = _parse_overrides(header.overrides)
+    overrides = Overrides.from_flags(header.overrides)
     scenario = load_scenario(header.scenario_path, overrides)
     if scenario_hash(scenario) != header.scenario_hash:
         return False, (f"scenario {header.scenario_path} has changed since the run "
@@ -64,15 +64,3 @@ def verify_replay(folder: Path) -> tuple[bool, str]:
         if a != b:
             return False, f"differs from a fresh run at line {number}"
     return False, "differs from a fresh run in length"
-    _ = Overrides
-
-
-def _parse_overrides(flags: list[str]):
-    from campaign.scenario.overrides import Overrides
-
-    o = Overrides()
-    for flag in flags:
-        name, _, value = flag.partition(" ")
-        {"--set": o.sets, "--scale": o.scales, "--remove": o.removes, "--delay": o.delays,
-         "--variant": o.variants}[name].append(value)
-    return o

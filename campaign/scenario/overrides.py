@@ -24,6 +24,7 @@ import yaml
 
 from campaign.errors import Problem, ScenarioError
 from campaign.scenario.checks import suggest
+from campaign.scenario.schema import formations_under
 from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file
 
 _PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
@@ -44,6 +45,21 @@ class Overrides:
         return ([f"--variant {v}" for v in self.variants] + [f"--set {s}" for s in self.sets]
                 + [f"--scale {s}" for s in self.scales] + [f"--remove {r}" for r in self.removes]
                 + [f"--delay {d}" for d in self.delays])
+
+    @classmethod
+    def from_flags(cls, flags: list[str]) -> Overrides:
+        """The inverse of :meth:`describe`: rebuild overrides from a replay header."""
+        overrides = cls()
+        lists = {"--set": overrides.sets, "--scale": overrides.scales,
+                 "--remove": overrides.removes, "--delay": overrides.delays,
+                 "--variant": overrides.variants}
+        for flag in flags:
+            name, _, value = flag.partition(" ")
+            if name not in lists:
+                raise ScenarioError(Problem("<replay header>", 0, "overrides",
+                                            f"unknown override flag {name!r}"))
+            lists[name].append(value)
+        return overrides
 
     def __bool__(self) -> bool:
         return bool(self.sets or self.scales or self.removes or self.delays or self.variants)
@@ -119,14 +135,7 @@ def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
     formations = {f.get("id"): f.get("parent") for f in data.get("formations", [])
                   if isinstance(f, dict)}
     if who in formations:
-        below = {who}
-        changed = True
-        while changed:
-            changed = False
-            for fid, parent in formations.items():
-                if parent in below and fid not in below:
-                    below.add(fid)
-                    changed = True
+        below = formations_under(who, formations)
         return [u for u in units if u.get("parent") in below]
     return [u for u in units if u.get("id") == who]
 
@@ -179,6 +188,19 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _keep_orders_within(data: dict[str, Any], unit_id: str, earliest: dt.date | None = None,
+                        latest: dt.date | None = None) -> None:
+    """Move the unit's orders dated outside [earliest, latest] onto the nearer bound."""
+    for o in data.get("orders", []):
+        d = _as_date(o.get("date")) if isinstance(o, dict) else None
+        if d is None or o.get("unit") != unit_id:
+            continue
+        if earliest is not None and d < earliest:
+            o["date"] = earliest
+        elif latest is not None and d > latest:
+            o["date"] = latest
+
+
 def apply_delay(data: dict[str, Any], text: str) -> None:
     key, raw = _split("--delay", text)
     days = _number("--delay", text, raw, int)
@@ -199,18 +221,12 @@ def apply_delay(data: dict[str, Any], text: str) -> None:
     new = base + dt.timedelta(days=days)
     if what == "departs":
         unit["departs"] = new
-        for o in data.get("orders", []):
-            d = _as_date(o.get("date")) if isinstance(o, dict) else None
-            if d is not None and o.get("unit") == unit_id and d > new:
-                o["date"] = new
+        _keep_orders_within(data, unit_id, latest=new)
         return
     new = min(max(new, start), end)
     unit["arrives"] = new
     # Orders the unit could not yet receive take effect when it arrives.
-    for o in data.get("orders", []):
-        d = _as_date(o.get("date")) if isinstance(o, dict) else None
-        if d is not None and o.get("unit") == unit_id and d < new:
-            o["date"] = new
+    _keep_orders_within(data, unit_id, earliest=new)
     departs = _as_date(unit.get("departs"))
     if departs is not None and departs < new:
         unit["departs"] = new

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from campaign.scenario.schema import Scenario
+from campaign.scenario.schema import Scenario, formations_under
 
 
 def strength_by_date(scenario: Scenario) -> list[tuple[dt.date, dict[str, int]]]:
@@ -59,14 +59,7 @@ def order_of_battle(scenario: Scenario) -> list[str]:
 
 
 def _men_under(scenario: Scenario, formation_id: str) -> int:
-    below = {formation_id}
-    changed = True
-    while changed:
-        changed = False
-        for f in scenario.formations:
-            if f.parent in below and f.id not in below:
-                below.add(f.id)
-                changed = True
+    below = formations_under(formation_id, {f.id: f.parent for f in scenario.formations})
     return sum(u.strength_men for u in scenario.units if u.parent in below)
 
 

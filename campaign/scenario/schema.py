@@ -278,6 +278,19 @@ class Scenario(Strict):
         return b not in allies_a and a not in allies_b
 
 
+def formations_under(root: str, parent_of: dict[str, str | None]) -> set[str]:
+    """``root`` and every formation below it, given each formation's parent id."""
+    below = {root}
+    changed = True
+    while changed:
+        changed = False
+        for formation, parent in parent_of.items():
+            if parent in below and formation not in below:
+                below.add(formation)
+                changed = True
+    return below
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of the scenario format, for editors and other tools."""
     schema = Scenario.model_json_schema()
