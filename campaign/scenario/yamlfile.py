@@ -79,7 +79,8 @@ class _DuplicateKeyError(Exception):
         self.key, self.line, self.first_line = key, line, first_line
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, file: str) -> Any:
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, file: str,
+          loader: yaml.SafeLoader) -> Any:
     if depth > MAX_DEPTH:
         raise _fail(file, node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
     lines[path] = node.start_mark.line + 1
@@ -94,33 +95,33 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, fil
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be plain scalars")
-            key = _scalar(key_node)
+            key = _scalar(key_node, loader)
             if isinstance(key, dict | list):
                 raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be scalars")
             if key in seen:
                 raise _DuplicateKeyError(str(key), key_node.start_mark.line + 1, seen[key])
             seen[key] = key_node.start_mark.line + 1
             child = (*path, str(key))
-            result[key] = _walk(value_node, child, lines, depth + 1, file)
+            result[key] = _walk(value_node, child, lines, depth + 1, file, loader)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _walk(item, (*path, i), lines, depth + 1, file) for i, item in enumerate(node.value)
+            _walk(item, (*path, i), lines, depth + 1, file, loader)
+            for i, item in enumerate(node.value)
         ]
     try:
-        return _scalar(node)
+        return _scalar(node, loader)
     except (ValueError, OverflowError) as exc:
         raise _fail(file, node.start_mark.line + 1,
                     f"invalid value {node.value!r}: {exc}") from None
 
 
-def _scalar(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    """Construct one scalar with the safe constructor (no object cache kept)."""
+    value = loader.construct_object(node, deep=True)
+    loader.constructed_objects.clear()
+    return value
 
 
 def parse_yaml(text: str, file: str) -> LocatedDocument:
@@ -146,8 +147,9 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
     if len(nodes) > 1:
         raise _fail(file, nodes[1].start_mark.line + 1, "expected one YAML document, found several")
     lines: dict[Path_, int] = {}
+    loader = yaml.SafeLoader("")
     try:
-        data = _walk(nodes[0], (), lines, 0, file)
+        data = _walk(nodes[0], (), lines, 0, file, loader)
     except _DuplicateKeyError as exc:
         raise _fail(
             file, exc.line, f"duplicate key '{exc.key}' (first defined on line {exc.first_line})"
@@ -158,6 +160,8 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
         raise _fail(file, line, f"invalid YAML value: {getattr(exc, 'problem', exc)}") from None
     except RecursionError:
         raise _fail(file, 0, f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
     return LocatedDocument(file=file, data=data, lines=lines)
 
 
