@@ -61,7 +61,6 @@ class Engagement:
     surprise: bool = False
     river: str | None = None
     steps: int = 0
-    outcome: str = ""
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -85,8 +84,10 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
     versions of the world.
     """
     source = unit.location
-    if source is None or source == target:
-        return [target] if source == target else None
+    if source is None:
+        return None
+    if source == target:
+        return [target]
     direct = _open_road_path(world, source, target)
     if not avoid_hostile:
         return direct
@@ -139,9 +140,8 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
 
 
 def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> None:
-    """Take men from a unit, never more than it has. (Strength changes do not move
-    the enemy positions used by path caches: a unit only drops out of them when it
-    breaks or leaves, which bump the world version.)"""
+    """Take men from a unit, never more than it has. Callers that may empty a unit
+    call :meth:`World.recount` so the enemy-presence tally stays current."""
     total = killed + wounded + captured
     if total > unit.men:
         scale = unit.men / total if total > 0 else 0.0
@@ -295,7 +295,6 @@ def fight(world: World, engagement: Engagement):
 
 def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
                   defenders: list[str], ratio: float) -> None:
-    place = engagement.place
     # Partisans harass but do not hold ground alone against regular troops.
     defender_units = [world.units[i] for i in defenders]
     attacker_units = [world.units[i] for i in attackers]
@@ -320,7 +319,6 @@ def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
         lost_share = engagement.losses.get(u.id, 0.0) / start
         if lost_share >= u.break_point * u.morale or u.men < 0.5:
             _break(world, u, engagement, f"broke after losing {lost_share:.0%}", odds)
-    _ = place
 
 
 def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, odds: float,
@@ -448,12 +446,12 @@ def unit_life(world: World, unit: UnitState):
             yield from _march(world, unit, retreat_to, mode="retreat", attacking=False)
             continue
         if unit.departs_t is not None and now >= unit.departs_t - 1e-9:
-            _depart(world, unit, "departure date reached")
+            _depart(world, unit)
             return
         current = unit.current_order(now)
         leaving = current is not None and current[1].action == Action.leave
         if leaving and unit.engagement is None:
-            _depart(world, unit, "ordered to leave the theatre")
+            _depart(world, unit)
             return
         if unit.engagement is not None:
             if current is not None and current[1].action in (Action.withdraw, Action.leave):
@@ -500,7 +498,7 @@ def _plan(world: World, unit: UnitState, current):
     if order.action == Action.hold or order.target is None:
         return None
     if here == order.target:
-        return None if order.action != Action.hold else None
+        return None
     avoid = order.action in (Action.withdraw, Action.move)
     path = _path(world, unit, order.target, avoid_hostile=avoid)
     if path is None or len(path) < 2:
@@ -619,14 +617,14 @@ def _disengage(world: World, unit: UnitState) -> None:
             world.recount(unit)
 
 
-def _depart(world: World, unit: UnitState, reason: str) -> None:
+def _depart(world: World, unit: UnitState) -> None:
+    """The unit leaves the theatre with all its men (its departure date or a leave order)."""
     place = unit.location or unit.home
     world.log(ev.Departure, unit=unit.id, side=unit.side, place=place, men=round(unit.men, 2))
     unit.departed_men += unit.men
     unit.men = 0.0
     _leave_place(world, unit)
     unit.status = "departed"
-    _ = reason
 
 
 # ---------------------------------------------------------------------------- chronicle

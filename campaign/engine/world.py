@@ -16,7 +16,7 @@ import simpy
 
 from campaign.engine import combat
 from campaign.engine.log import Event
-from campaign.scenario.schema import Action, Order, Scenario
+from campaign.scenario.schema import Order, Scenario
 
 #: Time of day (fraction of a day) at which a dated order takes effect: 06:00.
 ORDER_HOUR = 0.25
@@ -217,7 +217,3 @@ def orders_by_unit(scenario: Scenario) -> dict[str, list[tuple[float, Order]]]:
         grouped.setdefault(o.unit, []).append((order_time(scenario.start, o.date), i, o))
     return {unit: [(t, o) for t, _, o in sorted(items, key=lambda x: (x[0], x[1]))]
             for unit, items in grouped.items()}
-
-
-def is_leave(order: Order) -> bool:
-    return order.action == Action.leave
