@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 from synthetic import synthetic_scenario  # noqa: E402
 
-from campaign.engine.simulate import build_world, simulate  # noqa: E402
+from campaign.engine.simulate import build_world, collector_paused, simulate  # noqa: E402
 from campaign.scenario.loader import load_scenario  # noqa: E402
 
 SCENARIOS = {
@@ -93,11 +93,12 @@ def run_world(world, deadline: float | None = None) -> tuple[int, float, bool]:
     env, until = world.env, world.days
     n = 0
     t0 = time.perf_counter()
-    while env.peek() < until:
-        env.step()
-        n += 1
-        if deadline is not None and n % 256 == 0 and time.perf_counter() > deadline:
-            return n, time.perf_counter() - t0, False
+    with collector_paused():  # as simulate() runs
+        while env.peek() < until:
+            env.step()
+            n += 1
+            if deadline is not None and n % 256 == 0 and time.perf_counter() > deadline:
+                return n, time.perf_counter() - t0, False
     return n, time.perf_counter() - t0, True
 
 

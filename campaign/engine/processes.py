@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 
 from campaign.engine import combat
@@ -65,7 +64,7 @@ class Engagement:
 
 # ---------------------------------------------------------------------------- helpers
 def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> float:
-    data = world.graph.edges[a, b]
+    data = world.links[a][b]
     km = data["length_km"]
     if rail and data.get("rail"):
         return km / RAIL_KM_PER_DAY
@@ -79,47 +78,14 @@ def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> flo
 def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> list[str] | None:
     """Shortest path by length from the unit's place to ``target``, or None.
 
-    With ``avoid_hostile`` the path avoids places where the enemy stands now. Paths
-    are cached: the road graph never changes, and enemy positions only between
-    versions of the world.
+    With ``avoid_hostile`` the path avoids places where the enemy stands now.
     """
     source = unit.location
     if source is None:
         return None
-    if source == target:
-        return [target]
-    direct = _open_road_path(world, source, target)
     if not avoid_hostile:
-        return direct
-    blocked = world.blocked_for(unit.side) - {target, source}
-    # The open-road shortest path is still the shortest when it meets no enemy.
-    if direct is not None and not blocked.intersection(direct):
-        return direct
-    return _cached_path(world, source, target, blocked)
-
-
-def _open_road_path(world: World, source: str, target: str) -> list[str] | None:
-    """Shortest path on the open road network: one Dijkstra tree per target, cached."""
-    tree = world.path_trees.get(target)
-    if tree is None:
-        tree = nx.single_source_dijkstra_path(world.graph, target, weight="length_km")
-        world.path_trees[target] = tree
-    back = tree.get(source)
-    return list(reversed(back)) if back is not None else None
-
-
-def _cached_path(world: World, source: str, target: str,
-                 blocked: frozenset[str]) -> list[str] | None:
-    key = (source, target, blocked)
-    if key in world.path_cache:
-        return world.path_cache[key]
-    graph = nx.restricted_view(world.graph, blocked, []) if blocked else world.graph
-    try:
-        path = nx.shortest_path(graph, source, target, weight="length_km")
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        path = None
-    world.path_cache[key] = path
-    return path
+        return world.routes.path(source, target)
+    return world.routes.path(source, target, avoid=world.enemy_presence[unit.side])
 
 
 def _leave_place(world: World, unit: UnitState) -> None:
@@ -362,7 +328,7 @@ def retreat_destination(world: World, unit: UnitState, place: str,
         u.came_from for u in world.hostiles_at(place, unit.side) if u.came_from is not None
     ]
     candidates = []
-    for n in world.graph.neighbors(place):
+    for n in world.links[place]:
         if world.hostiles_at(n, unit.side):
             continue
         owner = world.control.get(n, "none")
@@ -375,7 +341,7 @@ def retreat_destination(world: World, unit: UnitState, place: str,
             score -= 5.0
         friends = sum(1 for u in world.units_at(n) if not world.hostile(u.side, unit.side))
         score += 0.5 * min(friends, 2)
-        candidates.append((-score, world.graph.edges[place, n]["length_km"], n))
+        candidates.append((-score, world.links[place][n]["length_km"], n))
     if not candidates:
         return None
     candidates.sort()
@@ -499,11 +465,17 @@ def _plan(world: World, unit: UnitState, current):
         return None
     if here == order.target:
         return None
-    avoid = order.action in (Action.withdraw, Action.move)
-    path = _path(world, unit, order.target, avoid_hostile=avoid)
-    if path is None or len(path) < 2:
+    by_rail = order.by_rail and world.scenario.map.rail
+    if order.action == Action.attack and not by_rail:
+        # An attack takes the open road: only the next place on it is needed.
+        path = None
+        nxt = world.routes.next_place(here, order.target) if here is not None else None
+    else:
+        avoid = order.action in (Action.withdraw, Action.move)
+        path = _path(world, unit, order.target, avoid_hostile=avoid)
+        nxt = path[1] if path is not None and len(path) >= 2 else None
+    if nxt is None:
         return None
-    nxt = path[1]
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
@@ -511,7 +483,7 @@ def _plan(world: World, unit: UnitState, current):
         world, unit, current
     ):
         return None
-    mode = "rail" if order.by_rail and world.scenario.map.rail and _rail_ok(world, path) else "march"
+    mode = "rail" if by_rail and path is not None and _rail_ok(world, path) else "march"
     return nxt, mode, order.action == Action.attack, order.surprise
 
 
@@ -536,7 +508,7 @@ def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
         if not theirs or other.location == order.target or other.moving_to == order.target:
             continue
         ready = other.status == "present" and other.location is not None and (
-            world.graph.has_edge(other.location, order.target))
+            order.target in world.links[other.location])
         if not ready:
             return True
     return False
@@ -548,7 +520,7 @@ def _march_days_estimate(world: World, unit: UnitState, target: str) -> float:
 
 
 def _rail_ok(world: World, path: list[str]) -> bool:
-    return all(world.graph.edges[a, b].get("rail") for a, b in zip(path, path[1:], strict=False))
+    return all(world.links[a][b].get("rail") for a, b in zip(path, path[1:], strict=False))
 
 
 def _commander(world: World, unit: UnitState):
@@ -556,7 +528,7 @@ def _commander(world: World, unit: UnitState):
     here = unit.location
     if here is None:
         return None
-    neighbours = list(world.graph.neighbors(here))
+    neighbours = list(world.links[here])
     hostile_near = [n for n in neighbours
                     if world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)]
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
@@ -587,10 +559,10 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
            surprise: bool = False):
     env = world.env
     origin = unit.location
-    if origin is None or not world.graph.has_edge(origin, destination):
+    data = world.links[origin].get(destination) if origin is not None else None
+    if data is None:
         return
     days = _edge_days(world, unit, origin, destination, rail=mode == "rail")
-    data = world.graph.edges[origin, destination]
     world.log(ev.MoveStart, unit=unit.id, origin=origin, destination=destination,
               km=round(data["length_km"], 2), mode=mode)
     _leave_place(world, unit)

@@ -16,6 +16,7 @@ import simpy
 
 from campaign.engine import combat
 from campaign.engine.log import Event
+from campaign.engine.routes import PlaceTally, Routes
 from campaign.scenario.schema import Order, Scenario
 
 #: Time of day (fraction of a day) at which a dated order takes effect: 06:00.
@@ -122,21 +123,27 @@ class World:
     objectives: dict[str, list[str]]  # side -> objective place ids
     initial_control: dict[str, str]
     daily_log: bool = True
+    routes: Routes = field(init=False)
+    #: place -> neighbouring place -> link attributes (the road graph as plain dicts).
+    links: dict[str, dict[str, dict[str, Any]]] = field(init=False)
     at_place: dict[str, list[str]] = field(default_factory=dict)
     engagements: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     next_engagement_id: int = 1
-    #: Bumped whenever a unit enters or leaves a place, breaks or loses men; caches of
-    #: enemy positions are valid for one version.
-    version: int = 0
-    path_cache: dict[tuple, list[str] | None] = field(default_factory=dict)
-    path_trees: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    blocked_cache: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     attack_orders: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    #: side -> place -> number of that side's units standing there (not retreating,
-    #: not empty); kept up to date by :meth:`recount`.
-    presence: dict[str, dict[str, int]] = field(default_factory=dict)
-    departed: dict[str, float] = field(default_factory=dict)
+    #: side -> place -> number of units hostile to that side standing there (not
+    #: retreating, not empty); kept up to date by :meth:`recount`.
+    enemy_presence: dict[str, PlaceTally] = field(init=False)
+    #: side -> the sides whose presence tallies its units count in (those hostile to it).
+    threatens: dict[str, list[str]] = field(init=False)
+    dates: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.routes = Routes(self.graph)
+        self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
+        sides = list(self.holder_of)
+        self.enemy_presence = {s: self.routes.tally() for s in sides}
+        self.threatens = {s: [o for o in sides if self.hostile_pairs[(s, o)]] for s in sides}
 
     @property
     def start(self) -> dt.date:
@@ -147,7 +154,11 @@ class World:
         return (self.scenario.end - self.scenario.start).days + 1
 
     def date_of(self, t: float) -> str:
-        return (self.start + dt.timedelta(days=int(t + 1e-9))).isoformat()
+        day = int(t + 1e-9)
+        date = self.dates.get(day)
+        if date is None:
+            date = self.dates[day] = (self.start + dt.timedelta(days=day)).isoformat()
+        return date
 
     def log(self, cls: type[Event], **fields: Any) -> None:
         now = self.env.now
@@ -160,6 +171,9 @@ class World:
         return [self.units[u] for u in self.at_place.get(place, ())]
 
     def hostiles_at(self, place: str, side: str) -> list[UnitState]:
+        """Units hostile to ``side`` standing at ``place`` (not retreating, not empty)."""
+        if place not in self.enemy_presence[side].counts:
+            return []  # the tally answers the common case without a scan
         return [u for u in self.units_at(place)
                 if self.hostile(u.side, side) and u.retreat_to is None and u.men >= 0.5]
 
@@ -172,33 +186,19 @@ class World:
         return owner != "none" and self.hostile(owner, side)
 
     def recount(self, unit: UnitState) -> None:
-        """Update the presence tally after a unit moved, broke or lost men."""
-        self.version += 1
+        """Update the presence tallies after a unit moved, broke or lost men."""
         where = unit.location if (unit.status == "present" and unit.retreat_to is None
                                   and unit.men >= 0.5) else None
-        if where == unit.counted_at:
+        before = unit.counted_at
+        if where == before:
             return
-        tally = self.presence.setdefault(unit.side, {})
-        if unit.counted_at is not None:
-            tally[unit.counted_at] -= 1
-            if not tally[unit.counted_at]:
-                del tally[unit.counted_at]
-        if where is not None:
-            tally[where] = tally.get(where, 0) + 1
         unit.counted_at = where
-
-    def blocked_for(self, side: str) -> frozenset[str]:
-        """Places where units hostile to ``side`` stand now (cached per version)."""
-        cached = self.blocked_cache.get(side)
-        if cached is not None and cached[0] == self.version:
-            return cached[1]
-        places: set[str] = set()
-        for other, tally in self.presence.items():
-            if self.hostile_pairs[(other, side)]:
-                places.update(tally)
-        blocked = frozenset(places)
-        self.blocked_cache[side] = (self.version, blocked)
-        return blocked
+        for side in self.threatens[unit.side]:
+            tally = self.enemy_presence[side]
+            if before is not None:
+                tally.remove(before)
+            if where is not None:
+                tally.add(where)
 
     def wake(self, unit: UnitState) -> None:
         if unit.wake is not None and not unit.wake.triggered:

@@ -1,0 +1,168 @@
+"""Shortest road routes for the marching units.
+
+The road graph never changes during a run; only the places a side must avoid (where
+the enemy stands) do. :class:`Routes` compiles the graph once into a sparse matrix of
+link lengths and answers "the shortest route from here to there, avoiding these
+places" with one Dijkstra tree per destination (and per set of avoided places),
+computed by :func:`scipy.sparse.csgraph.dijkstra` and cached. One tree serves every
+unit marching on the same destination.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+#: How many trees with avoided places are kept; the oldest are dropped first. The
+#: cache only saves time: results never depend on it.
+AVOIDING_TREES_KEPT = 512
+
+
+class PlaceTally:
+    """How many units (of some kind) stand at each place, kept up to date one arrival
+    or departure at a time.
+
+    Besides the counts it keeps a boolean mask over :attr:`Routes.index` and a
+    version that changes whenever a place enters or leaves the tally, so the routes
+    that avoid those places can be searched and cached without rebuilding sets.
+    """
+
+    def __init__(self, index: dict[str, int]) -> None:
+        self.counts: dict[str, int] = {}
+        self.version = 0
+        self._index = index
+        self.mask = np.zeros(len(index), dtype=bool)
+
+    def __contains__(self, place: object) -> bool:
+        return place in self.counts
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __iter__(self):
+        return iter(self.counts)
+
+    def add(self, place: str) -> None:
+        count = self.counts.get(place, 0)
+        self.counts[place] = count + 1
+        if not count:
+            self.version += 1
+            i = self._index.get(place)
+            if i is not None:
+                self.mask[i] = True
+
+    def remove(self, place: str) -> None:
+        left = self.counts[place] - 1
+        if left:
+            self.counts[place] = left
+            return
+        del self.counts[place]
+        self.version += 1
+        i = self._index.get(place)
+        if i is not None:
+            self.mask[i] = False
+
+
+class Routes:
+    """Shortest routes by ``weight`` (km) on an undirected road graph."""
+
+    def __init__(self, graph: nx.Graph, weight: str = "length_km") -> None:
+        self.places: list[str] = list(graph.nodes)
+        self.index: dict[str, int] = {p: i for i, p in enumerate(self.places)}
+        n = len(self.places)
+        pairs = [(self.index[a], self.index[b], float(d[weight]))
+                 for a, b, d in graph.edges(data=True) if a != b]
+        a = np.array([p[0] for p in pairs], dtype=np.int32)
+        b = np.array([p[1] for p in pairs], dtype=np.int32)
+        km = np.array([p[2] for p in pairs], dtype=float)
+        # Both directions stored, so each tree is a plain directed search.
+        self._matrix = csr_matrix(
+            (np.concatenate([km, km]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+            shape=(n, n),
+        )
+        self._matrix.sort_indices()
+        rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
+        self._ends = (rows, self._matrix.indices)
+        self._open: dict[int, list[int]] = {}
+        self._avoiding: OrderedDict[tuple, list[int]] = OrderedDict()
+
+    # ------------------------------------------------------------------ queries
+    def tally(self) -> PlaceTally:
+        """An empty :class:`PlaceTally` over this road graph's places."""
+        return PlaceTally(self.index)
+
+    def path(self, source: str, target: str,
+             avoid: PlaceTally | None = None) -> list[str] | None:
+        """Places from ``source`` to ``target`` inclusive, or None if no route exists.
+
+        The route passes through none of the places in ``avoid`` (its two ends
+        excepted); when the shortest open route meets none of them it is the answer.
+        """
+        if source == target:
+            return [target]
+        start, end = self.index.get(source), self.index.get(target)
+        if start is None or end is None:
+            return None
+        route = self._walk(self._open_tree(end), start, end)
+        if route is None or not avoid or not any(p in avoid.counts for p in route[1:-1]):
+            return route
+        return self._walk(self._avoiding_tree(end, avoid, source), start, end)
+
+    def next_place(self, source: str, target: str) -> str | None:
+        """The first place after ``source`` on the shortest open route to ``target``."""
+        start, end = self.index.get(source), self.index.get(target)
+        if start is None or end is None or start == end:
+            return None
+        step = self._open_tree(end)[start]
+        return self.places[step] if step >= 0 else None
+
+    # ------------------------------------------------------------------ trees
+    def _walk(self, tree: list[int], start: int, end: int) -> list[str] | None:
+        places = self.places
+        route = [places[start]]
+        i = start
+        while i != end:
+            i = tree[i]
+            if i < 0:
+                return None
+            route.append(places[i])
+        return route
+
+    def _open_tree(self, end: int) -> list[int]:
+        """Predecessors towards place ``end``: entry i is the next place on the way from i."""
+        tree = self._open.get(end)
+        if tree is None:
+            tree = self._open[end] = self._search(end, self._matrix)
+        return tree
+
+    def _avoiding_tree(self, end: int, avoid: PlaceTally, source: str) -> list[int]:
+        # A unit may stand on an avoided place itself (it is fighting there); it can
+        # still leave it, so that place stays open for its own search.
+        leaving = source if source in avoid.counts else None
+        key = (end, avoid, avoid.version, leaving)
+        tree = self._avoiding.get(key)
+        if tree is not None:
+            self._avoiding.move_to_end(key)
+            return tree
+        closed = avoid.mask.copy()
+        closed[end] = False
+        if leaving is not None:
+            closed[self.index[leaving]] = False
+        rows, cols = self._ends
+        data = self._matrix.data.copy()
+        data[closed[rows] | closed[cols]] = np.inf  # a link into a closed place is cut
+        matrix = csr_matrix((data, self._matrix.indices, self._matrix.indptr),
+                            shape=self._matrix.shape)
+        tree = self._avoiding[key] = self._search(end, matrix)
+        if len(self._avoiding) > AVOIDING_TREES_KEPT:
+            self._avoiding.popitem(last=False)
+        return tree
+
+    def _search(self, end: int, matrix: csr_matrix) -> list[int]:
+        _, predecessors = dijkstra(matrix, directed=True, indices=end,
+                                   return_predecessors=True)
+        return predecessors.tolist()
