@@ -85,14 +85,21 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
         return None
     if not avoid_hostile:
         return world.routes.path(source, target)
-    return world.routes.path(source, target, avoid=world.enemy_presence[unit.side])
+    # A unit already on a detour round the enemy keeps to it while it stays clear.
+    detour = unit.detour
+    if detour and detour[0] != source:
+        detour = detour[1:]  # one march along it since it was planned
+    path = world.routes.path(source, target, avoid=world.enemy_presence[unit.side],
+                             detour=detour)
+    unit.detour = path
+    return path
 
 
 def _leave_place(world: World, unit: UnitState) -> None:
     if unit.location is not None:
-        members = world.at_place.get(unit.location, [])
-        if unit.id in members:
-            members.remove(unit.id)
+        members = world.at_place.get(unit.location)
+        if members is not None:
+            members.pop(unit.id, None)
     unit.location = None
     world.recount(unit)
 
@@ -129,7 +136,7 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
     unit.status = "present"
     world.recount(unit)
     unit.since_t = world.env.now
-    world.at_place.setdefault(place, []).append(unit.id)
+    world.at_place.setdefault(place, {})[unit.id] = None
     hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
     engagement = world.engagements.get(place)
     if engagement is not None:
@@ -442,8 +449,9 @@ def _wait(world: World, unit: UnitState, until: float | None):
     events = [unit.wake]
     times = [t for t in (until, unit.next_order_t(env.now), unit.departs_t) if t is not None]
     times = [t for t in times if t > env.now + 1e-9]
-    if times:
-        events.append(env.timeout(min(times) - env.now))
+    if not times:
+        return unit.wake
+    events.append(env.timeout(min(times) - env.now))
     return env.any_of(events)
 
 
@@ -537,18 +545,22 @@ def _commander(world: World, unit: UnitState):
             world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
                       by="commander", reason=f"threatened with encirclement at {here}")
             return destination, "march", False, False
-    friends = [u for u in world.units_at(here)
-               if not world.hostile(u.side, unit.side) and u.engagement is None]
-    own_power = sum(u.men * u.quality_factor * u.morale for u in friends)
+    if unit.partisan:
+        return None  # partisans do not counter-attack on their own
+    own_power = None
     for n in sorted(hostile_near):
         enemies = world.hostiles_at(n, unit.side)
         if not enemies:
             continue
         wanted = n in world.objectives.get(unit.side, ()) or (
             world.initial_control.get(n) == world.holder(unit.side))
+        if not wanted:
+            continue
         enemy_power = sum(u.men * u.quality_factor * u.morale for u in enemies) * 1.3
-        if (wanted and enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power
-                and not unit.partisan):
+        if own_power is None:
+            own_power = sum(u.men * u.quality_factor * u.morale for u in world.units_at(here)
+                            if not world.hostile(u.side, unit.side) and u.engagement is None)
+        if enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power:
             world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
                       reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
             return n, "march", True, False

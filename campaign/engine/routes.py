@@ -95,12 +95,14 @@ class Routes:
         """An empty :class:`PlaceTally` over this road graph's places."""
         return PlaceTally(self.index)
 
-    def path(self, source: str, target: str,
-             avoid: PlaceTally | None = None) -> list[str] | None:
+    def path(self, source: str, target: str, avoid: PlaceTally | None = None,
+             detour: list[str] | None = None) -> list[str] | None:
         """Places from ``source`` to ``target`` inclusive, or None if no route exists.
 
         The route passes through none of the places in ``avoid`` (its two ends
-        excepted); when the shortest open route meets none of them it is the answer.
+        excepted). The shortest open route is the answer when it meets none of them;
+        otherwise ``detour`` (a route found earlier, from ``source`` to ``target``) if
+        it still meets none; otherwise the shortest route around them.
         """
         if source == target:
             return [target]
@@ -108,8 +110,14 @@ class Routes:
         if start is None or end is None:
             return None
         route = self._walk(self._open_tree(end), start, end)
-        if route is None or not avoid or not any(p in avoid.counts for p in route[1:-1]):
+        if route is None or not avoid:
             return route
+        closed = avoid.counts
+        if not any(p in closed for p in route[1:-1]):
+            return route
+        if (detour and detour[0] == source and detour[-1] == target
+                and not any(p in closed for p in detour[1:-1])):
+            return detour
         return self._walk(self._avoiding_tree(end, avoid, source), start, end)
 
     def next_place(self, source: str, target: str) -> str | None:

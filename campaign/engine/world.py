@@ -7,6 +7,7 @@ processes in :mod:`campaign.engine.processes` change it. Plain dataclasses only.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +83,8 @@ class UnitState:
     captured: float = 0.0
     departed_men: float = 0.0
     wake: simpy.Event | None = None
+    detour: list[str] | None = None  # the route of the last march that avoided the enemy
+    order_times: list[float] = field(init=False, repr=False)
 
     @property
     def active(self) -> bool:
@@ -93,17 +96,17 @@ class UnitState:
 
     def current_order(self, now: float) -> tuple[int, Order] | None:
         """The latest order in force at ``now`` that has not been spent, or None."""
-        found = None
-        for index, (t, order) in enumerate(self.orders):
-            if t <= now + 1e-9:
-                found = (index, order)
-        if found is None or found[0] in self.spent_orders:
+        index = bisect_right(self.order_times, now + 1e-9) - 1
+        if index < 0 or index in self.spent_orders:
             return None
-        return found
+        return index, self.orders[index][1]
 
     def next_order_t(self, now: float) -> float | None:
-        later = [t for t, _ in self.orders if t > now + 1e-9]
-        return min(later) if later else None
+        index = bisect_right(self.order_times, now + 1e-9)
+        return self.order_times[index] if index < len(self.order_times) else None
+
+    def __post_init__(self) -> None:
+        self.order_times = [t for t, _ in self.orders]  # sorted: orders are in time order
 
 
 @dataclass
@@ -126,7 +129,9 @@ class World:
     routes: Routes = field(init=False)
     #: place -> neighbouring place -> link attributes (the road graph as plain dicts).
     links: dict[str, dict[str, dict[str, Any]]] = field(init=False)
-    at_place: dict[str, list[str]] = field(default_factory=dict)
+    #: place -> ids of the units standing there, in order of arrival (a dict used as
+    #: an ordered set).
+    at_place: dict[str, dict[str, None]] = field(default_factory=dict)
     engagements: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     next_engagement_id: int = 1
@@ -174,8 +179,9 @@ class World:
         """Units hostile to ``side`` standing at ``place`` (not retreating, not empty)."""
         if place not in self.enemy_presence[side].counts:
             return []  # the tally answers the common case without a scan
-        return [u for u in self.units_at(place)
-                if self.hostile(u.side, side) and u.retreat_to is None and u.men >= 0.5]
+        hostile, units = self.hostile_pairs, self.units
+        return [u for u in map(units.__getitem__, self.at_place[place])
+                if hostile[(u.side, side)] and u.retreat_to is None and u.men >= 0.5]
 
     def holder(self, side: str) -> str:
         """The side in whose name this side's units hold ground."""
