@@ -1,7 +1,8 @@
 """Replay events: the flat, typed record of everything that happened in a run.
 
-Each event is a small frozen dataclass with a ``type`` tag; the log is a list of
-them in simulation order. Analysis reads these records, never the engine's state.
+Each event is a small slotted dataclass (a record: never changed once logged) with
+a ``type`` tag; the log is a list of them in simulation order. Analysis reads these
+records, never the engine's state.
 Times are days since the scenario start (float); dates are ISO strings.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 LOG_FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
     t: float  # days since scenario start
     date: str  # ISO date of t
@@ -25,7 +26,7 @@ class Event:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Initial(Event):
     """The situation at the start: control of every place and the order of battle."""
 
@@ -34,7 +35,7 @@ class Initial(Event):
     type: str = field(default="initial", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Arrival(Event):
     unit: str
     side: str
@@ -43,7 +44,7 @@ class Arrival(Event):
     type: str = field(default="arrival", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Departure(Event):
     unit: str
     side: str
@@ -52,7 +53,7 @@ class Departure(Event):
     type: str = field(default="departure", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrderIssued(Event):
     unit: str
     action: str
@@ -62,7 +63,7 @@ class OrderIssued(Event):
     type: str = field(default="order", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MoveStart(Event):
     unit: str
     origin: str
@@ -72,14 +73,14 @@ class MoveStart(Event):
     type: str = field(default="move_start", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MoveEnd(Event):
     unit: str
     place: str
     type: str = field(default="move_end", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EngagementStart(Event):
     engagement: int
     place: str
@@ -91,7 +92,7 @@ class EngagementStart(Event):
     type: str = field(default="engagement_start", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EngagementStep(Event):
     engagement: int
     place: str
@@ -100,7 +101,7 @@ class EngagementStep(Event):
     type: str = field(default="engagement_step", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EngagementEnd(Event):
     engagement: int
     place: str
@@ -110,7 +111,7 @@ class EngagementEnd(Event):
     type: str = field(default="engagement_end", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Retreat(Event):
     unit: str
     origin: str
@@ -119,7 +120,7 @@ class Retreat(Event):
     type: str = field(default="retreat", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Surrender(Event):
     unit: str
     place: str
@@ -128,7 +129,7 @@ class Surrender(Event):
     type: str = field(default="surrender", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ControlChange(Event):
     place: str
     old: str
@@ -137,7 +138,7 @@ class ControlChange(Event):
     type: str = field(default="control_change", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DailyState(Event):
     """End-of-day strengths: unit -> [men, place id, or "a>b" while marching from a to b]."""
 

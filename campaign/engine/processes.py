@@ -444,15 +444,17 @@ def unit_life(world: World, unit: UnitState):
 
 
 def _wait(world: World, unit: UnitState, until: float | None):
+    """The event that ends the unit's wait: woken by the world (see :meth:`World.wake`)
+    or at the first of ``until``, its next order and its departure."""
     env = world.env
-    unit.wake = env.event()
-    events = [unit.wake]
-    times = [t for t in (until, unit.next_order_t(env.now), unit.departs_t) if t is not None]
-    times = [t for t in times if t > env.now + 1e-9]
-    if not times:
-        return unit.wake
-    events.append(env.timeout(min(times) - env.now))
-    return env.any_of(events)
+    now = env.now
+    wake = unit.wake = env.event()
+    due = [t for t in (until, unit.next_order_t(now), unit.departs_t)
+           if t is not None and t > now + 1e-9]
+    if due:
+        env.timeout(min(due) - now).callbacks.append(
+            lambda _: None if wake.triggered else wake.succeed())
+    return wake
 
 
 def _next_review(world: World, unit: UnitState, current) -> float | None:
