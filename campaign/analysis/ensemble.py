@@ -214,12 +214,13 @@ def _scenario_of(
 
 
 def run_one(
-    scenario: dict[str, Any] | str | Path, seed: int, overrides: Overrides | None = None
+    scenario: dict[str, Any] | str | Path | Scenario, seed: int,
+    overrides: Overrides | None = None,
 ) -> RunRecord:
     """Simulate one seed with sampled strengths and return its record.
 
-    ``scenario`` is the validated scenario as a JSON dict
-    (``Scenario.model_dump(mode="json")``, overrides already applied) or a path to a
+    ``scenario`` is the validated scenario (a :class:`Scenario`, or a JSON dict from
+    ``Scenario.model_dump(mode="json")``, overrides already applied) or a path to a
     scenario file plus ``overrides``.
     """
     loaded = _scenario_of(scenario, overrides)
@@ -231,12 +232,18 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip()
 
 
-def run_chunk(scenario: dict[str, Any], seeds: list[int]) -> list[RunRecord | RunFailure]:
+def run_chunk(
+    scenario: dict[str, Any] | Scenario, seeds: list[int]
+) -> list[RunRecord | RunFailure]:
     """Run several seeds; an exception in one becomes a :class:`RunFailure` for that seed."""
     out: list[RunRecord | RunFailure] = []
+    try:
+        loaded = _scenario_of(scenario)  # validated once for the whole chunk
+    except Exception as exc:  # noqa: BLE001 - reported per seed like any other failure
+        return [RunFailure(seed, _describe(exc)) for seed in seeds]
     for seed in seeds:
         try:
-            out.append(run_one(scenario, seed))
+            out.append(run_one(loaded, seed))
         except Exception as exc:  # noqa: BLE001 - one bad run must not lose the others
             out.append(RunFailure(seed, _describe(exc)))
     return out
@@ -252,10 +259,11 @@ def _chunks(seeds: list[int], slots: int) -> list[list[int]]:
 
 
 def _in_process(spec: dict[str, Any], seeds: list[int], report: Report) -> None:
+    loaded = Scenario.model_validate(spec)
     for seed in seeds:
-        item = run_chunk(spec, [seed])[0]
+        item = run_chunk(loaded, [seed])[0]
         if isinstance(item, RunFailure):  # retry once
-            item = run_chunk(spec, [seed])[0]
+            item = run_chunk(loaded, [seed])[0]
             if isinstance(item, RunFailure):
                 item = RunFailure(seed, item.error, attempts=2)
         report(item)

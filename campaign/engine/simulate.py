@@ -76,6 +76,12 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
     starts with a strength drawn from a triangular distribution over that range,
     peaked at its central value; single runs always use the central value.
     """
+    with collector_paused():
+        return _build_world(scenario, seed, daily_log, sample_strengths)
+
+
+def _build_world(scenario: Scenario, seed: int, daily_log: bool,
+                 sample_strengths: bool) -> World:
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     graph, places = build_map(scenario)
@@ -133,10 +139,11 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a run executes.
 
-    A run allocates many long-lived objects (the event log, routes) and almost no
-    cyclic garbage, so the collector's repeated scans of the growing heap are pure
-    cost: on a 10,000-unit synthetic theatre they took a third of the run, and the
-    peak memory is the same without them (see benchmarks/README.md).
+    Building and running a world allocate many long-lived objects (units, routes,
+    the event log) and almost no cyclic garbage, so the collector's repeated scans
+    of the growing heap are pure cost: on a 10,000-unit synthetic theatre they took
+    a third of the run and two thirds of the build, and the peak memory is the same
+    without them (see benchmarks/README.md).
     """
     enabled = gc.isenabled()
     gc.disable()
