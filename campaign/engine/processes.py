@@ -44,6 +44,9 @@ CAPTURED_ON_BREAK = 0.06
 CAPTURED_WHEN_CUT_OFF = 1.0
 #: Longest wait, in days beyond the march itself, for comrades ordered to the same attack.
 ASSEMBLY_DAYS = 1.0
+#: Units of a joint attack set off so as to arrive together; a unit that would arrive
+#: this much earlier than the last of its comrades or less (1 hour) goes at once.
+SYNCHRONISE_DAYS = 1 / 24
 #: Commander behaviour: local power ratio needed for an unordered counter-attack.
 COUNTERATTACK_RATIO = 3.0
 
@@ -435,9 +438,13 @@ def unit_life(world: World, unit: UnitState):
         if now < unit.rally_until:
             yield _wait(world, unit, unit.rally_until)
             continue
+        unit.look_again_t = None
         step = _plan(world, unit, current)
         if step is None:
-            yield _wait(world, unit, _next_review(world, unit, current))
+            review = _next_review(world, unit, current)
+            if unit.look_again_t is not None:
+                review = min(review or unit.look_again_t, unit.look_again_t)
+            yield _wait(world, unit, review)
             continue
         next_place, mode, attacking, surprise = step
         yield from _march(world, unit, next_place, mode, attacking, surprise)
@@ -489,39 +496,75 @@ def _plan(world: World, unit: UnitState, current):
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
-    if assaulting and world.hostiles_at(nxt, unit.side) and _waiting_for_comrades(
-        world, unit, current
-    ):
-        return None
+    if assaulting and world.hostiles_at(nxt, unit.side):
+        hold = _assault_hold(world, unit, current, here)
+        if hold is not None:
+            unit.look_again_t = hold
+            return None
     mode = "rail" if by_rail and path is not None and _rail_ok(world, path) else "march"
     return nxt, mode, order.action == Action.attack, order.surprise
 
 
-def _waiting_for_comrades(world: World, unit: UnitState, current) -> bool:
-    """Hold back from the assault until units ordered to the same attack (orders issued
-    within a day of ours) are also within one march of the target; wait at most
-    ASSEMBLY_DAYS beyond the march itself."""
+def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | None:
+    """How long to hold back from an assault so that a joint attack goes in together.
+
+    Comrades are units ordered to attack the same place on orders issued within a day
+    of ours. The unit waits until every comrade is within one march of the target (or
+    already on its way in), then sets off so as to arrive with the last of them. It
+    never waits longer than ASSEMBLY_DAYS beyond its own march from where the order
+    found it. Returns the time to look again, or None to go now.
+    """
     index, order = current
+    target = order.target
+    now = world.env.now
     issued = unit.orders[index][0]
-    if world.env.now - issued > ASSEMBLY_DAYS + _march_days_estimate(world, unit, order.target):
-        return False
-    comrades = sorted({uid for t, uid in world.attack_orders.get(order.target, ())
+    deadline = issued + ASSEMBLY_DAYS + _march_days_estimate(world, unit, target)
+    if now > deadline:
+        return None
+    comrades = sorted({uid for t, uid in world.attack_orders.get(target, ())
                        if abs(t - issued) <= 1.0 + 1e-9})
+    last_arrival = None
     for other in (world.units[uid] for uid in comrades):
         if other is unit or other.status not in ("present", "moving", "pending"):
             continue
         if world.hostile(other.side, unit.side) or other.engagement is not None:
             continue
         theirs = [(t, o) for t, o in other.orders
-                  if o.action == Action.attack and o.target == order.target
-                  and abs(t - issued) <= 1.0 + 1e-9 and t <= world.env.now + 1.0]
-        if not theirs or other.location == order.target or other.moving_to == order.target:
+                  if o.action == Action.attack and o.target == target
+                  and abs(t - issued) <= 1.0 + 1e-9 and t <= now + 1.0]
+        if not theirs or other.location == target:
             continue
-        ready = other.status == "present" and other.location is not None and (
-            order.target in world.links[other.location])
-        if not ready:
-            return True
-    return False
+        if other.moving_to == target:
+            arrival = other.eta
+        elif other.status == "present" and other.location is not None and (
+                target in world.links[other.location]):
+            arrival = now + _edge_days(world, other, other.location, target, rail=False)
+        else:  # still on the way to the start line: look again when it gets there
+            return min(_next_review(world, unit, current), deadline)
+        last_arrival = arrival if last_arrival is None else max(last_arrival, arrival)
+    if last_arrival is None:
+        return None
+    set_off = last_arrival - _edge_days(world, unit, here, target, rail=False)
+    if set_off - now <= SYNCHRONISE_DAYS:
+        return None
+    return min(set_off, deadline)
+
+
+def _rouse_comrades(world: World, unit: UnitState) -> None:
+    """Wake units waiting to join the attack this unit is making, so that they look
+    again at once (it has reached its start line or set off for the target)."""
+    current = unit.current_order(world.env.now)
+    if current is None or current[1].action != Action.attack:
+        return
+    target = current[1].target
+    issued = unit.orders[current[0]][0]
+    for t, uid in world.attack_orders.get(target, ()):
+        other = world.units[uid]
+        if other is unit or abs(t - issued) > 1.0 + 1e-9 or other.engagement is not None:
+            continue
+        theirs = other.current_order(world.env.now)
+        if theirs is not None and theirs[1].action == Action.attack and theirs[1].target == target:
+            world.wake(other)
 
 
 def _march_days_estimate(world: World, unit: UnitState, target: str) -> float:
@@ -583,12 +626,27 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     unit.status = "moving"
     unit.moving_to = destination
     unit.came_from = origin
+    unit.eta = env.now + days
+    if attacking and _objective_of(unit, env.now) == destination:
+        _rouse_comrades(world, unit)  # the assault is on its way in
     yield env.timeout(days)
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
     enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
                 river=data.get("river"))
+    if attacking and unit.engagement is None:
+        objective = _objective_of(unit, env.now)
+        if objective is not None and objective in world.links[destination]:
+            _rouse_comrades(world, unit)  # it has reached its start line
+
+
+def _objective_of(unit: UnitState, now: float) -> str | None:
+    """The place the unit's attack order in force is aimed at, if any."""
+    current = unit.current_order(now)
+    if current is None or current[1].action != Action.attack:
+        return None
+    return current[1].target
 
 
 def _disengage(world: World, unit: UnitState) -> None:

@@ -84,6 +84,8 @@ class UnitState:
     departed_men: float = 0.0
     wake: simpy.Event | None = None
     detour: list[str] | None = None  # the route of the last march that avoided the enemy
+    eta: float | None = None  # when the current march ends
+    look_again_t: float | None = None  # a planned pause ends (joint attacks)
     order_times: list[float] = field(init=False, repr=False)
 
     @property

@@ -172,3 +172,27 @@ def test_write_run_produces_all_files(tmp_path: Path):
     summary = write_run(simulate(toy(), seed=1), tmp_path / "run")
     assert (tmp_path / "run" / "control.csv").read_text().startswith("date,town,side\n")
     assert summary["objectives"][0]["met"] in (True, False)
+
+
+def test_a_joint_attack_goes_in_together():
+    # Blue 1st marches from A (two links), cavalry from E (one long link, faster):
+    # both are ordered against C on the same day, and they arrive within the hour.
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.25, "lon": 24.6})
+    data["map"]["links"].append({"a": "e", "b": "c", "road": "secondary"})
+    data["control"]["e"] = "blue"
+    data["units"].append({"id": "blue_cav", "name": "Blue cavalry", "side": "blue",
+                          "kind": "cavalry", "strength_men": 300, "quality": "regular",
+                          "location": "e", "source": {"ref": "toy"}})
+    data["orders"].append({"unit": "blue_cav", "date": "1919-01-02", "action": "attack",
+                           "target": "c", "source": {"ref": "toy"}})
+    # A second red place next to C, so Red 1st is not threatened with encirclement.
+    data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 54.75, "lon": 24.6})
+    data["map"]["links"].append({"a": "f", "b": "c", "road": "main"})
+    data["control"]["f"] = "red"
+    result = simulate(Scenario.model_validate(data), seed=1)
+    arrivals = {e.unit: e.t for e in result.events if e.type == "move_end" and e.place == "c"}
+    assert set(arrivals) == {"blue_1", "blue_cav"}
+    assert abs(arrivals["blue_1"] - arrivals["blue_cav"]) <= 1 / 24 + 1e-9
+    first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
+    assert set(first.attackers) <= {"blue_1", "blue_cav"}
