@@ -519,7 +519,7 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
     now = world.env.now
     issued = unit.orders[index][0]
     deadline = issued + ASSEMBLY_DAYS + _march_days_estimate(world, unit, target)
-    if now > deadline:
+    if now >= deadline - 1e-9:
         return None
     comrades = sorted({uid for t, uid in world.attack_orders.get(target, ())
                        if abs(t - issued) <= 1.0 + 1e-9})
@@ -544,10 +544,10 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
         last_arrival = arrival if last_arrival is None else max(last_arrival, arrival)
     if last_arrival is None:
         return None
-    set_off = last_arrival - _edge_days(world, unit, here, target, rail=False)
+    set_off = min(last_arrival - _edge_days(world, unit, here, target, rail=False), deadline)
     if set_off - now <= SYNCHRONISE_DAYS:
         return None
-    return min(set_off, deadline)
+    return set_off
 
 
 def _rouse_comrades(world: World, unit: UnitState) -> None:

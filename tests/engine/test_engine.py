@@ -175,16 +175,16 @@ def test_write_run_produces_all_files(tmp_path: Path):
 
 
 def test_a_joint_attack_goes_in_together():
-    # Blue 1st marches from A (two links), cavalry from E (one long link, faster):
-    # both are ordered against C on the same day, and they arrive within the hour.
+    # Blue 1st marches from A (two links, two days); the cavalry, ordered against C a
+    # day later, is a few hours from it at E. They arrive within the hour.
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.25, "lon": 24.6})
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.1, "lon": 24.6})
     data["map"]["links"].append({"a": "e", "b": "c", "road": "secondary"})
     data["control"]["e"] = "blue"
     data["units"].append({"id": "blue_cav", "name": "Blue cavalry", "side": "blue",
                           "kind": "cavalry", "strength_men": 300, "quality": "regular",
                           "location": "e", "source": {"ref": "toy"}})
-    data["orders"].append({"unit": "blue_cav", "date": "1919-01-02", "action": "attack",
+    data["orders"].append({"unit": "blue_cav", "date": "1919-01-03", "action": "attack",
                            "target": "c", "source": {"ref": "toy"}})
     # A second red place next to C, so Red 1st is not threatened with encirclement.
     data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 54.75, "lon": 24.6})
