@@ -446,8 +446,8 @@ def unit_life(world: World, unit: UnitState):
                 review = min(review or unit.look_again_t, unit.look_again_t)
             yield _wait(world, unit, review)
             continue
-        next_place, mode, attacking, surprise = step
-        yield from _march(world, unit, next_place, mode, attacking, surprise)
+        next_place, mode, attacking, surprise, objective = step
+        yield from _march(world, unit, next_place, mode, attacking, surprise, objective)
 
 
 def _wait(world: World, unit: UnitState, until: float | None):
@@ -473,7 +473,9 @@ def _next_review(world: World, unit: UnitState, current) -> float | None:
 
 
 def _plan(world: World, unit: UnitState, current):
-    """Next step as (place, mode, attacking, surprise), or None to stay."""
+    """Next step as (place, mode, attacking, surprise, objective), or None to stay.
+
+    ``objective`` is the target of the attack order being carried out, if any."""
     here = unit.location
     if current is None:
         return _commander(world, unit)
@@ -502,7 +504,8 @@ def _plan(world: World, unit: UnitState, current):
             unit.look_again_t = hold
             return None
     mode = "rail" if by_rail and path is not None and _rail_ok(world, path) else "march"
-    return nxt, mode, order.action == Action.attack, order.surprise
+    attacking = order.action == Action.attack
+    return nxt, mode, attacking, order.surprise, order.target if attacking else None
 
 
 def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | None:
@@ -589,7 +592,7 @@ def _commander(world: World, unit: UnitState):
         if destination is not None and destination not in hostile_near:
             world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
                       by="commander", reason=f"threatened with encirclement at {here}")
-            return destination, "march", False, False
+            return destination, "march", False, False, None
     if unit.partisan:
         return None  # partisans do not counter-attack on their own
     own_power = None
@@ -608,12 +611,12 @@ def _commander(world: World, unit: UnitState):
         if enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power:
             world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
                       reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
-            return n, "march", True, False
+            return n, "march", True, False, None
     return None
 
 
 def _march(world: World, unit: UnitState, destination: str, mode: str, attacking: bool,
-           surprise: bool = False):
+           surprise: bool = False, objective: str | None = None):
     env = world.env
     origin = unit.location
     data = world.links[origin].get(destination) if origin is not None else None
@@ -627,7 +630,7 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     unit.moving_to = destination
     unit.came_from = origin
     unit.eta = env.now + days
-    if attacking and _objective_of(unit, env.now) == destination:
+    if objective == destination:
         _rouse_comrades(world, unit)  # the assault is on its way in
     yield env.timeout(days)
     if unit.status != "moving":
@@ -635,18 +638,8 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
     enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
                 river=data.get("river"))
-    if attacking and unit.engagement is None:
-        objective = _objective_of(unit, env.now)
-        if objective is not None and objective in world.links[destination]:
-            _rouse_comrades(world, unit)  # it has reached its start line
-
-
-def _objective_of(unit: UnitState, now: float) -> str | None:
-    """The place the unit's attack order in force is aimed at, if any."""
-    current = unit.current_order(now)
-    if current is None or current[1].action != Action.attack:
-        return None
-    return current[1].target
+    if objective is not None and unit.engagement is None and objective in world.links[destination]:
+        _rouse_comrades(world, unit)  # it has reached its start line
 
 
 def _disengage(world: World, unit: UnitState) -> None:
