@@ -112,11 +112,11 @@ class Routes:
         route = self._walk(self._open_tree(end), start, end)
         if route is None or not avoid:
             return route
-        closed = avoid.counts
-        if not any(p in closed for p in route[1:-1]):
+        closed = avoid.counts.keys()
+        if closed.isdisjoint(route[1:-1]):
             return route
         if (detour and detour[0] == source and detour[-1] == target
-                and not any(p in closed for p in detour[1:-1])):
+                and closed.isdisjoint(detour[1:-1])):
             return detour
         return self._walk(self._avoiding_tree(end, avoid, source), start, end)
 
