@@ -456,10 +456,12 @@ def _wait(world: World, unit: UnitState, until: float | None):
     env = world.env
     now = env.now
     wake = unit.wake = env.event()
-    due = [t for t in (until, unit.next_order_t(now), unit.departs_t)
-           if t is not None and t > now + 1e-9]
-    if due:
-        env.timeout(min(due) - now).callbacks.append(
+    due = None
+    for t in (until, unit.next_order_t(now), unit.departs_t):
+        if t is not None and t > now + 1e-9 and (due is None or t < due):
+            due = t
+    if due is not None:
+        env.timeout(due - now).callbacks.append(
             lambda _: None if wake.triggered else wake.succeed())
     return wake
 
@@ -585,8 +587,11 @@ def _commander(world: World, unit: UnitState):
     if here is None:
         return None
     neighbours = list(world.links[here])
-    hostile_near = [n for n in neighbours
-                    if world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)]
+    side, control, hostile = unit.side, world.control, world.hostile_pairs
+    enemy_at = world.enemy_presence[side].counts
+    # Neighbours held by the enemy or with enemy units in them (hostile_held / hostiles_at).
+    hostile_near = [n for n in neighbours if n in enemy_at
+                    or ((owner := control.get(n, "none")) != "none" and hostile[(owner, side)])]
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
         destination = retreat_destination(world, unit, here)
         if destination is not None and destination not in hostile_near:
