@@ -88,14 +88,12 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
         return None
     if not avoid_hostile:
         return world.routes.path(source, target)
-    # A unit already on a detour round the enemy keeps to it while it stays clear.
-    detour = unit.detour
-    if detour and detour[0] != source:
-        detour = detour[1:]  # one march along it since it was planned
-    path = world.routes.path(source, target, avoid=world.enemy_presence[unit.side],
-                             detour=detour)
-    unit.detour = path
-    return path
+    # The route planned at the last place is passed back: its remainder is the open
+    # road from here, or a detour round the enemy that is kept while it stays clear.
+    route = world.routes.plan(source, target, avoid=world.enemy_presence[unit.side],
+                              previous=unit.route)
+    unit.route = route
+    return route.places if route is not None else None
 
 
 def _leave_place(world: World, unit: UnitState) -> None:

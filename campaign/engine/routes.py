@@ -11,6 +11,7 @@ unit marching on the same destination.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -20,6 +21,15 @@ from scipy.sparse.csgraph import dijkstra
 #: How many trees with avoided places are kept; the oldest are dropped first. The
 #: cache only saves time: results never depend on it.
 AVOIDING_TREES_KEPT = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Places from a start to a destination, inclusive."""
+
+    places: list[str]
+    #: True for the shortest route on the open road; False for a detour round the enemy.
+    open: bool
 
 
 class PlaceTally:
@@ -104,21 +114,44 @@ class Routes:
         otherwise ``detour`` (a route found earlier, from ``source`` to ``target``) if
         it still meets none; otherwise the shortest route around them.
         """
+        previous = Route(detour, False) if detour else None
+        route = self.plan(source, target, avoid, previous)
+        return route.places if route is not None else None
+
+    def plan(self, source: str, target: str, avoid: PlaceTally | None = None,
+             previous: Route | None = None) -> Route | None:
+        """The route :meth:`path` describes, with whether it is the open road.
+
+        ``previous`` is the route planned at the last place (or at this one): a unit
+        that has marched one link along it passes it back, and its remainder is
+        reused -- as the open road, whose remainder is the open road from here, or
+        as a detour kept while it stays clear.
+        """
         if source == target:
-            return [target]
+            return Route([target], True)
         start, end = self.index.get(source), self.index.get(target)
         if start is None or end is None:
             return None
-        route = self._walk(self._open_tree(end), start, end)
-        if route is None or not avoid:
-            return route
+        rest = None
+        if previous is not None:
+            rest = previous.places
+            if rest[0] != source:
+                rest = rest[1:]  # one link marched since it was planned
+            if not rest or rest[0] != source or rest[-1] != target:
+                rest = None
+        if rest is not None and previous.open:
+            places = rest  # a route along the tree: its remainder is the open road from here
+        else:
+            places = self._walk(self._open_tree(end), start, end)
+        if places is None or not avoid:
+            return Route(places, True) if places is not None else None
         closed = avoid.counts.keys()
-        if closed.isdisjoint(route[1:-1]):
-            return route
-        if (detour and detour[0] == source and detour[-1] == target
-                and closed.isdisjoint(detour[1:-1])):
-            return detour
-        return self._walk(self._avoiding_tree(end, avoid, source), start, end)
+        if closed.isdisjoint(places[1:-1]):
+            return Route(places, True)
+        if rest is not None and not previous.open and closed.isdisjoint(rest[1:-1]):
+            return Route(rest, False)
+        around = self._walk(self._avoiding_tree(end, avoid, source), start, end)
+        return Route(around, False) if around is not None else None
 
     def next_place(self, source: str, target: str) -> str | None:
         """The first place after ``source`` on the shortest open route to ``target``."""

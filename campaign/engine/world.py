@@ -17,7 +17,7 @@ import simpy
 
 from campaign.engine import combat
 from campaign.engine.log import Event
-from campaign.engine.routes import PlaceTally, Routes
+from campaign.engine.routes import PlaceTally, Route, Routes
 from campaign.scenario.schema import Order, Scenario
 
 #: Time of day (fraction of a day) at which a dated order takes effect: 06:00.
@@ -83,7 +83,7 @@ class UnitState:
     captured: float = 0.0
     departed_men: float = 0.0
     wake: simpy.Event | None = None
-    detour: list[str] | None = None  # the route of the last march that avoided the enemy
+    route: Route | None = None  # the last route planned round the enemy (move, withdraw)
     eta: float | None = None  # when the current march ends
     look_again_t: float | None = None  # a planned pause ends (joint attacks)
     order_times: list[float] = field(init=False, repr=False)

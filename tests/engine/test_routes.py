@@ -112,3 +112,22 @@ def test_enemy_presence_tally_matches_a_fresh_count(units):
         assert world.enemy_presence[side].counts == fresh
         mask = world.enemy_presence[side].mask
         assert {world.routes.places[i] for i in np.flatnonzero(mask)} == set(fresh)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_plan_carried_one_link_on_equals_a_fresh_plan(seed):
+    """Reusing the remainder of the last plan gives the route a fresh search would."""
+    graph = _random_road_graph(seed)
+    routes = Routes(graph)
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(30):
+        enemy = routes.tally()
+        for p in rng.choice(list(graph.nodes), 6, replace=False):
+            enemy.add(str(p))
+        a, b = (str(x) for x in rng.choice(list(graph.nodes), 2, replace=False))
+        first = routes.plan(a, b, avoid=enemy)
+        if first is None or len(first.places) < 3 or not first.open:
+            continue
+        here = first.places[1]
+        carried = routes.plan(here, b, avoid=enemy, previous=first)
+        assert carried.places == routes.path(here, b, avoid=enemy)
