@@ -21,6 +21,11 @@ from scipy.sparse.csgraph import dijkstra
 #: How many trees with avoided places are kept; the oldest are dropped first. The
 #: cache only saves time: results never depend on it.
 AVOIDING_TREES_KEPT = 512
+#: A search for a way round the enemy first looks this far from the destination:
+#: DETOUR_REACH times the open-road distance plus DETOUR_REACH_KM. It only saves
+#: time: a unit beyond that reach gets a full search.
+DETOUR_REACH = 2.0
+DETOUR_REACH_KM = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,8 @@ class Routes:
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
         self._ends = (rows, self._matrix.indices)
         self._open: dict[int, list[int]] = {}
-        self._avoiding: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._open_km: dict[int, np.ndarray] = {}
+        self._avoiding: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     # ------------------------------------------------------------------ queries
     def tally(self) -> PlaceTally:
@@ -162,7 +168,7 @@ class Routes:
         return self.places[step] if step >= 0 else None
 
     # ------------------------------------------------------------------ trees
-    def _walk(self, tree: list[int], start: int, end: int) -> list[str] | None:
+    def _walk(self, tree: list[int] | np.ndarray, start: int, end: int) -> list[str] | None:
         places = self.places
         route = [places[start]]
         i = start
@@ -177,18 +183,22 @@ class Routes:
         """Predecessors towards place ``end``: entry i is the next place on the way from i."""
         tree = self._open.get(end)
         if tree is None:
-            tree = self._open[end] = self._search(end, self._matrix)
+            distances, predecessors = self._search(end, self._matrix)
+            # A list: open trees are walked at every hop, and list items are cheaper.
+            tree = self._open[end] = predecessors.tolist()
+            self._open_km[end] = distances
         return tree
 
-    def _avoiding_tree(self, end: int, avoid: PlaceTally, source: str) -> list[int]:
+    def _avoiding_tree(self, end: int, avoid: PlaceTally, source: str) -> np.ndarray:
         # A unit may stand on an avoided place itself (it is fighting there); it can
         # still leave it, so that place stays open for its own search.
         leaving = source if source in avoid.counts else None
         key = (end, avoid, avoid.version, leaving)
-        tree = self._avoiding.get(key)
-        if tree is not None:
+        start = self.index[source]
+        cached = self._avoiding.get(key)
+        if cached is not None and cached[start] >= 0:
             self._avoiding.move_to_end(key)
-            return tree
+            return cached
         closed = avoid.mask.copy()
         closed[end] = False
         if leaving is not None:
@@ -198,12 +208,19 @@ class Routes:
         data[closed[rows] | closed[cols]] = np.inf  # a link into a closed place is cut
         matrix = csr_matrix((data, self._matrix.indices, self._matrix.indptr),
                             shape=self._matrix.shape)
-        tree = self._avoiding[key] = self._search(end, matrix)
+        # Search only as far as a plausible detour reaches; the search is exact for
+        # every place within that distance, and is run in full if this unit lies beyond.
+        reach = DETOUR_REACH * float(self._open_km[end][start]) + DETOUR_REACH_KM
+        _, tree = self._search(end, matrix, limit=reach)
+        if tree[start] < 0:
+            _, tree = self._search(end, matrix)
+        self._avoiding[key] = tree
         if len(self._avoiding) > AVOIDING_TREES_KEPT:
             self._avoiding.popitem(last=False)
         return tree
 
-    def _search(self, end: int, matrix: csr_matrix) -> list[int]:
-        _, predecessors = dijkstra(matrix, directed=True, indices=end,
-                                   return_predecessors=True)
-        return predecessors.tolist()
+    def _search(self, end: int, matrix: csr_matrix,
+                limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+        distances, predecessors = dijkstra(matrix, directed=True, indices=end,
+                                           return_predecessors=True, limit=limit)
+        return distances, predecessors
