@@ -131,3 +131,17 @@ def test_a_plan_carried_one_link_on_equals_a_fresh_plan(seed):
         here = first.places[1]
         carried = routes.plan(here, b, avoid=enemy, previous=first)
         assert carried.places == routes.path(here, b, avoid=enemy)
+
+
+def test_a_detour_beyond_the_first_search_reach_is_still_found():
+    # The open road a-b-c is 20 km; the only way round b is 300 km, far beyond the
+    # first, bounded search (2 x 20 + 30 km), so the full search must find it.
+    graph = nx.Graph()
+    for x, y, km in [("a", "b", 10), ("b", "c", 10), ("a", "d", 100), ("d", "e", 100),
+                     ("e", "c", 100)]:
+        graph.add_edge(x, y, length_km=float(km))
+    routes = Routes(graph)
+    enemy = routes.tally()
+    enemy.add("b")
+    assert routes.path("a", "c", avoid=enemy) == ["a", "d", "e", "c"]
+    assert routes.path("d", "c", avoid=enemy) == ["d", "e", "c"]
