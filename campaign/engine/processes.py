@@ -524,11 +524,9 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
     deadline = issued + ASSEMBLY_DAYS + _march_days_estimate(world, unit, target)
     if now >= deadline - 1e-9:
         return None
-    comrades = sorted({uid for t, uid in world.attack_orders.get(target, ())
-                       if abs(t - issued) <= 1.0 + 1e-9})
     last_arrival = None
-    for other in (world.units[uid] for uid in comrades):
-        if other is unit or other.status not in ("present", "moving", "pending"):
+    for other in _comrades(world, unit, target, issued):
+        if other.status not in ("present", "moving", "pending"):
             continue
         if world.hostile(other.side, unit.side) or other.engagement is not None:
             continue
@@ -553,6 +551,14 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
     return set_off
 
 
+def _comrades(world: World, unit: UnitState, target: str, issued: float) -> list[UnitState]:
+    """Other units ordered to attack ``target`` on orders issued within a day of
+    ``issued`` (the time of ``unit``'s own order), in id order."""
+    ids = {uid for t, uid in world.attack_orders.get(target, ())
+           if abs(t - issued) <= 1.0 + 1e-9 and uid != unit.id}
+    return [world.units[uid] for uid in sorted(ids)]
+
+
 def _rouse_comrades(world: World, unit: UnitState) -> None:
     """Wake units waiting to join the attack this unit is making, so that they look
     again at once (it has reached its start line or set off for the target)."""
@@ -561,9 +567,8 @@ def _rouse_comrades(world: World, unit: UnitState) -> None:
         return
     target = current[1].target
     issued = unit.orders[current[0]][0]
-    for t, uid in world.attack_orders.get(target, ()):
-        other = world.units[uid]
-        if other is unit or abs(t - issued) > 1.0 + 1e-9 or other.engagement is not None:
+    for other in _comrades(world, unit, target, issued):
+        if other.engagement is not None:
             continue
         theirs = other.current_order(world.env.now)
         if theirs is not None and theirs[1].action == Action.attack and theirs[1].target == target:
@@ -585,11 +590,8 @@ def _commander(world: World, unit: UnitState):
     if here is None:
         return None
     neighbours = list(world.links[here])
-    side, control, hostile = unit.side, world.control, world.hostile_pairs
-    enemy_at = world.enemy_presence[side].counts
-    # Neighbours held by the enemy or with enemy units in them (hostile_held / hostiles_at).
-    hostile_near = [n for n in neighbours if n in enemy_at
-                    or ((owner := control.get(n, "none")) != "none" and hostile[(owner, side)])]
+    hostile_near = [n for n in neighbours
+                    if world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)]
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
         destination = retreat_destination(world, unit, here)
         if destination is not None and destination not in hostile_near:

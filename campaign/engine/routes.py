@@ -58,9 +58,6 @@ class PlaceTally:
     def __len__(self) -> int:
         return len(self.counts)
 
-    def __iter__(self):
-        return iter(self.counts)
-
     def add(self, place: str) -> None:
         count = self.counts.get(place, 0)
         self.counts[place] = count + 1

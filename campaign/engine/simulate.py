@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,7 +125,7 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
                 world.attack_orders.setdefault(order.target, []).append((t, uid))
     world.log(ev.Initial, control=dict(control), units=[
         {"id": u.id, "name": u.name, "side": u.side, "kind": u.kind, "men": u.men,
-         "place": u.home, "arrives": _date(scenario.start, u.arrives_t)}
+         "place": u.home, "arrives": world.date_of(u.arrives_t)}
         for u in units.values()
     ])
     for u in units.values():
@@ -154,17 +153,14 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _date(start: dt.date, t: float) -> str:
-    return (start + dt.timedelta(days=int(t + 1e-9))).isoformat()
-
-
 def simulate(scenario: Scenario, seed: int = 0, daily_log: bool = True,
              sample_strengths: bool = False) -> RunResult:
     """Run ``scenario`` from its start to the end of its last day.
 
     The same scenario, seed and options always give the same events, in any process.
     """
-    world = build_world(scenario, seed, daily_log=daily_log, sample_strengths=sample_strengths)
     with collector_paused():
+        world = build_world(scenario, seed, daily_log=daily_log,
+                            sample_strengths=sample_strengths)
         world.env.run(until=world.days)
     return RunResult(scenario=scenario, seed=seed, events=world.events, world=world)
