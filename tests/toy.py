@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from campaign.scenario.schema import Scenario
@@ -56,3 +57,15 @@ def toy_dict(**changes: Any) -> dict[str, Any]:
 
 def toy(**changes: Any) -> Scenario:
     return Scenario.model_validate(toy_dict(**changes))
+
+
+def write_toy_run(base: Path, history: str) -> Path:
+    """Write the toy run (seed 1) to ``base/run``, with a scenario path whose history
+    file (``base/toy.history.yaml``) holds ``history``; return the run folder."""
+    from campaign.engine.simulate import simulate
+    from campaign.replay.writer import write_run
+
+    (base / "toy.history.yaml").write_text(history, encoding="utf-8")
+    folder = base / "run"
+    write_run(simulate(toy(), seed=1), folder, scenario_path=str(base / "toy.yaml"))
+    return folder

@@ -8,15 +8,13 @@ import textwrap
 import matplotlib
 import pytest
 from PIL import Image
-from toy import toy
+from toy import write_toy_run
 
 from campaign.cli import main
-from campaign.engine.simulate import simulate
 from campaign.render.animate import frame_count, render_animation
 from campaign.render.charts import cumulative_losses, render_chart
 from campaign.render.maps import MapCanvas, render_fronts, render_map
 from campaign.render.scene import load_scene, short_unit_name
-from campaign.replay.writer import write_run
 
 HISTORY = textwrap.dedent("""\
     scenario: toy
@@ -31,11 +29,7 @@ HISTORY = textwrap.dedent("""\
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """The toy run, written with a scenario path whose history file records c as blue."""
-    base = tmp_path_factory.mktemp("render")
-    (base / "toy.history.yaml").write_text(HISTORY, encoding="utf-8")
-    folder = base / "run"
-    write_run(simulate(toy(), seed=1), folder, scenario_path=str(base / "toy.yaml"))
-    return folder
+    return write_toy_run(tmp_path_factory.mktemp("render"), HISTORY)
 
 
 def test_matplotlib_uses_agg():

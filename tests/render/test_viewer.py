@@ -10,13 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from toy import toy
+from toy import write_toy_run
 
 from campaign.cli import main
-from campaign.engine.simulate import simulate
 from campaign.errors import ReplayError
 from campaign.render.viewer import build_viewer_data, write_viewer
-from campaign.replay.writer import write_run
 
 REPO = Path(__file__).resolve().parents[2]
 KAUNAS = REPO / "replays" / "kaunas_1919"
@@ -31,11 +29,7 @@ HISTORY = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("viewer")
-    (base / "toy.history.yaml").write_text(HISTORY, encoding="utf-8")
-    folder = base / "run"
-    write_run(simulate(toy(), seed=1), folder, scenario_path=str(base / "toy.yaml"))
-    return folder
+    return write_toy_run(tmp_path_factory.mktemp("viewer"), HISTORY)
 
 
 def _external_links(html: str) -> list[str]:
