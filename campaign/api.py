@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign.engine.simulate import RunResult, simulate
+from campaign.simulate import RunResult, simulate
 from campaign.replay.writer import write_run
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides

@@ -20,6 +20,10 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{history_file}: no historical record next to the scenario "
                             "(expected <id>.history.yaml; or pass --history FILE)")
     history = load_history(history_file)
+    if args.no_timetable:
+        from campaign.analysis.fidelity import strip_timetable
+
+        scenario = strip_timetable(scenario)
     report = fidelity_report(scenario, history, seed=args.seed, runs=args.runs)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -38,5 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--history", metavar="FILE", help="default: <scenario>.history.yaml")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-timetable", action="store_true",
+                   help="drop every dated order without a condition first (intents, "
+                   "conditional orders and relations stay): what the engine earns alone")
     add_override_flags(p)
     p.set_defaults(func=cmd_fidelity)

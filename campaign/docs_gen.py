@@ -380,7 +380,7 @@ def _rst_to_md(doc: str) -> str:
 API_MODULES = (
     "campaign.api",
     "campaign.scenario",
-    "campaign.engine.simulate",
+    "campaign.simulate",
     "campaign.analysis.fidelity",
     "campaign.analysis.ensemble",
     "campaign.replay.reader",
@@ -676,7 +676,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "constants-combat": lambda: constants_table("campaign.engine.combat"),
     "constants-world": lambda: constants_table("campaign.engine.world"),
     "constants-processes": lambda: constants_table("campaign.engine.processes"),
-    "constants-simulate": lambda: constants_table("campaign.engine.simulate"),
+    "constants-simulate": lambda: constants_table("campaign.simulate"),
     "constants-geo": lambda: constants_table("campaign.geo.network"),
     "multiplier-keys": multiplier_keys,
     "cli": cli_reference,

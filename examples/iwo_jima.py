@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.scenario.schema import Scenario
 
 A_JAPANESE_ON_US = 0.0544

@@ -62,7 +62,7 @@ def toy(**changes: Any) -> Scenario:
 def write_toy_run(base: Path, history: str) -> Path:
     """Write the toy run (seed 1) to ``base/run``, with a scenario path whose history
     file (``base/toy.history.yaml``) holds ``history``; return the run folder."""
-    from campaign.engine.simulate import simulate
+    from campaign.simulate import simulate
     from campaign.replay.writer import write_run
 
     (base / "toy.history.yaml").write_text(history, encoding="utf-8")

@@ -27,7 +27,7 @@ import numpy as np
 
 from campaign.analysis.ensemble import EnsembleResult, daily_control, run_ensemble
 from campaign.engine import combat
-from campaign.engine.simulate import RunResult
+from campaign.simulate import RunResult
 from campaign.errors import CampaignError
 from campaign.scenario.checks import suggest
 from campaign.scenario.history import History, history_path_for, load_history

@@ -50,7 +50,7 @@ import numpy as np
 from tqdm import tqdm
 
 from campaign import __version__
-from campaign.engine.simulate import RunResult, simulate
+from campaign.simulate import RunResult, simulate
 from campaign.errors import CampaignError, OutputError, ReplayError
 from campaign.replay.atomic import atomic_write_text
 from campaign.replay.summary import losses_by_side, objectives_status

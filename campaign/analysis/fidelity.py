@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.replay.tables import control_by_day
 from campaign.replay.writer import make_header
 from campaign.scenario.history import History
@@ -84,16 +84,44 @@ def _capture_error(table, place: str, side: str, day: dt.date, holder) -> int | 
     return min(((c - day).days for c in changes), key=abs)
 
 
+def strip_timetable(scenario: Scenario) -> Scenario:
+    """The scenario without its timetable: every dated order that carries no
+    condition is removed; intents, conditional orders and relations stay."""
+    kept = [o for o in scenario.orders if o.when is not None]
+    return scenario.model_copy(update={"orders": kept})
+
+
+def baseline_table(scenario: Scenario, dates: list[str]) -> dict[str, dict[str, str]]:
+    """The no-movement baseline: the first day's control carried to every date."""
+    first = dict(scenario.control)
+    return {day: first for day in dates}
+
+
+def skill(hits: int, baseline_hits: int, total: int) -> float | None:
+    """(hits - baseline hits) / (checkpoints - baseline hits); None when undefined."""
+    if total <= baseline_hits:
+        return None
+    return (hits - baseline_hits) / (total - baseline_hits)
+
+
 def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
                     runs: int = 0) -> dict[str, Any]:
-    """Single-run comparison, and (with ``runs``) the ensemble majority over seeds."""
+    """Single-run comparison, and (with ``runs``) the ensemble majority over seeds,
+    with the no-movement baseline and the skill over it."""
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
-    single = score_checkpoints(history, run_control(scenario, seed), holder)
+    table = run_control(scenario, seed)
+    single = score_checkpoints(history, table, holder)
+    base = score_checkpoints(history, baseline_table(scenario, sorted(table)), holder)
     report: dict[str, Any] = {
         "scenario": scenario.id, "seed": seed, "checkpoints": [asdict(c) for c in single],
         "matched": sum(c.matched for c in single), "total": len(single),
     }
     report["share"] = report["matched"] / max(1, report["total"])
+    report["baseline_matched"] = sum(c.matched for c in base)
+    report["skill"] = skill(report["matched"], report["baseline_matched"], report["total"])
+    captures = [c for c in single if c.capture]
+    report["captures_matched"] = sum(c.matched for c in captures)
+    report["captures_total"] = len(captures)
     errors = [abs(c.date_error_days) for c in single if c.date_error_days is not None]
     report["mean_abs_capture_error_days"] = sum(errors) / len(errors) if errors else None
     if runs:
@@ -108,10 +136,12 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
             majority.append({"place": c.place, "date": c.date, "recorded": c.recorded,
                              "majority": side, "share_recorded": vote[c.recorded] / runs,
                              "matched": side == c.recorded})
+        matched = sum(m["matched"] for m in majority)
         report["ensemble"] = {
             "runs": runs, "checkpoints": majority,
-            "matched": sum(m["matched"] for m in majority),
-            "share": sum(m["matched"] for m in majority) / max(1, len(majority)),
+            "matched": matched,
+            "share": matched / max(1, len(majority)),
+            "skill": skill(matched, report["baseline_matched"], len(majority)),
         }
     return report
 
@@ -136,10 +166,15 @@ def report_text(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"single run: {report['matched']}/{report['total']} checkpoints matched "
                  f"({report['share']:.0%}; target {TARGET_MATCH_SHARE:.0%})")
+    sk = report.get("skill")
+    lines.append(f"no-movement baseline: {report.get('baseline_matched')}/{report['total']}; "
+                 f"skill over it: {'n/a' if sk is None else f'{sk:.2f}'}; captures matched "
+                 f"{report.get('captures_matched')}/{report.get('captures_total')}")
     if report.get("mean_abs_capture_error_days") is not None:
         lines.append(f"mean |capture date error|: {report['mean_abs_capture_error_days']:.1f} days")
     if "ensemble" in report:
         e = report["ensemble"]
         lines.append(f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"
-                     f" matched ({e['share']:.0%})")
+                     f" matched ({e['share']:.0%}; skill "
+                     f"{'n/a' if e.get('skill') is None else format(e['skill'], '.2f')})")
     return "\n".join(lines)

@@ -139,6 +139,42 @@ class ControlChange(Event):
 
 
 @dataclass(slots=True)
+class Decision(Event):
+    """A commander's decision on an intent: attack, move, hold, wait or withdraw, with
+    the power ratio he perceived and the true one (None where no enemy was in question)."""
+
+    intent: str
+    side: str
+    action: str  # attack | move | hold | wait | withdraw | done | start | end
+    target: str | None
+    units: list[str]
+    reason: str
+    perceived_ratio: float | None
+    true_ratio: float | None
+    type: str = field(default="decision", init=False)
+
+
+@dataclass(slots=True)
+class TriggerFired(Event):
+    """A condition came true and set off an order, an intent or a relation."""
+
+    what: str  # e.g. "order lit_jieznas_retake", "intent pskov_south", "relation germany/soviet"
+    condition: str
+    type: str = field(default="trigger", init=False)
+
+
+@dataclass(slots=True)
+class RelationChange(Event):
+    """Two sides changed how they stand towards each other."""
+
+    sides: list[str]
+    old: str
+    new: str
+    reason: str
+    type: str = field(default="relation", init=False)
+
+
+@dataclass(slots=True)
 class DailyState(Event):
     """End-of-day strengths: unit -> [men, place id, or "a>b" while marching from a to b]."""
 
@@ -149,5 +185,6 @@ class DailyState(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__dataclass_fields__["type"].default: cls  # type: ignore[misc]
     for cls in (Initial, Arrival, Departure, OrderIssued, MoveStart, MoveEnd, EngagementStart,
-                EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState)
+                EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState,
+                Decision, TriggerFired, RelationChange)
 }

@@ -23,6 +23,7 @@ from campaign.engine.world import (
     MARCH_KM_PER_DAY,
     MORALE_LOSS_ON_BREAK,
     MORALE_RECOVERY_PER_DAY,
+    ORDER_HOUR,
     PREPARED_AFTER_DAYS,
     RAIL_KM_PER_DAY,
     RALLY_DAYS,
@@ -111,6 +112,7 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
         return
     world.control[place] = side
     world.log(ev.ControlChange, place=place, old=old, new=side, cause=cause)
+    world.notify("control", place=place, old=old, new=side)
 
 
 def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> None:
@@ -321,12 +323,14 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
         _leave_place(world, unit)
         unit.status = "destroyed"
         world.wake(unit)
+        world.notify("break", unit=unit.id, place=place)
         return
     world.log(ev.Retreat, unit=unit.id, origin=place, destination=destination, reason=reason)
     unit.rally_until = world.env.now + RALLY_DAYS
     unit.retreat_to = destination
     world.recount(unit)
     world.wake(unit)
+    world.notify("break", unit=unit.id, place=place)
 
 
 def retreat_destination(world: World, unit: UnitState, place: str,
@@ -385,6 +389,7 @@ def _finish(world: World, engagement: Engagement) -> None:
     by_side = {s: {k: round(float(v), 2) for k, v in d.items()} for s, d in by_side.items()}
     world.log(ev.EngagementEnd, engagement=engagement.id, place=place, winner=winner,
               result=result, losses=by_side)
+    world.notify("engagement_end", place=place, winner=winner)
     for u in (*attackers, *defenders):
         if u.engagement == engagement.id:
             u.engagement = None
@@ -408,6 +413,7 @@ def unit_life(world: World, unit: UnitState):
     unit.arrived_men = unit.men
     world.log(ev.Arrival, unit=unit.id, side=unit.side, place=unit.home, men=round(unit.men, 2))
     enter_place(world, unit, unit.home, attacking=True, surprise=False)
+    world.notify("arrival", unit=unit.id, place=unit.home)
     last_quiet = env.now
     while unit.status == "present":
         now = env.now
@@ -479,10 +485,11 @@ def _plan(world: World, unit: UnitState, current):
     here = unit.location
     if current is None:
         return _commander(world, unit)
-    _, order = current
+    index, order = current
     if order.action == Action.hold or order.target is None:
         return None
     if here == order.target:
+        _order_done(world, unit, index, order)
         return None
     by_rail = order.by_rail and world.scenario.map.rail
     if order.action == Action.attack and not by_rail:
@@ -495,6 +502,8 @@ def _plan(world: World, unit: UnitState, current):
         nxt = path[1] if path is not None and len(path) >= 2 else None
     if nxt is None:
         return None
+    if not world.may_cross(unit.side, here, nxt):
+        return None  # a demarcation line in force: the unit halts at it
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
@@ -506,6 +515,20 @@ def _plan(world: World, unit: UnitState, current):
     mode = "rail" if by_rail and path is not None and _rail_ok(world, path) else "march"
     attacking = order.action == Action.attack
     return nxt, mode, attacking, order.surprise, order.target if attacking else None
+
+
+def _order_done(world: World, unit: UnitState, index: int, order) -> None:
+    """The unit stands at its order's target. An attack whose place is now held by its
+    side is spent, so that the unit is free for what comes next; a march is done."""
+    if order.action == Action.attack:
+        if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_at(
+                order.target, unit.side):
+            return
+        unit.spent_orders.add(index)
+    order_id = getattr(order, "id", None)
+    if order_id is not None and order_id not in world.done_orders:
+        world.done_orders.add(order_id)
+        world.notify("order_done", order=order_id, unit=unit.id)
 
 
 def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | None:
@@ -584,35 +607,48 @@ def _rail_ok(world: World, path: list[str]) -> bool:
     return all(world.links[a][b].get("rail") for a, b in zip(path, path[1:], strict=False))
 
 
+def _power(units: list[UnitState]) -> float:
+    return sum(u.men * u.quality_factor * u.morale for u in units)
+
+
 def _commander(world: World, unit: UnitState):
-    """No order in force: fall back if nearly surrounded, counter-attack at good odds, else hold."""
+    """No order in force: fall back if nearly surrounded by a stronger enemy,
+    counter-attack at good odds, else hold.
+
+    Only enemy *units* count as a threat (an empty town held by the enemy does not),
+    and only when their power around the place is at least the power of the friends
+    standing in it. A counter-attack weighs the deciding unit's own power, since it
+    goes in alone."""
     here = unit.location
     if here is None:
         return None
+    now = world.env.now
+    morning = int(now + 1e-9) + ORDER_HOUR
+    if now < morning - 1e-9:
+        unit.look_again_t = morning  # commanders act with the day's orders, at 06:00
+        return None
     neighbours = list(world.links[here])
-    hostile_near = [n for n in neighbours
-                    if world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)]
+    enemies_near = {n: world.hostiles_at(n, unit.side) for n in neighbours}
+    hostile_near = [n for n, found in enemies_near.items() if found]
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
-        destination = retreat_destination(world, unit, here)
-        if destination is not None and destination not in hostile_near:
-            world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
-                      by="commander", reason=f"threatened with encirclement at {here}")
-            return destination, "march", False, False, None
+        enemy_power = sum(_power(found) for found in enemies_near.values())
+        friends = [u for u in world.units_at(here) if not world.hostile(u.side, unit.side)]
+        if enemy_power >= _power(friends):
+            destination = retreat_destination(world, unit, here)
+            if destination is not None and destination not in hostile_near:
+                world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
+                          by="commander", reason=f"threatened with encirclement at {here}")
+                return destination, "march", False, False, None
     if unit.partisan:
         return None  # partisans do not counter-attack on their own
-    own_power = None
+    own_power = _power([unit])
     for n in sorted(hostile_near):
-        enemies = world.hostiles_at(n, unit.side)
-        if not enemies:
-            continue
+        enemies = enemies_near[n]
         wanted = n in world.objectives.get(unit.side, ()) or (
             world.initial_control.get(n) == world.holder(unit.side))
         if not wanted:
             continue
-        enemy_power = sum(u.men * u.quality_factor * u.morale for u in enemies) * 1.3
-        if own_power is None:
-            own_power = sum(u.men * u.quality_factor * u.morale for u in world.units_at(here)
-                            if not world.hostile(u.side, unit.side) and u.engagement is None)
+        enemy_power = _power(enemies) * 1.3
         if enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power:
             world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
                       reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
@@ -667,6 +703,7 @@ def _depart(world: World, unit: UnitState) -> None:
     unit.men = 0.0
     _leave_place(world, unit)
     unit.status = "departed"
+    world.notify("departure", unit=unit.id, place=place)
 
 
 # ---------------------------------------------------------------------------- chronicle

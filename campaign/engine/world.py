@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import simpy
 
 from campaign.engine import combat
-from campaign.engine.log import Event
+from campaign.engine.log import Event, OrderIssued
 from campaign.engine.routes import PlaceTally, Route, Routes
 from campaign.scenario.schema import Order, Scenario
 
@@ -110,6 +111,16 @@ class UnitState:
     def __post_init__(self) -> None:
         self.order_times = [t for t, _ in self.orders]  # sorted: orders are in time order
 
+    def insert_order(self, t: float, order: Order) -> int:
+        """Add an order issued at ``t`` during the run (a commander's decision), after
+        every order already in force; returns its index. Spent orders all lie before
+        it, so their indices do not move."""
+        index = bisect_right(self.order_times, t + 1e-9)
+        self.orders.insert(index, (t, order))
+        self.order_times.insert(index, t)
+        self.spent_orders = {i if i < index else i + 1 for i in self.spent_orders}
+        return index
+
 
 @dataclass
 class World:
@@ -144,6 +155,15 @@ class World:
     #: side -> the sides whose presence tallies its units count in (those hostile to it).
     threatens: dict[str, list[str]] = field(init=False)
     dates: dict[int, str] = field(default_factory=dict)
+    #: Functions called as ``listener(kind, details)`` when something a commander may
+    #: react to happens: "control", "engagement_end", "break", "arrival", "departure",
+    #: "order_done". The engine does not know who listens.
+    listeners: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
+    #: side -> links ((a, b) both ways) its units may not cross (demarcation lines).
+    closed_links: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: Ids of orders that are done (an attack that took its target, a march that
+    #: arrived), for conditions that wait on them.
+    done_orders: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.routes = Routes(self.graph)
@@ -208,6 +228,45 @@ class World:
             if where is not None:
                 tally.add(where)
 
+    def issue(self, unit_id: str, order: Order, by: str, reason: str) -> None:
+        """A commander's order takes effect now: the unit carries it out from its next
+        decision (at once if it is waiting)."""
+        unit = self.units[unit_id]
+        now = self.env.now
+        unit.insert_order(now, order)
+        if order.action.value == "attack" and order.target:
+            self.attack_orders.setdefault(order.target, []).append((now, unit_id))
+        self.log(OrderIssued, unit=unit_id, action=order.action.value, target=order.target,
+                 by=by, reason=reason)
+        self.wake(unit)
+
+    def notify(self, kind: str, **details: Any) -> None:
+        """Tell the listeners (the command layer, if wired) that ``kind`` happened."""
+        for listener in self.listeners:
+            listener(kind, details)
+
+    def set_hostile(self, a: str, b: str, hostile: bool) -> None:
+        """Change whether sides ``a`` and ``b`` fight, and rebuild the presence tallies."""
+        if self.hostile_pairs[(a, b)] == hostile:
+            return
+        self.hostile_pairs[(a, b)] = self.hostile_pairs[(b, a)] = hostile
+        sides = list(self.holder_of)
+        self.threatens = {s: [o for o in sides if self.hostile_pairs[(s, o)]] for s in sides}
+        for s in sides:
+            tally = self.enemy_presence[s]
+            for place in list(tally.counts):
+                for _ in range(tally.counts.get(place, 0)):
+                    tally.remove(place)
+        for unit in self.units.values():
+            if unit.counted_at is not None:
+                for s in self.threatens[unit.side]:
+                    self.enemy_presence[s].add(unit.counted_at)
+
+    def may_cross(self, side: str, a: str, b: str) -> bool:
+        """False when a demarcation line in force closes the link a-b to ``side``."""
+        closed = self.closed_links.get(side)
+        return not closed or (a, b) not in closed
+
     def wake(self, unit: UnitState) -> None:
         if unit.wake is not None and not unit.wake.triggered:
             unit.wake.succeed()
@@ -222,6 +281,8 @@ def orders_by_unit(scenario: Scenario) -> dict[str, list[tuple[float, Order]]]:
     """Each unit's orders as (time in days, order), in time order (file order on ties)."""
     grouped: dict[str, list[tuple[float, int, Order]]] = {}
     for i, o in enumerate(scenario.orders):
+        if o.when is not None or o.date is None:
+            continue  # conditional orders are issued by the command layer when they fire
         grouped.setdefault(o.unit, []).append((order_time(scenario.start, o.date), i, o))
     return {unit: [(t, o) for t, _, o in sorted(items, key=lambda x: (x[0], x[1]))]
             for unit, items in grouped.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaign.engine.simulate import RunResult
+from campaign.simulate import RunResult
 
 
 def losses_by_side(result: RunResult) -> dict[str, dict[str, float]]:

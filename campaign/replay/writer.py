@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign import __version__
-from campaign.engine.simulate import RunResult
+from campaign.simulate import RunResult
 from campaign.errors import OutputError
 from campaign.replay.atomic import atomic_write_text
 from campaign.replay.header import PlaceInfo, ReplayHeader, SideInfo

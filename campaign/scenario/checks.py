@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from campaign.scenario.schema import Action, Scenario
+from campaign.scenario.schema import Action, Condition, Scenario
 
 Loc = tuple[str | int, ...]
 
@@ -100,6 +100,10 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         if unit is None:
             add((("orders", i, "unit"), f"unknown unit '{o.unit}'{suggest(o.unit, units)}"))
             continue
+        if o.when is not None:
+            _check_condition(("orders", i, "when"), o.when, scenario, place, side, problems)
+        if o.date is None:
+            continue
         arrives = unit.arrives or scenario.start
         if o.date < arrives:
             add((("orders", i, "date"),
@@ -112,6 +116,60 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         side(("objectives", i, "side"), obj.side)
         place(("objectives", i, "place"), obj.place)
         in_scenario(("objectives", i, "by"), obj.by, "objective date")
+
+    _duplicates("orders", [o.id for o in scenario.orders if o.id is not None], problems)
+    formation_set = set(formation_ids)
+    _duplicates("intents", [x.id for x in scenario.intents], problems)
+    for i, intent in enumerate(scenario.intents):
+        loc = ("intents", i)
+        side((*loc, "side"), intent.side)
+        cite((*loc, "source", "ref"), intent.source.ref)
+        in_scenario((*loc, "date"), intent.date, "intent date")
+        if intent.formation is not None and intent.formation not in formation_set:
+            add(((*loc, "formation"), f"unknown formation '{intent.formation}'"
+                 f"{suggest(intent.formation, formation_ids)}"))
+        allotted = set(intent.units)
+        for j, uid in enumerate(intent.units):
+            if uid not in units:
+                add(((*loc, "units", j), f"unknown unit '{uid}'{suggest(uid, units)}"))
+            elif units[uid].side != intent.side:
+                add(((*loc, "units", j),
+                     f"unit '{uid}' is of side '{units[uid].side}', not '{intent.side}'"))
+        if intent.when is not None:
+            _check_condition((*loc, "when"), intent.when, scenario, place, side, problems)
+        for j, step in enumerate(intent.objectives):
+            place((*loc, "objectives", j, step.kind), step.place)
+            for k, uid in enumerate(step.units):
+                if uid not in units:
+                    add(((*loc, "objectives", j, "units", k), f"unknown unit '{uid}'{suggest(uid, units)}"))
+                elif allotted and uid not in allotted:
+                    add(((*loc, "objectives", j, "units", k),
+                         f"unit '{uid}' is not among the intent's units"))
+            if step.when is not None:
+                _check_condition((*loc, "objectives", j, "when"), step.when, scenario, place,
+                                 side, problems)
+    for i, rel in enumerate(scenario.relations):
+        for j, sid in enumerate(rel.sides):
+            side(("relations", i, "sides", j), sid)
+        cite(("relations", i, "source", "ref"), rel.source.ref)
+        in_scenario(("relations", i, "date"), rel.date, "relation date")
+        if rel.when is not None:
+            _check_condition(("relations", i, "when"), rel.when, scenario, place, side, problems)
+    _duplicates("lines", [x.id for x in scenario.lines], problems)
+    for i, line in enumerate(scenario.lines):
+        for j, pid in enumerate(line.places):
+            place(("lines", i, "places", j), pid)
+        for j, sid in enumerate(line.closed_to):
+            side(("lines", i, "closed_to", j), sid)
+        cite(("lines", i, "source", "ref"), line.source.ref)
+    for sid in scenario.command.attack_ratio:
+        side(("command", "attack_ratio", sid), sid)
+    ids = {o.id for o in scenario.orders if o.id} | {x.id for x in scenario.intents}
+    for loc, cond in _all_conditions(scenario):
+        for leaf in cond.leaves():
+            if leaf.done is not None and leaf.done not in ids:
+                add(((*loc, "done"), f"no order or intent with id '{leaf.done}'"
+                     f"{suggest(leaf.done, ids)}"))
 
     known = known_multipliers()
     for key in scenario.combat.multipliers:
@@ -141,3 +199,49 @@ def _duplicates(kind: str, ids: list[str], problems: list, paths: list[Loc] | No
             loc = paths[i] if paths else (kind, i)
             problems.append(((*loc, "id"), f"duplicate id '{ident}' in {kind}"))
         seen.setdefault(ident, i)
+
+
+def _all_conditions(scenario: Scenario) -> list[tuple[Loc, Condition]]:
+    found: list[tuple[Loc, Condition]] = []
+    for i, o in enumerate(scenario.orders):
+        if o.when is not None:
+            found.append((("orders", i, "when"), o.when))
+    for i, intent in enumerate(scenario.intents):
+        if intent.when is not None:
+            found.append((("intents", i, "when"), intent.when))
+        for j, step in enumerate(intent.objectives):
+            if step.when is not None:
+                found.append((("intents", i, "objectives", j, "when"), step.when))
+    for i, rel in enumerate(scenario.relations):
+        if rel.when is not None:
+            found.append((("relations", i, "when"), rel.when))
+    return found
+
+
+def _check_condition(loc: Loc, cond: Condition, scenario: Scenario, place, side,
+                     problems: list) -> None:
+    """Places, sides and units named in a condition exist."""
+    unit_ids = {u.id for u in scenario.units}
+    for leaf in cond.leaves():
+        for key in ("taken", "lost"):
+            pb = getattr(leaf, key)
+            if pb is not None:
+                place((*loc, key, "place"), pb.place)
+                who = pb.by if key == "taken" else pb.side
+                if who is None:
+                    problems.append(((*loc, key), f"'{key}' needs "
+                                     f"{'`by: SIDE`' if key == 'taken' else '`side: SIDE`'}"))
+                else:
+                    side((*loc, key), who)
+        for key in ("arrived", "broken"):
+            uid = getattr(leaf, key)
+            if uid is not None and uid not in unit_ids:
+                problems.append(((*loc, key), f"unknown unit '{uid}'{suggest(uid, unit_ids)}"))
+        if leaf.below is not None and leaf.below.unit not in unit_ids:
+            problems.append(((*loc, "below", "unit"), f"unknown unit '{leaf.below.unit}'"))
+        if leaf.ratio is not None:
+            side((*loc, "ratio", "side"), leaf.ratio.side)
+            place((*loc, "ratio", "place"), leaf.ratio.place)
+        if leaf.stance is not None:
+            for sid in leaf.stance.sides:
+                side((*loc, "stance", "sides"), sid)

@@ -141,11 +141,88 @@ class Action(StrEnum):
     leave = "leave"
 
 
-class Order(Strict):
-    """A dated instruction a commander gave. Never an outcome."""
+class PlaceBy(Strict):
+    place: Slug
+    by: Slug | None = Field(None, description="Side (for `taken`)")
+    side: Slug | None = Field(None, description="Side (for `lost`)")
 
+
+class UnitBelow(Strict):
     unit: Slug
-    date: dt.date
+    men: float = Field(ge=0, le=MAX_UNIT_MEN)
+
+
+class SideRatio(Strict):
+    side: Slug
+    place: Slug
+    at_least: float = Field(gt=0, le=1000)
+
+
+class Stance(StrEnum):
+    hostile = "hostile"
+    neutral = "neutral"
+    allied = "allied"
+
+
+class StanceIs(Strict):
+    sides: tuple[Slug, Slug]
+    stance: Stance
+
+
+class Condition(Strict):
+    """A trigger: something that must be true before an order or an intent takes effect.
+
+    Exactly one key is given; ``any`` and ``all`` combine other conditions. Every
+    condition reads the situation as it unfolds in the run, never the record.
+    """
+
+    taken: PlaceBy | None = Field(None, description="The place is held by that side")
+    lost: PlaceBy | None = Field(None, description="The place is no longer held by that side")
+    arrived: Slug | None = Field(None, description="The unit has arrived in the theatre")
+    broken: Slug | None = Field(None, description="The unit has broken, surrendered or been destroyed")
+    below: UnitBelow | None = Field(None, description="The unit has fewer men than given")
+    ratio: SideRatio | None = Field(
+        None, description="The side's combat power near the place, over its enemies', is at least this"
+    )
+    done: Slug | None = Field(None, description="The order or intent with this id is done")
+    date: dt.date | None = Field(None, description="This date has come (06:00)")
+    stance: StanceIs | None = Field(None, description="Two sides stand in this relation")
+    any: list[Condition] | None = None
+    all: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [k for k in type(self).model_fields if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a condition needs exactly one of " + ", ".join(type(self).model_fields)
+                + (f"; got {', '.join(given)}" if given else "")
+            )
+        for key in ("any", "all"):
+            if getattr(self, key) == []:
+                raise ValueError(f"'{key}' needs at least one condition")
+        return self
+
+    def leaves(self) -> list[Condition]:
+        """Every simple condition inside this one (itself when it is simple)."""
+        nested = self.any or self.all
+        if nested is None:
+            return [self]
+        return [leaf for c in nested for leaf in c.leaves()]
+
+
+class Order(Strict):
+    """An instruction a commander gave, dated and/or conditional. Never an outcome.
+
+    ``date`` is when the decision was taken (the source must date it); ``when`` is a
+    condition read from the run. An order with both takes effect once the date has
+    come and the condition holds; with only ``when`` it waits for the condition.
+    """
+
+    id: Slug | None = Field(None, description="Order id, so that a variant can replace it")
+    unit: Slug
+    date: dt.date | None = Field(None, description="Date of the decision; optional with `when`")
+    when: Condition | None = Field(None, description="Condition that sets the order off")
     action: Action
     target: Slug | None = Field(None, description="Place id; required for move/attack/withdraw")
     by_rail: bool = Field(False, description="Move by railway where the map allows")
@@ -155,6 +232,8 @@ class Order(Strict):
 
     @model_validator(mode="after")
     def _target_when_needed(self) -> Order:
+        if self.date is None and self.when is None:
+            raise ValueError("an order needs a `date`, a `when` condition, or both")
         needs = {Action.move, Action.attack, Action.withdraw}
         if self.action in needs and not self.target:
             raise ValueError(f"action '{self.action}' needs a target place")
@@ -170,6 +249,117 @@ class Objective(Strict):
     by: dt.date
     weight: float = Field(1.0, gt=0, le=100)
     source: Citation | None = None
+
+
+class IntentStep(Strict):
+    """One objective of an intent: take a place, hold one, or fall back to one."""
+
+    take: Slug | None = Field(None, description="Place to take (worked through in order)")
+    hold: Slug | None = Field(None, description="Place to hold, and retake if lost")
+    withdraw_to: Slug | None = Field(None, description="Place to fall back to")
+    units: list[Slug] = Field(
+        default_factory=list,
+        description="Units given to this objective (for `hold`: its garrison); "
+        "default: the intent's units not holding elsewhere",
+    )
+    when: Condition | None = Field(None, description="The objective is pursued only once this holds")
+    attack_ratio: float | None = Field(
+        None, gt=0, le=20, description="Perceived power ratio needed to attack; default: the side's"
+    )
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> IntentStep:
+        kinds = [k for k in ("take", "hold", "withdraw_to") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("an objective needs exactly one of take, hold, withdraw_to")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("take", "hold", "withdraw_to") if getattr(self, k) is not None)
+
+    @property
+    def place(self) -> str:
+        return getattr(self, self.kind)
+
+
+class Intent(Strict):
+    """What a commander wanted: objectives for a formation or a group of units.
+
+    The engine's commanders work through the objectives (see docs/model.md,
+    "Command"); nothing here says when a place falls.
+    """
+
+    id: Slug
+    side: Slug
+    formation: Slug | None = Field(None, description="Every unit under this formation")
+    units: list[Slug] = Field(default_factory=list, description="Units allotted by id")
+    date: dt.date | None = Field(
+        None, description="When the decision was taken (sourced); default: scenario start"
+    )
+    when: Condition | None = Field(None, description="The intent starts only once this holds")
+    until: dt.date | None = Field(None, description="Last day the intent is pursued")
+    objectives: list[IntentStep] = Field(min_length=1)
+    attack_ratio: float | None = Field(
+        None, gt=0, le=20, description="Perceived power ratio needed to attack (all objectives)"
+    )
+    source: Citation
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _has_units(self) -> Intent:
+        if self.formation is None and not self.units:
+            raise ValueError("an intent needs a `formation` or a list of `units`")
+        if self.until is not None and self.date is not None and self.until < self.date:
+            raise ValueError(f"until {self.until} is before date {self.date}")
+        return self
+
+
+class Relation(Strict):
+    """How two sides stood towards each other from a date (or a condition) on."""
+
+    sides: tuple[Slug, Slug]
+    stance: Stance
+    date: dt.date | None = Field(None, description="From this date; default: scenario start")
+    until: dt.date | None = Field(None, description="Up to and including this date")
+    when: Condition | None = Field(None, description="From when this condition holds")
+    source: Citation
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _two_sides(self) -> Relation:
+        if self.sides[0] == self.sides[1]:
+            raise ValueError("a relation needs two different sides")
+        if self.until is not None and self.date is not None and self.until < self.date:
+            raise ValueError(f"until {self.until} is before date {self.date}")
+        return self
+
+
+class DemarcationLine(Strict):
+    """A line through places that listed sides may not cross while it is in force."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    places: list[Slug] = Field(min_length=2, description="Places the line runs through, in order")
+    closed_to: list[Slug] = Field(min_length=1, description="Sides that may not cross it")
+    date: dt.date | None = Field(None, description="In force from; default: scenario start")
+    until: dt.date | None = None
+    source: Citation
+    note: str = ""
+
+
+class CommandSpec(Strict):
+    """Overrides of the documented command defaults (campaign.command.doctrine)."""
+
+    attack_ratio: dict[Slug, float] = Field(
+        default_factory=dict, description="Per side: perceived power ratio needed to attack"
+    )
+    recon_links: int | None = Field(None, ge=0, le=6, description="Road links a side sees beyond its units")
+    estimate_error: float | None = Field(
+        None, ge=0, le=2, description="Lognormal sigma of strength estimates of enemy units"
+    )
+    memory_days: float | None = Field(None, ge=0, le=60, description="Days a sighting is remembered")
 
 
 class ExtraPlace(Strict):
@@ -253,6 +443,10 @@ class Scenario(Strict):
     units: list[Unit] = Field(min_length=1)
     orders: list[Order] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
+    intents: list[Intent] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    lines: list[DemarcationLine] = Field(default_factory=list)
+    command: CommandSpec = Field(default_factory=CommandSpec)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Scenario:

@@ -18,7 +18,7 @@ from campaign.analysis.calibrate import (
     strength_series,
 )
 from campaign.cli import main
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.errors import CampaignError
 from campaign.scenario.schema import Scenario
 

@@ -14,7 +14,7 @@ from toy import toy
 from campaign.analysis.frontline import front_lines, hostility
 from campaign.analysis.geojson_export import export_geojson
 from campaign.analysis.territory import chaikin, territories, territories_from, theatre_clip
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.replay.header import PlaceInfo, ReplayHeader, SideInfo
 from campaign.replay.reader import read_replay
 from campaign.replay.writer import write_run

@@ -8,7 +8,7 @@ import numpy as np
 from toy import toy
 
 from campaign.engine import combat
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 
 
 def _camp(men: float, side: str) -> combat.Camp:

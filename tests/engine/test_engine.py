@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from toy import toy, toy_dict
 
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.replay.summary import losses_by_side
 from campaign.replay.writer import write_run
 from campaign.scenario.schema import Scenario
@@ -50,7 +50,7 @@ def test_same_seed_gives_identical_events_different_seed_may_differ():
 def test_replay_files_identical_across_processes_and_hash_seeds(tmp_path: Path):
     script = (
         "import sys; sys.path.insert(0, 'tests'); from toy import toy;"
-        "from campaign.engine.simulate import simulate;"
+        "from campaign.simulate import simulate;"
         "from campaign.replay.writer import write_run;"
         "write_run(simulate(toy(), seed=5), __import__('pathlib').Path(sys.argv[1]))"
     )

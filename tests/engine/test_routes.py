@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from campaign.engine.routes import Routes
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from synthetic import synthetic_scenario  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 from toy import toy
 
 from campaign.cli import main
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.errors import OutputError, ReplayError
 from campaign.replay.reader import read_replay
 from campaign.replay.writer import write_run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 from campaign.scenario import load_scenario
 from campaign.scenario.overrides import Overrides
 

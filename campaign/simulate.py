@@ -1,4 +1,8 @@
-"""Build a :class:`World` from a scenario and run it to the end with SimPy."""
+"""Build a :class:`World` from a scenario, give it its commanders, and run it to the end.
+
+This is where mechanics (:mod:`campaign.engine`) and decisions (:mod:`campaign.command`)
+are wired together; neither imports the other's wiring.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import networkx as nx
 import numpy as np
 import simpy
 
+from campaign.command import install as install_command
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, unit_life
@@ -131,6 +136,7 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
     for u in units.values():
         env.process(unit_life(world, u))
     env.process(chronicle(world))
+    install_command(world, seed)
     return world
 
 

@@ -1,0 +1,108 @@
+"""Decisions: what each side wanted, knew and decided.
+
+* :mod:`.doctrine` -- documented defaults (attack ratio, reconnaissance, estimates).
+* :mod:`.perception` -- each side's picture of the enemy, with errors that age.
+* :mod:`.conditions` -- triggers read from the run (places taken, units broken...).
+* :mod:`.staff` -- commanders working through intents' objectives.
+* :mod:`.relations` -- stances between sides over time, demarcation lines.
+
+:func:`install` wires a built world to its commanders; the engine never imports
+this package (``campaign.simulate`` does the wiring).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaign.command import doctrine
+from campaign.command.conditions import Facts, holds
+from campaign.command.perception import Picture
+from campaign.command.relations import crossing_links, update_lines, update_relations
+from campaign.command.staff import Staff, allotted_units, run_staff
+from campaign.engine import log as ev
+from campaign.engine.world import order_time
+
+__all__ = ["install"]
+
+
+def install(world: Any, seed: int) -> None:
+    """Give ``world`` its commanders, conditional orders, relations and lines.
+
+    A scenario with none of them (no intents, no conditional orders, no relations,
+    no lines) runs exactly as before: nothing is installed.
+    """
+    scenario = world.scenario
+    conditional = [o for o in scenario.orders if o.when is not None]
+    if not (scenario.intents or conditional or scenario.relations or scenario.lines):
+        return
+    spec = scenario.command
+    facts = Facts()
+    for s in scenario.sides:
+        facts.pictures[s.id] = Picture(
+            side=s.id,
+            recon_links=doctrine.RECON_LINKS if spec.recon_links is None else spec.recon_links,
+            estimate_error=(doctrine.ESTIMATE_ERROR if spec.estimate_error is None
+                            else spec.estimate_error),
+            memory_days=doctrine.MEMORY_DAYS if spec.memory_days is None else spec.memory_days,
+            seed=seed,
+        )
+    wake_events: list = []
+
+    def listener(kind: str, details: dict[str, Any]) -> None:
+        if kind == "break" and "unit" in details:
+            facts.broken.add(details["unit"])
+        pending, wake_events[:] = list(wake_events), []
+        for event in pending:
+            if not event.triggered:
+                event.succeed()
+
+    world.listeners.append(listener)
+    crossings = {line.id: crossing_links(world, line) for line in scenario.lines}
+    fired_relations: set[int] = set()
+    update_relations(world, facts, fired_relations)
+    update_lines(world, facts, crossings)
+    if scenario.relations or scenario.lines or conditional:
+        world.env.process(_dispatcher(world, facts, conditional, crossings, fired_relations,
+                                      wake_events))
+    for intent in scenario.intents:
+        ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
+        staff = Staff(intent=intent, units=allotted_units(intent, scenario), attack_ratio=ratio,
+                      picture=facts.pictures[intent.side])
+        world.env.process(run_staff(world, staff, facts, wake_events))
+
+
+def _dispatcher(world: Any, facts: Facts, conditional: list, crossings, fired_relations,
+                wake_events: list):
+    """Issue conditional orders when they fire; keep relations and lines current."""
+    env = world.env
+    pending = list(conditional)
+    while True:
+        update_relations(world, facts, fired_relations)
+        update_lines(world, facts, crossings)
+        still = []
+        for order in pending:
+            due = order_time(world.start, order.date) if order.date else 0.0
+            unit = world.units[order.unit]
+            if env.now >= due - 1e-9 and unit.status in ("present", "moving") and holds(
+                    order.when, world, facts):
+                world.log(ev.TriggerFired, what=f"order {order.id or order.unit}",
+                          condition=str(order.when.model_dump(exclude_none=True, mode="json")))
+                world.issue(order.unit, order, by="scenario", reason=order.note or "condition met")
+            elif unit.status in ("departed", "destroyed"):
+                continue
+            else:
+                still.append(order)
+        pending = still
+        now = env.now
+        morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
+        if morning <= now + 1e-9:
+            morning += 1.0
+        if morning >= world.days:
+            morning = world.days
+        wake = env.event()
+        wake_events.append(wake)
+        env.timeout(max(0.0, morning - now)).callbacks.append(
+            lambda _, w=wake: None if w.triggered else w.succeed())
+        yield wake
+        if env.now >= world.days - 1e-9:
+            return

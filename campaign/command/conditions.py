@@ -1,0 +1,68 @@
+"""Conditions (triggers) read from the run as it unfolds: places taken or lost, units
+arrived, broken or worn down, a side's power ratio at a place, orders and intents
+done, dates, relations between sides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from campaign.command.perception import Picture, unit_power
+from campaign.engine.world import order_time
+from campaign.scenario.schema import Condition
+
+
+@dataclass
+class Facts:
+    """What conditions may read besides the world: broken units, finished intents,
+    current stances between sides, each side's picture of the enemy."""
+
+    broken: set[str] = field(default_factory=set)
+    intents_done: set[str] = field(default_factory=set)
+    stance: dict[frozenset[str], str] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)
+
+
+def holds(cond: Condition, world: Any, facts: Facts) -> bool:
+    """True when ``cond`` holds in ``world`` now."""
+    if cond.any is not None:
+        return any(holds(c, world, facts) for c in cond.any)
+    if cond.all is not None:
+        return all(holds(c, world, facts) for c in cond.all)
+    if cond.taken is not None:
+        return world.control.get(cond.taken.place) == world.holder(cond.taken.by)
+    if cond.lost is not None:
+        return world.control.get(cond.lost.place) != world.holder(cond.lost.side)
+    if cond.arrived is not None:
+        return world.units[cond.arrived].status != "pending"
+    if cond.broken is not None:
+        unit = world.units[cond.broken]
+        return cond.broken in facts.broken or unit.status == "destroyed"
+    if cond.below is not None:
+        unit = world.units[cond.below.unit]
+        return unit.status != "pending" and unit.men < cond.below.men
+    if cond.done is not None:
+        return cond.done in world.done_orders or cond.done in facts.intents_done
+    if cond.date is not None:
+        return world.env.now >= order_time(world.start, cond.date) - 1e-9
+    if cond.stance is not None:
+        pair = frozenset(cond.stance.sides)
+        return facts.stance.get(pair) == cond.stance.stance.value
+    if cond.ratio is not None:
+        return local_ratio(world, facts, cond.ratio.side, cond.ratio.place) >= cond.ratio.at_least
+    raise ValueError(f"empty condition {cond!r}")  # pragma: no cover - schema forbids it
+
+
+def local_ratio(world: Any, facts: Facts, side: str, place: str) -> float:
+    """The side's combat power at ``place`` and its neighbours over the enemy power
+    it perceives there (inf when it sees no enemy)."""
+    near = [place, *world.links[place]]
+    own = sum(unit_power(u) for p in near for u in world.units_at(p)
+              if u.side == side and u.retreat_to is None)
+    picture = facts.pictures.get(side)
+    if picture is not None:
+        picture.look(world)
+        enemy = sum(picture.enemy_power_at(p) for p in near)
+    else:
+        enemy = sum(unit_power(u) for p in near for u in world.hostiles_at(p, side))
+    return own / enemy if enemy > 0 else float("inf")

@@ -1,0 +1,100 @@
+"""Relations between sides over time, and demarcation lines.
+
+Two sides start allied when either lists the other among its ``allies`` and hostile
+otherwise. A ``relations`` entry sets their stance (hostile, neutral or allied) from
+its date, or from when its condition holds, up to its ``until`` date; later entries
+in the file win over earlier ones for the same pair. Only hostile sides fight or
+take each other's towns; neutral and allied sides pass each other by.
+
+A demarcation line runs through the places it lists, in order; while it is in force
+the sides it is closed to may not march along a road that crosses it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from campaign.command.conditions import Facts, holds
+from campaign.engine import log as ev
+from campaign.engine.world import order_time
+from campaign.scenario.schema import DemarcationLine, Scenario
+
+
+def initial_stances(scenario: Scenario) -> dict[frozenset[str], str]:
+    stances = {}
+    for a, b in itertools.combinations([s.id for s in scenario.sides], 2):
+        stances[frozenset((a, b))] = "hostile" if scenario.hostile(a, b) else "allied"
+    return stances
+
+
+def _in_force(world: Any, date, until, when, facts: Facts) -> bool:
+    now = world.env.now
+    if date is not None and now < order_time(world.start, date) - 0.25 - 1e-9:
+        return False
+    if until is not None and now >= order_time(world.start, until) + 0.75 - 1e-9:
+        return False
+    return when is None or holds(when, world, facts)
+
+
+def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
+    """Apply the relations in force now; log each change."""
+    scenario = world.scenario
+    wanted = initial_stances(scenario)
+    reason: dict[frozenset[str], str] = {}
+    for i, rel in enumerate(scenario.relations):
+        if _in_force(world, rel.date, rel.until, rel.when, facts):
+            pair = frozenset(rel.sides)
+            wanted[pair] = rel.stance.value
+            reason[pair] = rel.note or f"relation {i}"
+            if rel.when is not None and i not in fired:
+                fired.add(i)
+                world.log(ev.TriggerFired, what=f"relation {'/'.join(rel.sides)}",
+                          condition=str(rel.when.model_dump(exclude_none=True, mode="json")))
+    for pair, stance in sorted(wanted.items(), key=lambda kv: sorted(kv[0])):
+        old = facts.stance.get(pair)
+        if old == stance:
+            continue
+        facts.stance[pair] = stance
+        a, b = sorted(pair)
+        world.set_hostile(a, b, stance == "hostile")
+        if old is not None:
+            world.log(ev.RelationChange, sides=[a, b], old=old, new=stance,
+                      reason=reason.get(pair, "back to the scenario's standing relation"))
+
+
+def crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:
+    """Road links whose straight course crosses the line (both directions)."""
+    pts = [(world.places[p]["lon"], world.places[p]["lat"]) for p in line.places]
+    on_line = set(line.places)
+    found: set[tuple[str, str]] = set()
+    for a, neighbours in world.links.items():
+        for b in neighbours:
+            if a >= b or a in on_line or b in on_line:
+                continue
+            pa = (world.places[a]["lon"], world.places[a]["lat"])
+            pb = (world.places[b]["lon"], world.places[b]["lat"])
+            if any(_segments_cross(pa, pb, p, q) for p, q in zip(pts, pts[1:], strict=False)):
+                found.update({(a, b), (b, a)})
+    # Links from a place on the line reach across it when they pass to the far side
+    # of a neighbouring segment: those are left open (the place itself is the line).
+    return found
+
+
+def _segments_cross(p1, p2, p3, p4) -> bool:
+    def orient(a, b, c) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    d1, d2 = orient(p3, p4, p1), orient(p3, p4, p2)
+    d3, d4 = orient(p1, p2, p3), orient(p1, p2, p4)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def update_lines(world: Any, facts: Facts, crossings: dict[str, set[tuple[str, str]]]) -> None:
+    """Close the links of every line in force to the sides it binds."""
+    closed: dict[str, set[tuple[str, str]]] = {}
+    for line in world.scenario.lines:
+        if _in_force(world, line.date, line.until, None, facts):
+            for side in line.closed_to:
+                closed.setdefault(side, set()).update(crossings[line.id])
+    world.closed_links = closed

@@ -1,0 +1,305 @@
+"""Commanders that work through an intent's objectives.
+
+One SimPy process per intent. Each morning at 06:00, and whenever something happens
+that a commander would hear of (a town changes hands, a fight ends, a unit breaks or
+arrives), the commander of an active intent:
+
+1. looks at his side's perceived picture of the enemy (:mod:`.perception`);
+2. sends each objective's garrison to its place (``hold``), and makes a lost
+   ``hold`` place the first thing to retake;
+3. picks the current objective: the first ``take`` or ``withdraw_to`` not yet done
+   whose condition holds;
+4. for a place to take, compares the power of his free units with the perceived
+   enemy power there, the defender's posture and terrain counted: at or above the
+   attack ratio he attacks with every free unit (they set off so as to arrive
+   together); below it he gathers them at the last town before the objective and
+   waits; a place with no enemy seen is simply occupied;
+5. once an objective is taken he moves on to the next one at once (exploitation).
+
+Decisions are logged with the perceived and the true ratio. The engine carries the
+orders out and does not know why they were given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from campaign.command import doctrine
+from campaign.command.conditions import Facts, holds
+from campaign.command.perception import Picture, unit_power
+from campaign.engine import combat
+from campaign.engine import log as ev
+from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
+from campaign.scenario.schema import Action, Intent, IntentStep, Order, formations_under
+
+
+@dataclass
+class Staff:
+    """The commander of one intent and what he remembers between reviews."""
+
+    intent: Intent
+    units: list[str]
+    attack_ratio: float
+    picture: Picture
+    active: bool = False
+    done: bool = False
+    given: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    waiting_logged: dict[str, int] = field(default_factory=dict)
+    start_power: float = 0.0
+
+
+def allotted_units(intent: Intent, scenario: Any) -> list[str]:
+    """The units an intent commands: those listed, and every unit under its formation."""
+    ids = list(intent.units)
+    if intent.formation is not None:
+        parent_of = {f.id: f.parent for f in scenario.formations}
+        under = formations_under(intent.formation, parent_of)
+        ids += [u.id for u in scenario.units if u.parent in under and u.id not in ids]
+    return ids
+
+
+def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
+    """The intent's commander as a SimPy process."""
+    env = world.env
+    intent = staff.intent
+    start_t = order_time(world.start, intent.date) if intent.date else doctrine.REVIEW_HOUR
+    end_t = order_time(world.start, intent.until) + 1.0 if intent.until else math.inf
+    if start_t > env.now:
+        yield env.timeout(start_t - env.now)
+    while True:
+        if env.now >= end_t:
+            _finish(world, staff, facts, "its last day has passed")
+            return
+        if not staff.active:
+            if intent.when is None or holds(intent.when, world, facts):
+                staff.active = True
+                if intent.when is not None:
+                    world.log(ev.TriggerFired, what=f"intent {intent.id}",
+                              condition=_describe(intent.when))
+                world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
+                          target=None, units=_present(world, staff), reason="intent in force",
+                          perceived_ratio=None, true_ratio=None)
+                staff.start_power = sum(unit_power(world.units[u]) for u in staff.units
+                                        if world.units[u].status in ("present", "moving"))
+        if staff.active:
+            if review(world, staff, facts):
+                _finish(world, staff, facts, "every objective done")
+                return
+        yield _next_wake(world, wake_events, end_t)
+
+
+def _next_wake(world: Any, wake_events: list, end_t: float):
+    env = world.env
+    now = env.now
+    morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
+    if morning <= now + 1e-9:
+        morning += 1.0
+    due = min(morning, end_t)
+    wake = env.event()
+    wake_events.append(wake)
+    env.timeout(max(0.0, due - now)).callbacks.append(
+        lambda _: None if wake.triggered else wake.succeed())
+    return wake
+
+
+def _finish(world: Any, staff: Staff, facts: Facts, reason: str) -> None:
+    staff.done = True
+    facts.intents_done.add(staff.intent.id)
+    world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side, action="end",
+              target=None, units=_present(world, staff), reason=reason,
+              perceived_ratio=None, true_ratio=None)
+    world.notify("intent_done", intent=staff.intent.id)
+
+
+def _present(world: Any, staff: Staff) -> list[str]:
+    return [u for u in staff.units if world.units[u].status in ("present", "moving")]
+
+
+def _free(world: Any, unit: Any) -> bool:
+    """Able to take an order now: in the theatre, not fighting, not falling back or
+    rallying, and with men left."""
+    return (unit.status in ("present", "moving") and unit.engagement is None
+            and unit.retreat_to is None and unit.men >= 0.5
+            and world.env.now >= unit.rally_until - 1e-9)
+
+
+def review(world: Any, staff: Staff, facts: Facts) -> bool:
+    """One review of the intent; True when every objective is done."""
+    intent = staff.intent
+    side = intent.side
+    holder = world.holder(side)
+    staff.picture.look(world)
+    steps = [s for s in intent.objectives if s.when is None or holds(s.when, world, facts)]
+    garrisons: set[str] = set()
+    lost_hold: IntentStep | None = None
+    for step in steps:
+        if step.kind != "hold":
+            continue
+        garrisons.update(step.units)
+        if not _held(world, step.place, side) and lost_hold is None:
+            lost_hold = step
+        for uid in step.units:
+            unit = world.units[uid]
+            if _free(world, unit) and unit.location != step.place:
+                action = Action.attack if _enemy_there(world, step.place, side) else Action.move
+                _give(world, staff, uid, action, step.place, f"garrison of {step.place}")
+    free = [world.units[u] for u in staff.units if u not in garrisons]
+    free = [u for u in free if _free(world, u)]
+    current = lost_hold or _current_step(world, staff, intent, steps, holder)
+    if current is None:
+        # Done when nothing is left to hold and no objective waits on its condition.
+        return len(steps) == len(intent.objectives) and not garrisons and not any(
+            s.kind == "hold" for s in steps)
+    if not free:
+        return False
+    if current.kind == "withdraw_to":
+        for u in free:
+            if u.location != current.place:
+                _give(world, staff, u.id, Action.withdraw, current.place, "falling back")
+        return False
+    if current.kind == "hold":
+        # A lost place of ours: retake it like an objective.
+        _attack_or_gather(world, staff, current, free, retake=True)
+        return False
+    _attack_or_gather(world, staff, current, free, retake=False)
+    return False
+
+
+def _current_step(world: Any, staff: Staff, intent: Intent, steps: list[IntentStep],
+                  holder: str) -> IntentStep | None:
+    for step in steps:
+        if step.kind == "take" and not _held(world, step.place, intent.side):
+            return step
+        if step.kind == "withdraw_to" and not all(
+                world.units[u].location == step.place for u in _present(world, staff)):
+            return step
+    return None
+
+
+def _held(world: Any, place: str, side: str) -> bool:
+    return world.control.get(place) == world.holder(side) and not world.hostiles_at(place, side)
+
+
+def _enemy_there(world: Any, place: str, side: str) -> bool:
+    return bool(world.hostiles_at(place, side)) or world.hostile_held(place, side)
+
+
+def _defence_factor(world: Any, place: str, first_seen_t: float) -> float:
+    """The defender's posture and terrain factor as the attacker's staff reckons it."""
+    if world.places[place].get("fortified"):
+        posture = "fortified"
+    elif world.env.now - first_seen_t >= PREPARED_AFTER_DAYS:
+        posture = "prepared"
+    else:
+        posture = "hasty"
+    situation = combat.Situation(posture=posture, terrain=world.places[place]["terrain"])
+    return combat.defender_multiplier(situation, world.scenario.combat.multipliers)
+
+
+def _attack_or_gather(world: Any, staff: Staff, step: IntentStep, free: list, retake: bool) -> None:
+    intent = staff.intent
+    side = intent.side
+    target = step.place
+    if step.units and step.kind == "take":
+        free = [u for u in free if u.id in step.units] or free
+    sightings = staff.picture.enemy_at(target)
+    verb = "retake" if retake else "take"
+    if not sightings:
+        for u in free:
+            _give(world, staff, u.id, Action.attack, target,
+                  f"{verb} {target}: no enemy seen there")
+        return
+    first_seen = min(s.first_seen_t for s in sightings)
+    factor = _defence_factor(world, target, first_seen)
+    perceived_enemy = sum(s.power for s in sightings) * factor
+    true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
+    own = sum(unit_power(u) for u in free)
+    perceived = own / perceived_enemy if perceived_enemy > 0 else math.inf
+    true = own / true_enemy if true_enemy > 0 else math.inf
+    needed = step.attack_ratio or staff.attack_ratio
+    already = [u for u in free if staff.given.get(u.id) == ("attack", target)]
+    if perceived >= needed:
+        fresh = [u for u in free if staff.given.get(u.id) != ("attack", target)
+                 or u.current_order(world.env.now) is None]
+        if fresh:
+            world.log(ev.Decision, intent=intent.id, side=side, action="attack", target=target,
+                      units=[u.id for u in fresh],
+                      reason=f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1",
+                      perceived_ratio=_r(perceived), true_ratio=_r(true))
+            for u in fresh:
+                _give(world, staff, u.id, Action.attack, target,
+                      f"{verb} {target} at a perceived {perceived:.1f}:1", log=False,
+                      force=True)
+        return
+    if already and any(u.moving_to == target for u in already):
+        return  # the assault is going in; it is too late to call it back
+    # Not strong enough: gather at the last town before the objective and wait.
+    staging = _staging(world, side, free, target)
+    day = int(world.env.now + 1e-9)
+    if staff.waiting_logged.get(target) != day:
+        staff.waiting_logged[target] = day
+        world.log(ev.Decision, intent=intent.id, side=side, action="wait", target=target,
+                  units=[u.id for u in free],
+                  reason=f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
+                  f"gathering at {staging}",
+                  perceived_ratio=_r(perceived), true_ratio=_r(true))
+    for u in free:
+        if staging is not None and u.location != staging and u.moving_to != staging:
+            _give(world, staff, u.id, Action.move, staging, f"gather at {staging} before {target}")
+        elif u.location == staging and staff.given.get(u.id) != ("hold", staging):
+            _give(world, staff, u.id, Action.hold, staging, f"wait at {staging} for the odds")
+
+
+def _staging(world: Any, side: str, free: list, target: str) -> str | None:
+    """The friendly place next to ``target`` nearest to the bulk of the free units."""
+    best = None
+    for n in world.links[target]:
+        if world.hostiles_at(n, side) or world.hostile_held(n, side):
+            continue
+        total = 0.0
+        for u in free:
+            here = u.location or u.moving_to
+            path = world.routes.path(here, n) if here is not None else None
+            total += (_length(world, path) if path else 1e6) * u.men
+        key = (total, n)
+        if best is None or key < best:
+            best = key
+    return best[1] if best else None
+
+
+def _length(world: Any, path: list[str]) -> float:
+    return sum(world.links[a][b]["length_km"] for a, b in zip(path, path[1:], strict=False))
+
+
+def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | None,
+          reason: str, log: bool = True, force: bool = False) -> None:
+    """Issue an order unless the unit is already carrying out the same one."""
+    unit = world.units[unit_id]
+    key = (action.value, target)
+    current = unit.current_order(world.env.now)
+    same = current is not None and current[1].action == action and current[1].target == target
+    if same and not force:
+        staff.given[unit_id] = key
+        return
+    if same and force and staff.given.get(unit_id) == key:
+        return
+    order = Order.model_construct(id=None, unit=unit_id, date=None, when=None, action=action,
+                                  target=target, by_rail=False, surprise=False, source=None,
+                                  note=reason)
+    staff.given[unit_id] = key
+    world.issue(unit_id, order, by=f"intent {staff.intent.id}", reason=reason)
+    if log and action != Action.hold:
+        world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side,
+                  action=action.value, target=target, units=[unit_id], reason=reason,
+                  perceived_ratio=None, true_ratio=None)
+
+
+def _r(x: float) -> float | None:
+    return None if math.isinf(x) else round(float(x), 3)
+
+
+def _describe(cond: Any) -> str:
+    data = cond.model_dump(exclude_none=True, mode="json")
+    return str(data)
