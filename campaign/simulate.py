@@ -20,6 +20,7 @@ from campaign.command import install as install_command
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, unit_life
+from campaign.engine.season import march_factors, season_by_day
 from campaign.engine.world import UnitState, World, order_time, orders_by_unit
 from campaign.geo.gazetteer import great_circle_km
 from campaign.scenario.schema import Scenario
@@ -124,6 +125,8 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
         rng=rng, model=model, hostile_pairs=hostile, holder_of=holder,
         objectives=objectives, initial_control=dict(control), daily_log=daily_log,
     )
+    world.seasons = season_by_day(scenario)
+    world.season_march = march_factors(scenario)
     for uid, orders in unit_orders.items():
         for t, order in orders:
             if order.action.value == "attack" and order.target:

@@ -51,6 +51,13 @@ def install(world: Any, seed: int) -> None:
     def listener(kind: str, details: dict[str, Any]) -> None:
         if kind == "break" and "unit" in details:
             facts.broken.add(details["unit"])
+        if kind == "engagement_end":
+            sides = details.get("sides", [])
+            for a in sides:
+                for b in sides:
+                    if a != b and (a, b) not in facts.learned:
+                        facts.learned.add((a, b))
+                        facts.pictures[a].discounted.discard(b)
         pending, wake_events[:] = list(wake_events), []
         for event in pending:
             if not event.triggered:

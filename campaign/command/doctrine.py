@@ -8,12 +8,18 @@ objective's ``attack_ratio``); docs/model.md lists them with these sources.
 from __future__ import annotations
 
 #: Perceived combat-power ratio (own power over the defender's, the defender's
-#: posture and terrain counted) at which a commander orders an attack. Dupuy
-#: (*Understanding War*, 1987) found that attackers won most engagements once their
-#: combat power exceeded the defender's; staffs planned with a margin for what they
-#: did not know (the 3:1 rule of thumb in men against a prepared defence is about
-#: 1.5:1 once the defender's posture and terrain factors, 1.5 x 1.2-1.25, are counted).
-ATTACK_RATIO = 1.5
+#: posture and terrain counted) at which a commander orders an attack. The rule of
+#: thumb of 3:1 in men against a prepared defence (US FM 100-5; Dupuy, *Understanding
+#: War*, 1987, on the 3:1 rule) divided by the prepared-defence posture factor (1.5)
+#: and a typical terrain factor for a defended town or woods (about 1.5 with the
+#: town's cover) gives 3 / 2.25 = 1.33; Dupuy found attackers won most engagements
+#: once their combat power exceeded the defender's (1:1), so 1.3 leaves a margin for
+#: what the staff does not know.
+ATTACK_RATIO = 1.3
+#: A unit screening a place falls back, without a fight, from an enemy whose
+#: perceived power is at least this multiple of its own (a screen observes and
+#: delays; it does not hold against a superior force: FM 100-5 on screening).
+SCREEN_BREAK_RATIO = 1.0
 #: A commander re-issues an objective's attack only while his force is at least this
 #: share of the strength it had when the intent began (a spent force stops).
 SPENT_SHARE = 0.4

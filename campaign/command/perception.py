@@ -45,6 +45,9 @@ class Picture:
     memory_days: float
     seed: int
     sightings: dict[str, Sighting] = field(default_factory=dict)
+    #: Sides this side believes will not fight it, though they are hostile: their
+    #: units are not counted as enemies until the two have fought.
+    discounted: set[str] = field(default_factory=set)
     _looked_t: float = -1.0
 
     def error(self, unit_id: str, day: int) -> float:
@@ -62,13 +65,24 @@ class Picture:
         self._looked_t = now
         day = int(now + 1e-9)
         visible = self.visible_places(world)
+        seen: list[tuple[Any, str]] = []
         for place in visible:
-            for enemy in world.hostiles_at(place, self.side):
-                factor = self.error(enemy.id, day)
-                old = self.sightings.get(enemy.id)
-                first = old.first_seen_t if old is not None and old.place == place else now
-                self.sightings[enemy.id] = Sighting(enemy.id, place, unit_power(enemy) * factor,
-                                                    enemy.men * factor, first, now)
+            seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
+        # A column on the road is seen from either end, and believed bound for where
+        # it is heading.
+        for enemy in world.units.values():
+            if (enemy.status == "moving" and enemy.retreat_to is None and enemy.men >= 0.5
+                    and world.hostile(enemy.side, self.side)
+                    and (enemy.moving_to in visible or enemy.came_from in visible)):
+                seen.append((enemy, enemy.moving_to))
+        for enemy, place in seen:
+            if enemy.side in self.discounted:
+                continue
+            factor = self.error(enemy.id, day)
+            old = self.sightings.get(enemy.id)
+            first = old.first_seen_t if old is not None and old.place == place else now
+            self.sightings[enemy.id] = Sighting(enemy.id, place, unit_power(enemy) * factor,
+                                                enemy.men * factor, first, now)
         for uid, s in list(self.sightings.items()):
             gone = s.place in visible and s.seen_t < now
             if gone or now - s.seen_t > self.memory_days:
@@ -80,7 +94,8 @@ class Picture:
         seen: set[str] = {p for p, s in world.control.items() if s == holder}
         frontier: list[tuple[str, int]] = []
         for u in world.units.values():
-            if u.side != self.side or u.status not in ("present", "moving"):
+            if u.status not in ("present", "moving") or world.hostile(u.side, self.side) or (
+                    world.holder(u.side) != holder and u.side != self.side):
                 continue
             reach = doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else self.recon_links
             for place in (u.location, u.moving_to, u.came_from if u.location is None else None):

@@ -51,6 +51,16 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
                 fired.add(i)
                 world.log(ev.TriggerFired, what=f"relation {'/'.join(rel.sides)}",
                           condition=str(rel.when.model_dump(exclude_none=True, mode="json")))
+    believed: dict[tuple[str, str], str] = {}
+    for rel in scenario.relations:
+        if _in_force(world, rel.date, rel.until, rel.when, facts):
+            for who, stance in rel.believed.items():
+                other = rel.sides[1] if rel.sides[0] == who else rel.sides[0]
+                believed[(who, other)] = stance.value
+    for side_id, picture in facts.pictures.items():
+        picture.discounted = {other for (who, other), stance in believed.items()
+                              if who == side_id and stance != "hostile"
+                              and (who, other) not in facts.learned}
     for pair, stance in sorted(wanted.items(), key=lambda kv: sorted(kv[0])):
         old = facts.stance.get(pair)
         if old == stance:

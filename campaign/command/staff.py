@@ -48,6 +48,8 @@ class Staff:
     given: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     waiting_logged: dict[str, int] = field(default_factory=dict)
     start_power: float = 0.0
+    spent: bool = False
+    ever_held: set[str] = field(default_factory=set)
 
 
 def allotted_units(intent: Intent, scenario: Any) -> list[str]:
@@ -127,6 +129,11 @@ def _free(world: Any, unit: Any) -> bool:
 
 def review(world: Any, staff: Staff, facts: Facts) -> bool:
     """One review of the intent; True when every objective is done."""
+    facts.aims.pop(staff.intent.id, None)
+    return _review(world, staff, facts)
+
+
+def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     intent = staff.intent
     side = intent.side
     holder = world.holder(side)
@@ -137,21 +144,65 @@ def review(world: Any, staff: Staff, facts: Facts) -> bool:
     for step in steps:
         if step.kind != "hold":
             continue
+        if _held(world, step.place, side):
+            staff.ever_held.add(step.place)
+        elif step.place not in staff.ever_held and (
+                world.initial_control.get(step.place) != world.holder(side)):
+            continue  # not ours yet: a place to hold once it is taken
+        else:
+            # A lost place of ours: its garrison joins the others to retake it.
+            lost_hold = lost_hold or step
+            continue
         garrisons.update(step.units)
-        if not _held(world, step.place, side) and lost_hold is None:
-            lost_hold = step
         for uid in step.units:
             unit = world.units[uid]
             if _free(world, unit) and unit.location != step.place:
-                action = Action.attack if _enemy_there(world, step.place, side) else Action.move
-                _give(world, staff, uid, action, step.place, f"garrison of {step.place}")
+                _give(world, staff, uid, Action.move, step.place, f"garrison of {step.place}")
+            elif _free(world, unit) and staff.given.get(uid) != ("hold", step.place):
+                _give(world, staff, uid, Action.hold, step.place, f"garrison of {step.place}")
+    for step in steps:
+        if step.kind == "screen" and _held(world, step.place, side):
+            garrisons.update(step.units or staff.units)  # free again once the place is lost
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
+    if staff.start_power > 0 and not staff.spent:
+        power = sum(unit_power(world.units[u]) for u in staff.units
+                    if world.units[u].status in ("present", "moving"))
+        if power < doctrine.SPENT_SHARE * staff.start_power:
+            staff.spent = True
+            world.log(ev.Decision, intent=intent.id, side=side, action="hold", target=None,
+                      units=[u.id for u in free],
+                      reason=f"offensive spent: {power / staff.start_power:.0%} of the "
+                      "force's power left; going over to the defence",
+                      perceived_ratio=None, true_ratio=None)
+    _screen(world, staff, steps)
+    threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
+    if threatened is not None:
+        # A threat that comes from the objective itself is met by attacking it when
+        # the odds allow (the gathering place is then the threatened one).
+        ahead = _current_step(world, staff, intent, steps, holder)
+        if ahead is not None and ahead.kind == "take" and (
+                ahead.place in world.links[threatened[0]]) and staff.picture.enemy_at(ahead.place):
+            threatened = None
+    if threatened is not None and free:
+        place, enemy, own = threatened
+        for u in free:
+            if u.location != place and staff.given.get(u.id) != ("move", place):
+                _give(world, staff, u.id, Action.move, place,
+                      f"reinforce {place}: enemy power {enemy:.0f} near it against {own:.0f}")
+            elif u.location == place and staff.given.get(u.id) != ("hold", place):
+                _give(world, staff, u.id, Action.hold, place, f"defend {place}", log=False)
+        return False
     current = lost_hold or _current_step(world, staff, intent, steps, holder)
+    if staff.spent and current is not None and current.kind != "withdraw_to":
+        for u in free:
+            if u.location is not None and staff.given.get(u.id) != ("hold", u.location):
+                _give(world, staff, u.id, Action.hold, u.location, "defend", log=False)
+        return False
     if current is None:
         # Done when nothing is left to hold and no objective waits on its condition.
         return len(steps) == len(intent.objectives) and not garrisons and not any(
-            s.kind == "hold" for s in steps)
+            s.kind in ("hold", "screen") for s in steps)
     if not free:
         return False
     if current.kind == "withdraw_to":
@@ -161,10 +212,75 @@ def review(world: Any, staff: Staff, facts: Facts) -> bool:
         return False
     if current.kind == "hold":
         # A lost place of ours: retake it like an objective.
-        _attack_or_gather(world, staff, current, free, retake=True)
+        _attack_or_gather(world, staff, facts, current, free, retake=True)
         return False
-    _attack_or_gather(world, staff, current, free, retake=False)
+    _attack_or_gather(world, staff, facts, current, free, retake=False)
     return False
+
+
+def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
+    """Screening units stand at their place until a stronger enemy comes near, then
+    fall back to the nearest friendly place without a fight."""
+    side = staff.intent.side
+    for step in steps:
+        if step.kind != "screen":
+            continue
+        units = [world.units[u] for u in (step.units or staff.units)]
+        units = [u for u in units if _free(world, u)]
+        if not units or not _held(world, step.place, side):
+            continue
+        place = step.place
+        enemy = staff.picture.enemy_power_at(place)  # at it or marching on it
+        own = sum(unit_power(u) for u in units)
+        if enemy > 0 and enemy >= doctrine.SCREEN_BREAK_RATIO * own:
+            for u in units:
+                if u.location == place and staff.given.get(u.id, ("",))[0] != "withdraw":
+                    back = _fallback_place(world, side, place)
+                    if back is not None:
+                        _give(world, staff, u.id, Action.withdraw, back,
+                              f"screen of {place} falls back before a stronger enemy "
+                              f"({enemy:.0f} against {own:.0f})")
+        else:
+            for u in units:
+                if u.location != place and staff.given.get(u.id) != ("move", place) and (
+                        not _enemy_there(world, place, side)):
+                    _give(world, staff, u.id, Action.move, place, f"screen {place}")
+
+
+def _fallback_place(world: Any, side: str, place: str) -> str | None:
+    """The neighbouring place held by the side (or empty of enemies) with the most
+    friends, away from the enemy."""
+    best = None
+    for n in world.links[place]:
+        if world.hostiles_at(n, side) or world.hostile_held(n, side):
+            continue
+        friends = sum(u.men for u in world.units_at(n) if not world.hostile(u.side, side))
+        key = (world.control.get(n) != world.holder(side), -friends, n)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _threatened(world: Any, staff: Staff, steps: list[IntentStep],
+                garrisons: set[str]) -> tuple[str, float, float] | None:
+    """The first held ``hold`` place the side sees an enemy marching on, stronger than
+    the friends who will stay in it, posture counted: (place, perceived enemy power,
+    defending power), or None."""
+    side = staff.intent.side
+    for step in steps:
+        if step.kind != "hold" or not _held(world, step.place, side):
+            continue
+        place = step.place
+        enemy = staff.picture.enemy_power_at(place)
+        if enemy <= 0:
+            continue
+        # Count only those who will stay: the garrisons and other commands' units.
+        friends = [u for u in world.units_at(place) if not world.hostile(u.side, side)
+                   and (u.id in garrisons or u.id not in staff.units)]
+        own = sum(unit_power(u) for u in friends) * _defence_factor(world, place, -math.inf)
+        if enemy > own:
+            return place, enemy, own
+    return None
 
 
 def _current_step(world: Any, staff: Staff, intent: Intent, steps: list[IntentStep],
@@ -198,24 +314,45 @@ def _defence_factor(world: Any, place: str, first_seen_t: float) -> float:
     return combat.defender_multiplier(situation, world.scenario.combat.multipliers)
 
 
-def _attack_or_gather(world: Any, staff: Staff, step: IntentStep, free: list, retake: bool) -> None:
+def _partners(world: Any, staff: Staff, facts: Facts, target: str) -> list:
+    """Units of other commands of this side or its allies aiming at the same place and
+    already close to it (at it, next to it, or marching there): they attack together."""
+    side = staff.intent.side
+    found = []
+    for other, (other_side, place, ids) in facts.aims.items():
+        if other == staff.intent.id or place != target or world.hostile(other_side, side):
+            continue
+        for uid in ids:
+            u = world.units[uid]
+            here = u.location or u.moving_to
+            if here is not None and (here == target or target in world.links[here]):
+                found.append(u)
+    return found
+
+
+def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, free: list,
+                      retake: bool) -> None:
     intent = staff.intent
     side = intent.side
     target = step.place
     if step.units and step.kind == "take":
         free = [u for u in free if u.id in step.units] or free
+    facts.aims[intent.id] = (side, target, [u.id for u in free])
     sightings = staff.picture.enemy_at(target)
     verb = "retake" if retake else "take"
     if not sightings:
         for u in free:
             _give(world, staff, u.id, Action.attack, target,
-                  f"{verb} {target}: no enemy seen there")
+                  f"{verb} {target}: no enemy seen there", surprise=step.surprise)
         return
     first_seen = min(s.first_seen_t for s in sightings)
     factor = _defence_factor(world, target, first_seen)
     perceived_enemy = sum(s.power for s in sightings) * factor
     true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
-    own = sum(unit_power(u) for u in free)
+    partners = _partners(world, staff, facts, target)
+    own = sum(unit_power(u) for u in free) + sum(unit_power(u) for u in partners)
+    if step.surprise:
+        own *= world.scenario.combat.multipliers.get("surprise", combat.SURPRISE)
     perceived = own / perceived_enemy if perceived_enemy > 0 else math.inf
     true = own / true_enemy if true_enemy > 0 else math.inf
     needed = step.attack_ratio or staff.attack_ratio
@@ -231,7 +368,9 @@ def _attack_or_gather(world: Any, staff: Staff, step: IntentStep, free: list, re
             for u in fresh:
                 _give(world, staff, u.id, Action.attack, target,
                       f"{verb} {target} at a perceived {perceived:.1f}:1", log=False,
-                      force=True)
+                      force=True, surprise=step.surprise)
+            if partners:
+                world.notify("attack", target=target, intent=intent.id)  # partners join in
         return
     if already and any(u.moving_to == target for u in already):
         return  # the assault is going in; it is too late to call it back
@@ -255,10 +394,11 @@ def _attack_or_gather(world: Any, staff: Staff, step: IntentStep, free: list, re
 def _staging(world: Any, side: str, free: list, target: str) -> str | None:
     """The friendly place next to ``target`` nearest to the bulk of the free units."""
     best = None
+    holder = world.holder(side)
     for n in world.links[target]:
         if world.hostiles_at(n, side) or world.hostile_held(n, side):
             continue
-        total = 0.0
+        total = 0.0 if world.control.get(n) == holder else 1e12  # our own towns first
         for u in free:
             here = u.location or u.moving_to
             path = world.routes.path(here, n) if here is not None else None
@@ -274,7 +414,7 @@ def _length(world: Any, path: list[str]) -> float:
 
 
 def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | None,
-          reason: str, log: bool = True, force: bool = False) -> None:
+          reason: str, log: bool = True, force: bool = False, surprise: bool = False) -> None:
     """Issue an order unless the unit is already carrying out the same one."""
     unit = world.units[unit_id]
     key = (action.value, target)
@@ -286,7 +426,7 @@ def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | 
     if same and force and staff.given.get(unit_id) == key:
         return
     order = Order.model_construct(id=None, unit=unit_id, date=None, when=None, action=action,
-                                  target=target, by_rail=False, surprise=False, source=None,
+                                  target=target, by_rail=False, surprise=surprise, source=None,
                                   note=reason)
     staff.given[unit_id] = key
     world.issue(unit_id, order, by=f"intent {staff.intent.id}", reason=reason)

@@ -16,6 +16,7 @@ import numpy as np
 
 from campaign.engine import combat
 from campaign.engine import log as ev
+from campaign.engine.season import FROZEN
 from campaign.engine.world import (
     DAY_END,
     DEFAULT_MARCH_KM_PER_DAY,
@@ -73,10 +74,15 @@ def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> flo
     if rail and data.get("rail"):
         return km / RAIL_KM_PER_DAY
     speed = MARCH_KM_PER_DAY.get(unit.kind, DEFAULT_MARCH_KM_PER_DAY)
-    speed *= ROAD_FACTOR.get(data.get("road"), 0.6)
+    road = data.get("road")
+    speed *= ROAD_FACTOR.get(road, 0.6)
     if data.get("lakes"):
         speed *= LAKES_FACTOR
-    return km / speed + (RIVER_DELAY_DAYS if data.get("river") else 0.0)
+    season = world.season(world.env.now)
+    if world.season_march:
+        speed *= world.season_march[season].get(road, 1.0)
+    frozen = season in FROZEN
+    return km / speed + (RIVER_DELAY_DAYS if data.get("river") and not frozen else 0.0)
 
 
 def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> list[str] | None:
@@ -152,7 +158,8 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         return
     if hostiles:
         # An opposed river crossing only counts when the defenders hold the river line.
-        holds_line = river is not None and river in world.places[place].get("rivers", ())
+        holds_line = (river is not None and river in world.places[place].get("rivers", ())
+                      and world.season(world.env.now) not in FROZEN)
         start_engagement(world, place, [unit], hostiles, surprise and attacking,
                          river if holds_line else None)
         return
@@ -389,7 +396,8 @@ def _finish(world: World, engagement: Engagement) -> None:
     by_side = {s: {k: round(float(v), 2) for k, v in d.items()} for s, d in by_side.items()}
     world.log(ev.EngagementEnd, engagement=engagement.id, place=place, winner=winner,
               result=result, losses=by_side)
-    world.notify("engagement_end", place=place, winner=winner)
+    world.notify("engagement_end", place=place, winner=winner,
+                 sides=sorted({u.side for u in (*attackers, *defenders)}))
     for u in (*attackers, *defenders):
         if u.engagement == engagement.id:
             u.engagement = None

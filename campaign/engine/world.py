@@ -164,6 +164,9 @@ class World:
     #: Ids of orders that are done (an attack that took its target, a march that
     #: arrived), for conditions that wait on them.
     done_orders: set[str] = field(default_factory=set)
+    #: Season of each day (see campaign.engine.season) and march factors by season/road.
+    seasons: list[str] = field(default_factory=list)
+    season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.routes = Routes(self.graph)
@@ -239,6 +242,12 @@ class World:
         self.log(OrderIssued, unit=unit_id, action=order.action.value, target=order.target,
                  by=by, reason=reason)
         self.wake(unit)
+
+    def season(self, t: float) -> str:
+        """The season at time ``t`` (days); summer when no calendar is set."""
+        if not self.seasons:
+            return "summer"
+        return self.seasons[min(max(int(t + 1e-9), 0), len(self.seasons) - 1)]
 
     def notify(self, kind: str, **details: Any) -> None:
         """Tell the listeners (the command layer, if wired) that ``kind`` happened."""

@@ -132,9 +132,11 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         for j, uid in enumerate(intent.units):
             if uid not in units:
                 add(((*loc, "units", j), f"unknown unit '{uid}'{suggest(uid, units)}"))
-            elif units[uid].side != intent.side:
-                add(((*loc, "units", j),
-                     f"unit '{uid}' is of side '{units[uid].side}', not '{intent.side}'"))
+            elif units[uid].side != intent.side and (
+                    intent.side in side_ids and units[uid].side in side_ids
+                    and scenario.hostile(units[uid].side, intent.side)):
+                add(((*loc, "units", j), f"unit '{uid}' is of side '{units[uid].side}', "
+                     f"neither '{intent.side}' nor its ally"))
         if intent.when is not None:
             _check_condition((*loc, "when"), intent.when, scenario, place, side, problems)
         for j, step in enumerate(intent.objectives):
@@ -152,7 +154,6 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         for j, sid in enumerate(rel.sides):
             side(("relations", i, "sides", j), sid)
         cite(("relations", i, "source", "ref"), rel.source.ref)
-        in_scenario(("relations", i, "date"), rel.date, "relation date")
         if rel.when is not None:
             _check_condition(("relations", i, "when"), rel.when, scenario, place, side, problems)
     _duplicates("lines", [x.id for x in scenario.lines], problems)

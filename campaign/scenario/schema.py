@@ -251,12 +251,19 @@ class Objective(Strict):
     source: Citation | None = None
 
 
+STEP_KINDS = ("take", "hold", "screen", "withdraw_to")
+
+
 class IntentStep(Strict):
     """One objective of an intent: take a place, hold one, or fall back to one."""
 
     take: Slug | None = Field(None, description="Place to take (worked through in order)")
     hold: Slug | None = Field(None, description="Place to hold, and retake if lost")
     withdraw_to: Slug | None = Field(None, description="Place to fall back to")
+    screen: Slug | None = Field(
+        None, description="Place to watch: held against weaker enemies, left without a fight "
+        "to a stronger one"
+    )
     units: list[Slug] = Field(
         default_factory=list,
         description="Units given to this objective (for `hold`: its garrison); "
@@ -266,18 +273,22 @@ class IntentStep(Strict):
     attack_ratio: float | None = Field(
         None, gt=0, le=20, description="Perceived power ratio needed to attack; default: the side's"
     )
+    surprise: bool = Field(
+        False, description="Attacks on this objective are planned for surprise (e.g. by night); "
+        "the staff counts on it and the engine applies it"
+    )
     note: str = ""
 
     @model_validator(mode="after")
     def _one_kind(self) -> IntentStep:
-        kinds = [k for k in ("take", "hold", "withdraw_to") if getattr(self, k) is not None]
+        kinds = [k for k in STEP_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("an objective needs exactly one of take, hold, withdraw_to")
+            raise ValueError("an objective needs exactly one of " + ", ".join(STEP_KINDS))
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("take", "hold", "withdraw_to") if getattr(self, k) is not None)
+        return next(k for k in STEP_KINDS if getattr(self, k) is not None)
 
     @property
     def place(self) -> str:
@@ -324,11 +335,19 @@ class Relation(Strict):
     date: dt.date | None = Field(None, description="From this date; default: scenario start")
     until: dt.date | None = Field(None, description="Up to and including this date")
     when: Condition | None = Field(None, description="From when this condition holds")
+    believed: dict[Slug, Stance] = Field(
+        default_factory=dict,
+        description="What a listed side believed the stance to be (e.g. that the other "
+        "would not fight); it learns otherwise in its first fight with the other side",
+    )
     source: Citation
     note: str = ""
 
     @model_validator(mode="after")
     def _two_sides(self) -> Relation:
+        for who in self.believed:
+            if who not in self.sides:
+                raise ValueError(f"believed: '{who}' is not one of the sides {list(self.sides)}")
         if self.sides[0] == self.sides[1]:
             raise ValueError("a relation needs two different sides")
         if self.until is not None and self.date is not None and self.until < self.date:
@@ -347,6 +366,38 @@ class DemarcationLine(Strict):
     until: dt.date | None = None
     source: Citation
     note: str = ""
+
+
+class SeasonName(StrEnum):
+    winter = "winter"  # snow, frozen rivers
+    thaw = "thaw"  # spring thaw: roads to mud
+    summer = "summer"
+    autumn = "autumn"  # autumn rains
+
+
+class SeasonSpell(Strict):
+    """A stretch of the calendar in one season (both dates included)."""
+
+    season: SeasonName
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SeasonSpell:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class SeasonSpec(Strict):
+    """The season calendar; days it does not cover follow the Baltic default
+    (campaign.engine.season)."""
+
+    calendar: list[SeasonSpell] = Field(default_factory=list)
+    march: dict[str, float] = Field(
+        default_factory=dict,
+        description="Overrides of march factors, keyed 'SEASON.ROAD' (e.g. 'winter.track')",
+    )
 
 
 class CommandSpec(Strict):
@@ -447,6 +498,7 @@ class Scenario(Strict):
     relations: list[Relation] = Field(default_factory=list)
     lines: list[DemarcationLine] = Field(default_factory=list)
     command: CommandSpec = Field(default_factory=CommandSpec)
+    season: SeasonSpec = Field(default_factory=SeasonSpec)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Scenario:
