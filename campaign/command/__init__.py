@@ -52,12 +52,11 @@ def install(world: Any, seed: int) -> None:
         if kind == "break" and "unit" in details:
             facts.broken.add(details["unit"])
         if kind == "engagement_end":
-            sides = details.get("sides", [])
-            for a in sides:
-                for b in sides:
-                    if a != b and (a, b) not in facts.learned:
-                        facts.learned.add((a, b))
-                        facts.pictures[a].discounted.discard(b)
+            # Each side learns that the units it has just fought do fight.
+            camps = (details.get("attackers", []), details.get("defenders", []))
+            for mine, theirs in (camps, camps[::-1]):
+                for a in {world.units[u].side for u in mine}:
+                    facts.pictures[a].fought.update(theirs)
         pending, wake_events[:] = list(wake_events), []
         for event in pending:
             if not event.triggered:

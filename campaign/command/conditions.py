@@ -21,9 +21,6 @@ class Facts:
     intents_done: set[str] = field(default_factory=set)
     stance: dict[frozenset[str], str] = field(default_factory=dict)
     pictures: dict[str, Picture] = field(default_factory=dict)
-    #: (side, other) pairs where ``side`` has fought ``other`` and lost any belief
-    #: that ``other`` would stay out of the fighting.
-    learned: set[tuple[str, str]] = field(default_factory=set)
     #: intent id -> (side, place it is gathering for or attacking, its free unit ids):
     #: commands aiming at the same place pool their power and go in together.
     aims: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)

@@ -48,6 +48,8 @@ class Picture:
     #: Sides this side believes will not fight it, though they are hostile: their
     #: units are not counted as enemies until the two have fought.
     discounted: set[str] = field(default_factory=set)
+    #: Units this side has fought: counted as enemies whatever it believed of their side.
+    fought: set[str] = field(default_factory=set)
     _looked_t: float = -1.0
 
     def error(self, unit_id: str, day: int) -> float:
@@ -76,7 +78,7 @@ class Picture:
                     and (enemy.moving_to in visible or enemy.came_from in visible)):
                 seen.append((enemy, enemy.moving_to))
         for enemy, place in seen:
-            if enemy.side in self.discounted:
+            if enemy.side in self.discounted and enemy.id not in self.fought:
                 continue
             factor = self.error(enemy.id, day)
             old = self.sightings.get(enemy.id)

@@ -59,8 +59,7 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
                 believed[(who, other)] = stance.value
     for side_id, picture in facts.pictures.items():
         picture.discounted = {other for (who, other), stance in believed.items()
-                              if who == side_id and stance != "hostile"
-                              and (who, other) not in facts.learned}
+                              if who == side_id and stance != "hostile"}
     for pair, stance in sorted(wanted.items(), key=lambda kv: sorted(kv[0])):
         old = facts.stance.get(pair)
         if old == stance:

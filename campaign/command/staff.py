@@ -350,7 +350,9 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     perceived_enemy = sum(s.power for s in sightings) * factor
     true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
     partners = _partners(world, staff, facts, target)
-    own = sum(unit_power(u) for u in free) + sum(unit_power(u) for u in partners)
+    near = [u for u in free if _close(world, u, target)]
+    far = [u for u in free if not _close(world, u, target)]
+    own = sum(unit_power(u) for u in near) + sum(unit_power(u) for u in partners)
     if step.surprise:
         own *= world.scenario.combat.multipliers.get("surprise", combat.SURPRISE)
     perceived = own / perceived_enemy if perceived_enemy > 0 else math.inf
@@ -358,7 +360,8 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     needed = step.attack_ratio or staff.attack_ratio
     already = [u for u in free if staff.given.get(u.id) == ("attack", target)]
     if perceived >= needed:
-        fresh = [u for u in free if staff.given.get(u.id) != ("attack", target)
+        _gather(world, staff, far, side, target)  # those still far off come up behind
+        fresh = [u for u in near if staff.given.get(u.id) != ("attack", target)
                  or u.current_order(world.env.now) is None]
         if fresh:
             world.log(ev.Decision, intent=intent.id, side=side, action="attack", target=target,
@@ -384,7 +387,23 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
                   reason=f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
                   f"gathering at {staging}",
                   perceived_ratio=_r(perceived), true_ratio=_r(true))
-    for u in free:
+    _gather(world, staff, free, side, target, staging)
+
+
+def _close(world: Any, unit: Any, target: str) -> bool:
+    """At the target, next to it, or on the road into it."""
+    here = unit.location if unit.location is not None else unit.moving_to
+    return here is not None and (here == target or target in world.links[here]
+                                 or unit.moving_to == target)
+
+
+def _gather(world: Any, staff: Staff, units: list, side: str, target: str,
+            staging: str | None = None) -> None:
+    """Bring ``units`` to the gathering place before ``target`` and hold them there."""
+    if not units:
+        return
+    staging = staging or _staging(world, side, units, target)
+    for u in units:
         if staging is not None and u.location != staging and u.moving_to != staging:
             _give(world, staff, u.id, Action.move, staging, f"gather at {staging} before {target}")
         elif u.location == staging and staff.given.get(u.id) != ("hold", staging):

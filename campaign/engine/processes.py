@@ -397,7 +397,8 @@ def _finish(world: World, engagement: Engagement) -> None:
     world.log(ev.EngagementEnd, engagement=engagement.id, place=place, winner=winner,
               result=result, losses=by_side)
     world.notify("engagement_end", place=place, winner=winner,
-                 sides=sorted({u.side for u in (*attackers, *defenders)}))
+                 sides=sorted({u.side for u in (*attackers, *defenders)}),
+                 attackers=[u.id for u in attackers], defenders=[u.id for u in defenders])
     for u in (*attackers, *defenders):
         if u.engagement == engagement.id:
             u.engagement = None
