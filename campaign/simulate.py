@@ -7,6 +7,7 @@ are wired together; neither imports the other's wiring.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import simpy
 from campaign.command import install as install_command
 from campaign.engine import combat
 from campaign.engine import log as ev
-from campaign.engine.processes import chronicle, unit_life
+from campaign.engine.processes import chronicle, rear_control, unit_life
 from campaign.engine.season import march_factors, season_by_day
 from campaign.engine.world import UnitState, World, order_time, orders_by_unit
 from campaign.geo.gazetteer import great_circle_km
@@ -116,7 +117,8 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
             break_point=spec.multipliers.get(f"break_point.{quality}", combat.BREAK_POINT[quality]),
             men=men, guns=float(u.guns), machine_guns=float(u.machine_guns),
             home=u.location,
-            arrives_t=order_time(scenario.start, u.arrives) - 0.25 if u.arrives else 0.0,
+            arrives_t=(math.inf if u.arrives_when is not None else
+                       order_time(scenario.start, u.arrives) - 0.25 if u.arrives else 0.0),
             departs_t=order_time(scenario.start, u.departs) if u.departs else None,
             orders=unit_orders.get(u.id, []),
         )
@@ -133,12 +135,14 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
                 world.attack_orders.setdefault(order.target, []).append((t, uid))
     world.log(ev.Initial, control=dict(control), units=[
         {"id": u.id, "name": u.name, "side": u.side, "kind": u.kind, "men": u.men,
-         "place": u.home, "arrives": world.date_of(u.arrives_t)}
+         "place": u.home,
+         "arrives": world.date_of(u.arrives_t) if math.isfinite(u.arrives_t) else None}
         for u in units.values()
     ])
     for u in units.values():
         env.process(unit_life(world, u))
     env.process(chronicle(world))
+    env.process(rear_control(world))
     install_command(world, seed)
     return world
 

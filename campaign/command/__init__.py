@@ -33,7 +33,9 @@ def install(world: Any, seed: int) -> None:
     """
     scenario = world.scenario
     conditional = [o for o in scenario.orders if o.when is not None]
-    if not (scenario.intents or conditional or scenario.relations or scenario.lines):
+    arrivals = [u for u in scenario.units if u.arrives_when is not None]
+    if not (scenario.intents or conditional or scenario.relations or scenario.lines
+            or arrivals):
         return
     spec = scenario.command
     facts = Facts()
@@ -67,9 +69,9 @@ def install(world: Any, seed: int) -> None:
     fired_relations: set[int] = set()
     update_relations(world, facts, fired_relations)
     update_lines(world, facts, crossings)
-    if scenario.relations or scenario.lines or conditional:
-        world.env.process(_dispatcher(world, facts, conditional, crossings, fired_relations,
-                                      wake_events))
+    if scenario.relations or scenario.lines or conditional or arrivals:
+        world.env.process(_dispatcher(world, facts, conditional, arrivals, crossings,
+                                      fired_relations, wake_events))
     for intent in scenario.intents:
         ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
         staff = Staff(intent=intent, units=allotted_units(intent, scenario), attack_ratio=ratio,
@@ -77,14 +79,27 @@ def install(world: Any, seed: int) -> None:
         world.env.process(run_staff(world, staff, facts, wake_events))
 
 
-def _dispatcher(world: Any, facts: Facts, conditional: list, crossings, fired_relations,
-                wake_events: list):
-    """Issue conditional orders when they fire; keep relations and lines current."""
+def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, crossings,
+                fired_relations, wake_events: list):
+    """Issue conditional orders and release conditional arrivals when they fire; keep
+    relations and lines current."""
     env = world.env
     pending = list(conditional)
+    waiting = list(arrivals)
     while True:
         update_relations(world, facts, fired_relations)
         update_lines(world, facts, crossings)
+        still_waiting = []
+        for unit in waiting:
+            due = order_time(world.start, unit.arrives) - 0.25 if unit.arrives else 0.0
+            if env.now >= due - 1e-9 and holds(unit.arrives_when, world, facts):
+                world.log(ev.TriggerFired, what=f"arrival {unit.id}",
+                          condition=str(unit.arrives_when.model_dump(exclude_none=True,
+                                                                     mode="json")))
+                world.release(unit.id)
+            else:
+                still_waiting.append(unit)
+        waiting = still_waiting
         still = []
         for order in pending:
             due = order_time(world.start, order.date) if order.date else 0.0

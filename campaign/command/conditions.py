@@ -52,7 +52,10 @@ def holds(cond: Condition, world: Any, facts: Facts) -> bool:
         pair = frozenset(cond.stance.sides)
         return facts.stance.get(pair) == cond.stance.stance.value
     if cond.ratio is not None:
-        return local_ratio(world, facts, cond.ratio.side, cond.ratio.place) >= cond.ratio.at_least
+        ratio = local_ratio(world, facts, cond.ratio.side, cond.ratio.place)
+        if cond.ratio.at_least is not None:
+            return ratio >= cond.ratio.at_least
+        return ratio <= cond.ratio.at_most
     raise ValueError(f"empty condition {cond!r}")  # pragma: no cover - schema forbids it
 
 

@@ -49,6 +49,9 @@ ASSEMBLY_DAYS = 1.0
 #: Units of a joint attack set off so as to arrive together; a unit that would arrive
 #: this much earlier than the last of its comrades or less (1 hour) goes at once.
 SYNCHRONISE_DAYS = 1 / 24
+#: Days a town must stay behind the front (see :func:`rear_control`) before it
+#: changes hands: a day for the side's patrols and local administration to take over.
+REAR_CONTROL_DAYS = 1
 #: Commander behaviour: local power ratio needed for an unordered counter-attack.
 COUNTERATTACK_RATIO = 3.0
 
@@ -417,8 +420,9 @@ def _finish(world: World, engagement: Engagement) -> None:
 def unit_life(world: World, unit: UnitState):
     """The whole life of one unit in the theatre, as a SimPy process."""
     env = world.env
-    if unit.arrives_t > env.now:
-        yield env.timeout(unit.arrives_t - env.now)
+    while unit.arrives_t > env.now + 1e-9:
+        # A conditional arrival waits to be released (World.release); a dated one times out.
+        yield _wait(world, unit, unit.arrives_t if unit.arrives_t != float("inf") else None)
     unit.arrived_men = unit.men
     world.log(ev.Arrival, unit=unit.id, side=unit.side, place=unit.home, men=round(unit.men, 2))
     enter_place(world, unit, unit.home, attacking=True, surprise=False)
@@ -713,6 +717,70 @@ def _depart(world: World, unit: UnitState) -> None:
     _leave_place(world, unit)
     unit.status = "departed"
     world.notify("departure", unit=unit.id, place=place)
+
+
+# ---------------------------------------------------------------------------- rear
+def rear_control(world: World):
+    """Ground behind the front changes hands without a fight, once a day at 06:00.
+
+    A town where no unit stands passes to a side hostile to its holder when, for
+    ``REAR_CONTROL_DAYS`` running, either (a) every neighbouring town is held by that
+    side and no unit of the holder's stands next to it (an enclave the front has
+    passed), or (b) a unit of that side stands next to it, at least half of its
+    neighbours are that side's, and no unit of the holder's is within two road links
+    (ground the enemy has left, taken over by the side's patrols, partisans and local
+    administration)."""
+    env = world.env
+    pending: dict[str, tuple[str, int]] = {}
+    for day in range(world.days):
+        yield env.timeout(day + ORDER_HOUR - env.now)
+        wanted = _rear_changes(world)
+        for place, side in wanted.items():
+            first_side, first_day = pending.get(place, (side, day))
+            if first_side != side:
+                first_day = day
+            pending[place] = (side, first_day)
+            if day - first_day >= REAR_CONTROL_DAYS:
+                _change_control(world, place, side, "left by the enemy behind the front")
+                pending.pop(place, None)
+        for place in [p for p in pending if p not in wanted]:
+            del pending[place]
+
+
+def _rear_changes(world: World) -> dict[str, str]:
+    present: dict[str, set[str]] = {}
+    for place, ids in world.at_place.items():
+        sides = {world.units[u].side for u in ids
+                 if world.units[u].men >= 0.5 and world.units[u].retreat_to is None}
+        if sides:
+            present[place] = sides
+    changes: dict[str, str] = {}
+    for place, owner in world.control.items():
+        if owner == "none" or place in present or place not in world.links:
+            continue
+        neighbours = world.links[place]
+        friends_near = any(not world.hostile(s, owner) for n in neighbours
+                           for s in present.get(n, ()))
+        if friends_near:
+            continue
+        holders = {world.control.get(n, "none") for n in neighbours}
+        if len(holders) == 1:
+            (taker,) = holders
+            if taker != "none" and world.hostile(taker, owner):
+                changes[place] = taker
+                continue
+        takers = sorted({world.holder(s) for n in neighbours for s in present.get(n, ())
+                         if world.hostile(s, owner)})
+        if len(takers) != 1:
+            continue
+        held_by_taker = sum(world.control.get(n) == takers[0] for n in neighbours)
+        if held_by_taker < 0.5 * len(neighbours):
+            continue  # the front has not passed it yet
+        two_links = {m for n in neighbours for m in world.links[n]} - {place}
+        if any(not world.hostile(s, owner) for m in two_links for s in present.get(m, ())):
+            continue
+        changes[place] = takers[0]
+    return changes
 
 
 # ---------------------------------------------------------------------------- chronicle

@@ -249,6 +249,13 @@ class World:
             return "summer"
         return self.seasons[min(max(int(t + 1e-9), 0), len(self.seasons) - 1)]
 
+    def release(self, unit_id: str) -> None:
+        """A unit waiting for a conditional arrival arrives now."""
+        unit = self.units[unit_id]
+        if unit.status == "pending" and unit.arrives_t > self.env.now:
+            unit.arrives_t = self.env.now
+            self.wake(unit)
+
     def notify(self, kind: str, **details: Any) -> None:
         """Tell the listeners (the command layer, if wired) that ``kind`` happened."""
         for listener in self.listeners:

@@ -112,6 +112,9 @@ class Unit(Strict):
     quality: Quality
     location: Slug = Field(description="Place where the unit starts or arrives")
     arrives: dt.date | None = Field(None, description="Arrival date; default: scenario start")
+    arrives_when: Condition | None = Field(
+        None, description="The unit arrives only once this holds (and not before `arrives`)"
+    )
     departs: dt.date | None = Field(None, description="Date the unit leaves the theatre")
     source: Citation
     estimated: bool = Field(False, description="True when the strength is a reasoned estimate")
@@ -153,9 +156,19 @@ class UnitBelow(Strict):
 
 
 class SideRatio(Strict):
+    """The side's combat power at a place and its neighbours over the enemy power it
+    sees there, compared with ``at_least`` or ``at_most``."""
+
     side: Slug
     place: Slug
-    at_least: float = Field(gt=0, le=1000)
+    at_least: float | None = Field(None, gt=0, le=1000)
+    at_most: float | None = Field(None, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> SideRatio:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("a ratio condition needs exactly one of at_least, at_most")
+        return self
 
 
 class Stance(StrEnum):
@@ -522,6 +535,9 @@ class Scenario(Strict):
         allies_a = set(self.side(a).allies)
         allies_b = set(self.side(b).allies)
         return b not in allies_a and a not in allies_b
+
+
+Unit.model_rebuild()
 
 
 def formations_under(root: str, parent_of: dict[str, str | None]) -> set[str]:
