@@ -38,3 +38,10 @@ MEMORY_DAYS = 3.0
 REVIEW_HOUR = 0.25
 #: Men-equivalents of a gun and a machine gun, and the quality factors, are the
 #: combat model's (campaign.engine.combat): a staff estimates power as the model does.
+#: A garrison falls back, while a road is open, once enemy units stand in this share
+#: of the towns its roads lead to (at least two) with at least ``CUT_OFF_POWER`` times
+#: its power: the fear of encirclement that emptied Kupiškis on 30-31 May 1919 in the
+#: source, as a general rule rather than a date. 1.5 is the defender's posture factor:
+#: beyond it the garrison could not expect to hold even from prepared positions.
+CUT_OFF_SHARE = 0.6
+CUT_OFF_POWER = 1.5

@@ -154,6 +154,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             lost_hold = lost_hold or step
             continue
         garrisons.update(step.units)
+        if _cut_off(world, staff, step, side):
+            continue
         for uid in step.units:
             unit = world.units[uid]
             if _free(world, unit) and unit.location != step.place:
@@ -216,6 +218,33 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         return False
     _attack_or_gather(world, staff, facts, current, free, retake=False)
     return False
+
+
+def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
+    """A garrison about to be surrounded by a stronger enemy falls back while a road
+    is open, and is not sent back while that lasts: True when the place is in that
+    state. Nearly surrounded means that enemy units are seen in at least two and at
+    least ``CUT_OFF_SHARE`` of the neighbouring towns, with a power of at least
+    ``CUT_OFF_POWER`` times the garrison's."""
+    place = step.place
+    garrison = [world.units[u] for u in step.units if world.units[u].status in ("present", "moving")]
+    neighbours = list(world.links[place])
+    if not garrison or len(neighbours) < 2:
+        return False
+    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
+    if len(hostile) < 2 or len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
+        return False
+    enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
+    own = sum(unit_power(u) for u in garrison)
+    if enemy < doctrine.CUT_OFF_POWER * own:
+        return False
+    back = _fallback_place(world, side, place)
+    for u in garrison:
+        if u.location == place and _free(world, u) and back is not None:
+            _give(world, staff, u.id, Action.withdraw, back,
+                  f"{place} nearly surrounded ({len(hostile)} of {len(neighbours)} roads in "
+                  f"enemy hands, enemy power {enemy:.0f} against {own:.0f}): fall back to {back}")
+    return True
 
 
 def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
