@@ -74,7 +74,7 @@ def install(world: Any, seed: int) -> None:
                                       fired_relations, wake_events))
     for intent in scenario.intents:
         ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
-        staff = Staff(intent=intent, units=allotted_units(intent, scenario), attack_ratio=ratio,
+        staff = Staff(intent=intent, allotted=allotted_units(intent, scenario), attack_ratio=ratio,
                       picture=facts.pictures[intent.side])
         world.env.process(run_staff(world, staff, facts, wake_events))
 
@@ -108,6 +108,7 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, cro
                     order.when, world, facts):
                 world.log(ev.TriggerFired, what=f"order {order.id or order.unit}",
                           condition=str(order.when.model_dump(exclude_none=True, mode="json")))
+                facts.claim(order.unit, "order")  # the scenario's own order now rules it
                 world.issue(order.unit, order, by="scenario", reason=order.note or "condition met")
             elif unit.status in ("departed", "destroyed"):
                 continue

@@ -24,6 +24,24 @@ class Facts:
     #: intent id -> (side, place it is gathering for or attacking, its free unit ids):
     #: commands aiming at the same place pool their power and go in together.
     aims: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
+    #: unit id -> the commands that claimed it, latest last: only the latest commands
+    #: it. A conditional order that fires claims its unit for good ("order").
+    owners: dict[str, list[str]] = field(default_factory=dict)
+
+    def claim(self, unit_id: str, owner: str) -> None:
+        stack = self.owners.setdefault(unit_id, [])
+        if owner in stack:
+            stack.remove(owner)
+        stack.append(owner)
+
+    def release(self, unit_id: str, owner: str) -> None:
+        stack = self.owners.get(unit_id, [])
+        if owner in stack:
+            stack.remove(owner)
+
+    def commands(self, unit_id: str, owner: str) -> bool:
+        stack = self.owners.get(unit_id)
+        return bool(stack) and stack[-1] == owner
 
 
 def holds(cond: Condition, world: Any, facts: Facts) -> bool:

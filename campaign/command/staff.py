@@ -40,7 +40,7 @@ class Staff:
     """The commander of one intent and what he remembers between reviews."""
 
     intent: Intent
-    units: list[str]
+    allotted: list[str]
     attack_ratio: float
     picture: Picture
     active: bool = False
@@ -50,6 +50,10 @@ class Staff:
     start_power: float = 0.0
     spent: bool = False
     ever_held: set[str] = field(default_factory=set)
+    units: list[str] = field(default_factory=list)  # those it commands at this review
+
+    def __post_init__(self) -> None:
+        self.units = list(self.allotted)
 
 
 def allotted_units(intent: Intent, scenario: Any) -> list[str]:
@@ -80,6 +84,8 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
                 if intent.when is not None:
                     world.log(ev.TriggerFired, what=f"intent {intent.id}",
                               condition=_describe(intent.when))
+                for uid in staff.units:
+                    facts.claim(uid, intent.id)
                 world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
                           target=None, units=_present(world, staff), reason="intent in force",
                           perceived_ratio=None, true_ratio=None)
@@ -108,6 +114,8 @@ def _next_wake(world: Any, wake_events: list, end_t: float):
 
 def _finish(world: Any, staff: Staff, facts: Facts, reason: str) -> None:
     staff.done = True
+    for uid in staff.allotted:
+        facts.release(uid, staff.intent.id)
     facts.intents_done.add(staff.intent.id)
     world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side, action="end",
               target=None, units=_present(world, staff), reason=reason,
@@ -128,8 +136,12 @@ def _free(world: Any, unit: Any) -> bool:
 
 
 def review(world: Any, staff: Staff, facts: Facts) -> bool:
-    """One review of the intent; True when every objective is done."""
+    """One review of the intent; True when every objective is done. The commander
+    works only with the units he commands now (another intent or a conditional order
+    may have taken some over)."""
     facts.aims.pop(staff.intent.id, None)
+    mine = [u for u in staff.allotted if facts.commands(u, staff.intent.id)]
+    staff.units = mine
     return _review(world, staff, facts)
 
 
@@ -156,7 +168,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         garrisons.update(step.units)
         if _cut_off(world, staff, step, side):
             continue
-        for uid in step.units:
+        for uid in [u for u in step.units if u in staff.units]:
             unit = world.units[uid]
             if _free(world, unit) and unit.location != step.place:
                 _give(world, staff, uid, Action.move, step.place, f"garrison of {step.place}")
@@ -195,7 +207,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             elif u.location == place and staff.given.get(u.id) != ("hold", place):
                 _give(world, staff, u.id, Action.hold, place, f"defend {place}", log=False)
         return False
-    current = lost_hold or _current_step(world, staff, intent, steps, holder)
+    pending = _pending_steps(world, staff, steps)
+    current = lost_hold or (pending[0] if pending else None)
     if staff.spent and current is not None and current.kind != "withdraw_to":
         for u in free:
             if u.location is not None and staff.given.get(u.id) != ("hold", u.location):
@@ -207,17 +220,43 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             s.kind in ("hold", "screen") for s in steps)
     if not free:
         return False
-    if current.kind == "withdraw_to":
-        for u in free:
-            if u.location != current.place:
-                _give(world, staff, u.id, Action.withdraw, current.place, "falling back")
-        return False
-    if current.kind == "hold":
-        # A lost place of ours: retake it like an objective.
-        _attack_or_gather(world, staff, facts, current, free, retake=True)
-        return False
-    _attack_or_gather(world, staff, facts, current, free, retake=False)
+    # Objectives that name their units are pursued by those units side by side; the
+    # others follow the first objective (a lost place of ours to retake comes first).
+    tasks: list[tuple[IntentStep, list]] = []
+    named: set[str] = set()
+    if lost_hold is None:
+        for step in pending:
+            if step.units:
+                units = [u for u in free if u.id in step.units and u.id not in named]
+                named.update(u.id for u in units)
+                if units:
+                    tasks.append((step, units))
+    rest = [u for u in free if u.id not in named]
+    general = lost_hold or next((s for s in pending if not s.units), None)
+    if general is None and pending:
+        general = pending[0]
+    if rest and general is not None:
+        tasks.append((general, rest))
+    for step, units in tasks:
+        _pursue(world, staff, facts, step, units, retake=step is lost_hold)
     return False
+
+
+def _pursue(world: Any, staff: Staff, facts: Facts, step: IntentStep, units: list,
+            retake: bool) -> None:
+    if step.kind == "withdraw_to":
+        for u in units:
+            if u.location != step.place:
+                _give(world, staff, u.id, Action.withdraw, step.place, "falling back")
+    elif step.kind == "assemble":
+        for u in units:
+            if u.location != step.place and staff.given.get(u.id) != ("move", step.place):
+                _give(world, staff, u.id, Action.move, step.place, f"assemble at {step.place}")
+            elif u.location == step.place and staff.given.get(u.id) != ("hold", step.place):
+                _give(world, staff, u.id, Action.hold, step.place, f"assembled at {step.place}",
+                      log=False)
+    else:
+        _attack_or_gather(world, staff, facts, step, units, retake=retake)
 
 
 def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
@@ -227,7 +266,8 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     least ``CUT_OFF_SHARE`` of the neighbouring towns, with a power of at least
     ``CUT_OFF_POWER`` times the garrison's."""
     place = step.place
-    garrison = [world.units[u] for u in step.units if world.units[u].status in ("present", "moving")]
+    garrison = [world.units[u] for u in step.units
+                if u in staff.units and world.units[u].status in ("present", "moving")]
     neighbours = list(world.links[place])
     if not garrison or len(neighbours) < 2:
         return False
@@ -254,7 +294,7 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
     for step in steps:
         if step.kind != "screen":
             continue
-        units = [world.units[u] for u in (step.units or staff.units)]
+        units = [world.units[u] for u in (step.units or staff.units) if u in staff.units]
         units = [u for u in units if _free(world, u)]
         if not units or not _held(world, step.place, side):
             continue
@@ -312,15 +352,25 @@ def _threatened(world: Any, staff: Staff, steps: list[IntentStep],
     return None
 
 
+def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[IntentStep]:
+    """The objectives still to carry out, in order: places to take that are not ours,
+    places to fall back or gather at that not all the units have reached."""
+    out = []
+    for step in steps:
+        if step.kind == "take" and not _held(world, step.place, staff.intent.side):
+            out.append(step)
+        elif step.kind in ("withdraw_to", "assemble"):
+            units = [u for u in (step.units or staff.units) if u in staff.units]
+            if not all(world.units[u].location == step.place for u in units
+                       if world.units[u].status in ("present", "moving")):
+                out.append(step)
+    return out
+
+
 def _current_step(world: Any, staff: Staff, intent: Intent, steps: list[IntentStep],
                   holder: str) -> IntentStep | None:
-    for step in steps:
-        if step.kind == "take" and not _held(world, step.place, intent.side):
-            return step
-        if step.kind == "withdraw_to" and not all(
-                world.units[u].location == step.place for u in _present(world, staff)):
-            return step
-    return None
+    pending = _pending_steps(world, staff, steps)
+    return pending[0] if pending else None
 
 
 def _held(world: Any, place: str, side: str) -> bool:

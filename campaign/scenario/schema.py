@@ -264,7 +264,7 @@ class Objective(Strict):
     source: Citation | None = None
 
 
-STEP_KINDS = ("take", "hold", "screen", "withdraw_to")
+STEP_KINDS = ("take", "hold", "screen", "assemble", "withdraw_to")
 
 
 class IntentStep(Strict):
@@ -273,6 +273,7 @@ class IntentStep(Strict):
     take: Slug | None = Field(None, description="Place to take (worked through in order)")
     hold: Slug | None = Field(None, description="Place to hold, and retake if lost")
     withdraw_to: Slug | None = Field(None, description="Place to fall back to")
+    assemble: Slug | None = Field(None, description="Place to gather the units at")
     screen: Slug | None = Field(
         None, description="Place to watch: held against weaker enemies, left without a fight "
         "to a stronger one"
