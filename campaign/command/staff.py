@@ -31,6 +31,7 @@ from campaign.command.conditions import Facts, holds
 from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
+from campaign.engine.season import FROZEN
 from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
 from campaign.scenario.schema import Action, Intent, IntentStep, Order, formations_under
 
@@ -179,7 +180,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             garrisons.update(step.units or staff.units)  # free again once the place is lost
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
-    if staff.start_power > 0 and not staff.spent:
+    if staff.start_power > 0 and not staff.spent and staff.units:
         power = sum(unit_power(world.units[u]) for u in staff.units
                     if world.units[u].status in ("present", "moving"))
         if power < doctrine.SPENT_SHARE * staff.start_power:
@@ -381,15 +382,25 @@ def _enemy_there(world: Any, place: str, side: str) -> bool:
     return bool(world.hostiles_at(place, side)) or world.hostile_held(place, side)
 
 
-def _defence_factor(world: Any, place: str, first_seen_t: float) -> float:
-    """The defender's posture and terrain factor as the attacker's staff reckons it."""
+def _defence_factor(world: Any, place: str, first_seen_t: float,
+                    approach: str | None = None) -> float:
+    """The defender's posture, terrain and river-line factor as the attacker's staff
+    reckons it (the river counts when the road in from ``approach`` crosses a river
+    the place is on, outside the frozen season)."""
     if world.places[place].get("fortified"):
         posture = "fortified"
     elif world.env.now - first_seen_t >= PREPARED_AFTER_DAYS:
         posture = "prepared"
     else:
         posture = "hasty"
-    situation = combat.Situation(posture=posture, terrain=world.places[place]["terrain"])
+    river = None
+    if approach is not None and approach in world.links[place]:
+        crossing = world.links[approach][place].get("river")
+        if (crossing and crossing in world.places[place].get("rivers", ())
+                and world.season(world.env.now) not in FROZEN):
+            river = crossing
+    situation = combat.Situation(posture=posture, terrain=world.places[place]["terrain"],
+                                 river=river)
     return combat.defender_multiplier(situation, world.scenario.combat.multipliers)
 
 
@@ -419,13 +430,21 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     facts.aims[intent.id] = (side, target, [u.id for u in free])
     sightings = staff.picture.enemy_at(target)
     verb = "retake" if retake else "take"
+    if not sightings and world.hostile_held(target, side) and (
+            target not in staff.picture.visible_places(world)):
+        # Enemy ground out of sight: close up to the last town before it and look.
+        staging = _staging(world, side, free, target)
+        if staging is not None:
+            _gather(world, staff, free, side, target, staging)
+            return
     if not sightings:
         for u in free:
             _give(world, staff, u.id, Action.attack, target,
                   f"{verb} {target}: no enemy seen there", surprise=step.surprise)
         return
     first_seen = min(s.first_seen_t for s in sightings)
-    factor = _defence_factor(world, target, first_seen)
+    approach = next((u.location for u in free if u.location in world.links[target]), None)
+    factor = _defence_factor(world, target, first_seen, approach)
     perceived_enemy = sum(s.power for s in sightings) * factor
     true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
     partners = _partners(world, staff, facts, target)

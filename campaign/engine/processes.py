@@ -724,12 +724,12 @@ def rear_control(world: World):
     """Ground behind the front changes hands without a fight, once a day at 06:00.
 
     A town where no unit stands passes to a side hostile to its holder when, for
-    ``REAR_CONTROL_DAYS`` running, either (a) every neighbouring town is held by that
-    side and no unit of the holder's stands next to it (an enclave the front has
-    passed), or (b) a unit of that side stands next to it, at least half of its
-    neighbours are that side's, and no unit of the holder's is within two road links
-    (ground the enemy has left, taken over by the side's patrols, partisans and local
-    administration)."""
+    ``REAR_CONTROL_DAYS`` running, units of that side (and of no other side) are
+    within two road links, none of the holder's or its allies' are, and either
+    (a) every neighbouring town is held by that side (an enclave the front has
+    passed), or (b) a unit of that side stands next to it and at least half of its
+    neighbours are that side's (ground the enemy has left, taken over by the side's
+    patrols, partisans and local administration)."""
     env = world.env
     pending: dict[str, tuple[str, int]] = {}
     for day in range(world.days):
@@ -763,23 +763,20 @@ def _rear_changes(world: World) -> dict[str, str]:
                            for s in present.get(n, ()))
         if friends_near:
             continue
-        holders = {world.control.get(n, "none") for n in neighbours}
-        if len(holders) == 1:
-            (taker,) = holders
-            if taker != "none" and world.hostile(taker, owner):
-                changes[place] = taker
-                continue
-        takers = sorted({world.holder(s) for n in neighbours for s in present.get(n, ())
-                         if world.hostile(s, owner)})
-        if len(takers) != 1:
-            continue
-        held_by_taker = sum(world.control.get(n) == takers[0] for n in neighbours)
-        if held_by_taker < 0.5 * len(neighbours):
-            continue  # the front has not passed it yet
         two_links = {m for n in neighbours for m in world.links[n]} - {place}
-        if any(not world.hostile(s, owner) for m in two_links for s in present.get(m, ())):
+        near = {s for m in (*neighbours, *two_links) for s in present.get(m, ())}
+        takers = sorted({world.holder(s) for s in near if world.hostile(s, owner)})
+        if len(takers) != 1 or any(not world.hostile(s, owner) for s in near):
+            continue  # no one, or more than one side, or the holder's own troops near
+        taker = takers[0]
+        holders = {world.control.get(n, "none") for n in neighbours}
+        if holders == {taker}:
+            changes[place] = taker  # (a) an enclave the front has passed
             continue
-        changes[place] = takers[0]
+        beside = any(world.holder(s) == taker for n in neighbours for s in present.get(n, ()))
+        held_by_taker = sum(world.control.get(n) == taker for n in neighbours)
+        if beside and held_by_taker >= 0.5 * len(neighbours):
+            changes[place] = taker  # (b) ground the enemy has left
     return changes
 
 

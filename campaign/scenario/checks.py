@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from campaign.scenario.schema import Action, Condition, Scenario
+from campaign.scenario.schema import Action, Condition, Scenario, formations_under
 
 Loc = tuple[str | int, ...]
 
@@ -129,6 +129,9 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
             add(((*loc, "formation"), f"unknown formation '{intent.formation}'"
                  f"{suggest(intent.formation, formation_ids)}"))
         allotted = set(intent.units)
+        if intent.formation is not None:
+            under = formations_under(intent.formation, {f.id: f.parent for f in scenario.formations})
+            allotted |= {u.id for u in scenario.units if u.parent in under}
         for j, uid in enumerate(intent.units):
             if uid not in units:
                 add(((*loc, "units", j), f"unknown unit '{uid}'{suggest(uid, units)}"))
