@@ -34,6 +34,9 @@ RIDGE = 0.02
 #: Physical bounds of attrition coefficients: losses grow with time, but less than in
 #: proportion (0.1 <= delta <= 1); giving way never lowers a side's losses.
 BOUNDS = {"log_days": (0.1, 1.0), "gave_way": (0.0, np.inf)}
+#: Robust loss of the attrition regression (on log hazard) and its scale.
+ROBUST_LOSS = "soft_l1"
+ROBUST_SCALE = 0.5
 #: Casualty fractions are clipped to this range before the log-log transform.
 FRACTION_RANGE = (1e-4, 0.95)
 
@@ -102,7 +105,7 @@ def _fit_rates(d: Design, params: tndm.TndmParams) -> tndm.TndmParams:
             upper[tndm.RATE_FEATURES.index(name)] = hi
         start = np.clip(np.array(params.rate[side]), lower + 1e-9, upper - 1e-9)
         fit = least_squares(lambda beta, x=x, y=y: x @ beta - y, start, jac=lambda beta, x=x: x,
-                            bounds=(lower, upper), loss="soft_l1", f_scale=0.5,
+                            bounds=(lower, upper), loss=ROBUST_LOSS, f_scale=ROBUST_SCALE,
                             tr_solver="lsmr")
         params = params.with_rate(side, tuple(float(v) for v in fit.x))
     return params
@@ -147,7 +150,8 @@ def _fit_outcome(d: Design, params: tndm.TndmParams, with_losses: bool) -> tndm.
     if not with_losses:
         theta[-2] = 0.0
     power = (1.0,) + tuple(float(v) for v in theta[1:-2])
-    return replace(params, power=power, lam=float(theta[-2]), offset=float(theta[-1]))
+    return replace(params, power=power, lam=float(theta[-2]), offset=float(theta[-1]),
+                   sharpness=float(theta[0]))
 
 
 def fit_tndm(battles: list[Battle], start: tndm.TndmParams = tndm.DUPUY_PRIOR,

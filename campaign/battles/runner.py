@@ -14,7 +14,7 @@ Mapping of the data onto the engine:
   that order of precedence);
 * weather ``wet`` when light or heavy precipitation is recorded; season and era
   from the data; surprise degree -3..3 and air superiority -1..1 as recorded;
-* guns (artillery pieces) and tanks where given, 0 where unknown; every unit is
+* guns (artillery pieces) and tanks where given for both sides, else none counted; every unit is
   ``regular`` (quality and morale 1), since CDB90's quality columns are judgements
   made after the event.
 
@@ -22,7 +22,9 @@ Laws without their own outcome rule (``dupuy``, the Lanchester laws) are judged 
 the engine's rule of thumb: a defender facing :data:`OVERWHELMING_RATIO` after the
 first day withdraws, an attacker below :data:`HOPELESS_RATIO` calls the attack off,
 and otherwise the side further towards its break point (:data:`BREAK_POINT`) gives
-way at the end. Random variation is switched off: predictions are expected values.
+way at the end. The ``tndm`` law decides with its own rule (the likelier side gives
+way) and adds the withdrawal losses weighted by the odds of each side giving way.
+Random variation is switched off: predictions are expected values.
 """
 
 from __future__ import annotations
@@ -79,8 +81,15 @@ def _camp(men: float, guns: float, tanks: float, side: str) -> combat.Camp:
 
 def engagement_of(battle: Battle) -> tuple[combat.Camp, combat.Camp, combat.Situation]:
     """Attacker camp, defender camp and situation of a battle at its start."""
-    attacker = _camp(battle.attacker_men, battle.attacker_guns, battle.attacker_tanks, "attacker")
-    defender = _camp(battle.defender_men, battle.defender_guns, battle.defender_tanks, "defender")
+    # A weapon count known for one side only would make a false ratio: count neither.
+    guns = (battle.attacker_guns, battle.defender_guns)
+    tanks = (battle.attacker_tanks, battle.defender_tanks)
+    if any(math.isnan(v) for v in guns):
+        guns = (0.0, 0.0)
+    if any(math.isnan(v) for v in tanks):
+        tanks = (0.0, 0.0)
+    attacker = _camp(battle.attacker_men, guns[0], tanks[0], "attacker")
+    defender = _camp(battle.defender_men, guns[1], tanks[1], "defender")
     situation = combat.Situation(
         posture=POSTURE.get(battle.posture, "hasty"), terrain=terrain_of(battle),
         surprise=battle.surprise, weather="wet" if battle.precipitation in ("L", "H") else "dry",
@@ -127,11 +136,12 @@ def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0
             break
     loss_a, loss_d = 1.0 - attacker.total() / a0, 1.0 - defender.total() / d0
     if isinstance(model, combat.TndmModel):
+        # The winner is the likelier outcome; the withdrawal losses are weighted by the
+        # odds of each side giving way (an expected value on the log scale).
         loser = model.gives_way(first_ratio, loss_a, loss_d)
-        if loser == "attacker":
-            loss_a += model.withdrawal_loss("attacker", loss_a)
-        else:
-            loss_d += model.withdrawal_loss("defender", loss_d)
+        p_d = model.odds_defender_gives_way(first_ratio, loss_a, loss_d)
+        loss_a, loss_d = (loss_a + model.withdrawal_loss("attacker", loss_a, 1 - p_d),
+                          loss_d + model.withdrawal_loss("defender", loss_d, p_d))
     else:
         loser = _rule_of_thumb(first_ratio, loss_a / BREAK_POINT, loss_d / BREAK_POINT)
     winner = "defender" if loser == "attacker" else "attacker"

@@ -329,9 +329,20 @@ class TndmModel:
                                            loss_attacker, loss_defender)
         return "defender" if margin > 0 else "attacker"
 
-    def withdrawal_loss(self, side: str, loss_fraction: float) -> float:
-        """Extra fraction of its initial men that ``side`` loses when it gives way."""
-        boost = math.exp(self.params.coefficient(side, "gave_way"))
+    def odds_defender_gives_way(self, power_ratio: float, loss_attacker: float,
+                                loss_defender: float) -> float:
+        """Probability (0..1) that the defender is the side that gives way."""
+        margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
+                                           loss_attacker, loss_defender)
+        return 0.5 * (1.0 + math.tanh(0.5 * self.params.sharpness * margin))
+
+    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0) -> float:
+        """Extra fraction of its initial men that ``side`` loses when it gives way.
+
+        With ``chance`` < 1 the expected (log-scale) extra loss of a side that gives
+        way with that probability.
+        """
+        boost = math.exp(chance * self.params.coefficient(side, "gave_way"))
         hazard = -math.log1p(-min(loss_fraction, 0.999999))
         return -math.expm1(-boost * hazard) - loss_fraction
 

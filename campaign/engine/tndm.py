@@ -33,7 +33,8 @@ losses)::
 ``P`` is the combat-power ratio (men, weapons, posture, terrain, surprise, air
 superiority), ``F`` the losses so far and ``b`` the break points: the side facing the
 worse odds and nearer its break point gives way (``offset = lam x log(b_d / b_a)``
-is what is fitted). Every coefficient is fitted with
+is what is fitted). ``sharpness`` turns the margin into the odds of that outcome,
+``P(defender gives way) = 1 / (1 + exp(-sharpness x margin))``. Every coefficient is fitted with
 k-fold cross-validation in :mod:`campaign.battles.fit`; the values below are the fit
 to all 660 battles (see ``docs/battles.md`` for confidence intervals).
 """
@@ -85,6 +86,7 @@ class TndmParams:
     power: tuple[float, ...]
     lam: float = 0.0
     offset: float = 0.0
+    sharpness: float = 1.0
     cap: dict[str, float] = field(default_factory=lambda: dict(DUPUY_CAP))
 
     def with_rate(self, side: str, values: tuple[float, ...]) -> TndmParams:
