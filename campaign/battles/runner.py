@@ -113,19 +113,16 @@ def _rule_of_thumb(first_ratio: float, loss_a: float, loss_d: float) -> str:
     return "attacker" if loss_a >= loss_d else "defender"
 
 
-def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0) -> Prediction:
-    """Step ``model`` through ``battle``'s recorded duration and decide its outcome.
-
-    Raises ``ValueError`` for a battle without known strengths (see :func:`runnable`).
-    """
-    if not runnable(battle):
-        raise ValueError(f"battle {battle.isqno} ({battle.name}) has no known strengths")
-    attacker, defender, situation = engagement_of(battle)
+def run_engagement(model: combat.CombatModel, attacker: combat.Camp, defender: combat.Camp,
+                   situation: combat.Situation, duration_days: float, isqno: int = 0,
+                   step_days: float = 1.0) -> Prediction:
+    """Step ``model`` through ``duration_days`` (in steps of ``step_days``) and decide
+    who gave way. The camps are changed in place (their men are the survivors)."""
     a0, d0 = attacker.total(), defender.total()
-    rng = np.random.default_rng(battle.isqno)
+    rng = np.random.default_rng(isqno)
     elapsed, first_ratio = 0.0, None
-    while elapsed < battle.duration_days - 1e-9:
-        dt = min(step_days, battle.duration_days - elapsed)
+    while elapsed < duration_days - 1e-9:
+        dt = min(step_days, duration_days - elapsed)
         moment = dataclasses.replace(situation, elapsed_days=elapsed)
         result = model.step(attacker, defender, moment, dt, rng)
         first_ratio = result.power_ratio if first_ratio is None else first_ratio
@@ -145,7 +142,19 @@ def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0
     else:
         loser = _rule_of_thumb(first_ratio, loss_a / BREAK_POINT, loss_d / BREAK_POINT)
     winner = "defender" if loser == "attacker" else "attacker"
-    return Prediction(battle.isqno, winner, loss_a, loss_d, float(first_ratio))
+    return Prediction(isqno, winner, loss_a, loss_d, float(first_ratio))
+
+
+def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0) -> Prediction:
+    """Step ``model`` through ``battle``'s recorded duration and decide its outcome.
+
+    Raises ``ValueError`` for a battle without known strengths (see :func:`runnable`).
+    """
+    if not runnable(battle):
+        raise ValueError(f"battle {battle.isqno} ({battle.name}) has no known strengths")
+    attacker, defender, situation = engagement_of(battle)
+    return run_engagement(model, attacker, defender, situation, battle.duration_days,
+                          battle.isqno, step_days)
 
 
 def run_battles(model: combat.CombatModel, battles: list[Battle]) -> list[Prediction]:

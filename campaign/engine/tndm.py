@@ -208,5 +208,13 @@ def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarra
     return log_p + params.lam * (ld - la) - params.offset
 
 
-#: The fit to all 660 battles (``campaign battles --fit``); see docs/battles.md.
-CALIBRATED = DUPUY_PRIOR
+#: The fit to all runnable CDB90 battles (``campaign battles``, 10 folds, seed 0);
+#: see docs/battles.md for the intervals. Refit with :func:`campaign.battles.fit.fit_tndm`.
+CALIBRATED = TndmParams(
+    rate={
+        "attacker": (-2.7977, 0.4701, -1.1001, 0.1345, 0.5073, 0.0786, 0.2407, -0.6979, -0.0578, 0.1961, 0.3517, -0.3161, -0.0111, -0.2185, 0.3333, 0.1035, 0.5307),
+        "defender": (-3.1265, 0.6790, -0.7801, 0.0647, 0.2470, -0.1479, 0.2918, -0.6968, -0.0329, 0.3682, 0.0712, -0.2902, -0.0863, 0.0490, 0.1063, 0.4694, 0.8420),
+    },
+    power=(1.0000, 0.0627, -0.1253, -0.2343, 0.1217, 0.0242, 0.0024, -0.0691, 0.0004, 0.6576, 0.4462),
+    lam=-0.0541, offset=0.1838, sharpness=0.6973,
+)
