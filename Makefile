@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/kaunas_1919.yaml
 OUT ?= out/kaunas_1919
 
-.PHONY: demo test setup lint bench fuzz replays docs clean
+.PHONY: demo test setup lint bench fuzz replays docs battles clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ fuzz: $(STAMP)
 
 replays: $(STAMP)
 	$(BIN)/python -m campaign.replays_build
+
+battles: $(STAMP)
+	$(BIN)/campaign battles --compare --bootstrap 200 --out out/battles/predictions.csv \
+		--plot docs/img/battles_calibration.png --report docs/battles.md
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict

@@ -15,6 +15,10 @@ Three laws are offered, chosen per scenario (``combat.model``):
   (*Numbers, Predictions and War*, 1979; *Understanding War*, 1987): power =
   strength x quality x morale x posture x terrain x river x surprise. The power
   ratio sets daily casualty fractions, with seeded lognormal variation.
+* ``tndm`` -- a TNDM-like attrition law calibrated on the 660 battles of CDB90:
+  Dupuy's daily rates by posture with force-size, era, terrain, weather, season and
+  surprise factors, and an outcome rule from the power ratio and the losses against
+  calibrated break points (:mod:`campaign.engine.tndm`, ``docs/battles.md``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Protocol
 
 import numpy as np
 
+from campaign.engine import tndm
+
 # --- Documented defaults -------------------------------------------------------------
 #: Defender posture multipliers (Dupuy 1979, QJM posture factors: hasty defence 1.3,
 #: prepared defence 1.5, fortified defence 1.6; attack 1.0).
@@ -32,7 +38,8 @@ POSTURE = {"attack": 1.0, "hasty": 1.3, "prepared": 1.5, "fortified": 1.6, "with
 #: Terrain multipliers for the defender (Dupuy 1979 terrain factors, simplified: rolling
 #: mixed 1.2, wooded 1.3 (here 1.2), built-up 1.2-1.3, lakes/defiles treated as rugged 1.4,
 #: marsh 1.3).
-TERRAIN = {"open": 1.0, "forest": 1.2, "town": 1.25, "lakes": 1.4, "marsh": 1.3, "fortified": 1.4}
+TERRAIN = {"open": 1.0, "forest": 1.2, "town": 1.25, "lakes": 1.4, "marsh": 1.3, "fortified": 1.4,
+           "rugged": 1.4}
 #: Defender multiplier when the attacker crosses a river (Dupuy 1979: 1.5 for a major
 #: unfordable river, ~1.25 for a minor one).
 RIVER = {"major": 1.5, "minor": 1.25}
@@ -82,6 +89,8 @@ class Camp:
     quality: np.ndarray
     morale: np.ndarray
     sides: list[str] = field(default_factory=list)
+    #: Tanks per unit (None: none); only the ``tndm`` law counts them.
+    tanks: np.ndarray | None = None
 
     def total(self) -> float:
         return float(self.men.sum())
@@ -89,12 +98,26 @@ class Camp:
 
 @dataclass(frozen=True)
 class Situation:
-    """Everything about the ground and the moment that multiplies combat power."""
+    """Everything about the ground and the moment that multiplies combat power.
+
+    ``surprise`` is the attacker's degree of surprise: False/0 none, True/1 minor,
+    2 substantial, 3 complete, negative when the defender surprised the attacker.
+    The fields after it are read by the ``tndm`` law only: ``weather`` "dry" or
+    "wet", ``season`` "spring"/"summer"/"autumn"/"winter", ``era`` as in
+    :data:`campaign.engine.tndm.ERAS`, ``air`` +1 (attacker) / -1 (defender) air
+    superiority, ``elapsed_days`` the time since the engagement began (None: unknown,
+    losses then accrue evenly in time).
+    """
 
     posture: str = "hasty"
     terrain: str = "open"
     river: str | None = None
-    surprise: bool = False
+    surprise: int = 0
+    weather: str = "dry"
+    season: str = "summer"
+    era: str = "1900-1945"
+    air: int = 0
+    elapsed_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +173,7 @@ class DupuyModel:
         return float((raw * camp.quality * camp.morale).sum())
 
     def step(self, attacker, defender, situation, dt_days, rng) -> StepLosses:
-        surprise = self.multipliers.get("surprise", SURPRISE) if situation.surprise else 1.0
+        surprise = self.multipliers.get("surprise", SURPRISE) if situation.surprise > 0 else 1.0
         p_att = self.power(attacker) * surprise
         p_def = self.power(defender) * defender_multiplier(situation, self.multipliers)
         if p_att <= 0 or p_def <= 0:
@@ -233,9 +256,102 @@ class LanchesterLinear:
         )
 
 
+#: Engine terrain names -> the TNDM terrain classes (a river crossing counts as rugged).
+TNDM_TERRAIN = {"forest": "wooded", "town": "urban", "fortified": "urban", "lakes": "rugged",
+                "marsh": "rugged", "rugged": "rugged"}
+
+
+def tndm_conditions(situation: Situation) -> tndm.Conditions:
+    """The :class:`tndm.Conditions` of an engine situation."""
+    kind = TNDM_TERRAIN.get(situation.terrain, "")
+    return tndm.Conditions(
+        posture=situation.posture if situation.posture in tndm.POSTURES else "hasty",
+        rugged=float(kind == "rugged" or bool(situation.river)), wooded=float(kind == "wooded"),
+        urban=float(kind == "urban"), wet=float(situation.weather == "wet"),
+        winter=float(situation.season == "winter"), surprise=float(situation.surprise),
+        air=float(situation.air), era=situation.era,
+    )
+
+
+@dataclass
+class TndmModel:
+    """The calibrated TNDM-like law (:mod:`campaign.engine.tndm`), deterministic.
+
+    :meth:`step` gives the attrition of a step; :meth:`gives_way` says which side
+    withdraws given the losses so far, and :meth:`withdrawal_loss` the extra men the
+    side that gives way loses (prisoners and pursuit).
+    """
+
+    params: tndm.TndmParams = field(default_factory=lambda: tndm.CALIBRATED)
+
+    def log_power_ratio(self, attacker: Camp, defender: Camp, situation: Situation) -> float:
+        def men(camp: Camp) -> float:
+            mg = camp.machine_guns * MACHINE_GUN_MEN
+            return float(((camp.men + mg) * camp.quality * camp.morale).sum())
+
+        def tanks(camp: Camp) -> float:
+            return 0.0 if camp.tanks is None else float(camp.tanks.sum())
+
+        columns = tndm.power_features(
+            men(attacker), men(defender), tanks(attacker), tanks(defender),
+            float(attacker.guns.sum()), float(defender.guns.sum()), tndm_conditions(situation))
+        return float(tndm.log_power_ratio(self.params, columns))
+
+    def daily_rate(self, side: str, men: float, log_p: float, situation: Situation) -> float:
+        """``side``'s hazard per day (fraction for small losses), capped after Dupuy."""
+        c = tndm_conditions(situation)
+        columns = tndm.rate_features(side, men, log_p, 1.0, 0.0, c)
+        rate = math.exp(float(tndm.log_hazard(self.params, side, columns)))
+        # Dupuy's caps hold for a division in 1900-1945; they scale like the rates.
+        size = (max(men, 1.0) / tndm.REFERENCE_MEN) ** self.params.coefficient(side, "log_size")
+        era = self.params.coefficient(side, c.era) if c.era in ("pre-1900", "post-1945") else 0.0
+        return min(rate, self.params.cap[side] * size * math.exp(era))
+
+    def step(self, attacker, defender, situation, dt_days, rng) -> StepLosses:
+        a0, d0 = attacker.total(), defender.total()
+        if a0 <= 0 or d0 <= 0:
+            zero = np.zeros_like
+            return StepLosses(zero(attacker.men), zero(defender.men), math.inf if d0 <= 0 else 0)
+        log_p = self.log_power_ratio(attacker, defender, situation)
+        t = situation.elapsed_days
+        losses = []
+        for side, men in (("attacker", a0), ("defender", d0)):
+            delta = self.params.coefficient(side, "log_days")
+            span = dt_days if t is None else (t + dt_days) ** delta - t**delta
+            hazard = self.daily_rate(side, men, log_p, situation) * span
+            losses.append(men * -math.expm1(-hazard))
+        return StepLosses(_spread(losses[0], attacker.men), _spread(losses[1], defender.men),
+                          math.exp(log_p))
+
+    def gives_way(self, power_ratio: float, loss_attacker: float, loss_defender: float) -> str:
+        """The side that withdraws ("attacker" or "defender"), losses as fractions."""
+        margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
+                                           loss_attacker, loss_defender)
+        return "defender" if margin > 0 else "attacker"
+
+    def odds_defender_gives_way(self, power_ratio: float, loss_attacker: float,
+                                loss_defender: float) -> float:
+        """Probability (0..1) that the defender is the side that gives way."""
+        margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
+                                           loss_attacker, loss_defender)
+        return 0.5 * (1.0 + math.tanh(0.5 * self.params.sharpness * margin))
+
+    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0) -> float:
+        """Extra fraction of its initial men that ``side`` loses when it gives way.
+
+        With ``chance`` < 1 the expected (log-scale) extra loss of a side that gives
+        way with that probability.
+        """
+        boost = math.exp(chance * self.params.coefficient(side, "gave_way"))
+        hazard = -math.log1p(-min(loss_fraction, 0.999999))
+        return -math.expm1(-boost * hazard) - loss_fraction
+
+
 def make_combat_model(name: str, coefficients: dict[str, float], multipliers: dict[str, float],
                       variation: float) -> CombatModel:
     """The combat model a scenario asks for."""
+    if name == "tndm":
+        return TndmModel()
     if name == "dupuy":
         return DupuyModel(multipliers=dict(multipliers), variation=variation)
     if name == "lanchester_square":

@@ -463,6 +463,7 @@ class CombatModel(StrEnum):
     dupuy = "dupuy"
     lanchester_square = "lanchester_square"
     lanchester_linear = "lanchester_linear"
+    tndm = "tndm"
 
 
 class CombatSpec(Strict):

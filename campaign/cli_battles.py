@@ -1,0 +1,79 @@
+"""``campaign battles``: the combat laws against 660 historical battles and 1919.
+
+Registered by :mod:`campaign.cli`; every import of the work is inside the command so
+that building the parser stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+LAWS = ("tndm", "dupuy", "lanchester_square", "lanchester_linear")
+
+
+def cmd_battles(args: argparse.Namespace) -> int:
+    from campaign.errors import CampaignError
+
+    if args.law not in LAWS:
+        raise CampaignError(f"--law: unknown law '{args.law}'; expected one of {', '.join(LAWS)}")
+    if args.folds < 2:
+        raise CampaignError(f"--folds: need at least 2 folds, got {args.folds}")
+    if args.bootstrap < 0:
+        raise CampaignError(f"--bootstrap: need a count >= 0, got {args.bootstrap}")
+
+    from campaign.battles import fit, report
+    from campaign.battles.cdb90 import load_cdb90
+    from campaign.battles.engagements_1919 import check_engagements, load_engagements
+    from campaign.replay.atomic import atomic_write_text
+
+    battles = load_cdb90()
+    laws = [args.law] + ([law for law in LAWS if law != args.law] if args.compare else [])
+    cv = {law: fit.cross_validate(battles, law, k=args.folds, seed=args.seed) for law in laws}
+    engagements = load_engagements()
+    checks = {}
+    for law in laws:
+        model = fit.fitted_model(law, [b for b in battles if fit.runnable(b)])[0]
+        checks[law] = check_engagements(model, engagements)
+    intervals = None
+    if args.bootstrap and args.law == "tndm":
+        intervals = fit.bootstrap(battles, n=args.bootstrap, seed=args.seed)
+    results = report.Results(battles, cv, args.folds, checks, intervals)
+
+    if args.out:
+        rows = ["isqno,winner,attacker_casualty_fraction,defender_casualty_fraction"]
+        rows += [f"{p.isqno},{p.winner},{p.attacker_casualty_fraction:.6f},"
+                 f"{p.defender_casualty_fraction:.6f}" for p in cv[args.law].predictions]
+        atomic_write_text(Path(args.out), "\n".join(rows) + "\n")
+    if args.plot:
+        from campaign.render.calibration import calibration_plot
+
+        calibration_plot(battles, cv[args.law].predictions, Path(args.plot),
+                         checks=checks[args.law],
+                         title=f"{args.law}: out-of-fold predictions, CDB90 ({args.folds} folds)")
+    if args.report:
+        from campaign.battles.page import results_page
+
+        image = Path(args.plot).name if args.plot else None
+        atomic_write_text(Path(args.report), results_page(results, image))
+    print(report.summary_text(results))
+    if args.out:
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``battles``."""
+    p = sub.add_parser("battles", help="score a combat law on 660 historical battles (CDB90)")
+    p.add_argument("--law", default="tndm", metavar="NAME",
+                   help=f"combat law: {', '.join(LAWS)} (default tndm)")
+    p.add_argument("--out", metavar="FILE.csv", help="write the out-of-fold predictions")
+    p.add_argument("--folds", type=int, default=10, metavar="K",
+                   help="k-fold cross-validation (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the fold split and bootstrap")
+    p.add_argument("--compare", action="store_true", help="also score the other laws")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                   help="confidence intervals of the tndm fit from N resamples")
+    p.add_argument("--plot", metavar="FILE.png", help="write the calibration plot")
+    p.add_argument("--report", metavar="FILE.md", help="write the results page (docs)")
+    p.set_defaults(func=cmd_battles)

@@ -1,0 +1,220 @@
+"""A TNDM-like attrition law, calibrated on the 660 battles of CDB90.
+
+After T. N. Dupuy's Tactical Numerical Deterministic Model (*Attrition: Forecasting
+Battle Casualties and Equipment Losses in Modern War*, 1990; *Understanding War*,
+1987). Two parts:
+
+**Attrition.** Each side loses men at a daily *hazard* (fraction per day, for small
+losses)::
+
+    rate = base[side] x size x era x posture x terrain x weather x season
+           x surprise x (power ratio against the side) ** k[side]
+
+* ``base``: Dupuy's norms for a division-sized force (~10,000 men) in the 1900-1945
+  era: about 2.8 %/day for an attacker and 1.5 %/day for a defender, capped at
+  about 13 %/day and 6 %/day (:data:`DUPUY_BASE`, :data:`DUPUY_CAP`); the fitted
+  bases are in :data:`CALIBRATED`.
+* ``size``: ``(men / 10,000) ** -s``: small units suffer higher rates (Dupuy 1990's
+  strength-size factor; ``s`` fitted, about 0.1-0.3).
+* ``era``: the dispersion of forces grew with firepower, so daily rates fell from the
+  black-powder battles to the Second World War and after (Dupuy 1980, *The
+  Evolution of Weapons and Warfare*); one factor per era, fitted.
+* posture, rugged/wooded/urban terrain, wet weather, winter, surprise: multipliers,
+  fitted on CDB90 with the Dupuy values as the reading guide.
+* ``elapsed ** delta``: losses are heaviest at the start of a battle; over ``t`` days
+  the accumulated hazard is ``rate x t ** delta`` (``delta`` < 1).
+* the side that gives way suffers an extra *withdrawal* multiplier on its hazard
+  (prisoners and losses in the pursuit), applied once the outcome is known.
+
+**Outcome.** The defender gives way (the attacker wins) when::
+
+    log P + lam x (log(F_d / F_a) - log(b_d / b_a)) > 0
+
+``P`` is the combat-power ratio (men, weapons, posture, terrain, surprise, air
+superiority), ``F`` the losses so far and ``b`` the break points: the side facing the
+worse odds and nearer its break point gives way (``offset = lam x log(b_d / b_a)``
+is what is fitted). ``sharpness`` turns the margin into the odds of that outcome,
+``P(defender gives way) = 1 / (1 + exp(-sharpness x margin))``. Every coefficient is fitted with
+k-fold cross-validation in :mod:`campaign.battles.fit`; the values below are the fit
+to all 660 battles (see ``docs/battles.md`` for confidence intervals).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+SIDES = ("attacker", "defender")
+#: Dupuy's daily casualty norms for a division-sized force, and the caps (fraction/day).
+DUPUY_BASE = {"attacker": 0.028, "defender": 0.015}
+DUPUY_CAP = {"attacker": 0.13, "defender": 0.06}
+#: Strength at which ``size`` is 1 (a division, men).
+REFERENCE_MEN = 10_000.0
+#: Defender postures the law knows, as named by the engine (:mod:`campaign.engine.combat`).
+POSTURES = ("hasty", "prepared", "fortified", "withdrawing")
+ERAS = ("pre-1900", "1900-1945", "post-1945")
+#: Break point of the attacker used to express the defender's calibrated break point.
+ATTACKER_BREAK_POINT = 0.25
+#: Names of the features of the attrition law, in the order of :attr:`TndmParams.rate`.
+RATE_FEATURES = (
+    "intercept", "pre-1900", "post-1945", "log_size", "log_odds", "prepared",
+    "fortified", "withdrawing", "rugged", "wooded", "urban", "wet", "winter",
+    "surprised", "surprising", "log_days", "gave_way",
+)
+#: Names of the features of the power ratio, in the order of :attr:`TndmParams.power`.
+POWER_FEATURES = (
+    "log_men_ratio", "log_tank_ratio", "log_gun_ratio", "prepared", "fortified",
+    "withdrawing", "rugged", "wooded", "urban", "surprise", "air",
+)
+
+
+@dataclass(frozen=True)
+class TndmParams:
+    """Coefficients of the law (natural-log scale unless named otherwise).
+
+    ``rate[side]`` holds one coefficient per :data:`RATE_FEATURES` entry (log-hazard
+    per day); ``power`` one per :data:`POWER_FEATURES` entry (log combat power;
+    ``log_men_ratio`` is 1 by definition); ``lam`` weighs the losses against the power
+    ratio in the outcome and ``offset`` is ``lam x log(b_d / b_a)``. ``cap`` is the
+    daily cap on the attrition hazard at division size in 1900-1945 (scaled by the
+    size and era factors).
+    """
+
+    rate: dict[str, tuple[float, ...]]
+    power: tuple[float, ...]
+    lam: float = 0.0
+    offset: float = 0.0
+    sharpness: float = 1.0
+    cap: dict[str, float] = field(default_factory=lambda: dict(DUPUY_CAP))
+
+    def with_rate(self, side: str, values: tuple[float, ...]) -> TndmParams:
+        return replace(self, rate={**self.rate, side: tuple(values)})
+
+    def base_rate(self, side: str) -> float:
+        """Fitted daily rate of ``side`` at division size, 1900-1945, hasty defence."""
+        return math.exp(self.rate[side][0])
+
+    def coefficient(self, side: str, name: str) -> float:
+        """One coefficient of ``side``'s attrition law by its :data:`RATE_FEATURES` name."""
+        return self.rate[side][RATE_FEATURES.index(name)]
+
+    @property
+    def defender_break_point(self) -> float:
+        """Calibrated defender break point (fraction) for an attacker breaking at 25 %
+        (nan when the losses carry no weight in the outcome)."""
+        if self.lam <= 1e-6:
+            return math.nan
+        return ATTACKER_BREAK_POINT * math.exp(self.offset / self.lam)
+
+
+def _prior_rate(side: str) -> tuple[float, ...]:
+    values = dict.fromkeys(RATE_FEATURES, 0.0)
+    values["intercept"] = math.log(DUPUY_BASE[side])
+    values["log_size"], values["log_odds"] = -0.3, 0.5
+    values["log_days"] = 1.0
+    return tuple(values[n] for n in RATE_FEATURES)
+
+
+def _prior_power() -> tuple[float, ...]:
+    values = dict.fromkeys(POWER_FEATURES, 0.0)
+    values["log_men_ratio"] = 1.0
+    # Dupuy's QJM posture factors relative to a hasty defence (1.3): 1.5, 1.6, 1.15.
+    values["prepared"], values["fortified"] = -math.log(1.5 / 1.3), -math.log(1.6 / 1.3)
+    values["withdrawing"] = -math.log(1.15 / 1.3)
+    values["surprise"] = math.log(1.5) / 2
+    return tuple(values[n] for n in POWER_FEATURES)
+
+
+#: Dupuy's published values where he gives them, neutral elsewhere (not fitted).
+DUPUY_PRIOR = TndmParams(
+    rate={s: _prior_rate(s) for s in SIDES}, power=_prior_power(), lam=0.0,
+)
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What the law needs to know about an engagement (arrays allowed for many).
+
+    Postures use the engine's names; ``surprise`` is the attacker's degree of
+    surprise (1 minor, 2 substantial, 3 complete; negative when the defender surprised
+    the attacker); ``air`` is +1 when the attacker had air superiority, -1 the defender.
+    """
+
+    posture: object = "hasty"
+    rugged: object = 0.0
+    wooded: object = 0.0
+    urban: object = 0.0
+    wet: object = 0.0
+    winter: object = 0.0
+    surprise: object = 0.0
+    air: object = 0.0
+    era: object = "1900-1945"
+
+
+def _is(values, name) -> np.ndarray | float:
+    if isinstance(values, str):
+        return float(values == name)
+    return (np.asarray(values) == name).astype(float)
+
+
+def power_features(men_a, men_d, tanks_a, tanks_d, guns_a, guns_d, c: Conditions) -> list:
+    """Feature columns of :data:`POWER_FEATURES` (scalars or aligned arrays)."""
+    return [
+        np.log(np.maximum(men_a, 1.0) / np.maximum(men_d, 1.0)),
+        np.log((1.0 + tanks_a) / (1.0 + tanks_d)),
+        np.log((1.0 + guns_a) / (1.0 + guns_d)),
+        -_is(c.posture, "prepared"), -_is(c.posture, "fortified"),
+        -_is(c.posture, "withdrawing"),
+        -np.asarray(c.rugged, float), -np.asarray(c.wooded, float),
+        -np.asarray(c.urban, float), np.asarray(c.surprise, float), np.asarray(c.air, float),
+    ]
+
+
+def log_power_ratio(params: TndmParams, columns: list) -> np.ndarray | float:
+    """Natural log of the attacker's combat-power ratio from :func:`power_features`."""
+    return sum(w * x for w, x in zip(params.power, columns, strict=True))
+
+
+def rate_features(side: str, men, log_p, days, gave_way, c: Conditions) -> list:
+    """Feature columns of :data:`RATE_FEATURES` for ``side``'s log daily hazard."""
+    sign = -1.0 if side == "attacker" else 1.0
+    surprise = np.asarray(c.surprise, float)
+    surprised = np.maximum(-surprise, 0) if side == "attacker" else np.maximum(surprise, 0)
+    surprising = np.maximum(surprise, 0) if side == "attacker" else np.maximum(-surprise, 0)
+    ones = np.ones_like(np.asarray(men, float))
+    return [
+        ones, _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
+        np.log(np.maximum(men, 1.0) / REFERENCE_MEN), sign * np.asarray(log_p, float),
+        _is(c.posture, "prepared") * ones, _is(c.posture, "fortified") * ones,
+        _is(c.posture, "withdrawing") * ones,
+        np.asarray(c.rugged, float) * ones, np.asarray(c.wooded, float) * ones,
+        np.asarray(c.urban, float) * ones, np.asarray(c.wet, float) * ones,
+        np.asarray(c.winter, float) * ones, surprised * ones, surprising * ones,
+        np.log(np.maximum(days, 1e-6)) * ones, np.asarray(gave_way, float) * ones,
+    ]
+
+
+def log_hazard(params: TndmParams, side: str, columns: list) -> np.ndarray | float:
+    """Log of ``side``'s accumulated hazard from :func:`rate_features` columns."""
+    return sum(w * x for w, x in zip(params.rate[side], columns, strict=True))
+
+
+def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarray | float:
+    """The outcome margin; > 0 means the defender gives way (losses as fractions)."""
+    la = np.log(np.clip(loss_a, 1e-6, 1.0))
+    ld = np.log(np.clip(loss_d, 1e-6, 1.0))
+    return log_p + params.lam * (ld - la) - params.offset
+
+
+#: The fit to all runnable CDB90 battles (``campaign battles``, 10 folds, seed 0);
+#: see docs/battles.md for the intervals. Refit with :func:`campaign.battles.fit.fit_tndm`.
+CALIBRATED = TndmParams(
+    rate={
+        "attacker": (-2.7977, 0.4701, -1.1001, 0.1345, 0.5073, 0.0786, 0.2407, -0.6979, -0.0578, 0.1961, 0.3517, -0.3161, -0.0111, -0.2185, 0.3333, 0.1035, 0.5307),
+        "defender": (-3.1265, 0.6790, -0.7801, 0.0647, 0.2470, -0.1479, 0.2918, -0.6968, -0.0329, 0.3682, 0.0712, -0.2902, -0.0863, 0.0490, 0.1063, 0.4694, 0.8420),
+    },
+    power=(1.0000, 0.0627, -0.1253, -0.2343, 0.1217, 0.0242, 0.0024, -0.0691, 0.0004, 0.6576, 0.4462),
+    lam=-0.0541, offset=0.1838, sharpness=0.6973,
+)
