@@ -159,8 +159,12 @@ def _sigterm_as_interrupt() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _sigterm_as_interrupt()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # interrupted while starting up: nothing was written
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         return int(args.func(args) or 0)
     except CampaignError as exc:
