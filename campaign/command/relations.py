@@ -17,6 +17,7 @@ from typing import Any
 
 from campaign.command.conditions import Facts, holds
 from campaign.engine import log as ev
+from campaign.engine.processes import start_clashes
 from campaign.engine.world import order_time
 from campaign.scenario.schema import DemarcationLine, Scenario
 
@@ -67,9 +68,15 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
         facts.stance[pair] = stance
         a, b = sorted(pair)
         world.set_hostile(a, b, stance == "hostile")
+        if stance == "neutral":
+            world.neutral_pairs |= {(a, b), (b, a)}
+        else:
+            world.neutral_pairs -= {(a, b), (b, a)}
         if old is not None:
             world.log(ev.RelationChange, sides=[a, b], old=old, new=stance,
                       reason=reason.get(pair, "back to the scenario's standing relation"))
+            if stance == "hostile":
+                start_clashes(world)
 
 
 def crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:

@@ -517,6 +517,8 @@ def _plan(world: World, unit: UnitState, current):
         return None
     if not world.may_cross(unit.side, here, nxt):
         return None  # a demarcation line in force: the unit halts at it
+    if not world.may_enter(unit.side, nxt):
+        return None  # a neutral side's town: the unit halts before it
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
@@ -717,6 +719,24 @@ def _depart(world: World, unit: UnitState) -> None:
     _leave_place(world, unit)
     unit.status = "departed"
     world.notify("departure", unit=unit.id, place=place)
+
+
+def start_clashes(world: World) -> None:
+    """Sides that have just become hostile fight where their units stand together:
+    the side that does not hold the place attacks."""
+    for place, ids in list(world.at_place.items()):
+        if place in world.engagements or not ids:
+            continue
+        units = [world.units[u] for u in ids if world.units[u].men >= 0.5
+                 and world.units[u].retreat_to is None and world.units[u].engagement is None]
+        owner = world.control.get(place, "none")
+        defenders = [u for u in units if owner != "none" and not world.hostile(u.side, owner)]
+        attackers = [u for u in units if owner == "none" or world.hostile(u.side, owner)]
+        if not defenders:
+            continue
+        attackers = [u for u in attackers if any(world.hostile(u.side, d.side) for d in defenders)]
+        if attackers:
+            start_engagement(world, place, attackers, defenders, False, None)
 
 
 # ---------------------------------------------------------------------------- rear

@@ -165,6 +165,8 @@ class World:
     #: arrived), for conditions that wait on them.
     done_orders: set[str] = field(default_factory=set)
     #: Season of each day (see campaign.engine.season) and march factors by season/road.
+    #: (side, other side) pairs, both ways, that stand neutral now (see command.relations).
+    neutral_pairs: set[tuple[str, str]] = field(default_factory=set)
     seasons: list[str] = field(default_factory=list)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
 
@@ -277,6 +279,12 @@ class World:
             if unit.counted_at is not None:
                 for s in self.threatens[unit.side]:
                     self.enemy_presence[s].add(unit.counted_at)
+
+    def may_enter(self, side: str, place: str) -> bool:
+        """False when ``place`` is held by a side ``side`` stands neutral with (neutral
+        sides keep out of each other's towns)."""
+        owner = self.control.get(place, "none")
+        return owner == "none" or (side, owner) not in self.neutral_pairs
 
     def may_cross(self, side: str, a: str, b: str) -> bool:
         """False when a demarcation line in force closes the link a-b to ``side``."""

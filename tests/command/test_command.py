@@ -1,0 +1,171 @@
+"""Commanders, conditions, relations and perception on small synthetic theatres."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from toy import CITE, toy_dict  # noqa: E402
+
+from campaign.command.perception import Picture  # noqa: E402
+from campaign.scenario.schema import Scenario  # noqa: E402
+from campaign.simulate import build_world, simulate  # noqa: E402
+
+
+def _scenario(data: dict) -> Scenario:
+    return Scenario.model_validate(data)
+
+
+def _intent_toy(red_men: int = 400, blue_men: int = 1000, **intent) -> dict:
+    data = toy_dict()
+    data["orders"] = []
+    data["units"][0]["strength_men"] = blue_men
+    data["units"][1]["strength_men"] = red_men
+    data["intents"] = [{"id": "blue_push", "side": "blue", "units": ["blue_1"],
+                        "objectives": [{"take": "c"}, {"take": "d"}], "source": CITE, **intent}]
+    return data
+
+
+def _events(result, kind: str) -> list:
+    return [e for e in result.events if e.type == kind]
+
+
+def test_commander_attacks_at_good_odds_and_exploits_to_the_next_objective():
+    result = simulate(_scenario(_intent_toy()), seed=1)
+    control = result.world.control
+    assert control["c"] == "blue" and control["d"] == "blue"
+    decisions = [e for e in _events(result, "decision") if e.action == "attack"]
+    assert decisions and decisions[0].perceived_ratio >= 1.3
+    assert decisions[0].true_ratio is not None  # both ratios are logged
+
+
+def test_commander_waits_below_the_attack_ratio_and_gathers_before_the_objective():
+    result = simulate(_scenario(_intent_toy(red_men=2000, blue_men=600)), seed=1)
+    assert result.world.control["c"] == "red"
+    waits = [e for e in _events(result, "decision") if e.action == "wait"]
+    assert waits and all(e.perceived_ratio < 1.3 for e in waits)
+    assert not _events(result, "engagement_start")
+    assert result.world.units["blue_1"].location == "b"  # gathered next to the objective
+
+
+def test_attack_ratio_of_the_intent_changes_the_decision():
+    bold = simulate(_scenario(_intent_toy(red_men=2000, blue_men=600, attack_ratio=0.1)), seed=1)
+    assert _events(bold, "engagement_start")
+
+
+def test_intent_waits_for_its_date_and_condition():
+    data = _intent_toy(date="1919-01-05")
+    result = simulate(_scenario(data), seed=1)
+    first_move = _events(result, "move_start")[0]
+    assert first_move.t >= 4.25
+    data = _intent_toy(when={"arrived": "blue_2"})
+    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
+                          "strength_men": 100, "quality": "regular", "location": "a",
+                          "arrives": "1919-01-04", "source": CITE})
+    result = simulate(_scenario(data), seed=1)
+    fired = _events(result, "trigger")
+    assert fired and fired[0].what == "intent blue_push" and fired[0].t >= 2.75
+
+
+def test_conditional_order_fires_on_the_condition_not_before():
+    data = toy_dict()
+    data["orders"] = [
+        {"id": "go", "unit": "blue_1", "date": "1919-01-02", "action": "attack", "target": "c",
+         "source": CITE},
+        {"id": "follow", "unit": "red_1", "action": "withdraw", "target": "d",
+         "when": {"done": "go"}, "source": CITE},
+    ]
+    data["units"][1]["strength_men"] = 10
+    result = simulate(_scenario(data), seed=1)
+    assert "go" in result.world.done_orders
+    fired = [e for e in _events(result, "trigger") if e.what == "order follow"]
+    assert not fired or fired[0].t >= 1.25
+
+
+def test_variant_order_ids_are_unique():
+    data = toy_dict()
+    data["orders"] = [copy.deepcopy(data["orders"][0]) | {"id": "x"} for _ in range(2)]
+    from campaign.scenario.checks import check_references
+
+    problems = check_references(_scenario(data), {"a", "b", "c", "d"})
+    assert any("duplicate id 'x'" in message for _, message in problems)
+
+
+def test_neutral_sides_do_not_fight_and_a_change_of_stance_makes_them():
+    data = toy_dict()
+    data["relations"] = [{"sides": ["blue", "red"], "stance": "neutral", "until": "1919-01-05",
+                          "source": CITE}]
+    data["orders"][0]["date"] = "1919-01-01"
+    result = simulate(_scenario(data), seed=1)
+    starts = _events(result, "engagement_start")
+    assert starts and starts[0].t >= 5.0
+    changes = _events(result, "relation")
+    assert changes and changes[0].old == "neutral" and changes[0].new == "hostile"
+
+
+def test_belief_that_a_side_will_not_fight_is_dropped_for_units_it_has_fought():
+    data = _intent_toy(red_men=2000, blue_men=600)
+    data["relations"] = [{"sides": ["blue", "red"], "stance": "hostile",
+                          "believed": {"blue": "neutral"}, "source": CITE}]
+    result = simulate(_scenario(data), seed=1)
+    attacks = [e for e in _events(result, "decision") if e.action == "attack"]
+    assert attacks and "no enemy seen" in attacks[0].reason  # red was not counted
+    assert _events(result, "engagement_start")  # ...and fought all the same
+
+
+def test_perception_sees_only_within_reach_and_estimates_are_seeded():
+    world = build_world(_scenario(_intent_toy()), seed=3)
+    world.env.run(until=0.1)
+    near = Picture(side="blue", recon_links=1, estimate_error=0.3, memory_days=3, seed=3)
+    near.look(world)
+    assert "c" not in near.visible_places(world)  # blue at a sees a and b only
+    far = Picture(side="blue", recon_links=2, estimate_error=0.3, memory_days=3, seed=3)
+    far.look(world)
+    assert "red_1" in far.sightings
+    again = Picture(side="blue", recon_links=2, estimate_error=0.3, memory_days=3, seed=3)
+    again.look(world)
+    assert again.sightings["red_1"].men == far.sightings["red_1"].men != 400
+
+
+def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
+    data["map"]["links"] += [{"a": "c", "b": "e", "road": "main"}]
+    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
+                          "strength_men": 1000, "quality": "regular", "location": "e",
+                          "source": CITE})
+    data["orders"] = []
+    data["units"][0]["location"] = "b"
+    data["intents"] = [{"id": "red_hold", "side": "red", "units": ["red_1"],
+                        "objectives": [{"hold": "c", "units": ["red_1"]}], "source": CITE}]
+    result = simulate(_scenario(data), seed=1)
+    withdrawals = [e for e in _events(result, "order") if e.action == "withdraw"]
+    assert withdrawals and "nearly surrounded" in withdrawals[0].reason
+
+
+def test_conditional_arrival():
+    data = toy_dict()
+    data["units"].append({"id": "red_2", "name": "Red 2nd", "side": "red", "kind": "regiment",
+                          "strength_men": 300, "quality": "regular", "location": "d",
+                          "arrives_when": {"lost": {"place": "c", "side": "red"}},
+                          "source": CITE})
+    result = simulate(_scenario(data), seed=1)
+    lost = next(e for e in _events(result, "control_change") if e.place == "c")
+    arrival = next(e for e in _events(result, "arrival") if e.unit == "red_2")
+    assert arrival.t >= lost.t
+
+
+@pytest.mark.parametrize("season,slower", [("winter", True), ("summer", False)])
+def test_winter_slows_the_march(season: str, slower: bool):
+    data = toy_dict()
+    data["season"] = {"calendar": [{"season": season, "start": "1919-01-01",
+                                    "end": "1919-01-10"}]}
+    result = simulate(_scenario(data), seed=1)
+    move = _events(result, "move_start")[0]
+    end = next(e for e in _events(result, "move_end") if e.unit == move.unit)
+    days = end.t - move.t
+    assert (days > 22.96 / 25 + 0.01) is slower

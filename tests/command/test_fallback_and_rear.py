@@ -1,0 +1,104 @@
+"""Regression tests for the fallback commander's defects (issue 15) and for control
+of ground behind the front (issue 16)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from toy import CITE, toy_dict  # noqa: E402
+
+from campaign.scenario.loader import load_scenario  # noqa: E402
+from campaign.scenario.schema import Scenario  # noqa: E402
+from campaign.simulate import simulate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(data: dict, seed: int = 1):
+    return simulate(Scenario.model_validate(data), seed=seed)
+
+
+def test_counter_attack_weighs_the_deciding_unit_alone():
+    # A 20-man remnant next to a strong friend must not counter-attack 200 enemies.
+    data = toy_dict()
+    data["orders"] = []
+    data["objectives"] = [{"side": "blue", "place": "c", "kind": "take", "by": "1919-01-10"}]
+    data["units"][0].update(location="b", strength_men=20)
+    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
+                          "strength_men": 3000, "quality": "regular", "location": "b",
+                          "source": CITE})
+    data["units"][1]["strength_men"] = 200
+    result = _run(data)
+    attacks = [e for e in result.events if e.type == "order" and e.by == "commander"
+               and e.unit == "blue_1" and e.action == "attack"]
+    assert not attacks
+
+
+def test_no_retreat_from_empty_enemy_towns_or_a_weaker_enemy():
+    # Blue at b between two red-held towns with only a weak red unit: it stays.
+    data = toy_dict()
+    data["orders"] = []
+    data["control"] = {"a": "red", "b": "blue", "c": "red", "d": "red"}
+    data["units"][0].update(location="b", strength_men=1000)
+    data["units"][1].update(location="c", strength_men=50)
+    result = _run(data)
+    withdrawals = [e for e in result.events if e.type == "order" and e.action == "withdraw"]
+    assert not withdrawals
+
+
+def test_fallback_commander_does_not_act_before_the_mornings_orders():
+    data = toy_dict()
+    data["orders"] = [{"unit": "blue_1", "date": "1919-01-01", "action": "hold", "source": CITE}]
+    data["objectives"] = [{"side": "blue", "place": "c", "kind": "take", "by": "1919-01-10"}]
+    data["units"][0].update(location="b", strength_men=5000)
+    result = _run(data)
+    assert not [e for e in result.events if e.type == "order" and e.by == "commander"
+                and e.t < 0.25]
+
+
+def test_a_successful_attack_order_is_spent_so_the_winner_is_free_again():
+    result = _run(toy_dict())
+    unit = result.world.units["blue_1"]
+    assert result.world.control["c"] == "blue"
+    assert unit.current_order(result.world.days) is None
+
+
+def test_an_enclave_behind_the_front_changes_hands():
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.3})
+    data["map"]["links"] += [{"a": "a", "b": "e", "road": "main"}]
+    data["control"]["e"] = "red"  # an empty red town that only blue ground touches
+    data["orders"] = []
+    result = _run(data)
+    assert result.world.control["e"] == "blue"
+    causes = [e.cause for e in result.events if e.type == "control_change" and e.place == "e"]
+    assert causes == ["left by the enemy behind the front"]
+
+
+def test_a_column_on_the_road_keeps_its_own_ground():
+    data = toy_dict()
+    data["units"][0]["strength_men"] = 150
+    data["units"][0]["quality"] = "untrained"
+    result = _run(data)
+    assert result.world.control["b"] == "blue" or any(
+        e.type == "engagement_end" for e in result.events)
+
+
+OUTCOME_TIMED = re.compile(
+    r"day before the (capture|attack|fall)|so (that )?the (attack|town|capture) falls on"
+    r"|the day (the|it) .* (fell|was taken)|ordered the day before|day after the Soviets left",
+    re.IGNORECASE)
+
+
+def test_shipped_scenarios_time_nothing_from_a_recorded_outcome():
+    for path in sorted((ROOT / "scenarios").glob("*_1919.yaml")):
+        scenario = load_scenario(path)
+        dated = [o for o in scenario.orders if o.date is not None and o.when is None]
+        assert not dated, f"{path.name}: dated orders without a condition: {dated}"
+        for item in (*scenario.orders, *scenario.intents):
+            assert not OUTCOME_TIMED.search(item.note), (path.name, item.note)
+        for unit in scenario.units:
+            assert not OUTCOME_TIMED.search(unit.reasoning), (path.name, unit.id)
