@@ -420,9 +420,10 @@ def _finish(world: World, engagement: Engagement) -> None:
 def unit_life(world: World, unit: UnitState):
     """The whole life of one unit in the theatre, as a SimPy process."""
     env = world.env
-    while unit.arrives_t > env.now + 1e-9:
-        # A conditional arrival waits to be released (World.release); a dated one times out.
-        yield _wait(world, unit, unit.arrives_t if unit.arrives_t != float("inf") else None)
+    while unit.arrives_t == float("inf"):
+        yield _wait(world, unit, None)  # a conditional arrival waits for World.release
+    if unit.arrives_t > env.now:
+        yield env.timeout(unit.arrives_t - env.now)
     unit.arrived_men = unit.men
     world.log(ev.Arrival, unit=unit.id, side=unit.side, place=unit.home, men=round(unit.men, 2))
     enter_place(world, unit, unit.home, attacking=True, surprise=False)
