@@ -77,7 +77,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
         yield env.timeout(start_t - env.now)
     while True:
         if env.now >= end_t:
-            _finish(world, staff, facts, "its last day has passed")
+            _finish(world, staff, facts, "its last day has passed", release=True)
             return
         if not staff.active:
             if intent.when is None or holds(intent.when, world, facts):
@@ -87,6 +87,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
                               condition=_describe(intent.when))
                 for uid in staff.units:
                     facts.claim(uid, intent.id)
+                    world.units[uid].commanded = True
                 world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
                           target=None, units=_present(world, staff), reason="intent in force",
                           perceived_ratio=None, true_ratio=None)
@@ -113,10 +114,15 @@ def _next_wake(world: Any, wake_events: list, end_t: float):
     return wake
 
 
-def _finish(world: Any, staff: Staff, facts: Facts, reason: str) -> None:
+def _finish(world: Any, staff: Staff, facts: Facts, reason: str,
+            release: bool = False) -> None:
+    """The intent is over. Its units stay where it left them until a later intent
+    takes them over; only an intent whose time ran out (``until``) hands them back to
+    the commands that had them before."""
     staff.done = True
-    for uid in staff.allotted:
-        facts.release(uid, staff.intent.id)
+    if release:
+        for uid in staff.allotted:
+            facts.release(uid, staff.intent.id)
     facts.intents_done.add(staff.intent.id)
     world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side, action="end",
               target=None, units=_present(world, staff), reason=reason,
@@ -233,13 +239,32 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                 if units:
                     tasks.append((step, units))
     rest = [u for u in free if u.id not in named]
-    general = lost_hold or next((s for s in pending if not s.units), None)
+    if lost_hold is not None:
+        # A lost place is retaken by its own garrison and the units near it, and only
+        # while it touches ground we hold; the others go on with the objectives.
+        ours = any(world.control.get(n) == world.holder(side)
+                   for n in world.links[lost_hold.place])
+        nothing_else = not any(st.kind == "take" for st in pending)
+        retakers = [u for u in rest if ours and (nothing_else or u.id in lost_hold.units
+                                                 or _close(world, u, lost_hold.place))]
+        if retakers:
+            tasks.append((lost_hold, retakers))
+        rest = [u for u in rest if u not in retakers]
+        lost_hold = None
+        for step in pending:
+            if step.units:
+                units = [u for u in rest if u.id in step.units and u.id not in named]
+                named.update(u.id for u in units)
+                if units:
+                    tasks.append((step, units))
+        rest = [u for u in rest if u.id not in named]
+    general = next((s for s in pending if not s.units), None)
     if general is None and pending:
         general = pending[0]
     if rest and general is not None:
         tasks.append((general, rest))
     for step, units in tasks:
-        _pursue(world, staff, facts, step, units, retake=step is lost_hold)
+        _pursue(world, staff, facts, step, units, retake=step.kind == "hold")
     return False
 
 

@@ -498,7 +498,7 @@ def _plan(world: World, unit: UnitState, current):
     ``objective`` is the target of the attack order being carried out, if any."""
     here = unit.location
     if current is None:
-        return _commander(world, unit)
+        return None if unit.commanded else _commander(world, unit)
     index, order = current
     if order.action == Action.hold or order.target is None:
         return None

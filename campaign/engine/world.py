@@ -87,6 +87,9 @@ class UnitState:
     route: Route | None = None  # the last route planned round the enemy (move, withdraw)
     eta: float | None = None  # when the current march ends
     look_again_t: float | None = None  # a planned pause ends (joint attacks)
+    #: A commander of the command layer looks after the unit: the engine's own simple
+    #: fallback behaviour (for units with no order) stays off.
+    commanded: bool = False
     order_times: list[float] = field(init=False, repr=False)
 
     @property
