@@ -136,10 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
     p.set_defaults(func=cmd_replay)
 
-    from campaign import cli_analysis, cli_battles, cli_ensemble, cli_render
+    from campaign import cli_analysis, cli_battles, cli_ensemble, cli_render, cli_tempo
 
     cli_analysis.register(sub)
     cli_battles.register(sub)
+    cli_tempo.register(sub)
     cli_render.register(sub)
     cli_ensemble.register(sub)
     return parser

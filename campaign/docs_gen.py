@@ -665,7 +665,17 @@ def fidelity_text(scenario_id: str) -> str:
     scenario = load_scenario(ROOT / "scenarios" / f"{scenario_id}.yaml")
     history = load_history(ROOT / "scenarios" / f"{scenario_id}.history.yaml")
     report = fidelity_report(scenario, history, seed=1, runs=8)
-    return "```text\n" + report_text(report) + "\n```"
+    text = report_text(report)
+    dated = [o for o in scenario.orders if o.date is not None and o.when is None]
+    if dated:
+        from campaign.analysis.fidelity import strip_timetable
+
+        bare = fidelity_report(strip_timetable(scenario), history, seed=1)
+        text += (f"\nwithout its {len(dated)} dated orders: {bare['matched']}/{bare['total']}"
+                 f" (skill {bare['skill']:.2f})")
+    else:
+        text += "\nno dated orders: the score without a timetable is the score above"
+    return "```text\n" + text + "\n```"
 
 
 # ------------------------------------------------------------------------- registry
@@ -678,6 +688,8 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "constants-processes": lambda: constants_table("campaign.engine.processes"),
     "constants-simulate": lambda: constants_table("campaign.simulate"),
     "constants-geo": lambda: constants_table("campaign.geo.network"),
+    "constants-doctrine": lambda: constants_table("campaign.command.doctrine"),
+    "constants-season": lambda: constants_table("campaign.engine.season"),
     "multiplier-keys": multiplier_keys,
     "cli": cli_reference,
     "api": api_reference,

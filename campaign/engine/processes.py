@@ -520,6 +520,12 @@ def _plan(world: World, unit: UnitState, current):
         return None  # a demarcation line in force: the unit halts at it
     if not world.may_enter(unit.side, nxt):
         return None  # a neutral side's town: the unit halts before it
+    oncoming = _oncoming(world, unit, here, nxt)
+    if oncoming is not None:
+        # An enemy column is already on this road coming our way: columns do not pass
+        # through each other, so the unit meets it here, where it stands.
+        unit.look_again_t = oncoming.eta
+        return None
     if order.action == Action.move and world.hostiles_at(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
@@ -531,6 +537,19 @@ def _plan(world: World, unit: UnitState, current):
     mode = "rail" if by_rail and path is not None and _rail_ok(world, path) else "march"
     attacking = order.action == Action.attack
     return nxt, mode, attacking, order.surprise, order.target if attacking else None
+
+
+def _oncoming(world: World, unit: UnitState, here: str | None, nxt: str) -> UnitState | None:
+    """A hostile column marching from ``nxt`` to ``here`` now, or None."""
+    road = world.on_road.get((nxt, here)) if here is not None else None
+    if not road:
+        return None
+    for uid in road:
+        other = world.units[uid]
+        if (other.status == "moving" and other.retreat_to is None and other.men >= 0.5
+                and world.hostile(other.side, unit.side) and other.eta is not None):
+            return other
+    return None
 
 
 def _order_done(world: World, unit: UnitState, index: int, order) -> None:
@@ -687,9 +706,12 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     unit.moving_to = destination
     unit.came_from = origin
     unit.eta = env.now + days
+    road = world.on_road.setdefault((origin, destination), {})
+    road[unit.id] = None
     if objective == destination:
         _rouse_comrades(world, unit)  # the assault is on its way in
     yield env.timeout(days)
+    road.pop(unit.id, None)
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)

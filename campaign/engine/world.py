@@ -168,6 +168,8 @@ class World:
     #: arrived), for conditions that wait on them.
     done_orders: set[str] = field(default_factory=set)
     #: Season of each day (see campaign.engine.season) and march factors by season/road.
+    #: (from place, to place) -> ids of the units marching along that road now.
+    on_road: dict[tuple[str, str], dict[str, None]] = field(default_factory=dict)
     #: (side, other side) pairs, both ways, that stand neutral now (see command.relations).
     neutral_pairs: set[tuple[str, str]] = field(default_factory=set)
     seasons: list[str] = field(default_factory=list)
