@@ -76,6 +76,10 @@ def install(world: Any, seed: int) -> None:
         ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
         staff = Staff(intent=intent, allotted=allotted_units(intent, scenario), attack_ratio=ratio,
                       picture=facts.pictures[intent.side])
+        for uid in staff.allotted:
+            # Units given to an intent wait for it (and then follow it): the engine's
+            # fallback behaviour does not move them in the meantime.
+            world.units[uid].commanded = True
         world.env.process(run_staff(world, staff, facts, wake_events))
 
 

@@ -498,7 +498,11 @@ def _plan(world: World, unit: UnitState, current):
     ``objective`` is the target of the attack order being carried out, if any."""
     here = unit.location
     if current is None:
-        return None if unit.commanded else _commander(world, unit)
+        step = None if unit.commanded else _commander(world, unit)
+        if step is not None and _oncoming(world, unit, here, step[0]) is not None:
+            unit.look_again_t = _oncoming(world, unit, here, step[0]).eta
+            return None  # meet the enemy column here rather than pass it on the road
+        return step
     index, order = current
     if order.action == Action.hold or order.target is None:
         return None
