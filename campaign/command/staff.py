@@ -258,9 +258,9 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                 if units:
                     tasks.append((step, units))
         rest = [u for u in rest if u.id not in named]
+    # Units no objective names follow the first objective that names no units; when
+    # every objective names its units, the others are not part of the plan and hold.
     general = next((s for s in pending if not s.units), None)
-    if general is None and pending:
-        general = pending[0]
     if rest and general is not None:
         tasks.append((general, rest))
     for step, units in tasks:
