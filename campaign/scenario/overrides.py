@@ -175,6 +175,37 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
     data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
     data["orders"] = [o for o in data.get("orders", [])
                       if not (isinstance(o, dict) and o.get("unit") == unit_id)]
+    _remove_from_intents(data, unit_id)
+
+
+def _remove_from_intents(data: dict[str, Any], unit_id: str) -> None:
+    """Take a removed unit out of the intents: out of their unit lists, dropping an
+    objective that named only it and an intent left with no units (a condition that
+    names the unit is left for validation to report)."""
+    kept = []
+    for intent in data.get("intents", []) or []:
+        if not isinstance(intent, dict):
+            kept.append(intent)
+            continue
+        named = intent.get("units")
+        if isinstance(named, list) and unit_id in named:
+            intent["units"] = [u for u in named if u != unit_id]
+        steps = []
+        for step in intent.get("objectives", []) or []:
+            units = step.get("units") if isinstance(step, dict) else None
+            if isinstance(units, list) and unit_id in units:
+                step["units"] = [u for u in units if u != unit_id]
+                if not step["units"]:
+                    continue
+            steps.append(step)
+        intent["objectives"] = steps
+        if intent.get("formation") is None and not intent.get("units"):
+            continue
+        if not steps:
+            continue
+        kept.append(intent)
+    if "intents" in data:
+        data["intents"] = kept
 
 
 def _as_date(value: Any) -> dt.date | None:
