@@ -45,8 +45,8 @@ sys.path.insert(0, str(HERE))
 
 from synthetic import synthetic_scenario  # noqa: E402
 
-from campaign.simulate import build_world, collector_paused, simulate  # noqa: E402
 from campaign.scenario.loader import load_scenario  # noqa: E402
+from campaign.simulate import build_world, collector_paused, simulate  # noqa: E402
 
 SCENARIOS = {
     "kaunas_1919": ROOT / "scenarios/kaunas_1919.yaml",

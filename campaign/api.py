@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign.simulate import RunResult, simulate
 from campaign.replay.writer import write_run
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
+from campaign.simulate import RunResult, simulate
 
 
 @dataclass

@@ -17,7 +17,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
     try:
         factors = [float(x) for x in args.factors.split(",") if x.strip()]
     except ValueError:
-        raise CampaignError(f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'")
+        raise CampaignError(f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'") from None
     if not factors or any(not 0 <= f <= 100 for f in factors):
         raise CampaignError("--factors: each factor must be between 0 and 100")
     if args.runs < 1:

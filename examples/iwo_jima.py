@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from campaign.simulate import simulate
 from campaign.scenario.schema import Scenario
+from campaign.simulate import simulate
 
 A_JAPANESE_ON_US = 0.0544
 B_US_ON_JAPANESE = 0.0106

@@ -62,8 +62,8 @@ def toy(**changes: Any) -> Scenario:
 def write_toy_run(base: Path, history: str) -> Path:
     """Write the toy run (seed 1) to ``base/run``, with a scenario path whose history
     file (``base/toy.history.yaml``) holds ``history``; return the run folder."""
-    from campaign.simulate import simulate
     from campaign.replay.writer import write_run
+    from campaign.simulate import simulate
 
     (base / "toy.history.yaml").write_text(history, encoding="utf-8")
     folder = base / "run"

@@ -27,13 +27,13 @@ import numpy as np
 
 from campaign.analysis.ensemble import EnsembleResult, daily_control, run_ensemble
 from campaign.engine import combat
-from campaign.simulate import RunResult
 from campaign.errors import CampaignError
 from campaign.scenario.checks import suggest
 from campaign.scenario.history import History, history_path_for, load_history
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
 from campaign.scenario.schema import Scenario
+from campaign.simulate import RunResult
 
 # ----------------------------------------------------------------------------- Lanchester
 

@@ -50,13 +50,13 @@ import numpy as np
 from tqdm import tqdm
 
 from campaign import __version__
-from campaign.simulate import RunResult, simulate
 from campaign.errors import CampaignError, OutputError, ReplayError
 from campaign.replay.atomic import atomic_write_text
 from campaign.replay.summary import losses_by_side, objectives_status
 from campaign.scenario.loader import load_scenario, scenario_hash
 from campaign.scenario.overrides import Overrides
 from campaign.scenario.schema import Scenario
+from campaign.simulate import RunResult, simulate
 
 FORMAT = "campaign-ensemble"
 FORMAT_VERSION = 1

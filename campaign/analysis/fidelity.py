@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from campaign.simulate import simulate
 from campaign.replay.tables import control_by_day
 from campaign.replay.writer import make_header
 from campaign.scenario.history import History
 from campaign.scenario.schema import Scenario
+from campaign.simulate import simulate
 
 #: Share of checkpoints a scenario aims to match.
 TARGET_MATCH_SHARE = 0.85
@@ -84,6 +84,29 @@ def _capture_error(table, place: str, side: str, day: dt.date, holder) -> int | 
     return min(((c - day).days for c in changes), key=abs)
 
 
+def timeline_agreement(history: History, table: dict[str, dict[str, str]],
+                       holder: dict[str, str]) -> tuple[int, int]:
+    """Days on which a recorded place's simulated holder agrees with the record, and
+    days compared. Between checkpoints the record's holder is the latest recorded one
+    (from a place's first checkpoint to the end of the run)."""
+    by_place: dict[str, list[tuple[str, str]]] = {}
+    for cp in history.checkpoints:
+        by_place.setdefault(cp.place, []).append((cp.date.isoformat(), _normalise(cp.side, holder)))
+    agree = total = 0
+    dates = sorted(table)
+    for place, records in by_place.items():
+        records.sort()
+        i = -1
+        for day in dates:
+            while i + 1 < len(records) and records[i + 1][0] <= day:
+                i += 1
+            if i < 0:
+                continue
+            total += 1
+            agree += _normalise(table[day].get(place, "none"), holder) == records[i][1]
+    return agree, total
+
+
 def strip_timetable(scenario: Scenario) -> Scenario:
     """The scenario without its timetable: every dated order that carries no
     condition is removed; intents, conditional orders and relations stay."""
@@ -119,6 +142,9 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     report["share"] = report["matched"] / max(1, report["total"])
     report["baseline_matched"] = sum(c.matched for c in base)
     report["skill"] = skill(report["matched"], report["baseline_matched"], report["total"])
+    agree, days = timeline_agreement(history, table, holder)
+    report["timeline_agreement"] = agree / days if days else None
+    report["timeline_days"] = days
     captures = [c for c in single if c.capture]
     report["captures_matched"] = sum(c.matched for c in captures)
     report["captures_total"] = len(captures)
@@ -170,6 +196,9 @@ def report_text(report: dict[str, Any]) -> str:
     lines.append(f"no-movement baseline: {report.get('baseline_matched')}/{report['total']}; "
                  f"skill over it: {'n/a' if sk is None else f'{sk:.2f}'}; captures matched "
                  f"{report.get('captures_matched')}/{report.get('captures_total')}")
+    if report.get("timeline_agreement") is not None:
+        lines.append(f"whole-timeline agreement: {report['timeline_agreement']:.0%} of "
+                     f"{report['timeline_days']} place-days (record carried between checkpoints)")
     if report.get("mean_abs_capture_error_days") is not None:
         lines.append(f"mean |capture date error|: {report['mean_abs_capture_error_days']:.1f} days")
     if "ensemble" in report:

@@ -16,6 +16,7 @@ import numpy as np
 
 from campaign.command import doctrine
 from campaign.engine import combat
+from campaign.engine.supply import fatigue_factor
 
 
 @dataclass
@@ -32,7 +33,7 @@ def unit_power(unit: Any) -> float:
     """Combat power of one unit as the combat model counts it (no posture)."""
     crews = min(1.0, unit.men / max(1.0, 10.0 * (unit.guns + unit.machine_guns)))
     raw = unit.men + (unit.guns * combat.GUN_MEN + unit.machine_guns * combat.MACHINE_GUN_MEN) * crews
-    return raw * unit.quality_factor * unit.morale
+    return raw * unit.quality_factor * unit.morale * unit.supply * fatigue_factor(unit.fatigue)
 
 
 @dataclass

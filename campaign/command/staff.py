@@ -32,6 +32,7 @@ from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.season import FROZEN
+from campaign.engine.supply import SUPPLY_HALT_DAYS
 from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
 from campaign.scenario.schema import Action, Intent, IntentStep, Order, formations_under
 
@@ -79,24 +80,22 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
         if env.now >= end_t:
             _finish(world, staff, facts, "its last day has passed", release=True)
             return
-        if not staff.active:
-            if intent.when is None or holds(intent.when, world, facts):
-                staff.active = True
-                if intent.when is not None:
-                    world.log(ev.TriggerFired, what=f"intent {intent.id}",
-                              condition=_describe(intent.when))
-                for uid in staff.units:
-                    facts.claim(uid, intent.id)
-                    world.units[uid].commanded = True
-                world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
-                          target=None, units=_present(world, staff), reason="intent in force",
-                          perceived_ratio=None, true_ratio=None)
-                staff.start_power = sum(unit_power(world.units[u]) for u in staff.units
-                                        if world.units[u].status in ("present", "moving"))
-        if staff.active:
-            if review(world, staff, facts):
-                _finish(world, staff, facts, "every objective done")
-                return
+        if not staff.active and (intent.when is None or holds(intent.when, world, facts)):
+            staff.active = True
+            if intent.when is not None:
+                world.log(ev.TriggerFired, what=f"intent {intent.id}",
+                          condition=_describe(intent.when))
+            for uid in staff.units:
+                facts.claim(uid, intent.id)
+                world.units[uid].commanded = True
+            world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
+                      target=None, units=_present(world, staff), reason="intent in force",
+                      perceived_ratio=None, true_ratio=None)
+            staff.start_power = sum(unit_power(world.units[u]) for u in staff.units
+                                    if world.units[u].status in ("present", "moving"))
+        if staff.active and review(world, staff, facts):
+            _finish(world, staff, facts, "every objective done")
+            return
         yield _next_wake(world, wake_events, end_t)
 
 
@@ -186,6 +185,14 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             garrisons.update(step.units or staff.units)  # free again once the place is lost
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
+    halted = [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
+    if halted:
+        # Out of supply too long: these units stop and hold where they are.
+        for u in halted:
+            if u.location is not None and staff.given.get(u.id) != ("hold", u.location):
+                _give(world, staff, u.id, Action.hold, u.location,
+                      f"out of supply for {u.days_unsupplied} days: the advance halts")
+        free = [u for u in free if u not in halted]
     if staff.start_power > 0 and not staff.spent and staff.units:
         power = sum(unit_power(world.units[u]) for u in staff.units
                     if world.units[u].status in ("present", "moving"))

@@ -17,6 +17,13 @@ import numpy as np
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.season import FROZEN
+from campaign.engine.supply import (
+    FATIGUE_PER_COMBAT_DAY,
+    FATIGUE_PER_MARCH_DAY,
+    FATIGUE_RECOVERY_PER_DAY,
+    fatigue_factor,
+    update_supply,
+)
 from campaign.engine.world import (
     DAY_END,
     DEFAULT_MARCH_KM_PER_DAY,
@@ -84,6 +91,7 @@ def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> flo
     season = world.season(world.env.now)
     if world.season_march:
         speed *= world.season_march[season].get(road, 1.0)
+    speed *= unit.supply * fatigue_factor(unit.fatigue)
     frozen = season in FROZEN
     return km / speed + (RIVER_DELAY_DAYS if data.get("river") and not frozen else 0.0)
 
@@ -210,7 +218,8 @@ def _camp(world: World, ids: list[str]) -> combat.Camp:
         men=np.array([u.men for u in units], dtype=float),
         guns=np.array([u.guns for u in units], dtype=float),
         machine_guns=np.array([u.machine_guns for u in units], dtype=float),
-        quality=np.array([u.quality_factor for u in units], dtype=float),
+        quality=np.array([u.quality_factor * u.supply * fatigue_factor(u.fatigue)
+                          for u in units], dtype=float),
         morale=np.array([u.morale for u in units], dtype=float),
         sides=[u.side for u in units],
     )
@@ -270,6 +279,9 @@ def fight(world: World, engagement: Engagement):
                 engagement.losses[uid] = engagement.losses.get(uid, 0.0) + men_lost
                 losses[uid] = [round(float(killed), 2), round(float(wounded), 2),
                                round(float(captured), 2)]
+        for uid in still:
+            unit = world.units[uid]
+            unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_COMBAT_DAY * step)
         world.log(ev.EngagementStep, engagement=engagement.id, place=place,
                     power_ratio=round(float(min(ratio, 1e6)), 4), losses=losses)
         if spec.break_points:
@@ -432,6 +444,8 @@ def unit_life(world: World, unit: UnitState):
     while unit.status == "present":
         now = env.now
         unit.morale = min(1.0, unit.morale + MORALE_RECOVERY_PER_DAY * (now - last_quiet))
+        if unit.engagement is None:
+            unit.fatigue = max(0.0, unit.fatigue - FATIGUE_RECOVERY_PER_DAY * (now - last_quiet))
         last_quiet = now
         retreat_to = unit.retreat_to
         if retreat_to is not None and unit.engagement is None:
@@ -716,6 +730,7 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
         _rouse_comrades(world, unit)  # the assault is on its way in
     yield env.timeout(days)
     road.pop(unit.id, None)
+    unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_MARCH_DAY * days)
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
@@ -781,6 +796,8 @@ def rear_control(world: World):
     pending: dict[str, tuple[str, int]] = {}
     for day in range(world.days):
         yield env.timeout(day + ORDER_HOUR - env.now)
+        if world.scenario.supply.sources:
+            update_supply(world)
         wanted = _rear_changes(world)
         for place, side in wanted.items():
             first_side, first_day = pending.get(place, (side, day))

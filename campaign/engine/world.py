@@ -87,6 +87,9 @@ class UnitState:
     route: Route | None = None  # the last route planned round the enemy (move, withdraw)
     eta: float | None = None  # when the current march ends
     look_again_t: float | None = None  # a planned pause ends (joint attacks)
+    supply: float = 1.0  # share of power and march rate its supply allows (engine.supply)
+    days_unsupplied: int = 0
+    fatigue: float = 0.0  # 0 fresh .. 1 exhausted (engine.supply)
     #: A commander of the command layer looks after the unit: the engine's own simple
     #: fallback behaviour (for units with no order) stays off.
     commanded: bool = False

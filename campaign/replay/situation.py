@@ -40,10 +40,10 @@ def situation_text(folder: Path, date: str) -> str:
 
 def verify_replay(folder: Path) -> tuple[bool, str]:
     """Re-run the scenario named in the header and compare the log byte for byte."""
-    from campaign.simulate import simulate
     from campaign.replay.writer import events_jsonl, make_header
     from campaign.scenario.loader import load_scenario, scenario_hash
     from campaign.scenario.overrides import Overrides
+    from campaign.simulate import simulate
 
     replay = read_replay(folder)
     header = replay.header

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from campaign import __version__
-from campaign.simulate import RunResult
 from campaign.errors import OutputError
 from campaign.replay.atomic import atomic_write_text
 from campaign.replay.header import PlaceInfo, ReplayHeader, SideInfo
 from campaign.replay.summary import build_summary
 from campaign.replay.tables import control_by_day, control_rows, strength_rows
 from campaign.scenario.loader import scenario_hash
+from campaign.simulate import RunResult
 
 RUN_FILES = ("events.jsonl", "control.csv", "strength.csv", "summary.json")
 

@@ -70,15 +70,70 @@ def describe(scenario: Scenario) -> str:
         f"  {scenario.start} to {scenario.end}, combat model {scenario.combat.model.value}",
         f"  sides: {', '.join(s.name for s in scenario.sides)}",
         f"  {len(scenario.units)} units, {len(scenario.formations)} formations, "
-        f"{len(scenario.orders)} orders, {len(scenario.objectives)} objectives",
+        f"{len(scenario.intents)} intents, {len(scenario.orders)} orders, "
+        f"{len(scenario.objectives)} objectives",
         f"  sources: {', '.join(s.file for s in scenario.sources)}",
     ]
     return "\n".join(lines)
 
 
+def command_lines(scenario: Scenario) -> list[str]:
+    """Intents, conditional orders and relations, one line each."""
+    lines = []
+    for intent in scenario.intents:
+        start = str(intent.date) if intent.date else "from the start"
+        when = " when a condition holds" if intent.when else ""
+        steps = ", ".join(f"{st.kind} {st.place}" for st in intent.objectives)
+        who = intent.formation or ", ".join(intent.units)
+        lines.append(f"{intent.id} ({intent.side}; {who}): {start}{when}: {steps}")
+    for order in scenario.orders:
+        if order.when is not None:
+            lines.append(f"order {order.id or order.unit}: {order.action.value} "
+                         f"{order.target or ''} when a condition holds".rstrip())
+    for rel in scenario.relations:
+        believed = "".join(f"; {who} believed {st.value}" for who, st in rel.believed.items())
+        lines.append(f"relation {'/'.join(rel.sides)}: {rel.stance.value} from "
+                     f"{rel.date or 'the start'}{believed}")
+    return lines
+
+
+def supply_and_season_lines(scenario: Scenario) -> list[str]:
+    from campaign.engine.season import season_by_day
+    from campaign.engine.supply import OUT_OF_SUPPLY_FLOOR, SUPPLY_RADIUS_KM
+
+    lines = []
+    radius = scenario.supply.radius_km or SUPPLY_RADIUS_KM
+    if not scenario.supply.sources:
+        lines.append("supply: no sources given, every unit is supplied")
+    for side, places in scenario.supply.sources.items():
+        floor = scenario.supply.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
+        lines.append(f"supply {side}: {', '.join(places)} (reach {radius:g} km; "
+                     f"out of supply keeps {floor:.0%})")
+    days = season_by_day(scenario)
+    spells: list[tuple[str, int, int]] = []
+    for i, name in enumerate(days):
+        if spells and spells[-1][0] == name:
+            spells[-1] = (name, spells[-1][1], i)
+        else:
+            spells.append((name, i, i))
+    import datetime as dt
+
+    for name, a, b in spells:
+        first = scenario.start + dt.timedelta(days=a)
+        last = scenario.start + dt.timedelta(days=b)
+        lines.append(f"season {name}: {first} to {last}")
+    return lines
+
+
 def info_text(scenario: Scenario) -> str:
     lines = [describe(scenario), "", "Order of battle:"]
     lines += ["  " + line for line in order_of_battle(scenario)]
+    command = command_lines(scenario)
+    if command:
+        lines += ["", "Command (intents, conditional orders, relations):"]
+        lines += ["  " + line for line in command]
+    lines += ["", "Supply and season:"]
+    lines += ["  " + line for line in supply_and_season_lines(scenario)]
     lines += ["", "Strength by date (men):"]
     sides = [s.id for s in scenario.sides]
     lines.append("  " + "date".ljust(12) + "".join(s.rjust(12) for s in sides))

@@ -414,6 +414,29 @@ class SeasonSpec(Strict):
     )
 
 
+class SupplySpec(Strict):
+    """Supply sources per side and how far supply reaches (campaign.engine.supply)."""
+
+    sources: dict[Slug, list[Slug]] = Field(
+        default_factory=dict,
+        description="Per side: base cities and railheads its supply comes from (held by it)",
+    )
+    radius_km: float | None = Field(None, gt=0, le=1000, description="Reach of supply by road, km")
+    live_off_land: dict[Slug, float] = Field(
+        default_factory=dict,
+        description="Per side: share of combat power and march rate kept out of supply by "
+        "requisitioning (default: campaign.engine.supply.OUT_OF_SUPPLY_FLOOR)",
+    )
+
+    @field_validator("live_off_land")
+    @classmethod
+    def _share(cls, value: dict[str, float]) -> dict[str, float]:
+        for side, share in value.items():
+            if not 0 < share <= 1:
+                raise ValueError(f"live_off_land for '{side}' must be in (0, 1], got {share}")
+        return value
+
+
 class CommandSpec(Strict):
     """Overrides of the documented command defaults (campaign.command.doctrine)."""
 
@@ -514,6 +537,7 @@ class Scenario(Strict):
     lines: list[DemarcationLine] = Field(default_factory=list)
     command: CommandSpec = Field(default_factory=CommandSpec)
     season: SeasonSpec = Field(default_factory=SeasonSpec)
+    supply: SupplySpec = Field(default_factory=SupplySpec)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Scenario:

@@ -18,9 +18,9 @@ from campaign.analysis.calibrate import (
     strength_series,
 )
 from campaign.cli import main
-from campaign.simulate import simulate
 from campaign.errors import CampaignError
 from campaign.scenario.schema import Scenario
+from campaign.simulate import simulate
 
 # Engel (1954): Iwo Jima, aimed fire, coefficients per day.
 A_JAPANESE_ON_US = 0.0544

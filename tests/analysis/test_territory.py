@@ -14,10 +14,10 @@ from toy import toy
 from campaign.analysis.frontline import front_lines, hostility
 from campaign.analysis.geojson_export import export_geojson
 from campaign.analysis.territory import chaikin, territories, territories_from, theatre_clip
-from campaign.simulate import simulate
 from campaign.replay.header import PlaceInfo, ReplayHeader, SideInfo
 from campaign.replay.reader import read_replay
 from campaign.replay.writer import write_run
+from campaign.simulate import simulate
 
 LINE = [("a", 24.0), ("b", 24.3), ("c", 24.6), ("d", 24.9)]
 

@@ -102,3 +102,64 @@ def test_shipped_scenarios_time_nothing_from_a_recorded_outcome():
             assert not OUTCOME_TIMED.search(item.note), (path.name, item.note)
         for unit in scenario.units:
             assert not OUTCOME_TIMED.search(unit.reasoning), (path.name, unit.id)
+
+
+def test_units_far_from_supply_weaken_and_an_advance_halts():
+    from campaign.engine.supply import OUT_OF_SUPPLY_FLOOR, SUPPLY_HALT_DAYS
+
+    data = toy_dict(end="1919-01-20")
+    data["orders"] = []
+    data["supply"] = {"sources": {"blue": ["a"]}, "radius_km": 10}
+    data["units"][1]["strength_men"] = 5000
+    data["intents"] = [{"id": "push", "side": "blue", "units": ["blue_1"],
+                        "objectives": [{"take": "d"}], "attack_ratio": 0.01, "source": CITE}]
+    data["control"] = {"a": "blue", "b": "none", "c": "none", "d": "red"}
+    data["units"][1]["location"] = "d"
+    result = _run(data)
+    unit = result.world.units["blue_1"]
+    assert unit.days_unsupplied > SUPPLY_HALT_DAYS
+    assert unit.supply == OUT_OF_SUPPLY_FLOOR
+    halts = [e for e in result.events if e.type == "order" and "out of supply" in e.reason]
+    assert halts
+
+
+def test_supply_runs_further_by_rail():
+    from campaign.engine.supply import supply_distances
+    from campaign.simulate import build_world
+
+    data = toy_dict()
+    data["map"]["links"][0]["rail"] = True
+    world = build_world(Scenario.model_validate(data), seed=0)
+    reach = supply_distances(world, "blue", ["a"])
+    assert reach["b"] < 22.96 * 0.5
+
+
+def test_fighting_tires_a_unit_and_rest_restores_it():
+    result = _run(toy_dict())
+    blue = result.world.units["blue_1"]
+    assert 0 <= blue.fatigue < 0.3  # it fought and marched, then rested several days
+    data = toy_dict(end="1919-01-04")
+    tired = _run(data).world.units["blue_1"]
+    assert tired.fatigue > blue.fatigue
+
+
+def test_timeline_agreement_counts_days_between_checkpoints():
+    from campaign.analysis.fidelity import timeline_agreement
+    from campaign.scenario.history import History
+
+    history = History.model_validate({
+        "scenario": "toy", "sources": [{"id": "toy", "file": "x"}],
+        "checkpoints": [
+            {"place": "c", "date": "1919-01-02", "side": "red", "source": CITE},
+            {"place": "c", "date": "1919-01-04", "side": "blue", "source": CITE}]})
+    table = {f"1919-01-0{d}": {"c": "red" if d < 5 else "blue"} for d in range(1, 7)}
+    agree, days = timeline_agreement(history, table, {})
+    assert days == 5 and agree == 4  # 2, 3 red; 4 differs; 5, 6 blue
+
+
+def test_info_shows_intents_supply_and_seasons():
+    from campaign.scenario.report import info_text
+
+    text = info_text(load_scenario(ROOT / "scenarios" / "kaunas_1919.yaml"))
+    assert "pskov_north" in text and "supply soviet: vilnius" in text
+    assert "season winter: 1919-02-05 to 1919-02-25" in text

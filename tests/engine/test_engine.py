@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from toy import toy, toy_dict
 
-from campaign.simulate import simulate
 from campaign.replay.summary import losses_by_side
 from campaign.replay.writer import write_run
 from campaign.scenario.schema import Scenario
+from campaign.simulate import simulate
 
 QUALITIES = ["veteran", "regular", "trained", "volunteer", "untrained", "partisan"]
 

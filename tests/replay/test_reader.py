@@ -8,10 +8,10 @@ import pytest
 from toy import toy
 
 from campaign.cli import main
-from campaign.simulate import simulate
 from campaign.errors import OutputError, ReplayError
 from campaign.replay.reader import read_replay
 from campaign.replay.writer import write_run
+from campaign.simulate import simulate
 
 
 @pytest.fixture()

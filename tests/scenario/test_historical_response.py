@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaign.simulate import simulate
 from campaign.scenario import load_scenario
 from campaign.scenario.overrides import Overrides
+from campaign.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 KAUNAS = ROOT / "scenarios" / "kaunas_1919.yaml"

@@ -1,0 +1,87 @@
+"""Supply and fatigue: what wears an advance down and makes it stop.
+
+**Supply.** A side with supply sources (``supply.sources``: base cities, railheads) is
+in supply at places within ``SUPPLY_RADIUS_KM`` of a source it holds, by roads through
+places no enemy holds; a railway in friendly hands carries supply at
+``RAIL_SUPPLY_SHARE`` of its length (a railhead reaches far). Each morning a unit out of
+supply counts one more day out; its supply factor falls by ``OUT_OF_SUPPLY_DECAY`` a
+day down to the side's ``live_off_land`` share (default ``OUT_OF_SUPPLY_FLOOR``), and
+multiplies its combat power and march rate. Back in supply it recovers at once. A
+side with no sources is always supplied (the scenario says nothing about it).
+
+**Fatigue.** Marching and fighting tire a unit (``FATIGUE_PER_MARCH_DAY``,
+``FATIGUE_PER_COMBAT_DAY``, up to 1); rest restores it (``FATIGUE_RECOVERY_PER_DAY``).
+A tired unit's combat power and march rate are multiplied by
+``1 - FATIGUE_EFFECT * fatigue``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+#: Reach of supply by road from a source, km: horse-drawn columns of 1919 served units
+#: two to three days' march from a railhead or depot (US FM 100-10 (1949) puts the
+#: division's road supply haul at 50-80 km; we take the upper end).
+SUPPLY_RADIUS_KM = 80.0
+#: A railway in friendly hands counts at this share of its length for supply.
+RAIL_SUPPLY_SHARE = 0.2
+#: Supply factor lost per day out of supply, and the floor a side without documented
+#: requisitioning keeps (TOAW's supply rules halve a unit's strength when it is out of
+#: supply for long; units living off the land keep more, see ``live_off_land``).
+OUT_OF_SUPPLY_DECAY = 0.1
+OUT_OF_SUPPLY_FLOOR = 0.5
+#: Days out of supply after which a commander halts an advance (it holds and waits).
+SUPPLY_HALT_DAYS = 3
+#: Fatigue per day of marching and per day of fighting, recovery per quiet day, and
+#: the largest loss of power and march rate it causes (Dupuy's TNDM fatigue factor:
+#: units in continuous combat lose effectiveness day by day, about a tenth a day,
+#: to some 70-80 % after several days; rest restores them).
+FATIGUE_PER_MARCH_DAY = 0.05
+FATIGUE_PER_COMBAT_DAY = 0.1
+FATIGUE_RECOVERY_PER_DAY = 0.1
+FATIGUE_EFFECT = 0.3
+
+
+def fatigue_factor(fatigue: float) -> float:
+    return 1.0 - FATIGUE_EFFECT * min(1.0, max(0.0, fatigue))
+
+
+def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
+    """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
+    sources to every place it holds that they reach."""
+    holder = world.holder(side)
+    held = {p for p, owner in world.control.items() if owner == holder}
+    # Supply runs through the side's places and places no one holds, never the enemy's.
+    passable = {p for p, owner in world.control.items()
+                if owner == "none" or not world.hostile(owner, side)}
+    start = [s for s in sources if s in held and s in world.links]
+    if not start:
+        return {}
+    view = nx.subgraph_view(world.graph, filter_node=passable.__contains__)
+
+    def weight(a: str, b: str, data: dict) -> float:
+        return data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
+
+    return nx.multi_source_dijkstra_path_length(view, start, weight=weight)
+
+
+def update_supply(world: Any) -> None:
+    """Each morning: every unit of a side with sources is in supply or one day further
+    out of it; its supply factor follows."""
+    spec = world.scenario.supply
+    radius = spec.radius_km or SUPPLY_RADIUS_KM
+    for side, sources in spec.sources.items():
+        reach = supply_distances(world, side, sources)
+        floor = spec.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
+        for unit in world.units.values():
+            if unit.side != side or unit.status not in ("present", "moving"):
+                continue
+            place = unit.location or unit.came_from
+            if place is not None and reach.get(place, float("inf")) <= radius:
+                unit.days_unsupplied = 0
+                unit.supply = 1.0
+            else:
+                unit.days_unsupplied += 1
+                unit.supply = max(floor, 1.0 - OUT_OF_SUPPLY_DECAY * unit.days_unsupplied)
