@@ -444,8 +444,6 @@ def unit_life(world: World, unit: UnitState):
     while unit.status == "present":
         now = env.now
         unit.morale = min(1.0, unit.morale + MORALE_RECOVERY_PER_DAY * (now - last_quiet))
-        if unit.engagement is None:
-            unit.fatigue = max(0.0, unit.fatigue - FATIGUE_RECOVERY_PER_DAY * (now - last_quiet))
         last_quiet = now
         retreat_to = unit.retreat_to
         if retreat_to is not None and unit.engagement is None:
@@ -798,6 +796,10 @@ def rear_control(world: World):
         yield env.timeout(day + ORDER_HOUR - env.now)
         if world.scenario.supply.sources:
             update_supply(world)
+        for unit in world.units.values():
+            # A day's rest for every unit that is neither marching nor fighting.
+            if unit.fatigue > 0 and unit.status == "present" and unit.engagement is None:
+                unit.fatigue = max(0.0, unit.fatigue - FATIGUE_RECOVERY_PER_DAY)
         wanted = _rear_changes(world)
         for place, side in wanted.items():
             first_side, first_day = pending.get(place, (side, day))

@@ -7,7 +7,8 @@ places no enemy holds; a railway in friendly hands carries supply at
 supply counts one more day out; its supply factor falls by ``OUT_OF_SUPPLY_DECAY`` a
 day down to the side's ``live_off_land`` share (default ``OUT_OF_SUPPLY_FLOOR``), and
 multiplies its combat power and march rate. Back in supply it recovers at once. A
-side with no sources is always supplied (the scenario says nothing about it).
+side with no sources is always supplied (the scenario says nothing about it), and so
+are partisans, who live among their own people.
 
 **Fatigue.** Marching and fighting tire a unit (``FATIGUE_PER_MARCH_DAY``,
 ``FATIGUE_PER_COMBAT_DAY``, up to 1); rest restores it (``FATIGUE_RECOVERY_PER_DAY``).
@@ -76,8 +77,8 @@ def update_supply(world: Any) -> None:
         reach = supply_distances(world, side, sources)
         floor = spec.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
         for unit in world.units.values():
-            if unit.side != side or unit.status not in ("present", "moving"):
-                continue
+            if unit.side != side or unit.status not in ("present", "moving") or unit.partisan:
+                continue  # partisans live among their own people
             place = unit.location or unit.came_from
             if place is not None and reach.get(place, float("inf")) <= radius:
                 unit.days_unsupplied = 0
