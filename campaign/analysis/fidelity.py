@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from campaign.geo.gazetteer import great_circle_km
 from campaign.replay.tables import control_by_day
 from campaign.replay.writer import make_header
 from campaign.scenario.history import History
@@ -107,6 +108,51 @@ def timeline_agreement(history: History, table: dict[str, dict[str, str]],
     return agree, total
 
 
+def advance_pace(history: History, table: dict[str, dict[str, str]], holder: dict[str, str],
+                 scenario: Scenario) -> dict[str, dict[str, float | None]]:
+    """Pace of advance per side, km a day: great-circle distance between the first and
+    the last place the record has the side capture, over the days between the two
+    captures, in the record and in the run (None where the run lacks either capture)."""
+    from campaign.simulate import build_map
+
+    _, places = build_map(scenario)
+    dates = sorted(table)
+    captures: dict[str, list[tuple[dt.date, str]]] = {}
+    previous: dict[str, str] = {}
+    for cp in sorted(history.checkpoints, key=lambda c: (c.date, c.place)):
+        side = _normalise(cp.side, holder)
+        before = previous.get(cp.place)
+        if before is not None and before != side and side != "none":
+            captures.setdefault(side, []).append((cp.date, cp.place))
+        previous[cp.place] = side
+    out: dict[str, dict[str, float | None]] = {}
+    for side, caps in captures.items():
+        if len(caps) < 2:
+            continue
+        (d0, p0), (d1, p1) = caps[0], caps[-1]
+        if p0 == p1 or d1 <= d0 or p0 not in places or p1 not in places:
+            continue
+        km = great_circle_km(places[p0]["lat"], places[p0]["lon"],
+                             places[p1]["lat"], places[p1]["lon"])
+        sim = [_first_change(table, dates, place, side, holder) for place in (p0, p1)]
+        sim_pace = None
+        if sim[0] is not None and sim[1] is not None and sim[1] > sim[0]:
+            sim_pace = km / (sim[1] - sim[0])
+        out[side] = {"from": p0, "to": p1, "km": round(km, 1),
+                     "recorded_km_per_day": round(km / (d1 - d0).days, 2),
+                     "simulated_km_per_day": None if sim_pace is None else round(sim_pace, 2)}
+    return out
+
+
+def _first_change(table, dates: list[str], place: str, side: str, holder) -> int | None:
+    for i, day in enumerate(dates[1:], start=1):
+        was = _normalise(table[dates[i - 1]].get(place, "none"), holder)
+        now = _normalise(table[day].get(place, "none"), holder)
+        if was != side and now == side:
+            return i
+    return None
+
+
 def strip_timetable(scenario: Scenario) -> Scenario:
     """The scenario without its timetable: every dated order that carries no
     condition is removed; intents, conditional orders and relations stay."""
@@ -142,6 +188,7 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     report["share"] = report["matched"] / max(1, report["total"])
     report["baseline_matched"] = sum(c.matched for c in base)
     report["skill"] = skill(report["matched"], report["baseline_matched"], report["total"])
+    report["pace"] = advance_pace(history, table, holder, scenario)
     agree, days = timeline_agreement(history, table, holder)
     report["timeline_agreement"] = agree / days if days else None
     report["timeline_days"] = days
@@ -199,6 +246,11 @@ def report_text(report: dict[str, Any]) -> str:
     if report.get("timeline_agreement") is not None:
         lines.append(f"whole-timeline agreement: {report['timeline_agreement']:.0%} of "
                      f"{report['timeline_days']} place-days (record carried between checkpoints)")
+    for side, pace in report.get("pace", {}).items():
+        sim = pace["simulated_km_per_day"]
+        lines.append(f"pace of advance, {side} ({pace['from']} to {pace['to']}, {pace['km']} km): "
+                     f"recorded {pace['recorded_km_per_day']} km/day, simulated "
+                     f"{'n/a (a capture is missing)' if sim is None else f'{sim} km/day'}")
     if report.get("mean_abs_capture_error_days") is not None:
         lines.append(f"mean |capture date error|: {report['mean_abs_capture_error_days']:.1f} days")
     if "ensemble" in report:
