@@ -9,10 +9,10 @@ seen again is believed to stay where it was last seen for ``memory_days``.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from campaign.command import doctrine
 from campaign.engine import combat
@@ -54,11 +54,17 @@ class Picture:
     _looked_t: float = -1.0
 
     def error(self, unit_id: str, day: int) -> float:
+        """The estimate's error factor for ``unit_id`` on ``day``: lognormal with sigma
+        ``estimate_error``, one draw per (seed, side, unit, day) whatever the order of
+        looks (a hash of the key gives two uniforms; Box-Muller gives the normal)."""
         if self.estimate_error <= 0:
             return 1.0
-        # One draw per (side, unit, day), independent of the order of looks.
-        key = [self.seed, day, *(ord(c) for c in self.side), 0, *(ord(c) for c in unit_id)]
-        return float(np.random.default_rng(key).lognormal(0.0, self.estimate_error))
+        key = f"{self.seed}|{self.side}|{unit_id}|{day}".encode()
+        digest = hashlib.blake2b(key, digest_size=16).digest()
+        u1 = (int.from_bytes(digest[:8], "big") + 1) / 2.0**64
+        u2 = int.from_bytes(digest[8:], "big") / 2.0**64
+        normal = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+        return math.exp(self.estimate_error * normal)
 
     def look(self, world: Any) -> None:
         """Refresh the sightings from where the side's units stand now."""

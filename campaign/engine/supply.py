@@ -18,9 +18,8 @@ A tired unit's combat power and march rate are multiplied by
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
-
-import networkx as nx
 
 #: Reach of supply by road from a source, km: horse-drawn columns of 1919 served units
 #: two to three days' march from a railhead or depot (US FM 100-10 (1949) puts the
@@ -51,21 +50,25 @@ def fatigue_factor(fatigue: float) -> float:
 
 def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
     """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
-    sources to every place it holds that they reach."""
+    sources to every place it reaches through places no enemy holds."""
     holder = world.holder(side)
-    held = {p for p, owner in world.control.items() if owner == holder}
-    # Supply runs through the side's places and places no one holds, never the enemy's.
-    passable = {p for p, owner in world.control.items()
-                if owner == "none" or not world.hostile(owner, side)}
-    start = [s for s in sources if s in held and s in world.links]
-    if not start:
-        return {}
-    view = nx.subgraph_view(world.graph, filter_node=passable.__contains__)
-
-    def weight(a: str, b: str, data: dict) -> float:
-        return data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
-
-    return nx.multi_source_dijkstra_path_length(view, start, weight=weight)
+    control = world.control
+    start = [s for s in sources if control.get(s) == holder and s in world.links]
+    best: dict[str, float] = {}
+    heap = [(0.0, s) for s in start]
+    heapq.heapify(heap)
+    while heap:
+        km, place = heapq.heappop(heap)
+        if place in best:
+            continue
+        best[place] = km
+        for nxt, data in world.links[place].items():
+            owner = control.get(nxt, "none")
+            if nxt in best or (owner != "none" and world.hostile(owner, side)):
+                continue  # supply runs through our places and no one's, never the enemy's
+            step = data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
+            heapq.heappush(heap, (km + step, nxt))
+    return best
 
 
 def update_supply(world: Any) -> None:
