@@ -128,6 +128,7 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
     if old == side:
         return
     world.control[place] = side
+    world.control_version += 1
     world.log(ev.ControlChange, place=place, old=old, new=side, cause=cause)
     world.notify("control", place=place, old=old, new=side)
 

@@ -76,8 +76,13 @@ def update_supply(world: Any) -> None:
     out of it; its supply factor follows."""
     spec = world.scenario.supply
     radius = spec.radius_km or SUPPLY_RADIUS_KM
+    cache = world.supply_reach  # side -> (control version, distances)
     for side, sources in spec.sources.items():
-        reach = supply_distances(world, side, sources)
+        cached = cache.get(side)
+        if cached is None or cached[0] != world.control_version:
+            cached = cache[side] = (world.control_version,
+                                    supply_distances(world, side, sources))
+        reach = cached[1]
         floor = spec.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
         for unit in world.units.values():
             if unit.side != side or unit.status not in ("present", "moving") or unit.partisan:

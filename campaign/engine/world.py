@@ -171,6 +171,10 @@ class World:
     #: arrived), for conditions that wait on them.
     done_orders: set[str] = field(default_factory=set)
     #: Season of each day (see campaign.engine.season) and march factors by season/road.
+    #: Changes whenever a place changes hands (caches keyed on control use it).
+    control_version: int = 0
+    #: side -> (control version, supply distances) (see engine.supply).
+    supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
     #: (from place, to place) -> ids of the units marching along that road now.
     on_road: dict[tuple[str, str], dict[str, None]] = field(default_factory=dict)
     #: (side, other side) pairs, both ways, that stand neutral now (see command.relations).
