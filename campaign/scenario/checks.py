@@ -113,7 +113,8 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         place(("objectives", i, "place"), obj.place)
         in_scenario(("objectives", i, "by"), obj.by, "objective date")
 
-    known = known_multipliers()
+    # Only a scenario that names multipliers pays for importing the engine's tables.
+    known = known_multipliers() if scenario.combat.multipliers else []
     for key in scenario.combat.multipliers:
         if key not in known:
             add((("combat", "multipliers", key),
