@@ -8,8 +8,9 @@ One frame per date of the run, drawn like :func:`campaign.render.maps.render_map
 900 px wide (:data:`campaign.render.style.ANIMATION_DPI`).  With ``interpolate=N`` every
 pair of days gets N extra frames in which the units move in a straight line from one
 end-of-day position to the next (territories and fronts change on the day frames only), so
-a run of D days has ``D + (D - 1) * N`` frames.  The base map is drawn once and only the
-day's layers are redrawn, about 0.2-0.4 s per frame.
+a run of D days has ``D + (D - 1) * N`` frames.  The base map, place names and legend are
+drawn once into images (:meth:`MapCanvas.freeze_static`) and only the day's layers are
+drawn for each frame.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from campaign.render import style
 from campaign.render.maps import MapCanvas, UnitPosition, long_date
 from campaign.render.output import check_output
 from campaign.render.scene import Scene, load_scene
-from campaign.replay.atomic import atomic_open
+from campaign.replay.atomic import atomic_open, new_file_mode
 
 __all__ = ["DEFAULT_DAYS_PER_SECOND", "Frame", "frame_plan", "render_animation"]
 
@@ -121,6 +122,7 @@ def render_animation(
     rc = {**style.RC, "animation.ffmpeg_path": ffmpeg} if ffmpeg else style.RC
     with matplotlib.rc_context(rc):
         canvas = MapCanvas(scene, dpi=dpi, history=history)
+        canvas.freeze_static()
         bar = tqdm(
             total=total,
             desc=f"animating {out.name}",
@@ -195,6 +197,7 @@ def _write_mp4(
                 canvas.draw_day(date, positions, note=note)
                 writer.grab_frame()
                 bar.update(1)
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from PIL import Image
 from toy import write_toy_run
 
 from campaign.cli import main
-from campaign.render import animate
+from campaign.render import animate, style
 from campaign.render.animate import find_ffmpeg, frame_count, render_animation
 from campaign.render.charts import cumulative_losses, render_chart
 from campaign.render.maps import MapCanvas, render_fronts, render_map
@@ -80,6 +80,26 @@ def test_animation_has_one_frame_per_day_and_in_between_frames(run, tmp_path, in
     with Image.open(path) as image:
         assert image.n_frames == frame_count(scene, interpolate) == days + (days - 1) * interpolate
         assert image.size == (360, 270)
+
+
+@pytest.mark.parametrize("history", [False, True])
+def test_animation_frames_with_the_static_layers_frozen_look_like_the_map(run, history):
+    import numpy as np
+
+    from campaign.render.animate import _grab
+
+    scene = load_scene(run)
+    with matplotlib.rc_context(style.RC):
+        plain = MapCanvas(scene, dpi=40, history=history)
+        frozen = MapCanvas(scene, dpi=40, history=history)
+        frozen.freeze_static()
+        for date in scene.dates[::3]:
+            plain.draw_day(date)
+            frozen.draw_day(date)
+            a = np.asarray(_grab(plain), dtype=int)
+            b = np.asarray(_grab(frozen), dtype=int)
+            assert a.shape == b.shape
+            assert np.abs(a - b).max() <= 3  # alpha rounding of the cached layers only
 
 
 def test_mp4_is_encoded_with_the_packaged_ffmpeg_and_padded_to_even_size(run, tmp_path):
