@@ -11,11 +11,13 @@ boxes in one numpy pass, so a label costs one layout however many boxes are take
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -45,6 +47,9 @@ class LabelPlacer:
     ax: Axes
     taken: list[Bbox] = field(default_factory=list)
     pad_px: float = 1.5
+
+    #: Leader lines drawn by :meth:`place` for labels put far from their anchor.
+    leaders: list[Line2D] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.renderer = self.ax.figure.canvas.get_renderer()
@@ -129,26 +134,43 @@ class LabelPlacer:
             return None
         (dx, dy, ha, va), far, box = chosen
         if far:
-            label.remove()
-            label = self.ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                arrowprops={
-                    "arrowstyle": "-",
-                    "color": "#666666",
-                    "linewidth": 0.6,
-                    "shrinkA": 1.0,
-                    "shrinkB": gap_pt,
-                },
-                **kwargs,
-            )
+            self._leader(x, y, box, gap_pt, kwargs.get("zorder"))
         self.taken.append(box)
         return label
 
+
+    def _leader(self, x: float, y: float, box: Bbox, gap_pt: float, zorder: float | None) -> None:
+        """A thin line from the label in ``box`` to its anchor at data (x, y).
+
+        The line an annotation arrow ("-") would draw: from the middle of the text, cut
+        where it leaves the text box padded by 2 pt, shortened by 1 pt at the text and
+        ``gap_pt`` at the anchor; computed directly, as Bézier clipping costs ~15% of an
+        animation frame.
+        """
+        px_per_pt = self.ax.figure.dpi / 72.0
+        end_x, end_y = self.ax.transData.transform((x, y))
+        if not self.frame.contains(end_x, end_y):
+            return  # the label is not drawn either (annotation_clip)
+        mid_x, mid_y = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        dx, dy = end_x - mid_x, end_y - mid_y
+        length = math.hypot(dx, dy)
+        pad = 2.0 * px_per_pt
+        half_w, half_h = box.width / 2 + pad, box.height / 2 + pad
+        leave = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+        start = leave * length + 1.0 * px_per_pt  # along the line from the middle
+        stop = length - gap_pt * px_per_pt
+        if length == 0 or stop <= start:
+            return
+        ux, uy = dx / length, dy / length
+        ends = self.ax.transData.inverted().transform(
+            [(mid_x + ux * start, mid_y + uy * start), (mid_x + ux * stop, mid_y + uy * stop)]
+        )
+        line = Line2D(ends[:, 0], ends[:, 1], color="#666666", linewidth=0.6,
+                      solid_capstyle="butt", zorder=3 if zorder is None else zorder)
+        line.set_clip_on(False)
+        line.set_snap(False)  # as the arrow patch: no snapping of upright lines to pixels
+        self.ax.add_line(line)
+        self.leaders.append(line)
 
     def _candidate_boxes(self, label: Annotation, candidates: list) -> np.ndarray:
         """Window extents [x0, y0, x1, y1] (pixels) of ``label`` at every candidate offset."""

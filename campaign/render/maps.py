@@ -523,6 +523,8 @@ class MapCanvas:
                     zorder=7.5,
                 )
             )
+        for line in placer.leaders:
+            self._keep(line)
 
     def _history_rings(self, date: str) -> int:
         scene = self.scene
