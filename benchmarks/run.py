@@ -12,7 +12,9 @@ Prints a table and writes ``benchmarks/results.json``. Sections:
 4. ensembles -- runs per second at 1 and 2 workers (if the ensemble module exists);
 5. rendering -- seconds per static map and per animation frame (if the render
    modules and the ``plot`` / ``animate`` commands exist);
-6. a cProfile of the engine on the 1,000-unit case (top 10 by cumulative time).
+6. a cProfile of the engine on the 1,000-unit case (top 10 by cumulative time);
+7. command start-up -- CPU and wall time of each CLI command as a fresh process, the
+   time its imports take (``python -X importtime``) and which heavy packages it loads.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import math
 import os
 import platform
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -450,22 +453,138 @@ def bench_render(quick: bool) -> dict[str, Any]:
                 "per_frame_s": anim_s / frames if frames else None,
             }
         )
-        table(
-            "5. Rendering (Kaunas replay, via the CLI)",
-            ["what", "time"],
-            [
-                ["CLI start-up (subtracted)", fmt_s(startup)],
-                ["static map (plot)", fmt_s(map_s)],
-                [f"animation, {frames} frames", fmt_s(anim_s)],
-                ["per animation frame", fmt_s(out["per_frame_s"])],
-            ],
-        )
+        rows = [
+            ["CLI start-up (subtracted)", fmt_s(startup)],
+            ["static map (plot)", fmt_s(map_s)],
+            [f"animation, {frames} frames", fmt_s(anim_s)],
+            ["per animation frame", fmt_s(out["per_frame_s"])],
+        ]
+        if not quick:
+            out["northeast"] = _northeast_animation(exe, tmp)
+            for kind, entry in out["northeast"].items():
+                rows.append([f"northeast {kind}, {entry['frames']} frames, CPU per frame",
+                             fmt_s(entry["cpu_per_frame_s"])])
+        table("5. Rendering (Kaunas replay, via the CLI; northeast: CPU time)", ["what", "time"],
+              rows)
     except Exception as exc:  # noqa: BLE001 - report instead of crashing
         out["error"] = repr(exc)
         print(f"\n== 5. Rendering\nerror: {exc!r}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+#: Packages whose import a command should pay for only when it uses them.
+HEAVY_PACKAGES = ("pydantic", "yaml", "numpy", "simpy", "networkx", "scipy", "shapely",
+                  "matplotlib", "PIL", "dask", "distributed")
+
+
+def _child_run(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(CPU seconds, wall seconds, result) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr[-400:]}")
+    return cpu, wall, proc
+
+
+def _imports(args: list[str]) -> tuple[float, list[str]]:
+    """Seconds of imports (top-level modules, cumulative) and the heavy packages loaded."""
+    _cpu, _wall, proc = _child_run([sys.executable, "-X", "importtime", "-m", "campaign", *args])
+    total_us, heavy = 0, set()
+    for line in proc.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if not line.startswith("import time:") or len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2]
+        if len(name) - len(name.lstrip(" ")) == 1:  # top level: its cumulative covers the rest
+            total_us += int(parts[1])
+        top = name.strip().split(".")[0]
+        if top in HEAVY_PACKAGES:
+            heavy.add(top)
+    return total_us / 1e6, sorted(heavy, key=HEAVY_PACKAGES.index)
+
+
+def bench_startup(quick: bool) -> dict[str, Any]:
+    repeats = 2 if quick else 5
+    tmp = Path(tempfile.mkdtemp(prefix="bench_startup_"))
+    run_dir = tmp / "northeast"
+    kaunas, northeast = str(SCENARIOS["kaunas_1919"]), str(SCENARIOS["northeast_1919"])
+    commands = {
+        "--version": ["--version"],
+        "validate": ["validate", kaunas],
+        "info": ["info", northeast],
+        "schema": ["schema"],
+        "run (northeast, whole process)": ["run", northeast, "--out", str(run_dir), "--force"],
+        "replay --at": ["replay", str(run_dir), "--at", "1919-05-01"],
+        "plot --help": ["plot", "--help"],
+    }
+    out: dict[str, Any] = {
+        "note": "fresh process each time, best of repeats; CPU = user + system of the child",
+        "repeats": repeats,
+        "commands": {},
+    }
+    rows = []
+    try:
+        for name, args in commands.items():
+            best_cpu, best_wall = math.inf, math.inf
+            for _ in range(repeats):
+                cpu, wall, _proc = _child_run([sys.executable, "-m", "campaign", *args])
+                best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
+            import_s, heavy = _imports(args)
+            out["commands"][name] = {
+                "cpu_s": best_cpu,
+                "wall_s": best_wall,
+                "import_s": import_s,
+                "heavy_imports": heavy,
+            }
+            rows.append([name, fmt_s(best_cpu), fmt_s(best_wall), fmt_s(import_s),
+                         " ".join(heavy) or "-"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    table(
+        f"7. Command start-up (fresh process, best of {repeats})",
+        ["command", "CPU", "wall", "imports", "heavy packages imported"],
+        rows,
+    )
+    return out
+
+
+def _northeast_animation(exe: Path, tmp: Path) -> dict[str, Any]:
+    """CPU seconds per frame of the northeast GIF and MP4 (start-up CPU subtracted)."""
+    replay = tmp / "northeast"
+    _child_run([str(exe), "run", str(SCENARIOS["northeast_1919"]), "--out", str(replay)])
+    startup_cpu = min(_child_run([str(exe), "animate", "--help"])[0] for _ in range(2))
+    out: dict[str, Any] = {}
+    frames = None
+    for kind, name, extra in (("GIF", "run.gif", []), ("MP4", "run.mp4", ["--mp4"])):
+        path = tmp / name
+        cpu, wall, _proc = _child_run(
+            [str(exe), "animate", str(replay), "--out", str(path), "--quiet", *extra]
+        )
+        frames = frames or _frame_count(path)  # the MP4 has the frames of the GIF
+        out[kind] = {
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "frames": frames,
+            "cpu_per_frame_s": (cpu - startup_cpu) / frames if frames else None,
+            "bytes": path.stat().st_size,
+        }
+    return out
+
+
+def _frame_count(path: Path) -> int | None:
+    try:
+        from PIL import Image
+
+        with Image.open(path) as im:
+            return getattr(im, "n_frames", 1)
+    except Exception:  # noqa: BLE001 - MP4 is not readable by Pillow
+        return None
 
 
 def bench_profile(quick: bool) -> dict[str, Any]:
@@ -517,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("render", bench_render)]
     if not args.no_profile:
         sections.append(("profile", bench_profile))
+    sections.append(("startup", bench_startup))
     for key, section in sections:
         # Free the previous section's worlds (SimPy processes hold reference cycles)
         # so that collecting them is not charged to the next section.

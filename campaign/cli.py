@@ -12,31 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-from campaign import __version__
+from campaign import __version__, cli_analysis, cli_battles, cli_ensemble, cli_render, cli_tempo
+from campaign.cli_flags import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    add_override_flags,
+    overrides_from_args,
+)
 from campaign.errors import CampaignError, ScenarioError
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-
-
-def overrides_from_args(args: argparse.Namespace):
-    from campaign.scenario.overrides import Overrides
-
-    return Overrides(sets=args.set or [], scales=args.scale or [], removes=args.remove or [],
-                     delays=args.delay or [], variants=args.variant or [])
-
-
-def add_override_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("what-if overrides")
-    g.add_argument("--set", action="append", metavar="PATH=VALUE",
-                   help="set a field, e.g. units.saxon_18th.strength_men=0")
-    g.add_argument("--scale", action="append", metavar="WHO=FACTOR",
-                   help="multiply the strength of a side, formation or unit")
-    g.add_argument("--remove", action="append", metavar="UNIT", help="remove a unit")
-    g.add_argument("--delay", action="append", metavar="UNIT=DAYS",
-                   help="delay a unit's arrival (UNIT.departs=DAYS: its departure)")
-    g.add_argument("--variant", action="append", metavar="FILE.yaml",
-                   help="apply a patch file in the scenario schema")
 
 
 # ----------------------------------------------------------------------------- commands
@@ -135,8 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--at", metavar="DATE", help="ISO date, e.g. 1919-02-13")
     g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
     p.set_defaults(func=cmd_replay)
-
-    from campaign import cli_analysis, cli_battles, cli_ensemble, cli_render, cli_tempo
 
     cli_analysis.register(sub)
     cli_battles.register(sub)

@@ -6,10 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from campaign.cli_flags import add_override_flags, overrides_from_args
+
 
 def cmd_fidelity(args: argparse.Namespace) -> int:
     from campaign.analysis.fidelity import fidelity_report, report_text
-    from campaign.cli import overrides_from_args
     from campaign.errors import ScenarioError
     from campaign.scenario.history import history_path_for, load_history
     from campaign.scenario.loader import load_scenario
@@ -34,8 +35,6 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the fidelity report."""
-    from campaign.cli import add_override_flags
-
     p = sub.add_parser("fidelity", help="compare a run with the historical record")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--runs", type=int, default=0, help="also an ensemble majority over N runs")

@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from campaign.cli import EXIT_INTERRUPTED, add_override_flags, overrides_from_args
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+from campaign.cli_flags import (
+    EXIT_INTERRUPTED,
+    add_override_flags,
+    overrides_from_args,
+    positive_int,
+)
 
 
 def ensemble_summary(result) -> str:
@@ -135,10 +130,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ensemble, compare, calibrate and sensitivity."""
     p = sub.add_parser("ensemble", help="run many seeds and give outcome probabilities")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=_positive, required=True, metavar="N")
+    p.add_argument("--runs", type=positive_int, required=True, metavar="N")
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         metavar="W",
         help="processes (default: all cores; 1 runs in this process)",
     )
@@ -179,9 +174,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME[=LOW:HIGH]",
         help="a combat.multipliers key, e.g. quality.volunteer (at most two)",
     )
-    p.add_argument("--runs", type=_positive, default=8, metavar="N", help="seeds per point")
+    p.add_argument("--runs", type=positive_int, default=8, metavar="N", help="seeds per point")
     p.add_argument("--history", metavar="FILE", help="default: SCENARIO's .history.yaml")
-    p.add_argument("--workers", type=_positive, default=1, metavar="W")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="W")
     p.add_argument("--seed", type=int, default=0, metavar="BASE")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_override_flags(p)
@@ -189,11 +184,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("sensitivity", help="rank the inputs that move the outcome most")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=_positive, default=20, metavar="N", help="runs per setting")
+    p.add_argument("--runs", type=positive_int, default=20, metavar="N", help="runs per setting")
     p.add_argument("--low", type=float, default=0.5, help="low strength factor (default 0.5)")
     p.add_argument("--high", type=float, default=1.5, help="high strength factor (default 1.5)")
     p.add_argument("--metric", choices=["objectives", "held"], default="objectives")
-    p.add_argument("--workers", type=_positive, metavar="W")
+    p.add_argument("--workers", type=positive_int, metavar="W")
     p.add_argument("--seed", type=int, default=0, metavar="BASE")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_override_flags(p)

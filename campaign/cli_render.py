@@ -1,7 +1,7 @@
 """Subcommands that draw pictures and export geometry (registered by :mod:`campaign.cli`).
 
 ``export`` (GeoJSON), ``plot`` (map of a date, or all fronts), ``chart`` (strength and
-losses) and ``animate`` (GIF/MP4).  Each is a thin shell over
+losses), ``animate`` (GIF/MP4) and ``viewer`` (HTML).  Each is a thin shell over
 :mod:`campaign.analysis.geojson_export` and :mod:`campaign.render`; matplotlib is only
 imported when a picture is drawn.  Errors are :class:`campaign.errors.CampaignError`
 subclasses, printed by :func:`campaign.cli.main` as one line with exit code 2.
@@ -76,8 +76,15 @@ def cmd_animate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_viewer(args: argparse.Namespace) -> int:
+    from campaign.render.viewer import write_viewer
+
+    print(f"wrote {write_viewer(args.dir, args.out)}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add export, plot, chart and animate."""
+    """Add export, plot, chart, animate and viewer."""
     p = sub.add_parser("export", help="write territory.geojson and frontlines.geojson into DIR")
     p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
     p.set_defaults(func=cmd_export)
@@ -133,4 +140,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_animate)
 
-    from campaign.render.viewer import register_viewer; register_viewer(sub)  # noqa: E702, I001
+
+    p = sub.add_parser(
+        "viewer", help="write an interactive, self-contained HTML replay of DIR (map + timeline)"
+    )
+    p.add_argument(
+        "dir", metavar="DIR", help="replay folder written by 'campaign run', or an ensemble folder"
+    )
+    p.add_argument("--out", metavar="FILE.html", help="page to write (default DIR/replay.html)")
+    p.set_defaults(func=cmd_viewer)

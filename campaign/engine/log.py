@@ -8,7 +8,8 @@ Times are days since the scenario start (float); dates are ISO strings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 #: Version of the events.jsonl layout. Bump when a field changes meaning.
@@ -21,9 +22,26 @@ class Event:
     date: str  # ISO date of t
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"type": self.type}  # type: ignore[attr-defined]
-        data.update(asdict(self))
-        return data
+        """``type`` first, then the fields in declaration order (the events.jsonl layout).
+
+        A shallow copy: nested dicts and lists are the record's own (records are never
+        changed once logged; copy before modifying them).  Same JSON as
+        :func:`dataclasses.asdict`, about twice as fast on a large run.
+        """
+        names, getter = _reader_of(type(self))
+        return dict(zip(names, getter(self), strict=True))
+
+
+#: Per event class: the keys of its dict and one getter that reads them all.
+_READERS: dict[type, tuple[tuple[str, ...], attrgetter]] = {}
+
+
+def _reader_of(cls: type) -> tuple[tuple[str, ...], attrgetter]:
+    reader = _READERS.get(cls)
+    if reader is None:
+        names = ("type", *(f.name for f in fields(cls) if f.name != "type"))
+        reader = _READERS[cls] = (names, attrgetter(*names))
+    return reader
 
 
 @dataclass(slots=True)

@@ -10,33 +10,42 @@ Positions are WGS84 decimal degrees; distances and lengths are kilometres.
 
 from __future__ import annotations
 
-from campaign.geo.basemap import (
-    lake_geometries,
-    load_lakes,
-    load_outline,
-    load_rivers,
-    river_geometries,
-    theatre_bounds,
-    theatre_polygon,
-)
-from campaign.geo.gazetteer import Place, great_circle_km, load_gazetteer, parse_gazetteer
-from campaign.geo.network import Link, TheatreMap, build_theatre, load_theatre, parse_links
+import importlib
+from typing import Any
 
-__all__ = [
-    "Link",
-    "Place",
-    "TheatreMap",
-    "build_theatre",
-    "great_circle_km",
-    "lake_geometries",
-    "load_gazetteer",
-    "load_lakes",
-    "load_outline",
-    "load_rivers",
-    "load_theatre",
-    "parse_gazetteer",
-    "parse_links",
-    "river_geometries",
-    "theatre_bounds",
-    "theatre_polygon",
-]
+# The names are loaded on first use (PEP 562): the gazetteer alone needs only YAML, while
+# the network and base map bring networkx and shapely, which ``campaign validate`` should
+# not pay for.
+_MODULE_OF = {
+    "lake_geometries": "basemap",
+    "load_lakes": "basemap",
+    "load_outline": "basemap",
+    "load_rivers": "basemap",
+    "river_geometries": "basemap",
+    "theatre_bounds": "basemap",
+    "theatre_polygon": "basemap",
+    "Place": "gazetteer",
+    "great_circle_km": "gazetteer",
+    "load_gazetteer": "gazetteer",
+    "parse_gazetteer": "gazetteer",
+    "Link": "network",
+    "TheatreMap": "network",
+    "build_theatre": "network",
+    "load_theatre": "network",
+    "parse_links": "network",
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'campaign.geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"campaign.geo.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -87,6 +87,15 @@ def read_data_text(name: str) -> str:
     return (files("campaign.geo") / "data" / name).read_text(encoding="utf-8")
 
 
+#: libyaml's safe loader where PyYAML was built with it (same data, ~10x faster parsing).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_data_yaml(name: str) -> Any:
+    """Parse the packaged YAML file ``campaign/geo/data/<name>`` (safe loader, plain data)."""
+    return yaml.load(read_data_text(name), Loader=SAFE_LOADER)
+
+
 def _require(entry: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in entry or entry[key] is None:
         raise ValueError(f"{where}: missing required field {key!r}")
@@ -173,7 +182,7 @@ def parse_gazetteer(doc: Any, origin: str = _GAZETTEER_FILE) -> dict[str, Place]
 
 @lru_cache(maxsize=1)
 def _cached_places() -> tuple[Place, ...]:
-    doc = yaml.safe_load(read_data_text(_GAZETTEER_FILE))
+    doc = load_data_yaml(_GAZETTEER_FILE)
     return tuple(parse_gazetteer(doc).values())
 
 

@@ -30,13 +30,12 @@ from functools import lru_cache
 from typing import Any
 
 import networkx as nx
-import yaml
 from shapely.affinity import affine_transform
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from campaign.geo.basemap import lake_geometries, river_geometries
-from campaign.geo.gazetteer import Place, great_circle_km, load_gazetteer, read_data_text
+from campaign.geo.gazetteer import Place, great_circle_km, load_data_yaml, load_gazetteer
 
 __all__ = [
     "LAKE_PROXIMITY_KM",
@@ -256,7 +255,7 @@ def load_theatre() -> TheatreMap:
     Raises :class:`ValueError` if a data file is invalid.
     """
     places = load_gazetteer()
-    links = parse_links(yaml.safe_load(read_data_text(_LINKS_FILE)), places)
+    links = parse_links(load_data_yaml(_LINKS_FILE), places)
     theatre = build_theatre(places, links, river_geometries(), lake_geometries())
     nx.freeze(theatre.graph)
     return theatre

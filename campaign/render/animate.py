@@ -1,11 +1,16 @@
-"""A daily animated map of a run: GIF (Pillow) or MP4 (ffmpeg, when installed).
+"""A daily animated map of a run: GIF (Pillow) or MP4 (ffmpeg).
+
+ffmpeg comes with the package (the ``imageio-ffmpeg`` wheel ships a static build with
+libx264); an ``ffmpeg`` on the PATH is the fallback.  MP4 frames are padded to an even
+width and height, which libx264 with yuv420p requires (900 x 675 becomes 900 x 676).
 
 One frame per date of the run, drawn like :func:`campaign.render.maps.render_map` but
 900 px wide (:data:`campaign.render.style.ANIMATION_DPI`).  With ``interpolate=N`` every
 pair of days gets N extra frames in which the units move in a straight line from one
 end-of-day position to the next (territories and fronts change on the day frames only), so
-a run of D days has ``D + (D - 1) * N`` frames.  The base map is drawn once and only the
-day's layers are redrawn, about 0.2-0.4 s per frame.
+a run of D days has ``D + (D - 1) * N`` frames.  The base map, place names and legend are
+drawn once into images (:meth:`MapCanvas.freeze_static`) and only the day's layers are
+drawn for each frame.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from campaign.render import style
 from campaign.render.maps import MapCanvas, UnitPosition, long_date
 from campaign.render.output import check_output
 from campaign.render.scene import Scene, load_scene
-from campaign.replay.atomic import atomic_open
+from campaign.replay.atomic import atomic_open, new_file_mode
 
 __all__ = ["DEFAULT_DAYS_PER_SECOND", "Frame", "frame_plan", "render_animation"]
 
@@ -64,6 +69,18 @@ def frame_plan(scene: Scene, interpolate: int = 0) -> Iterator[Frame]:
             yield (date, moved, f"Units on the move, {long_date(dates[i + 1])} {hour:02d}:00")
 
 
+def find_ffmpeg() -> str | None:
+    """Path of an ffmpeg executable: the one of imageio-ffmpeg, else one on the PATH."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return shutil.which("ffmpeg")
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:  # no binary for this platform in the wheel
+        return shutil.which("ffmpeg")
+
+
 def frame_count(scene: Scene, interpolate: int = 0) -> int:
     days = len(scene.dates)
     return days + max(0, days - 1) * max(0, interpolate)
@@ -91,19 +108,21 @@ def render_animation(
         raise OutputError(f"--interpolate {interpolate}: expected 0 to 10 frames between days")
     if fps is not None and not 0 < fps <= 60:
         raise OutputError(f"--fps {fps}: expected a number of frames per second in (0, 60]")
-    ffmpeg = shutil.which("ffmpeg") if mp4 else None
+    ffmpeg = find_ffmpeg() if mp4 else None
     if mp4 and ffmpeg is None:
         raise OutputError(
-            f"{out}: writing MP4 needs ffmpeg on the PATH, which was not found; "
-            "install ffmpeg or write a GIF instead (drop --mp4)"
+            f"{out}: writing MP4 needs ffmpeg, which was not found (neither the imageio-ffmpeg "
+            "package nor ffmpeg on the PATH); install ffmpeg or write a GIF instead (drop --mp4)"
         )
     scene = folder if isinstance(folder, Scene) else load_scene(folder)
     if history:
         scene.history()
     fps = fps or DEFAULT_DAYS_PER_SECOND * (interpolate + 1)
     total = frame_count(scene, interpolate)
-    with matplotlib.rc_context(style.RC):
+    rc = {**style.RC, "animation.ffmpeg_path": ffmpeg} if ffmpeg else style.RC
+    with matplotlib.rc_context(rc):
         canvas = MapCanvas(scene, dpi=dpi, history=history)
+        canvas.freeze_static()
         bar = tqdm(
             total=total,
             desc=f"animating {out.name}",
@@ -164,7 +183,12 @@ def _write_mp4(
 ) -> None:
     from matplotlib.animation import FFMpegWriter
 
-    writer = FFMpegWriter(fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])
+    # yuv420p stores colour per 2 x 2 pixels, so libx264 refuses odd sizes: pad by one pixel.
+    writer = FFMpegWriter(
+        fps=fps,
+        codec="libx264",
+        extra_args=["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p"],
+    )
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".mp4", dir=out.parent)
     os.close(fd)
     try:
@@ -173,6 +197,7 @@ def _write_mp4(
                 canvas.draw_day(date, positions, note=note)
                 writer.grab_frame()
                 bar.update(1)
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

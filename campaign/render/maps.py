@@ -47,6 +47,9 @@ MAX_FRONTS_DRAWN = 15
 MAX_CHANGES_LISTED = 22
 #: Units listed by name at one spot; the rest are summed.
 MAX_UNIT_LINES = 4
+#: Zorders of the layers :meth:`MapCanvas.draw_day` adds to the map (territory, its edge,
+#: front, places, history rings, units, unit labels); everything else is drawn once.
+DAY_ZORDERS = (1.2, 1.25, 4, 5, 5.5, 6, 7.5)
 #: Position, type ``(lon, lat, men, location)``, of a unit on the map.
 UnitPosition = tuple[float, float, float, str]
 
@@ -126,6 +129,8 @@ class MapCanvas:
         self._dynamic: list = []
         #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
         self.record_differs = 0
+        #: Set by :meth:`freeze_static`: top of the day's sidebar text (axes fraction).
+        self._below_legend: float | None = None
         self.hostile = hostility(scene.header)
 
     # ------------------------------------------------------------------ static layers
@@ -308,8 +313,36 @@ class MapCanvas:
         for artist in self._dynamic:
             artist.remove()
         self._dynamic = []
-        self.side.clear()
-        self.side.set_axis_off()
+        side = self.side
+        if side.child_axes or side.collections or side.patches or side.lines or side.images:
+            side.clear()
+            side.set_axis_off()
+        else:  # only text and the legend: removing them is ~20x cheaper than Axes.clear
+            for text in list(side.texts):
+                text.remove()
+            if side.get_legend() is not None:
+                side.get_legend().remove()
+
+    def freeze_static(self) -> None:
+        """Draw everything that is the same on every date once, as images (animations).
+
+        The base map, the place names, scale bar, north arrow, legend and notes are rendered
+        in bands between :data:`DAY_ZORDERS` and hidden; each later :meth:`draw_day` draws
+        those images and the day's own layers only.
+        """
+        from campaign.render.frozen import freeze, snapshot
+
+        self.draw_day(self.scene.dates[0])
+        changing = {id(a) for a in self._dynamic}
+        legend, notes = self.side.get_legend(), self.side.texts[-1]  # notes: drawn last
+        background = snapshot(self.fig, [self.fig.patch, legend, notes], zorder=-1.0)
+        self.fig.patch.set_visible(False)
+        if background is not None:
+            self.fig.add_artist(background)  # drawn before the axes, as the patch was
+        self._below_legend = self._legend_bottom(legend)
+        freeze(self.fig, [a for a in self.ax.get_children() if id(a) not in changing],
+               DAY_ZORDERS)
+        self.clear_day()
 
     def _keep(self, artist):
         if artist is not None:
@@ -334,13 +367,15 @@ class MapCanvas:
         self._sidebar(date, positions, differs)
 
     def _territories(self, date: str, alpha: float = style.TERRITORY_ALPHA) -> None:
+        # add_artist, not add_patch: the view is fixed, so the data limits need no update
+        # (which walks every Bézier segment of the territory: ~10% of an animation frame)
         for side, geom in self.scene.territories.get(date, {}).items():
             colour = style.side_colour(self.scene.sides[side].colour)
             patch = geometry_patch(
                 geom, facecolor=colour, alpha=alpha, edgecolor="none", zorder=1.2
             )
             if patch is not None:
-                self._keep(self.ax.add_patch(patch))
+                self._keep(self.ax.add_artist(patch))
             edge = geometry_patch(
                 geom,
                 facecolor="none",
@@ -350,7 +385,7 @@ class MapCanvas:
                 zorder=1.25,
             )
             if edge is not None:
-                self._keep(self.ax.add_patch(edge))
+                self._keep(self.ax.add_artist(edge))
 
     def _oriented(self, coords: np.ndarray, towards) -> np.ndarray:
         """Reverse ``coords`` if needed so that ``towards`` (a polygon) lies on the left.
@@ -488,6 +523,8 @@ class MapCanvas:
                     zorder=7.5,
                 )
             )
+        for line in placer.leaders:
+            self._keep(line)
 
     def _history_rings(self, date: str) -> int:
         scene = self.scene
@@ -635,26 +672,13 @@ class MapCanvas:
         box = artist.get_window_extent(self.fig.canvas.get_renderer())
         return box.transformed(self.side.transAxes.inverted()).y0 - gap
 
-    def _sidebar(self, date: str, positions: Mapping[str, UnitPosition], differs: int) -> None:
-        handles, labels = self.legend_handles(differs=True)
-        labels = [textwrap.fill(label, 34, subsequent_indent="  ") for label in labels]
-        legend = self.side.legend(
-            handles,
-            labels,
-            loc="upper left",
-            frameon=False,
-            fontsize=7.5,
-            handler_map={tuple: HandlerTuple(ndivide=None)},
-            borderaxespad=0.0,
-            labelspacing=0.6,
-            handlelength=2.6,
-            title="Legend",
-            title_fontsize=9,
-            alignment="left",
-        )
-        legend.get_title().set_fontweight("bold")
+    def _legend_bottom(self, legend) -> float:
         box = legend.get_window_extent(self.fig.canvas.get_renderer())
-        y = box.transformed(self.side.transAxes.inverted()).y0 - 0.035
+        return box.transformed(self.side.transAxes.inverted()).y0 - 0.035
+
+    def _sidebar(self, date: str, positions: Mapping[str, UnitPosition], differs: int) -> None:
+        frozen = self._below_legend is not None  # legend and notes are an image already
+        y = self._below_legend if frozen else self._legend()
         y = self._stack(y, "On this day", gap=0.008, fontsize=9, fontweight="bold")
         y = self._stack(y, self._day_events(date))
         y = self._stack(
@@ -672,14 +696,37 @@ class MapCanvas:
                     46,
                 ),
             )
-        notes = (
-            "Territory: Voronoi cells of places, merged per side\n"
-            "and smoothed. Borders and coast are modern\n(Natural Earth), for orientation."
+        if not frozen:
+            self._notes()
+
+    def _legend(self) -> float:
+        """Draw the legend (the same on every date); returns the ``y`` (axes fraction) below
+        it."""
+        handles, labels = self.legend_handles(differs=True)
+        labels = [textwrap.fill(label, 34, subsequent_indent="  ") for label in labels]
+        legend = self.side.legend(
+            handles,
+            labels,
+            loc="upper left",
+            frameon=False,
+            fontsize=7.5,
+            handler_map={tuple: HandlerTuple(ndivide=None)},
+            borderaxespad=0.0,
+            labelspacing=0.6,
+            handlelength=2.6,
+            title="Legend",
+            title_fontsize=9,
+            alignment="left",
         )
-        self.side.text(
+        legend.get_title().set_fontweight("bold")
+        return self._legend_bottom(legend)
+
+    def _notes(self):
+        return self.side.text(
             0.0,
             0.0,
-            notes,
+            "Territory: Voronoi cells of places, merged per side\n"
+            "and smoothed. Borders and coast are modern\n(Natural Earth), for orientation.",
             transform=self.side.transAxes,
             va="bottom",
             ha="left",

@@ -14,7 +14,6 @@ stored once.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import json
@@ -29,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from campaign.errors import OutputError, ReplayError
 
-__all__ = ["COORD_DECIMALS", "SIMPLIFY_DEG", "build_viewer_data", "register_viewer", "write_viewer"]
+__all__ = ["COORD_DECIMALS", "SIMPLIFY_DEG", "build_viewer_data", "write_viewer"]
 
 #: Decimals kept of every longitude and latitude in the page (4 decimals ~ 10 m).
 COORD_DECIMALS = 4
@@ -461,20 +460,3 @@ def write_viewer(folder: str | Path, out: str | Path | None = None) -> Path:
     except OSError as exc:
         raise OutputError(f"{out}: cannot write ({exc.strerror or exc})") from None
     return out
-
-
-def cmd_viewer(args: argparse.Namespace) -> int:
-    print(f"wrote {write_viewer(args.dir, args.out)}")
-    return 0
-
-
-def register_viewer(sub: argparse._SubParsersAction) -> None:
-    """Add the ``viewer`` subcommand."""
-    p = sub.add_parser(
-        "viewer", help="write an interactive, self-contained HTML replay of DIR (map + timeline)"
-    )
-    p.add_argument(
-        "dir", metavar="DIR", help="replay folder written by 'campaign run', or an ensemble folder"
-    )
-    p.add_argument("--out", metavar="FILE.html", help="page to write (default DIR/replay.html)")
-    p.set_defaults(func=cmd_viewer)

@@ -22,17 +22,18 @@ def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8",
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """Permissions of a newly created file under the current umask (mkstemp gives 0600)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def atomic_write_text(path: Path, text: str) -> None:

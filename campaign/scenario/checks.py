@@ -175,7 +175,8 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
                 add(((*loc, "done"), f"no order or intent with id '{leaf.done}'"
                      f"{suggest(leaf.done, ids)}"))
 
-    known = known_multipliers()
+    # Only a scenario that names multipliers pays for importing the engine's tables.
+    known = known_multipliers() if scenario.combat.multipliers else []
     for key in scenario.combat.multipliers:
         if key not in known:
             add((("combat", "multipliers", key),

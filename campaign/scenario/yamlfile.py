@@ -1,6 +1,7 @@
 """Reading YAML safely, with the line of every value kept for error messages.
 
-Only ``yaml.SafeLoader`` is used: no Python tags, nothing evaluated. Files that are
+Only safe loaders are used (libyaml's ``CSafeLoader`` to parse where PyYAML has it, the
+pure-Python ``SafeLoader`` for values and error messages): no Python tags, nothing evaluated. Files that are
 empty, binary, too large or too deeply nested are refused with a located message.
 """
 
@@ -27,6 +28,8 @@ _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
 }
+#: Parses into the same nodes as ``yaml.SafeLoader``, several times faster when available.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -124,6 +127,17 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
     return value
 
 
+def _compose_all(text: str) -> list[yaml.Node | None]:
+    """The node trees of every document; a malformed text is parsed again by the pure-Python
+    loader so that the error raised (and so the message shown) does not depend on libyaml."""
+    try:
+        return list(yaml.compose_all(text, Loader=_FAST_LOADER))
+    except (yaml.YAMLError, RecursionError):
+        if _FAST_LOADER is yaml.SafeLoader:
+            raise
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
 def parse_yaml(text: str, file: str) -> LocatedDocument:
     """Parse one YAML document into plain data with line numbers.
 
@@ -131,7 +145,7 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
     expand beyond the nesting limit, or more than one document.
     """
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = _compose_all(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

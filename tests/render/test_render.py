@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 import matplotlib
@@ -11,7 +10,8 @@ from PIL import Image
 from toy import write_toy_run
 
 from campaign.cli import main
-from campaign.render.animate import frame_count, render_animation
+from campaign.render import animate, style
+from campaign.render.animate import find_ffmpeg, frame_count, render_animation
 from campaign.render.charts import cumulative_losses, render_chart
 from campaign.render.maps import MapCanvas, render_fronts, render_map
 from campaign.render.scene import load_scene, short_unit_name
@@ -82,6 +82,40 @@ def test_animation_has_one_frame_per_day_and_in_between_frames(run, tmp_path, in
         assert image.size == (360, 270)
 
 
+@pytest.mark.parametrize("history", [False, True])
+def test_animation_frames_with_the_static_layers_frozen_look_like_the_map(run, history):
+    import numpy as np
+
+    from campaign.render.animate import _grab
+
+    scene = load_scene(run)
+    with matplotlib.rc_context(style.RC):
+        plain = MapCanvas(scene, dpi=40, history=history)
+        frozen = MapCanvas(scene, dpi=40, history=history)
+        frozen.freeze_static()
+        for date in scene.dates[::3]:
+            plain.draw_day(date)
+            frozen.draw_day(date)
+            a = np.asarray(_grab(plain), dtype=int)
+            b = np.asarray(_grab(frozen), dtype=int)
+            assert a.shape == b.shape
+            assert np.abs(a - b).max() <= 3  # alpha rounding of the cached layers only
+
+
+def test_mp4_is_encoded_with_the_packaged_ffmpeg_and_padded_to_even_size(run, tmp_path):
+    import subprocess
+
+    ffmpeg = find_ffmpeg()
+    assert ffmpeg is not None  # imageio-ffmpeg is a dependency: MP4 works after set-up
+    # 25 dpi: 300 x 225 px frames, an odd height that libx264 (yuv420p) refuses unpadded
+    path = render_animation(run, tmp_path / "run.mp4", mp4=True, progress=False, dpi=25)
+    data = path.read_bytes()
+    assert data[4:8] == b"ftyp" and len(data) > 2_000
+    probe = subprocess.run([ffmpeg, "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    assert "h264" in probe.stderr and "300x226" in probe.stderr
+    assert not list(tmp_path.glob(".*.mp4"))  # the temporary file was renamed
+
+
 def test_animation_default_size_is_900_px_and_small(run, tmp_path):
     path = render_animation(run, tmp_path / "run.gif", progress=False)
     with Image.open(path) as image:
@@ -123,7 +157,7 @@ def test_cli_writes_every_kind_of_output(run, tmp_path, capsys):
     ],
 )
 def test_cli_errors_exit_2_with_one_line(run, tmp_path, capsys, monkeypatch, argv, message):
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(animate, "find_ffmpeg", lambda: None)
     argv = [a.format(run=run, tmp=tmp_path) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -1,0 +1,45 @@
+"""Exit codes and the flags several subcommands share (the what-if overrides).
+
+A leaf module: :mod:`campaign.cli` and the ``cli_*`` modules import it, it imports none of
+them, so building the parser loads nothing but :mod:`argparse`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def positive_int(text: str) -> int:
+    """Parse a whole number of at least 1 (for --runs, --workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_override_flags(p: argparse.ArgumentParser) -> None:
+    """Add --set, --scale, --remove, --delay and --variant to a subcommand."""
+    g = p.add_argument_group("what-if overrides")
+    g.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="set a field, e.g. units.saxon_18th.strength_men=0")
+    g.add_argument("--scale", action="append", metavar="WHO=FACTOR",
+                   help="multiply the strength of a side, formation or unit")
+    g.add_argument("--remove", action="append", metavar="UNIT", help="remove a unit")
+    g.add_argument("--delay", action="append", metavar="UNIT=DAYS",
+                   help="delay a unit's arrival (UNIT.departs=DAYS: its departure)")
+    g.add_argument("--variant", action="append", metavar="FILE.yaml",
+                   help="apply a patch file in the scenario schema")
+
+
+def overrides_from_args(args: argparse.Namespace):
+    """The :class:`~campaign.scenario.overrides.Overrides` named by the override flags."""
+    from campaign.scenario.overrides import Overrides
+
+    return Overrides(sets=args.set or [], scales=args.scale or [], removes=args.remove or [],
+                     delays=args.delay or [], variants=args.variant or [])

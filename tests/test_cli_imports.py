@@ -1,0 +1,55 @@
+"""Each command loads only what it uses: the quick ones never pay for plotting or geometry."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("matplotlib", "shapely", "scipy", "dask")
+
+# Runs one command in a fresh interpreter and prints which heavy packages it imported.
+_PROBE = """
+import contextlib, io, json, sys
+from campaign.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})))
+"""
+
+
+def _heavy_imports(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=set(HEAVY)), *args],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--version",),
+        ("--help",),
+        ("validate", "scenarios/kaunas_1919.yaml"),
+        ("info", "scenarios/northeast_1919.yaml"),
+        ("schema",),
+        ("replay", "replays/kaunas_1919", "--at", "1919-02-13"),
+    ],
+    ids=lambda a: a[0].lstrip("-"),
+)
+def test_quick_commands_import_no_plotting_geometry_or_dask(args):
+    assert _heavy_imports(*args) == set()
+
+
+def test_run_imports_no_plotting_or_dask(tmp_path: Path):
+    # shapely (the theatre's river crossings) and scipy (routes) belong to the engine.
+    loaded = _heavy_imports("run", "scenarios/northeast_1919.yaml", "--out", str(tmp_path / "r"))
+    assert loaded.isdisjoint({"matplotlib", "dask"})
