@@ -269,7 +269,20 @@ def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
         raise ScenarioError(Problem(patch.file, 1, "", "a variant must be a YAML mapping"))
     for unit_id in patch.data.get("remove_units", []) or []:
         apply_remove(data, str(unit_id))
-    body = {k: v for k, v in patch.data.items() if k != "remove_units"}
+    # Orders, intents and relations carry ids: a variant can drop some by id, and an
+    # id'd list in the variant merges into the scenario's item by item.
+    for key, section in (("remove_orders", "orders"), ("remove_intents", "intents")):
+        drop = {str(x) for x in (patch.data.get(key) or [])}
+        if drop:
+            known = {item.get("id") for item in data.get(section, []) if isinstance(item, dict)}
+            for ident in sorted(drop - known):
+                raise ScenarioError(Problem(patch.file, 1, key,
+                                            f"no {section[:-1]} with id '{ident}'"
+                                            f"{suggest(ident, [k for k in known if k])}"))
+            data[section] = [item for item in data.get(section, [])
+                             if not (isinstance(item, dict) and item.get("id") in drop)]
+    body = {k: v for k, v in patch.data.items()
+            if k not in ("remove_units", "remove_orders", "remove_intents")}
     _merge(data, body)
 
 

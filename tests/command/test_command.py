@@ -169,3 +169,23 @@ def test_winter_slows_the_march(season: str, slower: bool):
     end = next(e for e in _events(result, "move_end") if e.unit == move.unit)
     days = end.t - move.t
     assert (days > 22.96 / 25 + 0.01) is slower
+
+
+def test_variant_removes_and_replaces_intents_by_id(tmp_path):
+    from campaign.errors import ScenarioError
+    from campaign.scenario.loader import load_scenario
+    from campaign.scenario.overrides import Overrides
+
+    root = Path(__file__).resolve().parents[2]
+    variant = tmp_path / "v.yaml"
+    variant.write_text("remove_intents: [pskov_alytus]\n"
+                       "intents:\n  - id: pskov_north\n    date: 1919-02-10\n")
+    scenario = load_scenario(root / "scenarios" / "kaunas_1919.yaml",
+                             Overrides(variants=[str(variant)]))
+    ids = [i.id for i in scenario.intents]
+    assert "pskov_alytus" not in ids and "pskov_jieznas" in ids
+    north = next(i for i in scenario.intents if i.id == "pskov_north")
+    assert str(north.date) == "1919-02-10" and north.objectives  # merged, not replaced
+    variant.write_text("remove_intents: [nope]\n")
+    with pytest.raises(ScenarioError, match="no intent with id 'nope'"):
+        load_scenario(root / "scenarios" / "kaunas_1919.yaml", Overrides(variants=[str(variant)]))

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from campaign.engine.simulate import simulate
+from campaign.simulate import simulate
 
 from campaign.engine.log import EVENT_TYPES
 from campaign.scenario.loader import load_scenario
