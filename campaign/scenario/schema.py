@@ -12,7 +12,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
@@ -300,19 +300,16 @@ class IntentStep(Strict):
             raise ValueError("an objective needs exactly one of " + ", ".join(STEP_KINDS))
         return self
 
-    _kind: str = PrivateAttr("")
-
-    def model_post_init(self, __context: Any) -> None:
-        self._kind = next((k for k in STEP_KINDS if getattr(self, k) is not None), "")
-
     @property
     def kind(self) -> str:
         """Which of take, hold, screen, assemble, withdraw_to this objective is."""
-        return self._kind
+        fields = self.__dict__  # the field values, read directly: commanders ask often
+        return next(k for k in STEP_KINDS if fields[k] is not None)
 
     @property
     def place(self) -> str:
-        return getattr(self, self._kind)
+        fields = self.__dict__
+        return next(fields[k] for k in STEP_KINDS if fields[k] is not None)
 
 
 class Intent(Strict):
