@@ -205,9 +205,21 @@ def bench_scenarios(quick: bool) -> dict[str, Any]:
             t0 = time.perf_counter()
             simulate(load_scenario(path), seed)
             full.append(time.perf_counter() - t0)
+        # The command layer's cost: the same run with no commanders (intents, relations
+        # and conditional orders dropped; units then follow the engine's fallback).
+        bare_scenario = scenario.model_copy(update={
+            "intents": [], "relations": [], "lines": [],
+            "orders": [o for o in scenario.orders if o.when is None]})
+        bare = []
+        for seed in range(repeats):
+            t0 = time.perf_counter()
+            simulate(bare_scenario, seed)
+            bare.append(time.perf_counter() - t0)
         entry = {
             "repeats": repeats,
             "engine_median_s": statistics.median(engine),
+            "engine_without_command_median_s": statistics.median(bare),
+            "intents": len(scenario.intents),
             "engine_min_s": min(engine),
             "engine_max_s": max(engine),
             "with_load_median_s": statistics.median(full),
@@ -225,13 +237,15 @@ def bench_scenarios(quick: bool) -> dict[str, Any]:
                 entry["days"],
                 repeats,
                 fmt_s(entry["engine_median_s"]),
+                fmt_s(entry["engine_without_command_median_s"]),
                 fmt_s(entry["with_load_median_s"]),
                 ("met" if entry["target_met"] else "NOT met") if "target_met" in entry else "",
             ]
         )
     table(
         "2. Historical scenarios (simulate(), seeds 0..r-1, median)",
-        ["scenario", "units", "days", "repeats", "engine", "load+validate+engine", "< 100 ms"],
+        ["scenario", "units", "days", "repeats", "engine", "engine, no commanders",
+         "load+validate+engine", "< 100 ms"],
         rows,
     )
     return out
