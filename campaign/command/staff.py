@@ -52,6 +52,7 @@ class Staff:
     start_power: float = 0.0
     spent: bool = False
     ever_held: set[str] = field(default_factory=set)
+    assaulted: set[int] = field(default_factory=set)  # ordered assaults already launched
     units: list[str] = field(default_factory=list)  # those it commands at this review
 
     def __post_init__(self) -> None:
@@ -488,6 +489,11 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     perceived = own / perceived_enemy if perceived_enemy > 0 else math.inf
     true = own / true_enemy if true_enemy > 0 else math.inf
     needed = step.attack_ratio or staff.attack_ratio
+    ordered = step.assault and id(step) not in staff.assaulted
+    if ordered and near:
+        # The attack was ordered (the source says so): it goes in whatever the odds.
+        staff.assaulted.add(id(step))
+        needed = 0.0
     already = [u for u in free if staff.given.get(u.id) == ("attack", target)]
     if perceived >= needed:
         _gather(world, staff, far, side, target)  # those still far off come up behind
@@ -496,7 +502,9 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
         if fresh:
             world.log(ev.Decision, intent=intent.id, side=side, action="attack", target=target,
                       units=[u.id for u in fresh],
-                      reason=f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1",
+                      reason=(f"{verb} {target}: the attack was ordered (perceived "
+                              f"{perceived:.2f}:1)" if needed == 0.0 else
+                              f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1"),
                       perceived_ratio=_r(perceived), true_ratio=_r(true))
             for u in fresh:
                 _give(world, staff, u.id, Action.attack, target,

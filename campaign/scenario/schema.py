@@ -291,6 +291,10 @@ class IntentStep(Strict):
         False, description="Attacks on this objective are planned for surprise (e.g. by night); "
         "the staff counts on it and the engine applies it"
     )
+    assault: bool = Field(
+        False, description="The source says the attack was ordered: the first attack goes in "
+        "whatever the odds (later ones wait for the attack ratio); only for `take`"
+    )
     note: str = ""
 
     @model_validator(mode="after")
