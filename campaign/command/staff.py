@@ -157,7 +157,20 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     side = intent.side
     holder = world.holder(side)
     staff.picture.look(world)
-    steps = [s for s in intent.objectives if s.when is None or holds(s.when, world, facts)]
+    # Objectives are worked through in order: one to take, gather at or fall back to
+    # whose condition does not hold yet stops the sequence there (the commander waits);
+    # a hold or screen whose condition does not hold is simply not in force.
+    steps: list[IntentStep] = []
+    blocked = False
+    for step in intent.objectives:
+        ready = step.when is None or holds(step.when, world, facts)
+        if step.kind in ("take", "assemble", "withdraw_to"):
+            blocked = blocked or not ready
+            if blocked:
+                continue
+        elif not ready:
+            continue
+        steps.append(step)
     garrisons: set[str] = set()
     lost_hold: IntentStep | None = None
     for step in steps:
@@ -390,8 +403,13 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
     """The objectives still to carry out, in order: places to take that are not ours,
     places to fall back or gather at that not all the units have reached."""
     out = []
+    objectives = staff.intent.objectives
     for step in steps:
         if step.kind == "take" and not _held(world, step.place, staff.intent.side):
+            if id(step) in staff.assaulted and any(
+                    later.place == step.place and later.kind == "take"
+                    for later in objectives[objectives.index(step) + 1:]):
+                continue  # an ordered attack that failed: the next order for the place rules
             out.append(step)
         elif step.kind in ("withdraw_to", "assemble"):
             units = [u for u in (step.units or staff.units) if u in staff.units]
