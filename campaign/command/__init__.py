@@ -34,8 +34,9 @@ def install(world: Any, seed: int) -> None:
     scenario = world.scenario
     conditional = [o for o in scenario.orders if o.when is not None]
     arrivals = [u for u in scenario.units if u.arrives_when is not None]
+    drafts = list(scenario.replacements)
     if not (scenario.intents or conditional or scenario.relations or scenario.lines
-            or arrivals):
+            or arrivals or drafts):
         return
     spec = scenario.command
     facts = Facts()
@@ -69,8 +70,8 @@ def install(world: Any, seed: int) -> None:
     fired_relations: set[int] = set()
     update_relations(world, facts, fired_relations)
     update_lines(world, facts, crossings)
-    if scenario.relations or scenario.lines or conditional or arrivals:
-        world.env.process(_dispatcher(world, facts, conditional, arrivals, crossings,
+    if scenario.relations or scenario.lines or conditional or arrivals or drafts:
+        world.env.process(_dispatcher(world, facts, conditional, arrivals, drafts, crossings,
                                       fired_relations, wake_events))
     for intent in scenario.intents:
         ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
@@ -83,13 +84,14 @@ def install(world: Any, seed: int) -> None:
         world.env.process(run_staff(world, staff, facts, wake_events))
 
 
-def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, crossings,
-                fired_relations, wake_events: list):
-    """Issue conditional orders and release conditional arrivals when they fire; keep
-    relations and lines current."""
+def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, drafts: list,
+                crossings, fired_relations, wake_events: list):
+    """Issue conditional orders, release conditional arrivals and send replacements when
+    they are due; keep relations and lines current."""
     env = world.env
     pending = list(conditional)
     waiting = list(arrivals)
+    to_send = list(drafts)
     while True:
         update_relations(world, facts, fired_relations)
         update_lines(world, facts, crossings)
@@ -104,6 +106,22 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, cro
             else:
                 still_waiting.append(unit)
         waiting = still_waiting
+        unsent = []
+        for draft in to_send:
+            due = order_time(world.start, draft.date) if draft.date else 0.0
+            unit = world.units[draft.unit]
+            if env.now >= due - 1e-9 and (draft.when is None or holds(draft.when, world, facts)):
+                if unit.status in ("present", "moving"):
+                    if draft.when is not None:
+                        world.log(ev.TriggerFired, what=f"replacements {draft.id or draft.unit}",
+                                  condition=str(draft.when.model_dump(exclude_none=True,
+                                                                      mode="json")))
+                    world.replace_men(draft.unit, float(draft.men), draft.note or "replacements")
+                    continue
+                if unit.status in ("departed", "destroyed"):
+                    continue  # no one left to join
+            unsent.append(draft)
+        to_send = unsent
         still = []
         for order in pending:
             due = order_time(world.start, order.date) if order.date else 0.0

@@ -193,6 +193,17 @@ class RelationChange(Event):
 
 
 @dataclass(slots=True)
+class Replacements(Event):
+    """Men joining a unit already in the theatre (drafts, replacements)."""
+
+    unit: str
+    side: str
+    men: float
+    reason: str
+    type: str = field(default="replacements", init=False)
+
+
+@dataclass(slots=True)
 class DailyState(Event):
     """End-of-day strengths: unit -> [men, place id, or "a>b" while marching from a to b]."""
 
@@ -204,5 +215,5 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__dataclass_fields__["type"].default: cls  # type: ignore[misc]
     for cls in (Initial, Arrival, Departure, OrderIssued, MoveStart, MoveEnd, EngagementStart,
                 EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState,
-                Decision, TriggerFired, RelationChange)
+                Decision, TriggerFired, RelationChange, Replacements)
 }

@@ -263,6 +263,20 @@ class World:
             return "summer"
         return self.seasons[min(max(int(t + 1e-9), 0), len(self.seasons) - 1)]
 
+    def replace_men(self, unit_id: str, men: float, reason: str) -> bool:
+        """``men`` join the unit if it is in the theatre; False (nothing happens) if it
+        is not (not arrived yet, departed or destroyed)."""
+        unit = self.units[unit_id]
+        if unit.status not in ("present", "moving"):
+            return False
+        from campaign.engine.log import Replacements
+
+        unit.men += men
+        unit.arrived_men += men
+        self.recount(unit)
+        self.log(Replacements, unit=unit_id, side=unit.side, men=round(men, 2), reason=reason)
+        return True
+
     def release(self, unit_id: str) -> None:
         """A unit waiting for a conditional arrival arrives now."""
         unit = self.units[unit_id]

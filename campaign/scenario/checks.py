@@ -166,6 +166,14 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         for j, sid in enumerate(line.closed_to):
             side(("lines", i, "closed_to", j), sid)
         cite(("lines", i, "source", "ref"), line.source.ref)
+    for i, draft in enumerate(scenario.replacements):
+        if draft.unit not in units:
+            add((("replacements", i, "unit"), f"unknown unit '{draft.unit}'{suggest(draft.unit, units)}"))
+        cite(("replacements", i, "source", "ref"), draft.source.ref)
+        in_scenario(("replacements", i, "date"), draft.date, "replacement date")
+        if draft.when is not None:
+            _check_condition(("replacements", i, "when"), draft.when, scenario, place, side,
+                             problems)
     for sid in scenario.command.attack_ratio:
         side(("command", "attack_ratio", sid), sid)
     ids = {o.id for o in scenario.orders if o.id} | {x.id for x in scenario.intents}

@@ -175,6 +175,10 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
     data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
     data["orders"] = [o for o in data.get("orders", [])
                       if not (isinstance(o, dict) and o.get("unit") == unit_id)]
+    data["replacements"] = [r for r in data.get("replacements", []) or []
+                            if not (isinstance(r, dict) and r.get("unit") == unit_id)]
+    if not data["replacements"]:
+        del data["replacements"]
     _remove_from_intents(data, unit_id)
 
 

@@ -421,6 +421,24 @@ class SeasonSpec(Strict):
     )
 
 
+class Replacement(Strict):
+    """Men sent to a unit in the theatre: drafts, replacements, a mobilisation's yield."""
+
+    id: Slug | None = None
+    unit: Slug
+    men: int = Field(gt=0, le=MAX_UNIT_MEN)
+    date: dt.date | None = Field(None, description="When they join (sourced); with `when`, not before")
+    when: Condition | None = Field(None, description="They are sent once this holds")
+    source: Citation
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _dated_or_conditional(self) -> Replacement:
+        if self.date is None and self.when is None:
+            raise ValueError("a replacement needs a `date`, a `when` condition, or both")
+        return self
+
+
 class SupplySpec(Strict):
     """Supply sources per side and how far supply reaches (campaign.engine.supply)."""
 
@@ -545,6 +563,7 @@ class Scenario(Strict):
     command: CommandSpec = Field(default_factory=CommandSpec)
     season: SeasonSpec = Field(default_factory=SeasonSpec)
     supply: SupplySpec = Field(default_factory=SupplySpec)
+    replacements: list[Replacement] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Scenario:

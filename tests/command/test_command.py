@@ -189,3 +189,21 @@ def test_variant_removes_and_replaces_intents_by_id(tmp_path):
     variant.write_text("remove_intents: [nope]\n")
     with pytest.raises(ScenarioError, match="no intent with id 'nope'"):
         load_scenario(root / "scenarios" / "kaunas_1919.yaml", Overrides(variants=[str(variant)]))
+
+
+def test_replacements_join_on_their_date_or_condition_and_men_are_accounted():
+    from campaign.replay.summary import losses_by_side
+
+    data = toy_dict()
+    data["replacements"] = [
+        {"unit": "blue_1", "men": 200, "date": "1919-01-03", "source": CITE},
+        {"unit": "red_1", "men": 100, "when": {"lost": {"place": "c", "side": "red"}},
+         "source": CITE},
+    ]
+    result = simulate(_scenario(data), seed=1)
+    joined = _events(result, "replacements")
+    assert [e.unit for e in joined][:1] == ["blue_1"] and joined[0].t >= 2.25
+    blue = result.world.units["blue_1"]
+    accounted = blue.men + blue.killed + blue.wounded + blue.captured + blue.departed_men
+    assert abs(blue.arrived_men - accounted) < 1e-6 and blue.arrived_men == 1200
+    del losses_by_side
