@@ -699,9 +699,11 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "replay-samples": replay_samples,
     "fidelity-kaunas_1919": lambda: fidelity_text("kaunas_1919"),
     "fidelity-northeast_1919": lambda: fidelity_text("northeast_1919"),
+    "fidelity-spring_1919": lambda: fidelity_text("spring_1919"),
 }
 #: Sections that take seconds (they run the shipped scenarios many times).
-SLOW_SECTIONS = frozenset({"fidelity-kaunas_1919", "fidelity-northeast_1919"})
+SLOW_SECTIONS = frozenset({"fidelity-kaunas_1919", "fidelity-northeast_1919",
+                           "fidelity-spring_1919"})
 
 
 def _scenario_fields() -> str:

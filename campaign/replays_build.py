@@ -13,7 +13,8 @@ from pathlib import Path
 from campaign.api import run
 
 #: The shipped historical scenarios and the seed of their recorded run.
-SHIPPED = ("scenarios/kaunas_1919.yaml", "scenarios/northeast_1919.yaml")
+SHIPPED = ("scenarios/kaunas_1919.yaml", "scenarios/northeast_1919.yaml",
+           "scenarios/spring_1919.yaml")
 RECORDED_SEED = 1
 
 
