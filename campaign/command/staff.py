@@ -49,7 +49,7 @@ class Staff:
     done: bool = False
     given: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     waiting_logged: dict[str, int] = field(default_factory=dict)
-    start_power: float = 0.0
+    start_powers: dict[str, float] = field(default_factory=dict)  # per unit, at the start
     spent: bool = False
     ever_held: set[str] = field(default_factory=set)
     assaulted: set[int] = field(default_factory=set)  # ordered assaults already launched
@@ -92,8 +92,8 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
                       target=None, units=_present(world, staff), reason="intent in force",
                       perceived_ratio=None, true_ratio=None)
-            staff.start_power = sum(unit_power(world.units[u]) for u in staff.units
-                                    if world.units[u].status in ("present", "moving"))
+            staff.start_powers = {u: unit_power(world.units[u]) for u in staff.units
+                                  if world.units[u].status in ("present", "moving")}
         if staff.active and review(world, staff, facts):
             _finish(world, staff, facts, "every objective done")
             return
@@ -207,14 +207,17 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                 _give(world, staff, u.id, Action.hold, u.location,
                       f"out of supply for {u.days_unsupplied} days: the advance halts")
         free = [u for u in free if u not in halted]
-    if staff.start_power > 0 and not staff.spent and staff.units:
+    attacking = any(st.kind == "take" for st in intent.objectives)
+    if attacking and not staff.spent and staff.units:
+        # Measured on the units it still commands, against what they had at the start.
+        start = sum(staff.start_powers.get(u, 0.0) for u in staff.units)
         power = sum(unit_power(world.units[u]) for u in staff.units
                     if world.units[u].status in ("present", "moving"))
-        if power < doctrine.SPENT_SHARE * staff.start_power:
+        if start > 0 and power < doctrine.SPENT_SHARE * start:
             staff.spent = True
             world.log(ev.Decision, intent=intent.id, side=side, action="hold", target=None,
                       units=[u.id for u in free],
-                      reason=f"offensive spent: {power / staff.start_power:.0%} of the "
+                      reason=f"offensive spent: {power / start:.0%} of the "
                       "force's power left; going over to the defence",
                       perceived_ratio=None, true_ratio=None)
     _screen(world, staff, steps)
@@ -571,9 +574,11 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
     best = None
     holder = world.holder(side)
     for n in world.links[target]:
-        if world.hostiles_at(n, side) or world.hostile_held(n, side):
+        if world.hostiles_at(n, side):
             continue
-        total = 0.0 if world.control.get(n) == holder else 1e12  # our own towns first
+        # Our own towns first, then no one's, then the enemy's empty ones (taken on the way).
+        owner = world.control.get(n, "none")
+        total = 0.0 if owner == holder else 1e12 if owner == "none" else 2e12
         for u in free:
             here = u.location or u.moving_to
             path = world.routes.path(here, n) if here is not None else None

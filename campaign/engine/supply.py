@@ -53,7 +53,7 @@ def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, flo
     sources to every place it reaches through places no enemy holds."""
     holder = world.holder(side)
     control = world.control
-    start = [s for s in sources if control.get(s) == holder and s in world.links]
+    start = [s for s in sources if control.get(s) in (holder, side) and s in world.links]
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
