@@ -34,8 +34,8 @@ class PlaceTempo:
 
 def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0
                   ) -> dict[str, PlaceTempo]:
-    """Per place not held by ``side`` (or those it fights for) on day 0: how often and
-    when ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``."""
+    """Per place held on day 0 by another side (not by no one): how often and when
+    ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``."""
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
     mine = holder.get(side, side)
     out: dict[str, PlaceTempo] = {}
@@ -47,8 +47,9 @@ def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0
                 first.setdefault(event.place, int(event.t + 1e-9))
         start = result.world.initial_control
         for place in first:
-            if holder.get(start.get(place, "none"), "none") == mine:
-                continue
+            owner = holder.get(start.get(place, "none"), "none")
+            if owner == mine or owner == "none":
+                continue  # only places an enemy held at the start count as captures
             tempo = out.setdefault(place, PlaceTempo(place, runs))
             tempo.captured += 1
             tempo.days.append(first[place])
