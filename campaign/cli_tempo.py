@@ -25,10 +25,13 @@ def cmd_tempo(args: argparse.Namespace) -> int:
     settings = {}
     for factor in factors:
         scenario = load_scenario(args.scenario, Overrides(scales=[f"{args.side}={factor}"]))
-        if args.side not in {s.id for s in scenario.sides}:
-            raise CampaignError(f"--side: no side '{args.side}' in {args.scenario}")
-        settings[f"x{factor:g}"] = capture_tempo(scenario, args.side, args.runs, args.seed)
-    print(f"Captures by {args.side} at strength factors {', '.join(settings)} "
+        counted = args.count or args.side
+        for flag, who in (("--side", args.side), ("--count", counted)):
+            if who not in {s.id for s in scenario.sides}:
+                raise CampaignError(f"{flag}: no side '{who}' in {args.scenario}")
+        settings[f"x{factor:g}"] = capture_tempo(scenario, counted, args.runs, args.seed)
+    print(f"Captures by {args.count or args.side} with {args.side} at strength factors "
+          f"{', '.join(settings)} "
           f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})")
     print(tempo_table(settings))
     return 0
@@ -43,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--side", required=True, help="side whose strength is scaled and whose "
                    "captures are counted")
+    p.add_argument("--count", metavar="SIDE", help="side whose captures are counted "
+                   "(default: the scaled side)")
     p.add_argument("--factors", default="0.5,1,2", help="comma-separated strength factors")
     p.add_argument("--runs", type=int, default=40, help="runs per factor (default 40)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first run")
