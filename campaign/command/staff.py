@@ -2,18 +2,22 @@
 
 One SimPy process per intent. Each morning at 06:00, and whenever something happens
 that a commander would hear of (a town changes hands, a fight ends, a unit breaks or
-arrives), the commander of an active intent:
+arrives), the commander of an active intent, with the units he commands now:
 
 1. looks at his side's perceived picture of the enemy (:mod:`.perception`);
-2. sends each objective's garrison to its place (``hold``), and makes a lost
-   ``hold`` place the first thing to retake;
-3. picks the current objective: the first ``take`` or ``withdraw_to`` not yet done
-   whose condition holds;
-4. for a place to take, compares the power of his free units with the perceived
-   enemy power there, the defender's posture and terrain counted: at or above the
-   attack ratio he attacks with every free unit (they set off so as to arrive
-   together); below it he gathers them at the last town before the objective and
-   waits; a place with no enemy seen is simply occupied;
+2. keeps each ``hold`` objective's garrison in place, pulls it out while a road is
+   open when it is nearly surrounded by a stronger enemy, and retakes a lost place of
+   ours with its garrison and the units near it; screens fall back before a stronger
+   enemy marching on them; a held place an enemy marches on is reinforced;
+3. halts units out of supply too long, and stops attacking once his force is spent;
+4. works through the objectives in order (one whose condition does not hold yet stops
+   the sequence; those that name their units run side by side): for a place to take
+   he compares the power of his units close to it, and of other commands aiming at it,
+   with the perceived enemy power there times the defender's posture, terrain and
+   river factors; at or above the attack ratio (or when the source says the attack was
+   ordered: ``assault``) he attacks and the units set off to arrive together; below it
+   they gather at the town next to the objective and wait; a place with no enemy seen
+   is occupied, enemy ground out of sight approached first;
 5. once an objective is taken he moves on to the next one at once (exploitation).
 
 Decisions are logged with the perceived and the true ratio. The engine carries the
