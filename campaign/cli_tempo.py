@@ -30,8 +30,8 @@ def cmd_tempo(args: argparse.Namespace) -> int:
             if who not in {s.id for s in scenario.sides}:
                 raise CampaignError(f"{flag}: no side '{who}' in {args.scenario}")
         settings[f"x{factor:g}"] = capture_tempo(scenario, counted, args.runs, args.seed)
-    print(f"Captures by {args.count or args.side} with {args.side} at strength factors "
-          f"{', '.join(settings)} "
+    counted = args.count or args.side
+    print(f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
           f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})")
     print(tempo_table(settings))
     return 0
