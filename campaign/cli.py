@@ -12,7 +12,15 @@ import json
 import sys
 from pathlib import Path
 
-from campaign import __version__, cli_analysis, cli_battles, cli_ensemble, cli_render, cli_tempo
+from campaign import (
+    __version__,
+    cli_analysis,
+    cli_battles,
+    cli_ensemble,
+    cli_render,
+    cli_report,
+    cli_tempo,
+)
 from campaign.cli_flags import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -124,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tempo.register(sub)
     cli_render.register(sub)
     cli_ensemble.register(sub)
+    cli_report.register(sub)
     return parser
 
 
