@@ -57,7 +57,7 @@ def differences(run: Account, base: Account) -> Differences:
             d.captures.append(f"{where} never passed to {who} (baseline: {a}).")
         else:
             days = (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
-            d.captures.append(f"{where} passed to {who} on {b}, {abs(days)} days "
+            d.captures.append(f"{where} passed to {who} on {b}, {abs(days)} day{'' if abs(days) == 1 else 's'} "
                               f"{'later' if days > 0 else 'earlier'} than in the baseline ({a}).")
     base_fights = {}
     for f in base.fights:

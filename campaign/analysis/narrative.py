@@ -148,7 +148,7 @@ class Account:
         return dict(out)
 
     def side_name(self, side: str) -> str:
-        return self.sides.get(side, side)
+        return "no side" if side == "none" else self.sides.get(side, side)
 
 
 # ----------------------------------------------------------------------------- words

@@ -72,6 +72,8 @@ def test_what_if_report_says_so_and_differs_from_the_baseline(tmp_path: Path):
     assert "**This is a what-if run** (what-if: --scale soviet=0.5)" in text
     assert "## Differences from the baseline" in text
     assert not diff.empty()
+    header = read_replay(out).header
+    assert header.run_label() == "seed 1 · what-if: --scale soviet=0.5"  # on every picture
 
 
 def test_report_cli_writes_markdown_and_html(tmp_path: Path, capsys):
