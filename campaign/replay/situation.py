@@ -57,9 +57,10 @@ def situation_text(folder: Path, date: str) -> str:
         lines += ["", f"{s['sides'].get(side, side)}: {len(rows)} unit{'' if len(rows) == 1 else 's'}, "
                   f"{total:,} men"]
         width = max(len(r["name"]) for r in rows)
-        lines.append(f"  {'unit':<{width}}  {'men':>7}  where")
+        ids = max(len(r["id"]) for r in rows)
+        lines.append(f"  {'unit':<{width}}  {'id':<{ids}}  {'men':>7}  where")
         for r in rows:
-            lines.append(f"  {r['name']:<{width}}  {r['men']:>7,}  {r['where']}")
+            lines.append(f"  {r['name']:<{width}}  {r['id']:<{ids}}  {r['men']:>7,}  {r['where']}")
     lines += ["", "Events:"]
     lines += [f"  - {text}" for text in s["events"]] or ["  (none)"]
     return "\n".join(lines)
