@@ -12,7 +12,15 @@ import json
 import sys
 from pathlib import Path
 
-from campaign import __version__, cli_analysis, cli_battles, cli_ensemble, cli_render, cli_tempo
+from campaign import (
+    __version__,
+    cli_analysis,
+    cli_battles,
+    cli_ensemble,
+    cli_render,
+    cli_report,
+    cli_tempo,
+)
 from campaign.cli_flags import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -43,9 +51,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from campaign.scenario.loader import load_scenario
-    from campaign.scenario.report import info_text
+    from campaign.scenario.report import info_json, info_text
 
-    print(info_text(load_scenario(args.file, overrides_from_args(args))))
+    scenario = load_scenario(args.file, overrides_from_args(args))
+    if args.json:
+        print(json.dumps(info_json(scenario), indent=2, ensure_ascii=False))
+    else:
+        print(info_text(scenario))
     return 0
 
 
@@ -71,13 +83,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from campaign.replay.situation import situation_text, verify_replay
+    from campaign.replay.situation import situation, situation_text, verify_replay
 
     if args.verify:
         ok, message = verify_replay(Path(args.dir))
         print(message)
         return 0 if ok else 1
-    print(situation_text(Path(args.dir), args.at))
+    if args.json:
+        print(json.dumps(situation(Path(args.dir), args.at), indent=2, ensure_ascii=False))
+    else:
+        print(situation_text(Path(args.dir), args.at))
     return 0
 
 
@@ -98,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="sides, order of battle and strength by date")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output: sides, formations and units with their ids")
     add_override_flags(p)
     p.set_defaults(func=cmd_info)
 
@@ -106,8 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="simulate a scenario and write a replay folder")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="replay folder to write (events.jsonl, control.csv, strength.csv, "
+                   "summary.json); refused if it exists, unless --force")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the run's random generator: same scenario and seed, same "
+                   "replay byte for byte (default 0)")
     p.add_argument("--force", action="store_true", help="overwrite an existing run folder")
     add_override_flags(p)
     p.set_defaults(func=cmd_run)
@@ -117,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--at", metavar="DATE", help="ISO date, e.g. 1919-02-13")
     g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
+    p.add_argument("--json", action="store_true", help="with --at: machine-readable output")
     p.set_defaults(func=cmd_replay)
 
     cli_analysis.register(sub)
@@ -124,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tempo.register(sub)
     cli_render.register(sub)
     cli_ensemble.register(sub)
+    cli_report.register(sub)
     return parser
 
 

@@ -130,7 +130,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ensemble, compare, calibrate and sensitivity."""
     p = sub.add_parser("ensemble", help="run many seeds and give outcome probabilities")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=positive_int, required=True, metavar="N")
+    p.add_argument("--runs", type=positive_int, required=True, metavar="N",
+                   help="number of runs; run k uses seed BASE+k and draws each ranged "
+                   "strength from its range")
     p.add_argument(
         "--workers",
         type=positive_int,
@@ -160,8 +162,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser("compare", help="compare two ensemble folders (variant - base)")
-    p.add_argument("base", metavar="BASE")
-    p.add_argument("variant", metavar="VARIANT")
+    p.add_argument("base", metavar="BASE", help="ensemble folder of the baseline (--out of "
+                   "'campaign ensemble')")
+    p.add_argument("variant", metavar="VARIANT", help="ensemble folder of the what-if, e.g. made "
+                   "with --scale soviet=0.5; differences are VARIANT minus BASE")
     p.add_argument("--out", metavar="CHART.png", help="draw the control differences")
     p.set_defaults(func=cmd_compare)
 

@@ -42,6 +42,8 @@ def _heavy_imports(*args: str) -> set[str]:
         ("info", "scenarios/northeast_1919.yaml"),
         ("schema",),
         ("replay", "replays/kaunas_1919", "--at", "1919-02-13"),
+        ("report", "replays/kaunas_1919"),
+        ("why", "replays/kaunas_1919", "alytus"),
     ],
     ids=lambda a: a[0].lstrip("-"),
 )

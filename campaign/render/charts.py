@@ -107,7 +107,7 @@ def _draw(fig: Figure, scene: Scene) -> None:
     fig.text(
         0.08,
         0.93,
-        f"Simulated run, seed {header.seed}, {header.start} to {header.end}",
+        f"Simulated run, {header.start} to {header.end}, {header.run_label()}",
         fontsize=9.5,
         color=style.TEXT_MUTED,
         va="center",

@@ -573,7 +573,7 @@ class MapCanvas:
             if note
             else "Simulated situation at the end of the day"
         )
-        sub = f"{when} · day {scene.day_number(date)} of {len(scene.dates)} · seed {header.seed}"
+        sub = f"{when} · day {scene.day_number(date)} of {len(scene.dates)} · {header.run_label()}"
         self._keep(
             self.fig.text(
                 0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT, va="center"
@@ -820,7 +820,7 @@ class MapCanvas:
                 0.93,
                 f"Simulated front at the end of {'each day' if every == 1 else f'every {every} days'}"
                 f", {long_date(dates[0])} to "
-                f"{long_date(last)} · seed {header.seed}",
+                f"{long_date(last)} · {header.run_label()}",
                 fontsize=9.5,
                 color=style.TEXT_MUTED,
                 va="center",

@@ -312,7 +312,7 @@ def _run_data(folder: Path) -> dict[str, Any]:
         "mode": "run",
         "title": header.scenario_title,
         "subtitle": (
-            f"{header.scenario_id} · seed {header.seed} · {header.combat_model} combat"
+            f"{header.scenario_id} · {header.run_label()} · {header.combat_model} combat"
             + (f" · overrides: {', '.join(header.overrides)}" if header.overrides else "")
         ),
         "bounds": [round(b, COORD_DECIMALS) for b in bounds],

@@ -46,3 +46,14 @@ class ReplayHeader(BaseModel):
     sides: list[SideInfo]
     places: list[PlaceInfo]
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    def run_label(self, max_chars: int = 110) -> str:
+        """'seed 1', or 'seed 1 · what-if: --scale soviet=0.5 …' for a run with overrides:
+        the line every picture of the run carries, so a what-if never passes for the
+        baseline. Cut at ``max_chars`` characters with '…'."""
+        label = f"seed {self.seed}"
+        if self.overrides:
+            label += " · what-if: " + " ".join(self.overrides)
+        if len(label) > max_chars:
+            label = label[: max_chars - 1].rstrip() + "…"
+        return label

@@ -3,38 +3,66 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from campaign.errors import ReplayError
 from campaign.replay.reader import read_replay
 from campaign.replay.tables import control_by_day
 
 
-def situation_text(folder: Path, date: str) -> str:
-    """Control of places, units with strength and place, and the day's events on ``date``."""
+def situation(folder: Path, date: str) -> dict[str, Any]:
+    """The situation at the end of ``date``: control by side, units by side (name, men,
+    where; a marching unit's place is "from → to") and the day's events in words."""
+    from campaign.analysis.narrative import build_account
+
     replay = read_replay(folder)
     header = replay.header
     table = control_by_day(header, replay.events)
     if date not in table:
         raise ReplayError(f"--at {date}: not a date of this run ({header.start} to {header.end})")
-    names = {p.id: p.name for p in header.places}
+    account = build_account(folder, with_record=False)
+    names = account.place_names
+    side_of = {f.unit: f.side for f in account.fates}
+    unit_names = {f.unit: f.name for f in account.fates}
     day = next((e for e in replay.events if e["type"] == "day" and e["date"] == date), None)
-    lines = [f"{header.scenario_title}: situation at the end of {date}", "", "Control:"]
-    by_side: dict[str, list[str]] = {}
+    control: dict[str, list[str]] = {}
     for place, side in table[date].items():
         if side != "none":
-            by_side.setdefault(side, []).append(names.get(place, place))
-    for side, places in sorted(by_side.items()):
-        lines.append(f"  {side}: {', '.join(sorted(places))}")
-    lines += ["", "Units:"]
-    if day is not None:
-        for unit, (men, place) in day["units"].items():
-            lines.append(f"  {unit:<28} {men:>8,.0f} men  {names.get(place, place)}")
+            control.setdefault(side, []).append(names.get(place, place))
+    units: dict[str, list[dict[str, Any]]] = {}
+    for unit, (men, where) in (day["units"] if day else {}).items():
+        place = " → ".join(names.get(p, p) for p in str(where).split(">"))
+        units.setdefault(side_of.get(unit, "?"), []).append(
+            {"id": unit, "name": unit_names.get(unit, unit), "men": round(men),
+             "where": place, "marching": ">" in str(where)})
+    return {
+        "scenario": header.scenario_id, "title": header.scenario_title, "date": date,
+        "overrides": list(header.overrides),
+        "sides": {s.id: s.name for s in header.sides},
+        "control": {side: sorted(places) for side, places in sorted(control.items())},
+        "units": units,
+        "events": [line.text for line in account.days().get(date, [])],
+    }
+
+
+def situation_text(folder: Path, date: str) -> str:
+    """:func:`situation` as text: control and a table of units for each side, then events."""
+    s = situation(folder, date)
+    what_if = f" (what-if: {' '.join(s['overrides'])})" if s["overrides"] else ""
+    lines = [f"{s['title']}: situation at the end of {date}{what_if}", "", "Control:"]
+    for side, places in s["control"].items():
+        lines.append(f"  {s['sides'].get(side, side)}: {', '.join(places)}")
+    for side, rows in s["units"].items():
+        total = sum(r["men"] for r in rows)
+        lines += ["", f"{s['sides'].get(side, side)}: {len(rows)} unit{'' if len(rows) == 1 else 's'}, "
+                  f"{total:,} men"]
+        width = max(len(r["name"]) for r in rows)
+        ids = max(len(r["id"]) for r in rows)
+        lines.append(f"  {'unit':<{width}}  {'id':<{ids}}  {'men':>7}  where")
+        for r in rows:
+            lines.append(f"  {r['name']:<{width}}  {r['id']:<{ids}}  {r['men']:>7,}  {r['where']}")
     lines += ["", "Events:"]
-    for e in replay.events:
-        if e["date"] != date or e["type"] in ("day", "engagement_step", "move_start", "move_end"):
-            continue
-        detail = {k: v for k, v in e.items() if k not in ("t", "date", "type")}
-        lines.append(f"  {e['type']}: {detail}")
+    lines += [f"  - {text}" for text in s["events"]] or ["  (none)"]
     return "\n".join(lines)
 
 

@@ -42,14 +42,14 @@ def order_of_battle(scenario: Scenario) -> list[str]:
             if f.side != side:
                 continue
             men = _men_under(scenario, f.id)
-            lines.append(f"{'  ' * depth}{f.name} [{f.kind}] {men:,} men")
+            lines.append(f"{'  ' * depth}{f.name} [{f.kind}, id {f.id}] {men:,} men")
             walk(f.id, side, depth + 1)
         for u in units_of.get(formation_id, []):
             if u.side != side:
                 continue
             est = " (estimated)" if u.estimated else ""
             when = f", arrives {u.arrives}" if u.arrives else ""
-            lines.append(f"{'  ' * depth}- {u.name} [{u.kind}, {u.quality}] "
+            lines.append(f"{'  ' * depth}- {u.name} [{u.kind}, {u.quality}, id {u.id}] "
                          f"{u.strength_men:,} men{est} at {u.location}{when}")
 
     for side in scenario.sides:
@@ -140,3 +140,27 @@ def info_text(scenario: Scenario) -> str:
     for day, row in strength_by_date(scenario):
         lines.append("  " + day.isoformat().ljust(12) + "".join(f"{row[s]:>12,}" for s in sides))
     return "\n".join(lines)
+
+
+def info_json(scenario: Scenario) -> dict:
+    """What ``info`` shows, as plain data: the ids ``--remove``, ``--scale`` and variants
+    name, strengths in men, dates as ISO strings."""
+    return {
+        "id": scenario.id, "title": scenario.title,
+        "start": scenario.start.isoformat(), "end": scenario.end.isoformat(),
+        "sides": [{"id": s.id, "name": s.name} for s in scenario.sides],
+        "formations": [{"id": f.id, "name": f.name, "side": f.side, "kind": str(f.kind),
+                        "parent": f.parent, "men": _men_under(scenario, f.id)}
+                       for f in scenario.formations],
+        "units": [{"id": u.id, "name": u.name, "side": u.side, "kind": str(u.kind),
+                   "parent": u.parent, "strength_men": u.strength_men, "guns": u.guns,
+                   "location": u.location,
+                   "arrives": u.arrives.isoformat() if u.arrives else None,
+                   "departs": u.departs.isoformat() if u.departs else None}
+                  for u in scenario.units],
+        "intents": [i.id for i in scenario.intents],
+        "orders": [o.id for o in scenario.orders if o.id],
+        "objectives": [{"side": o.side, "place": o.place, "kind": o.kind, "by": o.by.isoformat(),
+                        "weight": o.weight} for o in scenario.objectives],
+        "strength_by_date": [{"date": d.isoformat(), **row} for d, row in strength_by_date(scenario)],
+    }

@@ -1,0 +1,72 @@
+"""Subcommands that tell a run in words (registered by :mod:`campaign.cli`).
+
+``report`` (an after-action report, Markdown and HTML) and ``why`` (the causal chain of a
+place's changes of hands). Text only: neither imports matplotlib or shapely.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from campaign.analysis.differences import differences
+    from campaign.analysis.narrative import build_account
+    from campaign.analysis.report import report_blocks, to_html, to_markdown
+    from campaign.replay.atomic import atomic_write_text
+
+    account = build_account(args.dir)
+    diff = None
+    if args.against:
+        diff = differences(account, build_account(args.against, with_record=False))
+    blocks = report_blocks(account, diff)
+    markdown = to_markdown(blocks)
+    wrote = []
+    if args.out:
+        atomic_write_text(Path(args.out), markdown)
+        wrote.append(args.out)
+    if args.html:
+        atomic_write_text(Path(args.html), to_html(blocks, f"After-action report: {account.title}"))
+        wrote.append(args.html)
+    if wrote:
+        print("wrote " + ", ".join(wrote))
+    else:
+        print(markdown, end="")
+    return 0
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    from campaign.analysis.why import why_place
+    from campaign.replay.reader import read_replay
+
+    print(why_place(read_replay(args.dir), args.place, args.date))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``report`` and ``why``."""
+    p = sub.add_parser(
+        "report", help="after-action report of a run (Markdown, or a self-contained HTML page)",
+        description="A dated narrative of a run from its replay log: commanders' decisions and "
+        "triggers, marches, every engagement with odds and losses, units' fates, objectives, "
+        "and the historical record beside each recorded date.",
+        epilog="examples:\n  campaign report replays/kaunas_1919 --out kaunas.md --html kaunas.html\n"
+        "  campaign run scenarios/kaunas_1919.yaml --out out/half --seed 1 --scale soviet=0.5\n"
+        "  campaign report out/half --against replays/kaunas_1919",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.add_argument("--against", metavar="DIR",
+                   help="baseline replay folder: add a section 'differences from the baseline'")
+    p.add_argument("--out", metavar="FILE.md", help="write Markdown here (default: print it)")
+    p.add_argument("--html", metavar="FILE.html", help="also write a self-contained HTML page")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "why", help="why a place is in whose hands: its changes of hands and their causes",
+        epilog="example:\n  campaign why replays/kaunas_1919 Alytus --date 1919-02-20",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
+    p.add_argument("place", metavar="PLACE", help="place id or name, e.g. alytus or Alytus")
+    p.add_argument("--date", metavar="DATE", help="ISO date to stop at (default: the last day)")
+    p.set_defaults(func=cmd_why)

@@ -1,0 +1,101 @@
+"""The after-action report and `why` tell what the replay log holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from campaign.analysis.differences import differences
+from campaign.analysis.narrative import build_account
+from campaign.analysis.report import report_blocks, to_html, to_markdown
+from campaign.analysis.why import why_place
+from campaign.cli import main
+from campaign.errors import ReplayError
+from campaign.replay.reader import read_replay
+
+ROOT = Path(__file__).resolve().parents[2]
+KAUNAS = ROOT / "replays" / "kaunas_1919"
+
+
+def _events(folder: Path, kind: str) -> list[dict]:
+    return [e for e in read_replay(folder).events if e["type"] == kind]
+
+
+@pytest.fixture(scope="module")
+def kaunas_md() -> str:
+    return to_markdown(report_blocks(build_account(KAUNAS)))
+
+
+def test_kaunas_report_names_the_fights_with_odds_and_losses(kaunas_md):
+    names = {p.id: p.name for p in read_replay(KAUNAS).header.places}
+    fights = _events(KAUNAS, "engagement_end")
+    assert {names[f["place"]] for f in fights} >= {"Kėdainiai", "Jieznas", "Šėta", "Alytus"}
+    for f in fights:
+        paragraph = next(line for line in kaunas_md.splitlines()
+                         if line.startswith(f"- **{names[f['place']]}** (engagement {f['engagement']},"))
+        for row in f["losses"].values():
+            assert f"{row['killed']:,.0f} killed, {row['wounded']:,.0f} wounded, " \
+                   f"{row['captured']:,.0f} captured" in paragraph
+        assert "combat power" in paragraph and f["result"] in paragraph
+
+
+def test_report_gives_perceived_and_true_odds_of_the_decision(kaunas_md):
+    decision = next(e for e in _events(KAUNAS, "decision")
+                    if e["action"] == "attack" and e["target"] == "kedainiai")
+    line = next(x for x in kaunas_md.splitlines() if x.startswith("- **Kėdainiai**"))
+    assert f"perceived {decision['perceived_ratio']:.2f}:1, true {decision['true_ratio']:.2f}:1" in line
+
+
+def test_report_tells_control_changes_triggers_and_the_record(kaunas_md):
+    for change in _events(KAUNAS, "control_change"):
+        assert change["cause"] in kaunas_md
+    assert "Trigger: *intent jieznas_relief* set off, because Jieznas taken by Soviet Russia" in kaunas_md
+    assert "The record: Kėdainiai held by Republic of Lithuania — the run agrees." in kaunas_md
+    assert "## Units' fates" in kaunas_md and "## Against the historical record" in kaunas_md
+
+
+def test_html_is_one_self_contained_page():
+    page = to_html(report_blocks(build_account(KAUNAS)), "t")
+    assert page.startswith("<!DOCTYPE html>") and "<strong>Kėdainiai</strong>" in page
+    assert "src=" not in page and "<link" not in page
+
+
+def test_what_if_report_says_so_and_differs_from_the_baseline(tmp_path: Path):
+    out = tmp_path / "half"
+    assert main(["run", "scenarios/kaunas_1919.yaml", "--out", str(out), "--seed", "1",
+                 "--scale", "soviet=0.5"]) == 0
+    run, base = build_account(out), build_account(KAUNAS)
+    diff = differences(run, base)
+    text = to_markdown(report_blocks(run, diff))
+    assert "**This is a what-if run** (what-if: --scale soviet=0.5)" in text
+    assert "## Differences from the baseline" in text
+    assert not diff.empty()
+    header = read_replay(out).header
+    assert header.run_label() == "seed 1 · what-if: --scale soviet=0.5"  # on every picture
+
+
+def test_report_cli_writes_markdown_and_html(tmp_path: Path, capsys):
+    md, page = tmp_path / "r.md", tmp_path / "r.html"
+    assert main(["report", str(KAUNAS), "--out", str(md), "--html", str(page)]) == 0
+    assert md.read_text(encoding="utf-8").startswith("# After-action report")
+    assert "<html" in page.read_text(encoding="utf-8")
+
+
+def test_why_follows_alytus_back_to_the_decision_and_trigger():
+    text = why_place(read_replay(KAUNAS), "Alytus")
+    changes = [e for e in _events(KAUNAS, "control_change") if e["place"] == "alytus"]
+    for change in changes:
+        assert change["cause"] in text
+    assert "intent pskov_alytus" in text and "the intent was set off" in text
+    final = json.loads((KAUNAS / "summary.json").read_text())["final_control"]["alytus"]
+    sides = {s.id: s.name.split(" (")[0] for s in read_replay(KAUNAS).header.sides}
+    assert text.rstrip().endswith(f"held by {sides[final]}.")
+
+
+def test_why_stops_at_the_date_and_names_bad_places():
+    early = why_place(read_replay(KAUNAS), "alytus", "1919-02-10")
+    assert "No change of hands up to 1919-02-10" in early
+    with pytest.raises(ReplayError, match="not a place of this run"):
+        why_place(read_replay(KAUNAS), "atlantis")
