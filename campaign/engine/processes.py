@@ -47,9 +47,7 @@ from campaign.scenario.schema import Action
 OVERWHELMING_RATIO = 3.5
 #: An attacker whose power ratio falls below this calls the attack off.
 HOPELESS_RATIO = 0.3
-#: Captured share of a unit's men when it breaks (rout), per unit of power ratio
-#: against it, and when it has no line of retreat at all.
-CAPTURED_ON_BREAK = 0.06
+#: Captured share of a unit's men when it breaks with no line of retreat at all.
 CAPTURED_WHEN_CUT_OFF = 1.0
 #: Longest wait, in days beyond the march itself, for comrades ordered to the same attack.
 ASSEMBLY_DAYS = 1.0
@@ -59,6 +57,8 @@ SYNCHRONISE_DAYS = 1 / 24
 #: Days a town must stay behind the front (see :func:`rear_control`) before it
 #: changes hands: a day for the side's patrols and local administration to take over.
 REAR_CONTROL_DAYS = 1
+#: The calibrated law whose extra loss of a side that gives way applies to routs.
+_GIVE_WAY = combat.TndmModel()
 #: Commander behaviour: local power ratio needed for an unordered counter-attack.
 COUNTERATTACK_RATIO = 3.0
 
@@ -328,7 +328,12 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     place = engagement.place
     attacking = unit.id in engagement.attackers
     if rout and unit.men > 0:
-        captured = unit.men * min(0.3, CAPTURED_ON_BREAK * max(1.0, odds))
+        # A side that gives way loses more men, mostly as prisoners: the extra loss
+        # fitted on the 660 battles of CDB90 (campaign.engine.tndm, docs/battles.md).
+        start = engagement.start_men.get(unit.id, unit.men) or unit.men
+        lost_share = min(0.99, engagement.losses.get(unit.id, 0.0) / start)
+        role = "attacker" if attacking else "defender"
+        captured = min(unit.men, start * _GIVE_WAY.withdrawal_loss(role, lost_share))
         _lose(unit, 0.0, 0.0, captured)
         engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + captured
     unit.engagement = None
