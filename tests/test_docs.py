@@ -96,7 +96,10 @@ def test_constant_tables_list_every_documented_default():
         "MARCH_KM_PER_DAY",
         "OVERWHELMING_RATIO",
         "HOPELESS_RATIO",
-        "CAPTURED_ON_BREAK",
+        "CAPTURED_WHEN_CUT_OFF",
+        "ATTACK_RATIO",
+        "SUPPLY_RADIUS_KM",
+        "FATIGUE_EFFECT",
         "COUNTERATTACK_RATIO",
         "ASSEMBLY_DAYS",
     ):
