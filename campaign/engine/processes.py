@@ -333,7 +333,7 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
         start = engagement.start_men.get(unit.id, unit.men) or unit.men
         lost_share = min(0.99, engagement.losses.get(unit.id, 0.0) / start)
         role = "attacker" if attacking else "defender"
-        captured = min(unit.men, start * _GIVE_WAY.withdrawal_loss(role, lost_share))
+        captured = min(unit.men, start * float(_GIVE_WAY.withdrawal_loss(role, lost_share)))
         _lose(unit, 0.0, 0.0, captured)
         engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + captured
     unit.engagement = None
