@@ -955,24 +955,33 @@ class MapCanvas:
 
 
 def render_map(
-    folder: str | Path | Scene, out: str | Path, date: str | None = None, history: bool = False
+    folder: str | Path | Scene,
+    out: str | Path,
+    date: str | None = None,
+    history: bool = False,
+    lines: str | None = None,
+    size_by_men: bool = False,
 ) -> Path:
-    """Draw the situation at the end of ``date`` (default: the last date) to ``out``."""
+    """Draw the situation at the end of ``date`` (default: the last date) to ``out``.
+
+    ``lines``: reference lines to draw (see :attr:`Scene.lines_spec`)."""
     out = check_output(out)
-    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder, lines=lines)
     day = scene.check_date(date)
     if history:
         scene.history()  # fail early when the record is missing
     with matplotlib.rc_context(style.RC):
-        canvas = MapCanvas(scene, history=history)
+        canvas = MapCanvas(scene, history=history, size_by_men=size_by_men)
         canvas.draw_day(day)
         return canvas.save(out)
 
 
-def render_fronts(folder: str | Path | Scene, out: str | Path, until: str | None = None) -> Path:
+def render_fronts(
+    folder: str | Path | Scene, out: str | Path, until: str | None = None, lines: str | None = None
+) -> Path:
     """Draw every front line of the run (up to ``until``), coloured by date, to ``out``."""
     out = check_output(out)
-    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder, lines=lines)
     last = scene.check_date(until)
     with matplotlib.rc_context(style.RC):
         canvas = MapCanvas(scene)

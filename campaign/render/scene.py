@@ -23,13 +23,9 @@ from campaign.analysis.territory import (
     territory_side,
     theatre_clip,
 )
-from campaign.errors import CampaignError, ReplayError
-from campaign.geo.reference_lines import (
-    ReferenceLine,
-    from_scenario_line,
-    load_reference_lines,
-    select_lines,
-)
+from campaign.analysis.reference_lines import run_lines
+from campaign.errors import ReplayError
+from campaign.geo.reference_lines import ReferenceLine, select_lines
 from campaign.replay.reader import Replay, read_replay
 from campaign.replay.tables import control_by_day
 
@@ -228,12 +224,7 @@ class Scene:
     @cached_property
     def available_lines(self) -> dict[str, ReferenceLine]:
         """Packaged reference lines and the scenario's own demarcation lines, by id."""
-        lines = load_reference_lines()
-        for line in _scenario_lines(self.replay):
-            converted = from_scenario_line(line, self.places, self.header.start)
-            if converted is not None:
-                lines[converted.id] = converted
-        return lines
+        return run_lines(self.replay, self.places)
 
     @cached_property
     def _selected_lines(self) -> tuple[list[ReferenceLine], bool]:
@@ -291,26 +282,6 @@ def _find_history(replay: Replay) -> Path:
         f"--history: no historical record for scenario '{header.scenario_id}' "
         f"(looked for {tried[0]})"
     )
-
-
-def _scenario_lines(replay: Replay) -> list[Any]:
-    """The scenario's ``lines:`` (demarcation lines), or [] when its file is not found.
-
-    A replay made with overrides is drawn with the lines of the scenario file as it is.
-    """
-    path = replay.header.scenario_path
-    if not path:
-        return []
-    for base in (Path("."), replay.folder, *replay.folder.resolve().parents):
-        candidate = base / path
-        if candidate.is_file():
-            from campaign.scenario.loader import load_scenario
-
-            try:
-                return list(load_scenario(candidate).lines)
-            except CampaignError:
-                return []
-    return []
 
 
 def load_scene(folder: str | Path, lines: str | None = None) -> Scene:
