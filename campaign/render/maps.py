@@ -322,6 +322,7 @@ class MapCanvas:
                 scene.place_names.get(pid, pid),
                 gap_pt=self._label_gap.get(pid, 3.0) + 3.0,
                 required=major,
+                far_pt=8.0 if major else 0.0,
                 fontsize=8.5 if major else 6.5,
                 fontweight="bold" if major else "normal",
                 color=style.TEXT if major else style.TEXT_MUTED,
@@ -580,6 +581,7 @@ class MapCanvas:
                     gap_pt=outer + 2.5,
                     required=True,
                     far_pt=20.0,
+                    shorter=self._collapsed(members, positions),
                     fontsize=6.5,
                     color=style.TEXT,
                     linespacing=1.1,
@@ -588,6 +590,21 @@ class MapCanvas:
             )
         for line in placer.leaders:
             self._keep(line)
+
+    def _collapsed(self, members: list[str], positions: Mapping[str, UnitPosition]) -> tuple:
+        """Shorter labels for a stack of units: one line per side, then one line."""
+        scene = self.scene
+        by_side: dict[str, list[float]] = {}
+        for u in members:
+            side = scene.units[u].side if u in scene.units else "?"
+            by_side.setdefault(side, []).append(positions[u][2])
+        rows = [
+            f"{len(men)} {_side_short(scene.sides[s].name) if s in scene.sides else s} "
+            f"unit{'s' if len(men) > 1 else ''}  {sum(men):,.0f}"
+            for s, men in by_side.items()
+        ]
+        total = sum(positions[u][2] for u in members)
+        return ("\n".join(rows), f"{len(members)} units  {total:,.0f}")
 
     def _history_rings(self, date: str) -> int:
         scene = self.scene
