@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.analysis.frontline import Front, front_lines, hostility
+from campaign.analysis.reference_lines import run_lines
 from campaign.analysis.territory import (
     location_lonlat,
     place_lonlat,
@@ -23,7 +24,6 @@ from campaign.analysis.territory import (
     territory_side,
     theatre_clip,
 )
-from campaign.analysis.reference_lines import run_lines
 from campaign.errors import ReplayError
 from campaign.geo.reference_lines import ReferenceLine, select_lines
 from campaign.replay.reader import Replay, read_replay

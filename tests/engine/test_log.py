@@ -6,10 +6,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from campaign.simulate import simulate
-
 from campaign.engine.log import EVENT_TYPES
 from campaign.scenario.loader import load_scenario
+from campaign.simulate import simulate
 
 KAUNAS = Path(__file__).resolve().parents[2] / "scenarios" / "kaunas_1919.yaml"
 
