@@ -42,11 +42,18 @@ def cmd_plot(args: argparse.Namespace) -> int:
             raise CampaignError("--history marks one date; it cannot be combined with --fronts")
         from campaign.render.maps import render_fronts
 
-        path = render_fronts(folder, _out(args, "fronts.png"), until=args.date)
+        path = render_fronts(folder, _out(args, "fronts.png"), until=args.date, lines=args.lines)
     else:
         from campaign.render.maps import render_map
 
-        path = render_map(folder, _out(args, "map.png"), date=args.date, history=args.history)
+        path = render_map(
+            folder,
+            _out(args, "map.png"),
+            date=args.date,
+            history=args.history,
+            lines=args.lines,
+            size_by_men=args.size_by_men,
+        )
     print(f"wrote {path}")
     return 0
 
@@ -70,6 +77,9 @@ def cmd_animate(args: argparse.Namespace) -> int:
         mp4=args.mp4,
         history=args.history,
         interpolate=args.interpolate,
+        width_px=args.width,
+        lines=args.lines,
+        size_by_men=args.size_by_men,
         progress=not args.quiet and sys.stderr.isatty(),
     )
     print(f"wrote {path}")
@@ -81,6 +91,20 @@ def cmd_viewer(args: argparse.Namespace) -> int:
 
     print(f"wrote {write_viewer(args.dir, args.out)}")
     return 0
+
+
+def _add_map_flags(p: argparse.ArgumentParser, sizes: bool = True) -> None:
+    """--lines (and --size-by-men) for the subcommands that draw maps."""
+    p.add_argument(
+        "--lines",
+        metavar="ID,...|all|none",
+        help="reference lines to draw (default: those in force during the run, each on its "
+        "own dates; ids as in campaign/geo/data/reference_lines.yaml or the scenario's lines)",
+    )
+    if sizes:
+        p.add_argument(
+            "--size-by-men", action="store_true", help="unit symbols grow with the men present"
+        )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,6 +135,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE.png",
         help="image to write (.png, .svg or .pdf; default DIR/map.png or DIR/fronts.png)",
     )
+    _add_map_flags(p)
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("chart", help="chart men present and cumulative losses per side")
@@ -137,6 +162,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="extra frames between days in which units move (0-10, default 0)",
     )
+    p.add_argument(
+        "--width",
+        type=int,
+        metavar="PX",
+        help="frame width in pixels (default 900; 1600 for a legible full-screen video)",
+    )
+    _add_map_flags(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_animate)
 

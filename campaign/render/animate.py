@@ -95,6 +95,9 @@ def render_animation(
     interpolate: int = 0,
     progress: bool = True,
     dpi: float = style.ANIMATION_DPI,
+    width_px: int | None = None,
+    lines: str | None = None,
+    size_by_men: bool = False,
 ) -> Path:
     """Write the animated map of a run to ``out`` (``.gif``, or ``.mp4`` with ``mp4``).
 
@@ -114,14 +117,18 @@ def render_animation(
             f"{out}: writing MP4 needs ffmpeg, which was not found (neither the imageio-ffmpeg "
             "package nor ffmpeg on the PATH); install ffmpeg or write a GIF instead (drop --mp4)"
         )
-    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder, lines=lines)
+    if width_px is not None:  # e.g. 1600 px: the same layout at a higher resolution
+        if not 300 <= width_px <= 4000:
+            raise OutputError(f"--width {width_px}: expected 300 to 4000 pixels")
+        dpi = width_px / style.FIGSIZE_IN[0]
     if history:
         scene.history()
     fps = fps or DEFAULT_DAYS_PER_SECOND * (interpolate + 1)
     total = frame_count(scene, interpolate)
     rc = {**style.RC, "animation.ffmpeg_path": ffmpeg} if ffmpeg else style.RC
     with matplotlib.rc_context(rc):
-        canvas = MapCanvas(scene, dpi=dpi, history=history)
+        canvas = MapCanvas(scene, dpi=dpi, history=history, size_by_men=size_by_men)
         canvas.freeze_static()
         bar = tqdm(
             total=total,

@@ -79,7 +79,7 @@ def draw_basemap(ax: Axes, placer: LabelPlacer, home_country: str | None = None)
         name = str(feature["properties"].get("name", ""))
         for part in getattr(geom, "geoms", [geom]):
             _country_label(
-                ax, part.intersection(view), _period_name(name, part), home_country, view
+                ax, part.intersection(view), _period_name(name, part), home_country, view, placer
             )
     for feature in lakes["features"]:
         geom = shape(feature["geometry"])
@@ -116,7 +116,12 @@ def _period_name(name: str, part: BaseGeometry) -> str:
 
 
 def _country_label(
-    ax: Axes, inside: BaseGeometry, name: str, home: str | None, view: BaseGeometry
+    ax: Axes,
+    inside: BaseGeometry,
+    name: str,
+    home: str | None,
+    view: BaseGeometry,
+    placer: LabelPlacer | None = None,
 ) -> None:
     if not name or name == home or inside.is_empty or inside.area < 0.04 * view.area:
         return
@@ -139,9 +144,20 @@ def _country_label(
     box, frame = text.get_window_extent(renderer), ax.get_window_extent(renderer)
     shift_x = max(0.0, frame.x0 + 4 - box.x0) - max(0.0, box.x1 - frame.x1 + 4)
     shift_y = max(0.0, frame.y0 + 4 - box.y0) - max(0.0, box.y1 - frame.y1 + 4)
-    if shift_x or shift_y:  # keep the name inside the map
-        px, py = ax.transData.transform((anchor.x, anchor.y))
-        text.set_position(ax.transData.inverted().transform((px + shift_x, py + shift_y)))
+    px, py = ax.transData.transform((anchor.x, anchor.y))
+    px, py = px + shift_x, py + shift_y  # keep the name inside the map
+    if placer is None:
+        text.set_position(ax.transData.inverted().transform((px, py)))
+        return
+    # off the labels placed already (river names): step up and down by half its height
+    step = box.height / 2
+    for k in (0, 1, -1, 2, -2, 3, -3, 4, -4):
+        text.set_position(ax.transData.inverted().transform((px, py + k * step)))
+        moved = text.get_window_extent(renderer)
+        if placer.is_free(moved):
+            placer.taken.append(moved)
+            return
+    text.remove()
 
 
 def _river_label(ax: Axes, placer: LabelPlacer, inside: BaseGeometry, name: str) -> None:

@@ -95,18 +95,31 @@ class LabelPlacer:
         gap_pt: float = 5.0,
         required: bool = False,
         far_pt: float = 0.0,
+        shorter: tuple[str, ...] = (),
         **kwargs,
     ) -> Annotation | None:
         """Add a label near data (x, y); returns it, or None when dropped.
 
-        With ``far_pt`` > 0, positions ``far_pt`` further out are tried too; a label put
-        there gets a thin leader line back to its anchor.
+        With ``far_pt`` > 0, positions ``far_pt``, 2 ``far_pt`` and 3 ``far_pt`` further
+        out are tried too; a label put there gets a thin leader line back to its anchor.
+        When no position is free, the ``shorter`` texts (e.g. a collapsed list) are tried
+        in turn; only then does a required label take the least-covered position.
         """
+        for text_now in (text, *shorter):
+            label = self._try(x, y, text_now, gap_pt, False, far_pt, kwargs)
+            if label is not None:
+                return label
+        if not required:
+            return None
+        return self._try(x, y, shorter[-1] if shorter else text, gap_pt, True, far_pt, kwargs)
+
+    def _try(self, x, y, text, gap_pt, required, far_pt, kwargs) -> Annotation | None:
         kwargs.setdefault("path_effects", HALO)
         kwargs.setdefault("annotation_clip", True)
         candidates = [(c, False) for c in around(gap_pt)]
         if far_pt > 0:
-            candidates += [(c, True) for c in around(gap_pt + far_pt)]
+            for k in (1, 2, 3):
+                candidates += [(c, True) for c in around(gap_pt + k * far_pt)]
         label = self.ax.annotate(
             text,
             (x, y),

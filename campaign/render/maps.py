@@ -30,7 +30,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import Point
 
 from campaign.analysis.frontline import hostility
-from campaign.render import style
+from campaign.render import style, symbols
 from campaign.render.basemap import draw_basemap, geometry_patch
 from campaign.render.labels import HALO, LabelPlacer
 from campaign.render.output import check_output, save_figure
@@ -48,10 +48,35 @@ MAX_CHANGES_LISTED = 22
 #: Units listed by name at one spot; the rest are summed.
 MAX_UNIT_LINES = 4
 #: Zorders of the layers :meth:`MapCanvas.draw_day` adds to the map (territory, its edge,
-#: front, places, history rings, units, unit labels); everything else is drawn once.
-DAY_ZORDERS = (1.2, 1.25, 4, 5, 5.5, 6, 7.5)
+#: reference lines, front, places, history rings, units, unit labels); everything else is
+#: drawn once.
+DAY_ZORDERS = (1.2, 1.25, 3.6, 4, 5, 5.5, 6, 6.1, 6.2, 7.5)
 #: Position, type ``(lon, lat, men, location)``, of a unit on the map.
 UnitPosition = tuple[float, float, float, str]
+
+
+_ICON_LABELS = {
+    "infantry": "infantry unit (frame: side colour)",
+    "cavalry": "cavalry",
+    "artillery": "artillery",
+    "irregular": "partisans / irregulars",
+    "headquarters": "headquarters",
+}
+#: Colours of reference lines, in the order the lines come (dark, none a side's or a
+#: river's hue: black, purple, brown, magenta).
+REFERENCE_LINE_COLOURS = ("#222222", "#6a3d9a", "#8c510a", "#c51b7d")
+
+
+def _line_style(line, index: int) -> dict:
+    """Line2D keywords of the ``index``-th reference line of a picture (dashed; a
+    scenario's own line dash-dotted)."""
+    colour = REFERENCE_LINE_COLOURS[index % len(REFERENCE_LINE_COLOURS)]
+    return {
+        "color": colour,
+        "linewidth": 1.6,
+        "linestyle": (0, (1.5, 1.2, 5, 1.2)) if line.scenario else (0, (6, 2.5)),
+        "dash_capstyle": "butt",
+    }
 
 
 def long_date(iso: str) -> str:
@@ -109,10 +134,17 @@ class MapCanvas:
     """A map figure with its base map drawn; call :meth:`draw_day` for each picture."""
 
     def __init__(
-        self, scene: Scene, dpi: float = style.DPI, history: bool = False, place_labels: bool = True
+        self,
+        scene: Scene,
+        dpi: float = style.DPI,
+        history: bool = False,
+        place_labels: bool = True,
+        size_by_men: bool = False,
     ) -> None:
         self.scene = scene
         self.history = history
+        #: Unit symbols grow with the square root of the men (else one size).
+        self.size_by_men = size_by_men
         self.fig = Figure(figsize=style.FIGSIZE_IN, dpi=dpi)
         FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes(MAP_BOX)
@@ -290,6 +322,7 @@ class MapCanvas:
                 scene.place_names.get(pid, pid),
                 gap_pt=self._label_gap.get(pid, 3.0) + 3.0,
                 required=major,
+                far_pt=8.0 if major else 0.0,
                 fontsize=8.5 if major else 6.5,
                 fontweight="bold" if major else "normal",
                 color=style.TEXT if major else style.TEXT_MUTED,
@@ -303,10 +336,14 @@ class MapCanvas:
             groups: dict[str, list[float]] = {}
             for men, location in units.values():
                 if men >= 0.5 and location and ">" not in location:
-                    groups.setdefault(location, []).append(math.sqrt(unit_marker_area(men)) / 2)
+                    groups.setdefault(location, []).append(self._half(men))
             for place, halves in groups.items():
                 sizes[place] = max(sizes.get(place, 0.0), _ring(halves)[1])
         return sizes
+
+    def _half(self, men: float) -> float:
+        """Half the spacing, points, a unit symbol needs at a place (frame half width)."""
+        return symbols.symbol_half_size_pt(men, self.size_by_men) + 1.0
 
     # ------------------------------------------------------------------ one date
     def clear_day(self) -> None:
@@ -357,6 +394,7 @@ class MapCanvas:
         self.clear_day()
         placer = LabelPlacer(self.ax, taken=list(self._static_taken))
         self._territories(date)
+        self._reference_lines(date, placer)
         self._front(date)
         self._place_dots(date)
         positions = self.scene.unit_positions(date) if positions is None else positions
@@ -386,6 +424,18 @@ class MapCanvas:
             )
             if edge is not None:
                 self._keep(self.ax.add_artist(edge))
+
+    def _reference_lines(self, date: str, placer: LabelPlacer) -> None:
+        """The reference lines shown on ``date`` (see :meth:`Scene.lines_on`), dashed, with
+        a white halo so that they read over territory and rivers."""
+        halo = [patheffects.Stroke(linewidth=3.6, foreground="white", alpha=0.75),
+                patheffects.Normal()]
+        order = {ln.id: i for i, ln in enumerate(self.scene.reference_lines)}
+        for line in self.scene.lines_on(date):
+            xy = np.asarray(line.points)
+            (artist,) = self.ax.plot(xy[:, 0], xy[:, 1], zorder=3.6, path_effects=halo,
+                                     **_line_style(line, order[line.id]))
+            self._keep(artist)
 
     def _oriented(self, coords: np.ndarray, towards) -> np.ndarray:
         """Reverse ``coords`` if needed so that ``towards`` (a polygon) lies on the left.
@@ -456,12 +506,15 @@ class MapCanvas:
             )
 
     def _units(self, positions: Mapping[str, UnitPosition], placer: LabelPlacer) -> None:
+        """APP-6-style symbols (see :mod:`campaign.render.symbols`), several at one place
+        in a ring, and one label per place listing them."""
         scene = self.scene
         groups: dict[tuple[float, float], list[str]] = {}
         for unit, (lon, lat, _men, _loc) in positions.items():
             groups.setdefault((round(lon, 4), round(lat, 4)), []).append(unit)
         side_rank = {s: i for i, s in enumerate(scene.sides)}
-        xs, ys, sizes, colours = [], [], [], []
+        fills: list[tuple[float, float, float, tuple]] = []  # x, y, size, fill colour
+        overlays: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
         labels = []
         for (lon, lat), members in groups.items():
             members.sort(
@@ -470,37 +523,48 @@ class MapCanvas:
                     -positions[u][2],
                 )
             )
-            halves = [math.sqrt(unit_marker_area(positions[u][2])) / 2 for u in members]
+            halves = [self._half(positions[u][2]) for u in members]
             offsets, outer = _ring(halves)
             anchor = self.ax.transData.transform((lon, lat))
             for unit, (dx, dy) in zip(members, offsets, strict=True):
                 x, y = self.ax.transData.inverted().transform(
                     anchor + np.array([dx, dy]) * self.px_per_pt
                 )
-                side = scene.units[unit].side if unit in scene.units else ""
-                xs.append(x)
-                ys.append(y)
-                sizes.append(unit_marker_area(positions[unit][2]))
-                colours.append(
+                info = scene.units.get(unit)
+                side = info.side if info else ""
+                colour = (
                     style.side_colour(scene.sides[side].colour)
                     if side in scene.sides
                     else style.PLACE_NEUTRAL
                 )
-                placer.block_point(x, y, radius_pt=math.sqrt(sizes[-1]) / 2)
+                size = symbols.symbol_marker_size(positions[unit][2], self.size_by_men)
+                fills.append((x, y, size, symbols.tint(colour)))
+                kind, name = (info.kind, info.name) if info else ("regiment", unit)
+                key = (symbols.icon_of(kind, name), symbols.echelon_of(kind, name))
+                overlays.setdefault(key, []).append((x, y, size))
+                placer.block_point(x, y, radius_pt=size / 2)
             labels.append((lon, lat, members, outer))
-        if xs:
+        if fills:
+            xs, ys, sizes, colours = zip(*fills, strict=True)
             self._keep(
                 self.ax.scatter(
-                    xs,
-                    ys,
-                    s=sizes,
-                    c=colours,
-                    marker="s",
-                    edgecolors="black",
-                    linewidths=0.6,
-                    zorder=6,
+                    xs, ys, s=np.square(sizes), c=list(colours), marker=symbols.frame_path(),
+                    edgecolors="none", zorder=6,
                 )
             )
+        for (icon, echelon), points in overlays.items():
+            xs, ys, sizes = zip(*points, strict=True)
+            self._keep(
+                self.ax.scatter(
+                    xs, ys, s=np.square(sizes), marker=symbols.overlay_path(icon, echelon),
+                    facecolors="none", edgecolors="black", linewidths=0.8, zorder=6.1,
+                )
+            )
+            if icon == "artillery":
+                self._keep(
+                    self.ax.scatter(xs, ys, s=np.square(np.array(sizes) * 0.16), c="black",
+                                    marker="o", linewidths=0, zorder=6.2)
+                )
         for lon, lat, members, outer in labels:
             lines = [
                 f"{scene.units[u].short if u in scene.units else u}  {positions[u][2]:,.0f}"
@@ -517,6 +581,7 @@ class MapCanvas:
                     gap_pt=outer + 2.5,
                     required=True,
                     far_pt=20.0,
+                    shorter=self._collapsed(members, positions),
                     fontsize=6.5,
                     color=style.TEXT,
                     linespacing=1.1,
@@ -525,6 +590,21 @@ class MapCanvas:
             )
         for line in placer.leaders:
             self._keep(line)
+
+    def _collapsed(self, members: list[str], positions: Mapping[str, UnitPosition]) -> tuple:
+        """Shorter labels for a stack of units: one line per side, then one line."""
+        scene = self.scene
+        by_side: dict[str, list[float]] = {}
+        for u in members:
+            side = scene.units[u].side if u in scene.units else "?"
+            by_side.setdefault(side, []).append(positions[u][2])
+        rows = [
+            f"{len(men)} {_side_short(scene.sides[s].name) if s in scene.sides else s} "
+            f"unit{'s' if len(men) > 1 else ''}  {sum(men):,.0f}"
+            for s, men in by_side.items()
+        ]
+        total = sum(positions[u][2] for u in members)
+        return ("\n".join(rows), f"{len(members)} units  {total:,.0f}")
 
     def _history_rings(self, date: str) -> int:
         scene = self.scene
@@ -632,20 +712,22 @@ class MapCanvas:
             )
         )
         labels.append("place (filled: held by a side)")
-        for men in (250, 1000, 2500):
+        icons = sorted(
+            {symbols.icon_of(u.kind, u.name) for u in scene.units.values()},
+            key=["infantry", "cavalry", "artillery", "irregular", "headquarters"].index,
+        )
+        for icon in icons:
             handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="s",
-                    markersize=math.sqrt(unit_marker_area(men)),
-                    markerfacecolor="#cccccc",
-                    markeredgecolor="black",
-                    markeredgewidth=0.6,
-                )
+                Line2D([], [], linestyle="none", marker=symbols.overlay_path(icon, "III"),
+                       markersize=symbols.symbol_marker_size(1000) * 0.9,
+                       markerfacecolor="none", markeredgecolor="black", markeredgewidth=0.8)
             )
-            labels.append(f"unit of {men:,} men")
+            labels.append(_ICON_LABELS[icon])
+        labels[-1] += "; size above: XX division, X brigade, III regiment, II battalion, " \
+            "I company" + ("; symbol area grows with men" if self.size_by_men else "")
+        for i, line in enumerate(scene.reference_lines):
+            handles.append(Line2D([], [], **_line_style(line, i)))
+            labels.append(f"{line.name} ({line.period})")
         if self.history and differs:
             handles.append(
                 Line2D(
@@ -890,24 +972,33 @@ class MapCanvas:
 
 
 def render_map(
-    folder: str | Path | Scene, out: str | Path, date: str | None = None, history: bool = False
+    folder: str | Path | Scene,
+    out: str | Path,
+    date: str | None = None,
+    history: bool = False,
+    lines: str | None = None,
+    size_by_men: bool = False,
 ) -> Path:
-    """Draw the situation at the end of ``date`` (default: the last date) to ``out``."""
+    """Draw the situation at the end of ``date`` (default: the last date) to ``out``.
+
+    ``lines``: reference lines to draw (see :attr:`Scene.lines_spec`)."""
     out = check_output(out)
-    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder, lines=lines)
     day = scene.check_date(date)
     if history:
         scene.history()  # fail early when the record is missing
     with matplotlib.rc_context(style.RC):
-        canvas = MapCanvas(scene, history=history)
+        canvas = MapCanvas(scene, history=history, size_by_men=size_by_men)
         canvas.draw_day(day)
         return canvas.save(out)
 
 
-def render_fronts(folder: str | Path | Scene, out: str | Path, until: str | None = None) -> Path:
+def render_fronts(
+    folder: str | Path | Scene, out: str | Path, until: str | None = None, lines: str | None = None
+) -> Path:
     """Draw every front line of the run (up to ``until``), coloured by date, to ``out``."""
     out = check_output(out)
-    scene = folder if isinstance(folder, Scene) else load_scene(folder)
+    scene = folder if isinstance(folder, Scene) else load_scene(folder, lines=lines)
     last = scene.check_date(until)
     with matplotlib.rc_context(style.RC):
         canvas = MapCanvas(scene)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.analysis.frontline import Front, front_lines, hostility
+from campaign.analysis.reference_lines import run_lines
 from campaign.analysis.territory import (
     location_lonlat,
     place_lonlat,
@@ -24,6 +25,7 @@ from campaign.analysis.territory import (
     theatre_clip,
 )
 from campaign.errors import ReplayError
+from campaign.geo.reference_lines import ReferenceLine, select_lines
 from campaign.replay.reader import Replay, read_replay
 from campaign.replay.tables import control_by_day
 
@@ -86,6 +88,7 @@ class UnitInfo:
     name: str
     short: str
     side: str
+    kind: str = "regiment"
 
 
 @dataclass
@@ -96,6 +99,9 @@ class Scene:
     day_units: dict[str, dict[str, tuple[float, str]]]
     history_file: Path | None = None
     _history: Any = field(default=None, repr=False)
+    #: Reference lines to draw: None (those of the run's period, each on its own dates),
+    #: "none", "all" or "ID,ID" (drawn on every date); see :func:`select_lines`.
+    lines_spec: str | None = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -214,6 +220,28 @@ class Scene:
             lon0, lon1 = lon0 - pad, lon1 + pad
         return (lon0, lon1, lat0, lat1)
 
+    # ------------------------------------------------------------------ reference lines
+    @cached_property
+    def available_lines(self) -> dict[str, ReferenceLine]:
+        """Packaged reference lines and the scenario's own demarcation lines, by id."""
+        return run_lines(self.replay, self.places)
+
+    @cached_property
+    def _selected_lines(self) -> tuple[list[ReferenceLine], bool]:
+        return select_lines(
+            self.available_lines, self.lines_spec, self.header.start, self.header.end
+        )
+
+    @property
+    def reference_lines(self) -> list[ReferenceLine]:
+        """Every reference line this picture may show (for the legend)."""
+        return self._selected_lines[0]
+
+    def lines_on(self, date: str) -> list[ReferenceLine]:
+        """Reference lines drawn on ``date``."""
+        lines, always = self._selected_lines
+        return lines if always else [ln for ln in lines if ln.in_force(date)]
+
     # ------------------------------------------------------------------ history
     def recorded_control(self, date: str) -> dict[str, tuple[str, Any]]:
         """Place -> (recorded side, checkpoint) of the latest checkpoint on or before ``date``."""
@@ -256,7 +284,7 @@ def _find_history(replay: Replay) -> Path:
     )
 
 
-def load_scene(folder: str | Path) -> Scene:
+def load_scene(folder: str | Path, lines: str | None = None) -> Scene:
     """Read a replay folder (via :func:`campaign.replay.reader.read_replay`) into a Scene."""
     replay = read_replay(folder)
     control = control_by_day(replay.header, replay.events)
@@ -265,7 +293,11 @@ def load_scene(folder: str | Path) -> Scene:
         raise ReplayError(f"{replay.folder}/events.jsonl: no 'initial' event")
     units = {
         u["id"]: UnitInfo(
-            u["id"], u.get("name", u["id"]), short_unit_name(u.get("name", u["id"])), u["side"]
+            u["id"],
+            u.get("name", u["id"]),
+            short_unit_name(u.get("name", u["id"])),
+            u["side"],
+            u.get("kind", "regiment"),
         )
         for u in initial.get("units", [])
     }
@@ -273,4 +305,6 @@ def load_scene(folder: str | Path) -> Scene:
     for e in replay.events:
         if e["type"] == "day":
             day_units[e["date"]] = {k: (float(v[0]), str(v[1])) for k, v in e["units"].items()}
-    return Scene(replay=replay, control=control, units=units, day_units=day_units)
+    return Scene(
+        replay=replay, control=control, units=units, day_units=day_units, lines_spec=lines
+    )

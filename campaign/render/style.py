@@ -54,10 +54,11 @@ HISTORY_RING_WIDTH = 2.2
 TERRITORY_ALPHA = 0.35
 #: Width of the front line, points.
 FRONT_WIDTH = 2.6
-#: Sequential colour map of the fronts-over-time map, and the part of it used (the pale
+#: Sequential colour map of the fronts-over-time map (inferno: colour-blind safe, and no
+#: blue or green, so a front is never read as a river), and the part of it used (the pale
 #: yellow end of viridis would vanish on a light territory).
-FRONTS_CMAP = "viridis"
-FRONTS_CMAP_RANGE = (0.0, 0.82)
+FRONTS_CMAP = "inferno"
+FRONTS_CMAP_RANGE = (0.12, 0.78)
 #: Marker area, points^2, of a unit of 1,000 men (area grows with the number of men).
 UNIT_MARKER_AREA_1000 = 110.0
 #: Scale bar length, km.
@@ -78,7 +79,7 @@ def darker(colour: str, factor: float = 0.6) -> tuple[float, float, float]:
 
 
 def fronts_cmap() -> mcolors.Colormap:
-    """Early dates dark purple, late dates green (see :data:`FRONTS_CMAP_RANGE`)."""
+    """Early dates dark purple, late dates orange (see :data:`FRONTS_CMAP_RANGE`)."""
     base = colormaps[FRONTS_CMAP]
     lo, hi = FRONTS_CMAP_RANGE
     return mcolors.ListedColormap(base(np.linspace(lo, hi, 256)), name="fronts")
