@@ -1,7 +1,10 @@
 """The ``campaign`` command: a thin shell over the package, one subcommand each.
 
-Errors caused by input print one line per problem on stderr and exit with 2;
-``--debug`` shows the traceback instead.
+Exit codes: 0 success; 1 an internal error (a bug: please report it); 2 bad input or
+an output that cannot be written (one line per problem on stderr, also for operating
+system errors such as a permission denied or a full disk); 3 an ensemble finished but
+some of its runs failed (the count is printed); 130 interrupted. ``--debug`` shows the
+traceback instead of the one-line message.
 """
 
 from __future__ import annotations
@@ -16,7 +19,36 @@ from campaign import __version__
 from campaign.errors import CampaignError, ScenarioError
 
 EXIT_BAD_INPUT = 2
+EXIT_RUNS_FAILED = 3
 EXIT_INTERRUPTED = 130
+#: Largest seed numpy's generator takes from us: seeds are kept to 63 bits so they
+#: fit every integer column they are written to.
+MAX_SEED = 2**63 - 1
+_SCHEDULER_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def seed_number(text: str) -> int:
+    """A ``--seed`` value: a whole number from 0 to 2**63 - 1 (checked at parse time)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {text[:40]}")
+    return value
+
+
+def scheduler_address(text: str) -> str:
+    """A Dask scheduler address ``SCHEME://HOST:PORT`` or ``HOST:PORT`` (checked at parse time)."""
+    import re
+
+    scheme, _, rest = text.rpartition("://")
+    match = re.fullmatch(r"\[?[A-Za-z0-9_.:-]+?\]?:(\d{1,5})", rest)
+    if (scheme and scheme not in _SCHEDULER_SCHEMES) or not match or int(match[1]) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected an address such as tcp://HOST:PORT, got {text[:60]!r}"
+        )
+    return text
 
 
 def overrides_from_args(args: argparse.Namespace):
@@ -75,7 +107,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from campaign.api import run
+    from campaign.replay.writer import check_out_dir
 
+    check_out_dir(Path(args.out), args.force)  # before the simulation, not after it
     outcome = run(args.scenario, seed=args.seed, out=args.out, overrides=overrides_from_args(args),
                   force=args.force)
     summary = outcome.summary or {}
@@ -124,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="simulate a scenario and write a replay folder")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--force", action="store_true", help="overwrite an existing run folder")
+    p.add_argument("--seed", type=seed_number, default=0, help="0 or more (default 0)")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder")
     add_override_flags(p)
     p.set_defaults(func=cmd_run)
 
@@ -156,10 +190,20 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+def os_error_text(exc: OSError) -> str:
+    """One line for an operating-system error: the file, then what went wrong."""
+    what = exc.strerror or type(exc).__name__
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {what}" if names else what
+
+
 def main(argv: list[str] | None = None) -> int:
     _sigterm_as_interrupt()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:  # still importing: nothing has been written yet
+        print("interrupted before starting", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         return int(args.func(args) or 0)
     except CampaignError as exc:
@@ -177,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        if args.debug:
+            raise
+        print("error: out of memory (an input is too large for this machine)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
         if args.debug:
             raise

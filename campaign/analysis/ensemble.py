@@ -39,7 +39,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -50,6 +50,8 @@ import numpy as np
 from tqdm import tqdm
 
 from campaign import __version__
+from campaign.analysis.pool import worker_pool
+from campaign.bounded_read import read_bounded
 from campaign.engine.simulate import RunResult, simulate
 from campaign.errors import CampaignError, OutputError, ReplayError
 from campaign.replay.atomic import atomic_write_text
@@ -74,6 +76,10 @@ OUTPUT_FILES = (
     "failures.csv",
     "ensemble.json",
 )
+#: Largest ``runs.jsonl`` read, bytes (a Kaunas run's record is about 1 KB).
+MAX_RUNS_LOG_BYTES = 500_000_000
+#: Largest ``ensemble.json`` or table read, bytes.
+MAX_TABLE_BYTES = 200_000_000
 #: Largest number of seeds shipped to a worker in one task (a Kaunas run takes 10-30 ms,
 #: so single-seed tasks would spend more time in messaging than in simulating).
 MAX_CHUNK = 25
@@ -280,7 +286,7 @@ def _pool_pass(
     failed: list[RunFailure] = []
     pending = deque(batches)
     while pending:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             in_flight: dict[Any, list[int]] = {}
             broken = False
             while (pending or in_flight) and not broken:
@@ -392,9 +398,9 @@ class RunsLog:
 def read_runs_log(path: Path) -> RunsLog:
     """Read ``runs.jsonl``; a trailing line without its newline (a run cut short) is ignored."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReplayError(f"{path}: cannot read ({exc.strerror})") from None
+        text = read_bounded(path, MAX_RUNS_LOG_BYTES, ReplayError).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplayError(f"{path}: not UTF-8 text") from None
     lines = text.split("\n")
     partial = lines[-1] != ""
     lines = lines[:-1]
@@ -743,8 +749,9 @@ def write_outputs(result: EnsembleResult, out: Path) -> None:
 
 def _requested_runs(folder: Path) -> int | None:
     """Runs the last ensemble in ``folder`` asked for, from ``ensemble.json`` if readable."""
-    with contextlib.suppress(ValueError, OSError, TypeError, KeyError):
-        return int(json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))["runs"])
+    with contextlib.suppress(ValueError, TypeError, KeyError, ReplayError):
+        data = read_bounded(folder / "ensemble.json", MAX_TABLE_BYTES, ReplayError)
+        return int(json.loads(data)["runs"])
     return None
 
 

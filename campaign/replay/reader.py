@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from campaign.bounded_read import read_bounded
 from campaign.engine.log import EVENT_TYPES, LOG_FORMAT_VERSION
 from campaign.errors import ReplayError
 from campaign.replay.header import ReplayHeader
@@ -33,9 +34,7 @@ def read_replay(folder: str | Path) -> Replay:
         raise ReplayError(f"{folder}: not a replay folder (no such directory)")
     if not path.exists():
         raise ReplayError(f"{path}: missing; expected the folder written by 'campaign run'")
-    if path.stat().st_size > MAX_LOG_BYTES:
-        raise ReplayError(f"{path}: larger than {MAX_LOG_BYTES:,} bytes")
-    raw = path.read_bytes()
+    raw = read_bounded(path, MAX_LOG_BYTES, ReplayError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from campaign.errors import Problem, ScenarioError
+from campaign.bounded_read import read_bounded
+from campaign.errors import CampaignError, Problem, ScenarioError
 
 #: Largest scenario file accepted, in bytes. Real scenarios are ~50 KB.
 MAX_FILE_BYTES = 2_000_000
@@ -52,16 +53,16 @@ def _fail(file: str, line: int, message: str, fieldpath: str = "") -> ScenarioEr
 
 
 def read_text_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing missing, huge, binary or empty files."""
+    """Read a UTF-8 text file, refusing missing, huge, binary, empty or non-regular files."""
     name = str(path)
     if not path.exists():
         raise _fail(name, 0, "file not found")
     if path.is_dir():
         raise _fail(name, 0, "expected a YAML file, got a directory")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise _fail(name, 0, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
-    raw = path.read_bytes()
+    try:
+        raw = read_bounded(path, max_bytes, _Refused)
+    except _Refused as exc:
+        raise _fail(name, 0, str(exc).removeprefix(f"{name}: ")) from None
     if b"\x00" in raw:
         raise _fail(name, 0, "binary file (contains NUL bytes); expected UTF-8 YAML text")
     try:
@@ -72,6 +73,10 @@ def read_text_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     if not text.strip():
         raise _fail(name, 0, "file is empty; expected a YAML mapping")
     return text
+
+
+class _Refused(CampaignError):
+    """A file read_bounded would not read (turned into a located ScenarioError)."""
 
 
 class _DuplicateKeyError(Exception):
