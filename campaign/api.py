@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.engine.simulate import RunResult, simulate
-from campaign.replay.writer import write_run
+from campaign.replay.writer import check_out_dir, write_run
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
 
@@ -30,6 +30,8 @@ def run(scenario: str | Path, seed: int = 0, out: str | Path | None = None,
     """Load, simulate and (when ``out`` is given) write a replay folder."""
     overrides = overrides or Overrides()
     loaded = load_scenario(scenario, overrides)
+    if out is not None:
+        check_out_dir(Path(out), force)  # refuse a bad --out before simulating, not after
     result = simulate(loaded, seed=seed)
     summary = None
     if out is not None:

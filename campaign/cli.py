@@ -107,9 +107,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from campaign.api import run
-    from campaign.replay.writer import check_out_dir
 
-    check_out_dir(Path(args.out), args.force)  # before the simulation, not after it
     outcome = run(args.scenario, seed=args.seed, out=args.out, overrides=overrides_from_args(args),
                   force=args.force)
     summary = outcome.summary or {}
@@ -125,7 +123,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from campaign.replay.situation import situation_text, verify_replay
 
     if args.verify:
-        ok, message = verify_replay(Path(args.dir))
+        ok, message = verify_replay(Path(args.dir), args.scenario)
         print(message)
         return 0 if ok else 1
     print(situation_text(Path(args.dir), args.at))
@@ -167,7 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--at", metavar="DATE", help="ISO date, e.g. 1919-02-13")
-    g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
+    g.add_argument("--verify", action="store_true",
+                   help="check the manifest, re-run and compare byte for byte")
+    p.add_argument("--scenario", metavar="FILE",
+                   help="with --verify: the scenario to re-run (default: the one the log "
+                   "names, looked up from DIR)")
     p.set_defaults(func=cmd_replay)
 
     from campaign import cli_analysis, cli_ensemble, cli_render

@@ -39,6 +39,7 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path):
     _, err = proc.communicate(timeout=60)
     leftovers = sorted(p.name for p in out.iterdir()) if out.exists() else []
     assert not any(name.endswith(".tmp") for name in leftovers)
+    assert not list(tmp_path.glob(".ens.*"))  # the sibling the run was written to is gone
     if proc.returncode == 0:
         return  # finished before the signal arrived: all files complete
     if proc.returncode == -signal.SIGTERM:

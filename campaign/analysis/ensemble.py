@@ -26,6 +26,7 @@ resumed; the tables are written atomically at the end and can be rebuilt from
 * ``losses.csv``               per side: mean, median, p5, p95 of killed/wounded/captured
 * ``failures.csv``             seed, attempts, error
 * ``ensemble.json``            scenario id and hash, runs, base seed, overrides, failures
+* ``manifest.json``            size and SHA-256 of each file above, checked by every reader
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from campaign.bounded_read import read_bounded
 from campaign.engine.simulate import RunResult, simulate
 from campaign.errors import CampaignError, OutputError, ReplayError
 from campaign.replay.atomic import atomic_write_text
+from campaign.replay.manifest import MANIFEST, check_file, write_manifest
 from campaign.replay.summary import losses_by_side, objectives_status
 from campaign.scenario.loader import load_scenario, scenario_hash
 from campaign.scenario.overrides import Overrides
@@ -75,6 +77,7 @@ OUTPUT_FILES = (
     "losses.csv",
     "failures.csv",
     "ensemble.json",
+    MANIFEST,
 )
 #: Largest ``runs.jsonl`` read, bytes (a Kaunas run's record is about 1 KB).
 MAX_RUNS_LOG_BYTES = 500_000_000
@@ -397,8 +400,10 @@ class RunsLog:
 
 def read_runs_log(path: Path) -> RunsLog:
     """Read ``runs.jsonl``; a trailing line without its newline (a run cut short) is ignored."""
+    raw = read_bounded(path, MAX_RUNS_LOG_BYTES, ReplayError)
+    check_file(path.parent, path.name, raw)  # an edited runs.jsonl would flip the results
     try:
-        text = read_bounded(path, MAX_RUNS_LOG_BYTES, ReplayError).decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ReplayError(f"{path}: not UTF-8 text") from None
     lines = text.split("\n")
@@ -470,6 +475,7 @@ def _prepare_out(
                 f"{old.header.get('scenario_id')}, seed {old.header.get('base_seed')}); "
                 f"use the same scenario, overrides and --seed, or another --out"
             )
+        (out / MANIFEST).unlink(missing_ok=True)  # runs.jsonl grows again: listed at the end
         if old.partial_tail:
             atomic_write_text(log, old.complete_text)
         return old.records
@@ -745,6 +751,7 @@ def write_outputs(result: EnsembleResult, out: Path) -> None:
     }
     for name, text in texts.items():
         atomic_write_text(out / name, text)
+    write_manifest(out, [n for n in OUTPUT_FILES if n != MANIFEST and (out / n).is_file()])
 
 
 def _requested_runs(folder: Path) -> int | None:

@@ -19,8 +19,8 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import math
+import re
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -379,10 +379,13 @@ def _colour(value: Any, source: Path) -> str:
 def _ensemble_data(folder: Path) -> dict[str, Any]:
     from campaign.analysis.ensemble import MAX_TABLE_BYTES
     from campaign.geo.gazetteer import load_gazetteer
+    from campaign.replay.manifest import check_file
 
     path = folder / "control_probability.csv"
     try:
-        text = read_bounded(path, MAX_TABLE_BYTES, ReplayError).decode("utf-8")
+        raw = read_bounded(path, MAX_TABLE_BYTES, ReplayError)
+        check_file(folder, path.name, raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ReplayError(f"{path}: not UTF-8 text") from None
     try:

@@ -14,6 +14,7 @@ from campaign.bounded_read import read_bounded
 from campaign.engine.log import EVENT_TYPES, LOG_FORMAT_VERSION
 from campaign.errors import ReplayError
 from campaign.replay.header import ReplayHeader
+from campaign.replay.manifest import check_file
 
 #: Largest events.jsonl read, bytes.
 MAX_LOG_BYTES = 500_000_000
@@ -76,4 +77,7 @@ def read_replay(folder: str | Path) -> Replay:
     for number, record in enumerate(events, start=2):
         if record["type"] not in EVENT_TYPES:
             raise ReplayError(f"{path}:{number}: unknown event type '{record['type']}'")
+    # Last, so that damage is reported at its line first; this catches a log whose
+    # trailer checksum was recomputed after an edit.
+    check_file(folder, "events.jsonl", raw)
     return Replay(folder=folder, header=header, events=events)
