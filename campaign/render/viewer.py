@@ -381,6 +381,7 @@ def _ensemble_data(folder: Path) -> dict[str, Any]:
     from campaign.geo.gazetteer import load_gazetteer
     from campaign.replay.manifest import check_file
 
+    title, sides = _ensemble_sides(folder)
     path = folder / "control_probability.csv"
     try:
         raw = read_bounded(path, MAX_TABLE_BYTES, ReplayError)
@@ -416,7 +417,6 @@ def _ensemble_data(folder: Path) -> dict[str, Any]:
     towns = sorted({t for rows in table.values() for t in rows if t in gazetteer})
     if not towns:
         raise ReplayError(f"{path}: none of its towns is a place of the gazetteer")
-    title, sides = _ensemble_sides(folder)
     known = {s["id"] for s in sides}
     extra = sorted({s for rows in table.values() for r in rows.values() for s in r} - known)
     for i, side in enumerate(s for s in extra if s != "none"):

@@ -324,23 +324,22 @@ class Scenario(Strict):
             raise ValueError("a scenario may span at most ten years")
         return self
 
-    _side_index: dict[str, Side] = PrivateAttr(default_factory=dict)
-    _indexed_sides: list[Side] | None = PrivateAttr(default=None)
+    #: side id -> its position in ``sides``, checked on every lookup so edits are seen.
+    _side_index: dict[str, int] = PrivateAttr(default_factory=dict)
 
     # Convenience lookups used by the engine and analysis.
     def side(self, side_id: str) -> Side:
         """The side with id ``side_id`` (a dict lookup: the engine asks for all pairs)."""
         # The private dict directly: pydantic's attribute hook costs more than the lookup.
-        private = self.__pydantic_private__
-        found = private["_side_index"].get(side_id)
-        if found is None or found.id != side_id or private["_indexed_sides"] is not self.sides:
+        private, sides = self.__pydantic_private__, self.sides
+        i = private["_side_index"].get(side_id, -1)
+        if not (0 <= i < len(sides) and sides[i].id == side_id):
             # First call, or the sides were edited since: index them again.
-            private["_side_index"] = {s.id: s for s in reversed(self.sides)}
-            private["_indexed_sides"] = self.sides
-            found = private["_side_index"].get(side_id)
-        if found is None:
-            raise KeyError(f"no side '{side_id}'")
-        return found
+            private["_side_index"] = {s.id: i for i, s in reversed(list(enumerate(sides)))}
+            i = private["_side_index"].get(side_id, -1)
+            if i < 0:
+                raise KeyError(f"no side '{side_id}'")
+        return sides[i]
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)
