@@ -86,7 +86,9 @@ class Citation(Strict):
 
 
 class Side(Strict):
-    id: Slug = Field(description=f"Side id; '{NO_SIDE}' is reserved for 'held by no side'")
+    id: Slug = Field(
+        description=f"Unique id (slug), used to refer to this entry; '{NO_SIDE}' is reserved"
+    )
     name: str = Field(min_length=1)
     colour: Colour = Field(description="Map colour, #rrggbb")
     allies: list[Slug] = Field(default_factory=list)
@@ -272,7 +274,7 @@ class CombatSpec(Strict):
     variation: float = Field(0.2, ge=0, le=1, description="Lognormal sigma of daily variation")
     break_points: bool = Field(True, description="Units break at their break point")
     step_hours: float = Field(
-        6.0, ge=0.5, le=24, description="Hours between combat steps (0.5 to 24)"
+        6.0, ge=0.5, le=24, description="Length of one engagement step, hours"
     )
 
     @field_validator("coefficients")
