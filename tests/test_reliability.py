@@ -487,3 +487,47 @@ def test_10_scenario_given_on_the_command_line_is_used(tmp_path: Path):
     assert verify_replay(folder, scenario)[0]
 
 
+
+
+# ----------------------------------------------------------------------------- 11 labels
+def test_11_label_placement_is_not_quadratic():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from campaign.render.labels import LabelPlacer
+
+    fig, ax = plt.subplots(figsize=(10, 8))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    placer = LabelPlacer(ax)
+    started = time.monotonic()
+    placed = 0
+    for i, (x, y) in enumerate(np.random.default_rng(1).random((600, 2))):
+        placer.block_point(x, y, 3)
+        placed += placer.place(x, y, "unit label", required=i % 7 == 0, fontsize=6) is not None
+    elapsed = time.monotonic() - started
+    plt.close(fig)
+    assert placed > 100
+    assert elapsed < 10  # about 1 s; every box against every other took 20 s and more
+
+
+def test_11_labels_keep_off_boxes_added_to_taken_directly():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import Bbox
+
+    from campaign.render.labels import LabelPlacer
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    placer = LabelPlacer(ax)
+    assert placer.place(0.5, 0.5, "first") is not None
+    placer.taken.append(Bbox.from_extents(*placer.frame.extents))  # the whole map taken
+    assert placer.place(0.2, 0.2, "second") is None
+    plt.close(fig)
