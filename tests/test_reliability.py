@@ -30,8 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _campaign(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "campaign", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "campaign", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -74,10 +79,22 @@ def _with(change) -> dict:
 
 def _cycle(d):
     d["formations"] = [
-        {"id": "f_blue", "name": "F blue", "side": "blue", "kind": "army",
-         "parent": "f_red", "source": {"ref": "toy"}},
-        {"id": "f_red", "name": "F red", "side": "red", "kind": "army",
-         "parent": "f_blue", "source": {"ref": "toy"}},
+        {
+            "id": "f_blue",
+            "name": "F blue",
+            "side": "blue",
+            "kind": "army",
+            "parent": "f_red",
+            "source": {"ref": "toy"},
+        },
+        {
+            "id": "f_red",
+            "name": "F red",
+            "side": "red",
+            "kind": "army",
+            "parent": "f_blue",
+            "source": {"ref": "toy"},
+        },
     ]
 
 
@@ -88,15 +105,18 @@ REFUSED = {
     "ratio_exponent 1e6": lambda d: d.update(combat={"multipliers": {"ratio_exponent": 1e6}}),
     "negative multiplier": lambda d: d.update(combat={"multipliers": {"quality.regular": -1.0}}),
     "zero multiplier": lambda d: d.update(combat={"multipliers": {"base_daily_loss": 0.0}}),
-    "NaN coefficient": lambda d: d.update(combat={
-        "model": "lanchester_square", "coefficients": {"blue": float("nan"), "red": 0.1}}),
+    "NaN coefficient": lambda d: d.update(
+        combat={"model": "lanchester_square", "coefficients": {"blue": float("nan"), "red": 0.1}}
+    ),
     "linear law without coefficients": lambda d: d.update(combat={"model": "lanchester_linear"}),
-    "square law missing a side": lambda d: d.update(combat={
-        "model": "lanchester_square", "coefficients": {"blue": 0.05}}),
+    "square law missing a side": lambda d: d.update(
+        combat={"model": "lanchester_square", "coefficients": {"blue": 0.05}}
+    ),
     "step_hours 1e-9": lambda d: d.update(combat={"step_hours": 1e-9}),
     "strength_men yes": lambda d: d["units"][0].update(strength_men=True),
-    "side id none": lambda d: d["sides"].append({"id": "none", "name": "No one",
-                                                 "colour": "#777777"}),
+    "side id none": lambda d: d["sides"].append(
+        {"id": "none", "name": "No one", "colour": "#777777"}
+    ),
     "formation cycle across two sides": _cycle,
 }
 
@@ -119,7 +139,9 @@ def test_2_yaml_yes_is_not_one_man():
 
 def test_2_lanchester_linear_with_a_strong_defender_does_not_overflow():
     # k = beta*A - alpha*B is about -4,000 per day: e^(-k t) overflowed before.
-    scenario = toy(combat={"model": "lanchester_linear", "coefficients": {"blue": 1e-6, "red": 10.0}})
+    scenario = toy(
+        combat={"model": "lanchester_linear", "coefficients": {"blue": 1e-6, "red": 10.0}}
+    )
     result = simulate(scenario, seed=1)
     assert all(u.men >= 0 for u in result.units.values())
 
@@ -145,9 +167,22 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_3_pool_workers_die_with_a_killed_ensemble(tmp_path: Path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "campaign", "ensemble", "scenarios/kaunas_1919.yaml",
-         "--runs", "5000", "--workers", "2", "--quiet"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "campaign",
+            "ensemble",
+            "scenarios/kaunas_1919.yaml",
+            "--runs",
+            "5000",
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         workers: list[int] = []
@@ -170,8 +205,10 @@ def test_3_pool_workers_die_with_a_killed_ensemble(tmp_path: Path):
 
 
 def test_3_die_with_parent_exits_at_once_when_already_orphaned():
-    code = ("import os; from campaign.analysis.pool import die_with_parent; "
-            "die_with_parent(os.getppid() + 1000000); print('survived')")
+    code = (
+        "import os; from campaign.analysis.pool import die_with_parent; "
+        "die_with_parent(os.getppid() + 1000000); print('survived')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1 and "survived" not in done.stdout
 
@@ -186,7 +223,7 @@ def test_4_viewer_data_cannot_end_or_comment_out_the_script(tmp_path: Path):
     write_run(simulate(toy(**{"units": data["units"]}), seed=1), folder)
     page = viewer_html(build_viewer_data(folder))
     start = page.index("const D = ") + len("const D = ")
-    payload = page[start:page.index("\n", start)]
+    payload = page[start : page.index("\n", start)]
     assert "<" not in payload and ">" not in payload
     assert page.count("<script") == 1 and page.count("</script>") == 1
 
@@ -201,7 +238,9 @@ def _rewrite_header(folder: Path, change) -> None:
     trailer = json.loads(lines[-1])
     trailer["sha256"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
     (folder / "events.jsonl").write_text(body + "\n" + json.dumps(trailer) + "\n", "utf-8")
-    (folder / "manifest.json").unlink(missing_ok=True)  # an old-style folder: only the log's own checksum
+    (folder / "manifest.json").unlink(
+        missing_ok=True
+    )  # an old-style folder: only the log's own checksum
 
 
 def test_4_side_colour_in_a_replay_header_must_be_hex(tmp_path: Path):
@@ -291,10 +330,13 @@ def _one_line(done: subprocess.CompletedProcess) -> None:
     assert "internal error" not in done.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["--seed", "-5"],
-    ["--seed", "many"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--seed", "-5"],
+        ["--seed", "many"],
+    ],
+)
 def test_7_bad_seeds_are_refused_at_parse_time(toy_file, tmp_path, args):
     done = _campaign("run", str(toy_file), "--out", str(tmp_path / "run"), *args)
     assert done.returncode == 2 and "--seed" in done.stderr
@@ -435,7 +477,12 @@ def test_9_half_written_folder_is_recovered_without_force(tmp_path: Path):
     write_run(simulate(toy(), seed=3), folder)
     assert read_replay(folder).header.seed == 3
     assert sorted(p.name for p in folder.iterdir()) == [
-        "control.csv", "events.jsonl", "manifest.json", "strength.csv", "summary.json"]
+        "control.csv",
+        "events.jsonl",
+        "manifest.json",
+        "strength.csv",
+        "summary.json",
+    ]
 
 
 def test_9_failed_write_leaves_the_previous_run(tmp_path: Path, monkeypatch):
@@ -487,8 +534,6 @@ def test_10_scenario_given_on_the_command_line_is_used(tmp_path: Path):
     assert verify_replay(folder, scenario)[0]
 
 
-
-
 # ----------------------------------------------------------------------------- 11 labels
 def test_11_label_placement_is_not_quadratic():
     import matplotlib
@@ -531,3 +576,52 @@ def test_11_labels_keep_off_boxes_added_to_taken_directly():
     placer.taken.append(Bbox.from_extents(*placer.frame.extents))  # the whole map taken
     assert placer.place(0.2, 0.2, "second") is None
     plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- 12 minor
+def _yaml_with_merge() -> str:
+    import yaml
+
+    text = yaml.safe_dump(toy_dict(), sort_keys=False)
+    text = text.replace("units:\n- id: blue_1", "units:\n- &regiment\n  id: blue_1", 1)
+    return text.replace(
+        "- id: red_1\n  name: Red 1st\n  side: red\n  kind: regiment\n  strength_men: 400\n",
+        "- <<: *regiment\n  id: red_1\n  name: Red 1st\n  side: red\n  strength_men: 400\n",
+        1,
+    )
+
+
+def test_12_yaml_merge_keys_are_read():
+    scenario = load_scenario_text(_yaml_with_merge(), "merge.yaml")
+    red = scenario.unit("red_1")
+    assert (red.kind.value, red.strength_men, red.side, red.quality.value) == (
+        "regiment",
+        400,
+        "red",
+        "trained",
+    )  # merged kind; its own keys win
+
+
+def test_12_the_ten_thousand_unit_benchmark_is_within_the_file_limits(tmp_path: Path):
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import synthetic_dict
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from campaign.scenario.yamlfile import MAX_FILE_BYTES, MAX_VALUES, load_yaml_file
+
+    path = tmp_path / "synthetic_10000.yaml"
+    path.write_text(yaml.safe_dump(synthetic_dict(10_000)), encoding="utf-8")
+    assert path.stat().st_size < MAX_FILE_BYTES
+    assert len(load_yaml_file(path).lines) < MAX_VALUES
+
+
+def test_12_errors_do_not_echo_huge_numbers():
+    import yaml
+
+    text = yaml.safe_dump(toy_dict()).replace("strength_men: 1000", "strength_men: " + "9" * 5000)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "huge.yaml")
+    assert all(len(str(p)) < 300 for p in caught.value.problems)

@@ -39,8 +39,9 @@ def die_with_parent(parent_pid: int) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent_pid:  # the parent died before the request took effect
         os._exit(1)
-    threading.Thread(target=_watch, args=(parent_pid,), daemon=True,
-                     name="campaign-parent-watch").start()
+    threading.Thread(
+        target=_watch, args=(parent_pid,), daemon=True, name="campaign-parent-watch"
+    ).start()
 
 
 def _watch(parent_pid: int) -> None:

@@ -37,8 +37,10 @@ def write_manifest(folder: Path, names: list[str]) -> None:
         name: manifest_entry(read_bounded(folder / name, MAX_LISTED_BYTES, ReplayError))
         for name in sorted(names)
     }
-    text = json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, "files": files},
-                      indent=2) + "\n"
+    text = (
+        json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, "files": files}, indent=2)
+        + "\n"
+    )
     atomic_write_text(folder / MANIFEST, text)
 
 
