@@ -199,10 +199,33 @@ def os_error_text(exc: OSError) -> str:
     return f"{' -> '.join(names)}: {what}" if names else what
 
 
+def _interrupted() -> int:
+    print("interrupted; files already written are complete (outputs are written "
+          "atomically)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` was raised because of Ctrl-C or SIGTERM (e.g. an import that
+    failed when the interrupt arrived inside a C extension's initialisation)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     _sigterm_as_interrupt()
     try:
         args = build_parser().parse_args(argv)
+    except Exception as exc:  # an interrupt inside a C extension's import arrives wrapped
+        if not _caused_by_interrupt(exc):
+            raise
+        print("interrupted before starting", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:  # still importing: nothing has been written yet
         print("interrupted before starting", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -218,12 +241,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; files already written are complete (outputs are written "
-              "atomically)", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         return 0
     except OSError as exc:
+        if _caused_by_interrupt(exc):
+            return _interrupted()
         if args.debug:
             raise
         print(f"error: {os_error_text(exc)}", file=sys.stderr)
@@ -234,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: out of memory (an input is too large for this machine)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+        if _caused_by_interrupt(exc):
+            return _interrupted()
         if args.debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",

@@ -45,8 +45,23 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path):
     if proc.returncode == -signal.SIGTERM:
         # Killed before the handler was installed or after the files were done:
         # either nothing or every file, whole.
-        assert leftovers in ([], ["control.csv", "events.jsonl", "strength.csv", "summary.json"])
+        assert leftovers in ([], ["control.csv", "events.jsonl", "manifest.json",
+                                  "strength.csv", "summary.json"])
         if leftovers:
             read_replay(out)
         return
     assert proc.returncode == 130 and "interrupted" in err
+
+
+def test_an_interrupt_inside_an_import_is_an_interruption(monkeypatch, capsys):
+    from campaign import cli
+
+    def import_hit_by_sigterm(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:  # what a C extension's failed import looks like
+            raise ImportError("initialization of ft2font raised unreported exception") from exc
+
+    monkeypatch.setattr(cli, "cmd_schema", import_hit_by_sigterm)  # read when the parser is built
+    assert cli.main(["schema"]) == 130
+    assert "interrupted" in capsys.readouterr().err
