@@ -463,6 +463,8 @@ def _prepare_out(
     out: Path, header: dict[str, Any], resume: bool, force: bool
 ) -> dict[int, RunRecord]:
     """Make ``out`` ready; returns the records kept from an earlier, resumed ensemble."""
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: is a symbolic link to a missing target")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
     log = out / "runs.jsonl"

@@ -65,6 +65,9 @@ def recorded_scenario(folder: Path, recorded: str) -> Path:
     for candidate in candidates:
         if candidate.is_file() and candidate.resolve().is_relative_to(area):
             return candidate
+    if given.is_absolute() and given.is_file():
+        raise ReplayError(f"{recorded[:80]}: lies outside {area}, the area a replay's header "
+                          f"may name a scenario in{hint}")
     raise ReplayError(f"{recorded[:80]}: not found in {folder} or the folders above it up to "
                       f"{area}{hint}")
 
