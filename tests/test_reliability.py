@@ -501,6 +501,26 @@ def test_9_failed_write_leaves_the_previous_run(tmp_path: Path, monkeypatch):
     assert not list(tmp_path.glob(".run.*"))
 
 
+def test_9_force_without_an_atomic_exchange_still_replaces_the_folder(tmp_path, monkeypatch):
+    import campaign.replay.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)  # not Linux: two renames
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    write_run(simulate(toy(), seed=2), folder, force=True)
+    assert read_replay(folder).header.seed == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_9_a_link_to_a_run_folder_stays_a_link(tmp_path: Path):
+    real = tmp_path / "real"
+    write_run(simulate(toy(), seed=1), real)
+    link = tmp_path / "latest"
+    link.symlink_to(real)
+    write_run(simulate(toy(), seed=2), link, force=True)
+    assert link.is_symlink() and read_replay(real).header.seed == 2
+
+
 # ----------------------------------------------------------------------------- 10 paths
 def test_10_verify_works_from_any_working_directory(tmp_path: Path):
     done = _campaign("replay", str(ROOT / "replays" / "kaunas_1919"), "--verify", cwd=tmp_path)

@@ -48,8 +48,12 @@ class Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_yes_no_as_number(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None or not _holds_numbers(field.annotation):
+        key = (cls, info.field_name)
+        numeric = _NUMERIC_FIELDS.get(key)
+        if numeric is None:
+            field = cls.model_fields.get(info.field_name or "")
+            numeric = _NUMERIC_FIELDS[key] = field is not None and _holds_numbers(field.annotation)
+        if not numeric:
             return value
         items = value.values() if isinstance(value, dict) else value
         if isinstance(value, bool) or (
@@ -57,6 +61,10 @@ class Strict(BaseModel):
         ):
             raise ValueError(f"expected a number, got the yes/no value {value!r}")
         return value
+
+
+#: (model, field name) -> whether the field holds numbers (computed once per field).
+_NUMERIC_FIELDS: dict[tuple[type, str | None], bool] = {}
 
 
 def _holds_numbers(annotation: Any) -> bool:
