@@ -6,6 +6,7 @@ before the fix.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -183,9 +184,9 @@ def test_3_pool_workers_die_with_a_killed_ensemble(tmp_path: Path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    workers: list[int] = []
     try:
         deadline = time.monotonic() + 60
-        workers: list[int] = []
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.2)
             workers = [c for c in _children(proc.pid) if _alive(c)]
@@ -198,9 +199,11 @@ def test_3_pool_workers_die_with_a_killed_ensemble(tmp_path: Path):
             time.sleep(0.2)
         left = [w for w in workers if _alive(w)]
     finally:
-        for w in _children(proc.pid):
-            with __import__("contextlib").suppress(OSError):
+        for w in workers:  # never leave orphans behind, whatever the outcome
+            with contextlib.suppress(OSError):
                 os.kill(w, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, signal.SIGKILL)
     assert not left, f"workers {left} outlived their parent"
 
 
