@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from campaign.replay.writer import check_out_dir, write_run
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
 
@@ -56,11 +57,13 @@ def run(scenario: str | Path | Scenario, seed: int = 0, out: str | Path | None =
     with ``out``, also write a replay folder. ``overrides`` apply to a file only."""
     from campaign.replay.summary import build_summary
     from campaign.replay.tables import control_by_day
-    from campaign.replay.writer import make_header, write_run
+    from campaign.replay.writer import make_header
     from campaign.simulate import simulate
 
     overrides = overrides or Overrides()
     loaded = load_scenario(scenario, overrides) if isinstance(scenario, str | Path) else scenario
+    if out is not None:
+        check_out_dir(Path(out), force)  # refuse a bad --out before simulating, not after
     result = simulate(loaded, seed=seed)
     path = str(scenario) if isinstance(scenario, str | Path) else ""
     if out is not None:

@@ -1,7 +1,10 @@
 """The ``campaign`` command: a thin shell over the package, one subcommand each.
 
-Errors caused by input print one line per problem on stderr and exit with 2;
-``--debug`` shows the traceback instead.
+Exit codes: 0 success; 1 an internal error (a bug: please report it); 2 bad input or
+an output that cannot be written (one line per problem on stderr, also for operating
+system errors such as a permission denied or a full disk); 3 an ensemble finished but
+some of its runs failed (the count is printed); 130 interrupted. ``--debug`` shows the
+traceback instead of the one-line message.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from campaign.cli_flags import (
     EXIT_INTERRUPTED,
     add_override_flags,
     overrides_from_args,
+    seed_number,
 )
 from campaign.errors import CampaignError, ScenarioError
 
@@ -86,7 +90,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from campaign.replay.situation import situation, situation_text, verify_replay
 
     if args.verify:
-        ok, message = verify_replay(Path(args.dir))
+        ok, message = verify_replay(Path(args.dir), args.scenario)
         print(message)
         return 0 if ok else 1
     if args.json:
@@ -125,11 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--out", required=True, metavar="DIR",
                    help="replay folder to write (events.jsonl, control.csv, strength.csv, "
-                   "summary.json); refused if it exists, unless --force")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the run's random generator: same scenario and seed, same "
-                   "replay byte for byte (default 0)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing run folder")
+                   "summary.json, manifest.json); refused if it exists, unless --force")
+    p.add_argument("--seed", type=seed_number, default=0,
+                   help="seed of the run's random generator, 0 or more: same scenario and "
+                   "seed, same replay byte for byte (default 0)")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder")
     add_override_flags(p)
     p.set_defaults(func=cmd_run)
 
@@ -137,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--at", metavar="DATE", help="ISO date, e.g. 1919-02-13")
-    g.add_argument("--verify", action="store_true", help="re-run and compare byte for byte")
+    g.add_argument("--verify", action="store_true",
+                   help="check the manifest, re-run and compare byte for byte")
     p.add_argument("--json", action="store_true", help="with --at: machine-readable output")
+    p.add_argument("--scenario", metavar="FILE",
+                   help="with --verify: the scenario to re-run (default: the one the log "
+                   "names, looked up from DIR)")
     p.set_defaults(func=cmd_replay)
 
     cli_analysis.register(sub)
@@ -162,13 +170,42 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+def os_error_text(exc: OSError) -> str:
+    """One line for an operating-system error: the file, then what went wrong."""
+    what = exc.strerror or type(exc).__name__
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {what}" if names else what
+
+
+def _interrupted() -> int:
+    print("interrupted; files already written are complete (outputs are written "
+          "atomically)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` was raised because of Ctrl-C or SIGTERM (e.g. an import that
+    failed when the interrupt arrived inside a C extension's initialisation)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     _sigterm_as_interrupt()
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-    except KeyboardInterrupt:  # interrupted while starting up: nothing was written
-        print("interrupted", file=sys.stderr)
+        args = build_parser().parse_args(argv)
+    except Exception as exc:  # an interrupt inside a C extension's import arrives wrapped
+        if not _caused_by_interrupt(exc):
+            raise
+        print("interrupted before starting", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # still importing: nothing has been written yet
+        print("interrupted before starting", file=sys.stderr)
         return EXIT_INTERRUPTED
     try:
         return int(args.func(args) or 0)
@@ -182,12 +219,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; files already written are complete (outputs are written "
-              "atomically)", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if _caused_by_interrupt(exc):
+            return _interrupted()
+        if args.debug:
+            raise
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        if args.debug:
+            raise
+        print("error: out of memory (an input is too large for this machine)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+        if _caused_by_interrupt(exc):
+            return _interrupted()
         if args.debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",

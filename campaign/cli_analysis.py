@@ -35,10 +35,12 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the fidelity report."""
+    from campaign.cli_flags import seed_number
+
     p = sub.add_parser("fidelity", help="compare a run with the historical record")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--runs", type=int, default=0, help="also an ensemble majority over N runs")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_number, default=0)
     p.add_argument("--history", metavar="FILE", help="default: <scenario>.history.yaml")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-timetable", action="store_true",

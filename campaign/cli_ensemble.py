@@ -7,9 +7,12 @@ import sys
 
 from campaign.cli_flags import (
     EXIT_INTERRUPTED,
+    EXIT_RUNS_FAILED,
     add_override_flags,
     overrides_from_args,
     positive_int,
+    scheduler_address,
+    seed_number,
 )
 
 
@@ -79,6 +82,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         raise
     print(ensemble_summary(result))
     print(f"\nwrote {args.out}/" if args.out else "\n(no --out: nothing written)")
+    if result.failures:
+        print(f"error: {len(result.failures)} of {args.runs} runs failed "
+              f"(see the failures above{' and failures.csv' if args.out else ''})",
+              file=sys.stderr)
+        return EXIT_RUNS_FAILED
     return 0
 
 
@@ -142,13 +150,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="folder for runs.jsonl and the tables")
     p.add_argument(
         "--seed",
-        type=int,
+        type=seed_number,
         default=0,
         metavar="BASE",
-        help="seed of the first run; run i uses BASE + i",
+        help="seed of the first run (0 or more); run i uses BASE + i",
     )
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a Dask scheduler")
+    where.add_argument(
+        "--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="a Dask scheduler"
+    )
     where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
     again = p.add_mutually_exclusive_group()
     again.add_argument(
@@ -181,7 +191,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=positive_int, default=8, metavar="N", help="seeds per point")
     p.add_argument("--history", metavar="FILE", help="default: SCENARIO's .history.yaml")
     p.add_argument("--workers", type=positive_int, default=1, metavar="W")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE")
+    p.add_argument("--seed", type=seed_number, default=0, metavar="BASE")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_override_flags(p)
     p.set_defaults(func=cmd_calibrate)
@@ -193,7 +203,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--high", type=float, default=1.5, help="high strength factor (default 1.5)")
     p.add_argument("--metric", choices=["objectives", "held"], default="objectives")
     p.add_argument("--workers", type=positive_int, metavar="W")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE")
+    p.add_argument("--seed", type=seed_number, default=0, metavar="BASE")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_override_flags(p)
     p.set_defaults(func=cmd_sensitivity)

@@ -9,7 +9,36 @@ from __future__ import annotations
 import argparse
 
 EXIT_BAD_INPUT = 2
+EXIT_RUNS_FAILED = 3
 EXIT_INTERRUPTED = 130
+#: Largest seed numpy's generator takes from us: seeds are kept to 63 bits so they
+#: fit every integer column they are written to.
+MAX_SEED = 2**63 - 1
+_SCHEDULER_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def seed_number(text: str) -> int:
+    """A ``--seed`` value: a whole number from 0 to 2**63 - 1 (checked at parse time)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {text[:40]}")
+    return value
+
+
+def scheduler_address(text: str) -> str:
+    """A Dask scheduler address ``SCHEME://HOST:PORT`` or ``HOST:PORT`` (checked at parse time)."""
+    import re
+
+    scheme, _, rest = text.rpartition("://")
+    match = re.fullmatch(r"\[?[A-Za-z0-9_.:-]+?\]?:(\d{1,5})", rest)
+    if (scheme and scheme not in _SCHEDULER_SCHEMES) or not match or int(match[1]) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected an address such as tcp://HOST:PORT, got {text[:60]!r}"
+        )
+    return text
 
 
 def positive_int(text: str) -> int:

@@ -38,6 +38,8 @@ def cmd_tempo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from campaign.cli_flags import seed_number
+
     p = sub.add_parser("tempo", help="what-if tempo: a side's captures under strength factors",
                        description="For each strength factor of SIDE, an ensemble gives each "
                        "place's probability of being taken by SIDE and the mean day it is "
@@ -50,5 +52,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: the scaled side)")
     p.add_argument("--factors", default="0.5,1,2", help="comma-separated strength factors")
     p.add_argument("--runs", type=int, default=40, help="runs per factor (default 40)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first run")
+    p.add_argument("--seed", type=seed_number, default=0, help="seed of the first run")
     p.set_defaults(func=cmd_tempo)

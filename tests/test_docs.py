@@ -54,6 +54,7 @@ def test_pages_exist_and_are_in_the_nav():
         "cli",
         "api",
         "replay-format",
+        "reliability",
     ):
         assert (DOCS / f"{name}.md").exists()
         assert f"{name}.md" in nav
@@ -110,6 +111,15 @@ def test_scenario_errors_show_located_messages():
     text = (DOCS / "scenario-format.md").read_text(encoding="utf-8")
     assert "internal error" not in text
     assert len(re.findall(r"^toy_line\.yaml:\d+: ", text, re.M)) >= len(docs_gen.BROKEN_EXAMPLES)
+
+
+def test_reliability_table_names_tests_that_exist():
+    text = (DOCS / "reliability.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(?:[\w/]+\.py::)?(test_\w+)`", text))
+    assert len(named) >= 30
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py"))
+    missing = sorted(n for n in named if f"def {n}(" not in sources)
+    assert not missing, f"docs/reliability.md names tests that do not exist: {missing}"
 
 
 PYTHON_BLOCKS = _blocks({"python"}, tested_only=False)

@@ -26,6 +26,7 @@ resumed; the tables are written atomically at the end and can be rebuilt from
 * ``losses.csv``               per side: mean, median, p5, p95 of killed/wounded/captured
 * ``failures.csv``             seed, attempts, error
 * ``ensemble.json``            scenario id and hash, runs, base seed, overrides, failures
+* ``manifest.json``            size and SHA-256 of each file above, checked by every reader
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -50,8 +51,11 @@ import numpy as np
 from tqdm import tqdm
 
 from campaign import __version__
+from campaign.analysis.pool import worker_pool
+from campaign.bounded_read import read_bounded
 from campaign.errors import CampaignError, OutputError, ReplayError
 from campaign.replay.atomic import atomic_write_text
+from campaign.replay.manifest import MANIFEST, check_file, write_manifest
 from campaign.replay.summary import losses_by_side, objectives_status
 from campaign.scenario.loader import load_scenario, scenario_hash
 from campaign.scenario.overrides import Overrides
@@ -73,7 +77,12 @@ OUTPUT_FILES = (
     "losses.csv",
     "failures.csv",
     "ensemble.json",
+    MANIFEST,
 )
+#: Largest ``runs.jsonl`` read, bytes (a Kaunas run's record is about 1 KB).
+MAX_RUNS_LOG_BYTES = 500_000_000
+#: Largest ``ensemble.json`` or table read, bytes.
+MAX_TABLE_BYTES = 200_000_000
 #: Largest number of seeds shipped to a worker in one task (a Kaunas run takes 10-30 ms,
 #: so single-seed tasks would spend more time in messaging than in simulating).
 MAX_CHUNK = 25
@@ -280,7 +289,7 @@ def _pool_pass(
     failed: list[RunFailure] = []
     pending = deque(batches)
     while pending:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             in_flight: dict[Any, list[int]] = {}
             broken = False
             while (pending or in_flight) and not broken:
@@ -391,10 +400,12 @@ class RunsLog:
 
 def read_runs_log(path: Path) -> RunsLog:
     """Read ``runs.jsonl``; a trailing line without its newline (a run cut short) is ignored."""
+    raw = read_bounded(path, MAX_RUNS_LOG_BYTES, ReplayError)
+    check_file(path.parent, path.name, raw)  # an edited runs.jsonl would flip the results
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReplayError(f"{path}: cannot read ({exc.strerror})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplayError(f"{path}: not UTF-8 text") from None
     lines = text.split("\n")
     partial = lines[-1] != ""
     lines = lines[:-1]
@@ -452,6 +463,8 @@ def _prepare_out(
     out: Path, header: dict[str, Any], resume: bool, force: bool
 ) -> dict[int, RunRecord]:
     """Make ``out`` ready; returns the records kept from an earlier, resumed ensemble."""
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: is a symbolic link to a missing target")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
     log = out / "runs.jsonl"
@@ -464,6 +477,7 @@ def _prepare_out(
                 f"{old.header.get('scenario_id')}, seed {old.header.get('base_seed')}); "
                 f"use the same scenario, overrides and --seed, or another --out"
             )
+        (out / MANIFEST).unlink(missing_ok=True)  # runs.jsonl grows again: listed at the end
         if old.partial_tail:
             atomic_write_text(log, old.complete_text)
         return old.records
@@ -739,12 +753,14 @@ def write_outputs(result: EnsembleResult, out: Path) -> None:
     }
     for name, text in texts.items():
         atomic_write_text(out / name, text)
+    write_manifest(out, [n for n in OUTPUT_FILES if n != MANIFEST and (out / n).is_file()])
 
 
 def _requested_runs(folder: Path) -> int | None:
     """Runs the last ensemble in ``folder`` asked for, from ``ensemble.json`` if readable."""
-    with contextlib.suppress(ValueError, OSError, TypeError, KeyError):
-        return int(json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))["runs"])
+    with contextlib.suppress(ValueError, TypeError, KeyError, ReplayError):
+        data = read_bounded(folder / "ensemble.json", MAX_TABLE_BYTES, ReplayError)
+        return int(json.loads(data)["runs"])
     return None
 
 

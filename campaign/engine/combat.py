@@ -245,10 +245,16 @@ class LanchesterLinear:
         elif abs(k) < 1e-12:
             a1 = a0 / (1 + alpha * b0 * t)
             b1 = b0 / (1 + beta * a0 * t)
-        else:
+        elif k > 0:
             e = math.exp(-k * t)
             # A(t) = k*a0 / (beta*a0 - alpha*b0*e^{-k t}) ... derived from A'=-alpha*A*B, B = (beta*A - k)/alpha
             a1 = k * a0 / (beta * a0 - alpha * b0 * e)
+            b1 = (beta * a1 - k) / alpha if alpha > 0 else b0
+        else:
+            # The same solution multiplied through by e^{k t} <= 1, so that a strong
+            # defender (k very negative) cannot overflow the exponential.
+            e = math.exp(k * t)
+            a1 = k * a0 * e / (beta * a0 * e - alpha * b0)
             b1 = (beta * a1 - k) / alpha if alpha > 0 else b0
         ratio = (beta * a0) / (alpha * b0) if alpha > 0 and b0 > 0 else math.inf
         return StepLosses(

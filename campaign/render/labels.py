@@ -42,8 +42,21 @@ def around(gap_pt: float) -> list[tuple[float, float, str, str]]:
     ]
 
 
+#: Share of a label's width (height) left of (below) its anchor for each alignment.
+_SHIFT = {"left": 0.0, "bottom": 0.0, "center": 0.5, "right": 1.0, "top": 1.0}
+#: Side of the grid cells that index taken boxes, pixels (about one label high).
+CELL_PX = 48.0
+
+
 @dataclass
 class LabelPlacer:
+    """Places labels; ``taken`` holds the boxes (pixels) labels must keep off.
+
+    Callers may append to ``taken`` directly; the boxes are indexed in a grid of
+    :data:`CELL_PX` cells on the next query, so a label is compared only with the boxes
+    near it and placing n labels takes time linear in n, not quadratic.
+    """
+
     ax: Axes
     taken: list[Bbox] = field(default_factory=list)
     pad_px: float = 1.5
@@ -54,6 +67,25 @@ class LabelPlacer:
     def __post_init__(self) -> None:
         self.renderer = self.ax.figure.canvas.get_renderer()
         self.frame = self.ax.get_window_extent(self.renderer)
+        self._grid: dict[tuple[int, int], list[int]] = {}
+        self._extents: list[tuple[float, float, float, float]] = []
+        self._indexed = 0
+        x0, y0, x1, y1 = (float(v) for v in self.frame.extents)
+        self._frame_extents = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+    def _near(self, box: Bbox) -> list[tuple[float, float, float, float]]:
+        """Extents (x0, y0, x1, y1) of the taken boxes sharing a grid cell with ``box``,
+        in the order they were taken."""
+        while self._indexed < len(self.taken):
+            taken = self.taken[self._indexed]
+            self._extents.append(tuple(float(v) for v in taken.extents))
+            for cell in _cells(taken, self.frame):
+                self._grid.setdefault(cell, []).append(self._indexed)
+            self._indexed += 1
+        found: set[int] = set()
+        for cell in _cells(box, self.frame):
+            found.update(self._grid.get(cell, ()))
+        return [self._extents[i] for i in sorted(found)]
 
     def block_point(self, x: float, y: float, radius_pt: float) -> None:
         """Keep labels off a marker of ``radius_pt`` points at data (x, y)."""
@@ -73,18 +105,23 @@ class LabelPlacer:
             and box.y0 >= self.frame.y0
             and box.y1 <= self.frame.y1
         )
-        return inside and not any(padded.overlaps(t) for t in self.taken)
+        return inside and not any(_touch(padded.extents, t) for t in self._near(padded))
 
     def overlap(self, box: Bbox) -> float:
         """Pixels² of ``box`` covered by taken boxes or lying outside the map."""
         total = 0.0
-        for t in self.taken:
-            w = min(box.x1, t.x1) - max(box.x0, t.x0)
-            h = min(box.y1, t.y1) - max(box.y0, t.y0)
+        bx0, by0, bx1, by1 = box.extents
+        for tx0, ty0, tx1, ty1 in self._near(box):
+            w = min(bx1, tx1) - max(bx0, tx0)
+            h = min(by1, ty1) - max(by0, ty0)
             if w > 0 and h > 0:
                 total += w * h
-        inside = Bbox.intersection(box, self.frame)
-        outside = box.width * box.height - (inside.width * inside.height if inside else 0.0)
+        # The part inside the map, as Bbox.intersection computes it (without its objects).
+        fx0, fy0, fx1, fy1 = self._frame_extents
+        ix0, ix1 = max(min(bx0, bx1), fx0), min(max(bx0, bx1), fx1)
+        iy0, iy1 = max(min(by0, by1), fy0), min(max(by0, by1), fy1)
+        inside = (ix1 - ix0) * (iy1 - iy0) if ix0 <= ix1 and iy0 <= iy1 else 0.0
+        outside = (bx1 - bx0) * (by1 - by0) - inside
         return total + 4.0 * outside
 
     def place(
@@ -146,6 +183,7 @@ class LabelPlacer:
             label.remove()
             return None
         (dx, dy, ha, va), far, box = chosen
+        _move(label, dx, dy, ha, va)
         if far:
             self._leader(x, y, box, gap_pt, kwargs.get("zorder"))
         self.taken.append(box)
@@ -233,3 +271,28 @@ def _move(label: Annotation, dx: float, dy: float, ha: str, va: str) -> None:
     label.set_position((dx, dy))
     label.set_ha(ha)
     label.set_va(va)
+
+
+def _touch(a, b) -> bool:
+    """Bbox.overlaps on plain extents: True when the boxes overlap or touch."""
+    ax0, ay0, ax1, ay1 = a
+    bx0, by0, bx1, by1 = b
+    ax0, ax1 = min(ax0, ax1), max(ax0, ax1)
+    ay0, ay1 = min(ay0, ay1), max(ay0, ay1)
+    bx0, bx1 = min(bx0, bx1), max(bx0, bx1)
+    by0, by1 = min(by0, by1), max(by0, by1)
+    return not (bx1 < ax0 or bx0 > ax1 or by1 < ay0 or by0 > ay1)
+
+
+def _cells(box: Bbox, frame: Bbox) -> list[tuple[int, int]]:
+    """Grid cells a box touches. Coordinates are clamped to the frame with a margin (a
+    monotone map, so boxes that overlap still share a cell) to keep the count small."""
+    margin = 4 * CELL_PX
+
+    def cell(v: float, low: float, high: float) -> int:
+        v = low if v != v else min(max(v, low - margin), high + margin)  # NaN -> edge
+        return int(v // CELL_PX)
+
+    x0, x1 = sorted((cell(box.x0, frame.x0, frame.x1), cell(box.x1, frame.x0, frame.x1)))
+    y0, y1 = sorted((cell(box.y0, frame.y0, frame.y1), cell(box.y1, frame.y0, frame.y1)))
+    return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
+import re
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
+from campaign.bounded_read import read_bounded
 from campaign.errors import OutputError, ReplayError
 
 __all__ = ["COORD_DECIMALS", "SIMPLIFY_DEG", "build_viewer_data", "write_viewer"]
@@ -41,6 +44,12 @@ MIN_ASPECT, MAX_ASPECT = 1.0, 1.5
 #: Default side colours when a folder does not name them (ensembles without runs.jsonl).
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 _DATA_TOKEN = "/*__CAMPAIGN_VIEWER_DATA__*/null"
+#: Characters escaped in the embedded JSON (see viewer_html).
+_SCRIPT_ESCAPES = (
+    ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+    ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+)
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -336,28 +345,51 @@ def _run_data(folder: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- ensembles
 def _ensemble_sides(folder: Path) -> tuple[str, list[dict[str, Any]]]:
     """Title and sides from the first line of ``runs.jsonl``, when there is one."""
+    from campaign.analysis.ensemble import read_runs_log
+
     try:
-        with (folder / "runs.jsonl").open(encoding="utf-8") as handle:
-            head = json.loads(handle.readline())
+        head = read_runs_log(folder / "runs.jsonl").header
         sides = [
             {
                 "id": str(s["id"]),
                 "name": str(s.get("name", s["id"])),
-                "colour": str(s.get("colour") or "#777777"),
+                "colour": _colour(s.get("colour"), folder / "runs.jsonl"),
             }
             for s in head.get("sides", [])
         ]
         return str(head.get("scenario_title", "")), sides
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", []
+    except ReplayError:
+        if (folder / "runs.jsonl").exists():
+            raise
         return "", []
 
 
-def _ensemble_data(folder: Path) -> dict[str, Any]:
-    from campaign.geo.gazetteer import load_gazetteer
+def _colour(value: Any, source: Path) -> str:
+    """A side colour as ``#rrggbb``; anything else (``url(...)``, names) is refused."""
+    if value is None or value == "":
+        return "#777777"
+    if not isinstance(value, str) or not _HEX_COLOUR.fullmatch(value):
+        raise ReplayError(f"{source}: side colour {str(value)[:40]!r} is not of the form #rrggbb")
+    return value
 
+
+def _ensemble_data(folder: Path) -> dict[str, Any]:
+    from campaign.analysis.ensemble import MAX_TABLE_BYTES
+    from campaign.geo.gazetteer import load_gazetteer
+    from campaign.replay.manifest import check_file
+
+    title, sides = _ensemble_sides(folder)
     path = folder / "control_probability.csv"
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        raw = read_bounded(path, MAX_TABLE_BYTES, ReplayError)
+        check_file(folder, path.name, raw)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplayError(f"{path}: not UTF-8 text") from None
+    try:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames != ["date", "town", "side", "probability"]:
                 raise ReplayError(
@@ -384,7 +416,6 @@ def _ensemble_data(folder: Path) -> dict[str, Any]:
     towns = sorted({t for rows in table.values() for t in rows if t in gazetteer})
     if not towns:
         raise ReplayError(f"{path}: none of its towns is a place of the gazetteer")
-    title, sides = _ensemble_sides(folder)
     known = {s["id"] for s in sides}
     extra = sorted({s for rows in table.values() for r in rows.values() for s in r} - known)
     for i, side in enumerate(s for s in extra if s != "none"):
@@ -440,10 +471,18 @@ def build_viewer_data(folder: str | Path) -> dict[str, Any]:
 
 
 def viewer_html(data: dict[str, Any]) -> str:
-    """The page: the template with ``data`` embedded (``</`` escaped inside the script)."""
+    """The page: the template with ``data`` embedded as inert script text.
+
+    Every ``<`` in the JSON becomes ``\\u003c`` (and ``>``, ``&`` likewise), so no text
+    in a unit or place name (``</script>``, ``<!--``, ``<script``) can end the script
+    element or switch the HTML parser into another state; JavaScript reads the same
+    strings back (the escapes are only ever inside JSON strings). U+2028 and U+2029 are escaped for older JavaScript parsers.
+    """
     template = files("campaign.render").joinpath("viewer_template.html").read_text("utf-8")
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return template.replace(_DATA_TOKEN, payload.replace("</", "<\\/"))
+    for raw, escaped in _SCRIPT_ESCAPES:
+        payload = payload.replace(raw, escaped)
+    return template.replace(_DATA_TOKEN, payload)
 
 
 def write_viewer(folder: str | Path, out: str | Path | None = None) -> Path:

@@ -21,7 +21,7 @@ class SideInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     name: str
-    colour: str
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb")
     allies: list[str] = Field(default_factory=list)
     controls_for: str | None = None
 

@@ -10,9 +10,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from campaign.bounded_read import read_bounded
 from campaign.engine.log import EVENT_TYPES, LOG_FORMAT_VERSION
 from campaign.errors import ReplayError
 from campaign.replay.header import ReplayHeader
+from campaign.replay.manifest import check_file
 
 #: Largest events.jsonl read, bytes.
 MAX_LOG_BYTES = 500_000_000
@@ -33,9 +35,7 @@ def read_replay(folder: str | Path) -> Replay:
         raise ReplayError(f"{folder}: not a replay folder (no such directory)")
     if not path.exists():
         raise ReplayError(f"{path}: missing; expected the folder written by 'campaign run'")
-    if path.stat().st_size > MAX_LOG_BYTES:
-        raise ReplayError(f"{path}: larger than {MAX_LOG_BYTES:,} bytes")
-    raw = path.read_bytes()
+    raw = read_bounded(path, MAX_LOG_BYTES, ReplayError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -77,4 +77,7 @@ def read_replay(folder: str | Path) -> Replay:
     for number, record in enumerate(events, start=2):
         if record["type"] not in EVENT_TYPES:
             raise ReplayError(f"{path}:{number}: unknown event type '{record['type']}'")
+    # Last, so that damage is reported at its line first; this catches a log whose
+    # trailer checksum was recomputed after an edit.
+    check_file(folder, "events.jsonl", raw)
     return Replay(folder=folder, header=header, events=events)

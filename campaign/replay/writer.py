@@ -1,7 +1,8 @@
-"""Write a run to a replay folder: events.jsonl, control.csv, strength.csv, summary.json.
+"""Write a run to a replay folder: events.jsonl, control.csv, strength.csv, summary.json
+and manifest.json (their sizes and checksums).
 
-Every file is written atomically; a folder holding another run is not overwritten
-unless ``force`` is given.
+The folder is written whole and atomically (a sibling folder that then replaces it);
+a folder holding another run is not replaced unless ``force`` is given.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import csv
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from campaign import __version__
 from campaign.errors import OutputError
-from campaign.replay.atomic import atomic_write_text
+from campaign.replay.atomic import atomic_folder, atomic_write_text, staging_folder
 from campaign.replay.header import PlaceInfo, ReplayHeader, SideInfo
+from campaign.replay.manifest import MANIFEST, write_manifest
 from campaign.replay.summary import build_summary
 from campaign.replay.tables import control_by_day, control_rows, strength_rows
 from campaign.scenario.loader import scenario_hash
@@ -56,21 +59,65 @@ def events_jsonl(header: ReplayHeader, events: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse to write into a folder that holds something other than our own run."""
+def check_out_dir(out: Path, force: bool) -> Path:
+    """Check, before any simulation, that a run can be written to ``out``.
+
+    Returns the folder to write (a symbolic link to a folder is followed). Refuses a
+    dangling link, a file, a folder holding another complete run (unless ``force``)
+    and a non-empty folder that holds no run at all (even with ``force``: replacing it
+    would delete files that are not ours). A half-written run (killed or out of disk
+    space while writing) is replaced without ``force``. Raises :class:`OutputError`
+    when the parent folder cannot be written (read-only, permission denied, /proc).
+    """
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"{out}: is a symbolic link to a missing target ({os.readlink(out)})")
+    out = out.resolve() if out.is_symlink() else out
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        if (out / "events.jsonl").exists():
-            raise OutputError(f"{out}: already holds a run; use --force to overwrite it")
-        raise OutputError(f"{out}: folder is not empty; choose another --out or use --force")
+    state = run_folder_state(out)
+    if state == "run" and not force:
+        raise OutputError(f"{out}: already holds a run; use --force to replace it")
+    if state == "other":
+        raise OutputError(
+            f"{out}: folder is not empty and holds no run; choose another --out "
+            "(--force replaces only a run folder)"
+        )
+    try:
+        probe = staging_folder(out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+    probe.rmdir()
+    return out
+
+
+def run_folder_state(out: Path) -> str:
+    """'empty' (or missing), 'run' (a complete run), 'partial' (a run cut short while
+    being written) or 'other' (files that are not a run)."""
+    try:
+        names = {p.name for p in out.iterdir()} if out.is_dir() else set()
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot list ({exc.strerror or exc})") from None
+    if not names:
+        return "empty"
+    if "events.jsonl" not in names and not names & {*RUN_FILES, MANIFEST}:
+        return "other"
+    leftovers = [n for n in names if n.startswith(".") and n.endswith(".tmp")]
+    complete = MANIFEST in names or set(RUN_FILES) <= names
+    if complete and not leftovers:
+        return "run"
+    ours = set(RUN_FILES) | {MANIFEST, *leftovers}
+    return "partial" if names <= ours else "run"
 
 
 def write_run(result: RunResult, out: Path, scenario_path: str = "",
               overrides: list[str] | None = None, force: bool = False) -> dict[str, Any]:
-    """Write all run files to ``out``; returns the summary."""
-    out = Path(out)
-    check_out_dir(out, force)
+    """Write all run files to ``out``, replacing the whole folder at once; returns the summary.
+
+    The files and their manifest are written to a sibling folder which then takes the
+    place of ``out``: a reader sees the previous run or this one, never a mixture, and
+    nothing of a previous run (maps, pages) is left behind.
+    """
+    out = check_out_dir(Path(out), force)
     header = make_header(result, scenario_path, overrides)
     events = [e.to_dict() for e in result.events]
     table = control_by_day(header, events)
@@ -83,9 +130,13 @@ def write_run(result: RunResult, out: Path, scenario_path: str = "",
                              strength_rows(events, sides)),
         "summary.json": json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
     }
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        atomic_write_text(out / name, text)
+    try:
+        with atomic_folder(out) as staging:
+            for name, text in texts.items():
+                atomic_write_text(staging / name, text)
+            write_manifest(staging, list(texts))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the run ({exc.strerror or exc})") from None
     return summary
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from campaign.scenario.schema import Action, Condition, Scenario, formations_under
+from campaign.scenario.schema import Action, CombatModel, Condition, Scenario, formations_under
 
 Loc = tuple[str | int, ...]
 
@@ -79,6 +79,9 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
                  f"unknown formation '{f.parent}'{suggest(f.parent, formation_ids)}"))
         if f.parent == f.id:
             add((("formations", i, "parent"), "a formation cannot be its own parent"))
+    for i, cycle in _formation_cycles(scenario):
+        add((("formations", i, "parent"),
+             f"formations form a cycle ({' -> '.join(cycle)}); each needs a parent above it"))
 
     units = {u.id: u for u in scenario.units}
     for i, u in enumerate(scenario.units):
@@ -185,13 +188,62 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
 
     # Only a scenario that names multipliers pays for importing the engine's tables.
     known = known_multipliers() if scenario.combat.multipliers else []
-    for key in scenario.combat.multipliers:
+    for key, value in scenario.combat.multipliers.items():
         if key not in known:
             add((("combat", "multipliers", key),
                  f"unknown multiplier '{key}'{suggest(key, known)}"))
+            continue
+        low, high, zero_ok = multiplier_bounds(key)
+        if not (low <= value <= high and (zero_ok or value > 0)):
+            least = f"{low:g}" if zero_ok else f"more than {low:g}"
+            add((("combat", "multipliers", key),
+                 f"multiplier '{key}' must be from {least} to {high:g}, got {value:.6g}"))
     for side_id in scenario.combat.coefficients:
         side(("combat", "coefficients", side_id), side_id)
+    if scenario.combat.model in (CombatModel.lanchester_square, CombatModel.lanchester_linear):
+        fighting = sorted({u.side for u in scenario.units})
+        missing = [s for s in fighting if s not in scenario.combat.coefficients]
+        if missing:
+            add((("combat", "coefficients"),
+                 f"model '{scenario.combat.model.value}' needs a coefficient for every side "
+                 f"with units; missing {missing}"))
     return problems
+
+
+def multiplier_bounds(key: str) -> tuple[float, float, bool]:
+    """(lowest, highest, whether 0 is allowed) for a ``combat.multipliers`` key.
+
+    Factors (posture, terrain, river, quality, surprise) are ratios to a regular unit in
+    the open: from just above 0 to 10. Break points and the daily loss are shares of a
+    unit (0 to 1, not 0). Weapons count from 0 to 1,000 riflemen each. The ratio
+    exponent stays at most 4 so that the power ratio raised to it stays a finite number.
+    """
+    if key.startswith("break_point.") or key == "base_daily_loss":
+        return 0.0, 1.0, False
+    if key in ("gun_men", "machine_gun_men"):
+        return 0.0, 1000.0, True
+    if key == "ratio_exponent":
+        return 0.0, 4.0, False
+    return 0.0, 10.0, False
+
+
+def _formation_cycles(scenario: Scenario) -> list[tuple[int, list[str]]]:
+    """Each cycle of formation parents, once, as (index of its first formation, ids)."""
+    parent = {f.id: f.parent for f in scenario.formations}
+    index = {f.id: i for i, f in enumerate(scenario.formations)}
+    cycles, cleared = [], set()
+    for start in parent:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent and node not in cleared and node not in path:
+            path.append(node)
+            node = parent[node]
+        if node is not None and node in path:
+            cycle = path[path.index(node):]
+            if len(cycle) > 1:  # a formation that is its own parent is reported above
+                cycles.append((index[cycle[0]], [*cycle, cycle[0]]))
+        cleared.update(path)
+    return cycles
 
 
 def known_multipliers() -> list[str]:

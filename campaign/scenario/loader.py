@@ -18,7 +18,7 @@ from campaign.errors import Problem, ScenarioError
 from campaign.scenario import schema
 from campaign.scenario.checks import check_references, suggest
 from campaign.scenario.overrides import Overrides, apply_overrides
-from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml
+from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml, shorten
 
 #: Which model describes the items found under each key, for "did you mean" hints.
 _MODEL_OF_KEY: dict[str, type[BaseModel]] = {
@@ -79,7 +79,7 @@ def _message(error: dict[str, Any]) -> str:
     if kind not in ("model_type", "dict_type", "list_type") and isinstance(
         value, str | int | float
     ):
-        message += f" (got {value!r})"
+        message += f" (got {shorten(repr(value))})"
     return message
 
 

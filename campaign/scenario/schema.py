@@ -10,21 +10,70 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=1, max_length=64)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 #: Largest force the format accepts for one unit; anything above is a typo.
 MAX_UNIT_MEN = 200_000
+#: Side id the format reserves for "held by no side" (control tables, the map).
+NO_SIDE = "none"
+#: Largest Lanchester attrition coefficient accepted, per day: the aimed-fire rates
+#: fitted to real battles are of the order of 0.01-0.1 (Engel 1954, Iwo Jima).
+MAX_COEFFICIENT_PER_DAY = 10.0
 
 
 class Strict(BaseModel):
-    """Base for every scenario model: unknown keys are errors, not silently dropped."""
+    """Base for every scenario model: unknown keys are errors, not silently dropped.
 
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    Numbers must be finite (``.nan`` and ``.inf`` are refused), and a YAML yes/no is
+    never read as the number 1 or 0.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=False, str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no_as_number(cls, value: Any, info: ValidationInfo) -> Any:
+        key = (cls, info.field_name)
+        numeric = _NUMERIC_FIELDS.get(key)
+        if numeric is None:
+            field = cls.model_fields.get(info.field_name or "")
+            numeric = _NUMERIC_FIELDS[key] = field is not None and _holds_numbers(field.annotation)
+        if not numeric:
+            return value
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, bool) or (
+            isinstance(value, list | tuple | dict) and any(isinstance(x, bool) for x in items)
+        ):
+            raise ValueError(f"expected a number, got the yes/no value {value!r}")
+        return value
+
+
+#: (model, field name) -> whether the field holds numbers (computed once per field).
+_NUMERIC_FIELDS: dict[tuple[type, str | None], bool] = {}
+
+
+def _holds_numbers(annotation: Any) -> bool:
+    """True for int and float fields and plain containers of them (not models, not bool)."""
+    if annotation in (int, float):
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    return any(_holds_numbers(arg) for arg in get_args(annotation))
 
 
 class Source(Strict):
@@ -45,7 +94,9 @@ class Citation(Strict):
 
 
 class Side(Strict):
-    id: Slug
+    id: Slug = Field(
+        description=f"Unique id (slug), used to refer to this entry; '{NO_SIDE}' is reserved"
+    )
     name: str = Field(min_length=1)
     colour: Colour = Field(description="Map colour, #rrggbb")
     allies: list[Slug] = Field(default_factory=list)
@@ -54,6 +105,13 @@ class Side(Strict):
         description="Places this side's units take are held for that (allied) side, "
         "e.g. the Saxon volunteers took towns for Lithuania",
     )
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == NO_SIDE:
+            raise ValueError(f"'{NO_SIDE}' is reserved for places held by no side")
+        return value
 
 
 class UnitKind(StrEnum):
@@ -527,15 +585,29 @@ class CombatSpec(Strict):
     multipliers: dict[str, float] = Field(default_factory=dict)
     variation: float = Field(0.2, ge=0, le=1, description="Lognormal sigma of daily variation")
     break_points: bool = Field(True, description="Units break at their break point")
-    step_hours: float = Field(6.0, gt=0, le=24)
+    step_hours: float = Field(
+        6.0, ge=0.5, le=24, description="Length of one engagement step, hours"
+    )
 
     @field_validator("coefficients")
     @classmethod
     def _positive(cls, value: dict[str, float]) -> dict[str, float]:
         for side, coefficient in value.items():
-            if coefficient < 0:
-                raise ValueError(f"coefficient for '{side}' must be >= 0, got {coefficient}")
+            if not 0 <= coefficient <= MAX_COEFFICIENT_PER_DAY:
+                raise ValueError(
+                    f"coefficient for '{side}' must be from 0 to {MAX_COEFFICIENT_PER_DAY:g} "
+                    f"per day, got {coefficient:.6g}"
+                )
         return value
+
+    @model_validator(mode="after")
+    def _lanchester_needs_coefficients(self) -> CombatSpec:
+        if self.model != CombatModel.dupuy and not any(self.coefficients.values()):
+            raise ValueError(
+                f"model '{self.model.value}' needs `coefficients`: the attrition rate per "
+                "day of each side, at least one above 0"
+            )
+        return self
 
 
 class Scenario(Strict):
@@ -573,9 +645,22 @@ class Scenario(Strict):
             raise ValueError("a scenario may span at most ten years")
         return self
 
+    #: side id -> its position in ``sides``, checked on every lookup so edits are seen.
+    _side_index: dict[str, int] = PrivateAttr(default_factory=dict)
+
     # Convenience lookups used by the engine and analysis.
     def side(self, side_id: str) -> Side:
-        return next(s for s in self.sides if s.id == side_id)
+        """The side with id ``side_id`` (a dict lookup: the engine asks for all pairs)."""
+        # The private dict directly: pydantic's attribute hook costs more than the lookup.
+        private, sides = self.__pydantic_private__, self.sides
+        i = private["_side_index"].get(side_id, -1)
+        if not (0 <= i < len(sides) and sides[i].id == side_id):
+            # First call, or the sides were edited since: index them again.
+            private["_side_index"] = {s.id: i for i, s in reversed(list(enumerate(sides)))}
+            i = private["_side_index"].get(side_id, -1)
+            if i < 0:
+                raise KeyError(f"no side '{side_id}'")
+        return sides[i]
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)
@@ -584,9 +669,7 @@ class Scenario(Strict):
         """True when sides ``a`` and ``b`` fight each other (different and not allied)."""
         if a == b:
             return False
-        allies_a = set(self.side(a).allies)
-        allies_b = set(self.side(b).allies)
-        return b not in allies_a and a not in allies_b
+        return b not in self.side(a).allies and a not in self.side(b).allies
 
 
 Unit.model_rebuild()

@@ -62,7 +62,8 @@ def test_replay_files_identical_across_processes_and_hash_seeds(tmp_path: Path):
                        env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"})
         outputs.append({f.name: f.read_bytes() for f in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"events.jsonl", "control.csv", "strength.csv", "summary.json"}
+    assert set(outputs[0]) == {"events.jsonl", "control.csv", "strength.csv", "summary.json",
+                              "manifest.json"}
 
 
 def test_untrained_defenders_give_way_where_veterans_hold():

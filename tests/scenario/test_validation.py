@@ -13,6 +13,7 @@ from campaign.cli import main
 from campaign.errors import ScenarioError
 from campaign.scenario import load_scenario
 from campaign.scenario.schema import scenario_json_schema
+from campaign.scenario.yamlfile import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*_1919.yaml"))
@@ -107,7 +108,7 @@ def test_empty_binary_and_huge_files(tmp_path: Path):
     binary.write_bytes(b"\x89PNG\x00\x00garbage")
     assert "binary" in _problems(binary)[0]
     huge = tmp_path / "huge.yaml"
-    huge.write_text("# " + "x" * 3_000_000)
+    huge.write_text("# " + "x" * (MAX_FILE_BYTES + 1))
     assert "limit" in _problems(huge)[0]
 
 

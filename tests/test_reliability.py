@@ -1,0 +1,650 @@
+"""Regression tests of the reliability defects of issue 22, one section per defect class.
+
+docs/reliability.md lists each class with its test; each test failed on the code
+before the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from toy import toy, toy_dict
+
+from campaign.cli import main
+from campaign.errors import OutputError, ReplayError, ScenarioError
+from campaign.replay.reader import read_replay
+from campaign.replay.writer import write_run
+from campaign.scenario.loader import load_scenario, load_scenario_text, scenario_from_document
+from campaign.scenario.yamlfile import LocatedDocument
+from campaign.simulate import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _campaign(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "campaign", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def toy_file(tmp_path: Path) -> Path:
+    import yaml
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(toy_dict()), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------- 1 exit codes
+def test_1_ensemble_with_failed_runs_exits_3_and_says_how_many(toy_file, monkeypatch, capsys):
+    from campaign.analysis import ensemble as ens
+
+    real = ens.run_one
+
+    def flaky(scenario, seed, overrides=None):
+        if seed in (1, 3):
+            raise RuntimeError("supply train lost")
+        return real(scenario, seed, overrides)
+
+    monkeypatch.setattr(ens, "run_one", flaky)
+    code = main(["ensemble", str(toy_file), "--runs", "4", "--workers", "1", "--quiet"])
+    assert code == 3
+    assert "2 of 4 runs failed" in capsys.readouterr().err
+
+
+def test_1_negative_seed_is_refused_before_any_run(toy_file):
+    done = _campaign("ensemble", str(toy_file), "--runs", "2", "--seed", "-5")
+    assert done.returncode == 2 and "--seed" in done.stderr and "Traceback" not in done.stderr
+
+
+# ----------------------------------------------------------------------------- 2 validation
+def _with(change) -> dict:
+    data = toy_dict()
+    change(data)
+    return data
+
+
+def _cycle(d):
+    d["formations"] = [
+        {
+            "id": "f_blue",
+            "name": "F blue",
+            "side": "blue",
+            "kind": "army",
+            "parent": "f_red",
+            "source": {"ref": "toy"},
+        },
+        {
+            "id": "f_red",
+            "name": "F red",
+            "side": "red",
+            "kind": "army",
+            "parent": "f_blue",
+            "source": {"ref": "toy"},
+        },
+    ]
+
+
+REFUSED = {
+    "multiplier NaN": lambda d: d.update(combat={"multipliers": {"quality.regular": float("nan")}}),
+    "multiplier 1e308": lambda d: d.update(combat={"multipliers": {"posture.hasty": 1e308}}),
+    "multiplier infinite": lambda d: d.update(combat={"multipliers": {"surprise": float("inf")}}),
+    "ratio_exponent 1e6": lambda d: d.update(combat={"multipliers": {"ratio_exponent": 1e6}}),
+    "negative multiplier": lambda d: d.update(combat={"multipliers": {"quality.regular": -1.0}}),
+    "zero multiplier": lambda d: d.update(combat={"multipliers": {"base_daily_loss": 0.0}}),
+    "NaN coefficient": lambda d: d.update(
+        combat={"model": "lanchester_square", "coefficients": {"blue": float("nan"), "red": 0.1}}
+    ),
+    "linear law without coefficients": lambda d: d.update(combat={"model": "lanchester_linear"}),
+    "square law missing a side": lambda d: d.update(
+        combat={"model": "lanchester_square", "coefficients": {"blue": 0.05}}
+    ),
+    "step_hours 1e-9": lambda d: d.update(combat={"step_hours": 1e-9}),
+    "strength_men yes": lambda d: d["units"][0].update(strength_men=True),
+    "side id none": lambda d: d["sides"].append(
+        {"id": "none", "name": "No one", "colour": "#777777"}
+    ),
+    "formation cycle across two sides": _cycle,
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_2_validate_refuses_what_run_cannot_run(case):
+    data = _with(REFUSED[case])
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_document(LocatedDocument("bad.yaml", data, {(): 1}))
+    assert caught.value.problems
+
+
+def test_2_yaml_yes_is_not_one_man():
+    import yaml
+
+    text = yaml.safe_dump(toy_dict()).replace("strength_men: 1000", "strength_men: yes")
+    with pytest.raises(ScenarioError, match="yes/no"):
+        load_scenario_text(text, "yes.yaml")
+
+
+def test_2_lanchester_linear_with_a_strong_defender_does_not_overflow():
+    # k = beta*A - alpha*B is about -4,000 per day: e^(-k t) overflowed before.
+    scenario = toy(
+        combat={"model": "lanchester_linear", "coefficients": {"blue": 1e-6, "red": 10.0}}
+    )
+    result = simulate(scenario, seed=1)
+    assert all(u.men >= 0 for u in result.units.values())
+
+
+# ----------------------------------------------------------------------------- 3 orphans
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        found += [int(x) for x in text.split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_3_pool_workers_die_with_a_killed_ensemble(tmp_path: Path):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "campaign",
+            "ensemble",
+            "scenarios/kaunas_1919.yaml",
+            "--runs",
+            "5000",
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = [c for c in _children(proc.pid) if _alive(c)]
+        assert workers, "the ensemble started no workers"
+        time.sleep(1.0)  # let the workers start simulating
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.2)
+        left = [w for w in workers if _alive(w)]
+    finally:
+        for w in workers:  # never leave orphans behind, whatever the outcome
+            with contextlib.suppress(OSError):
+                os.kill(w, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their parent"
+
+
+def test_3_die_with_parent_exits_at_once_when_already_orphaned():
+    code = (
+        "import os; from campaign.analysis.pool import die_with_parent; "
+        "die_with_parent(os.getppid() + 1000000); print('survived')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1 and "survived" not in done.stdout
+
+
+# ----------------------------------------------------------------------------- 4 viewer
+def test_4_viewer_data_cannot_end_or_comment_out_the_script(tmp_path: Path):
+    from campaign.render.viewer import build_viewer_data, viewer_html
+
+    data = toy_dict()
+    data["units"][0]["name"] = "Blue <!--<script></script> & </b>"
+    folder = tmp_path / "run"
+    write_run(simulate(toy(**{"units": data["units"]}), seed=1), folder)
+    page = viewer_html(build_viewer_data(folder))
+    start = page.index("const D = ") + len("const D = ")
+    payload = page[start : page.index("\n", start)]
+    assert "<" not in payload and ">" not in payload
+    assert page.count("<script") == 1 and page.count("</script>") == 1
+
+
+def _rewrite_header(folder: Path, change) -> None:
+    """Edit the log's header and recompute its trailer checksum, as an attacker could."""
+    lines = (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    change(header)
+    lines[0] = json.dumps(header, ensure_ascii=False, separators=(",", ":"))
+    body = "\n".join(lines[:-1])
+    trailer = json.loads(lines[-1])
+    trailer["sha256"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    (folder / "events.jsonl").write_text(body + "\n" + json.dumps(trailer) + "\n", "utf-8")
+    (folder / "manifest.json").unlink(
+        missing_ok=True
+    )  # an old-style folder: only the log's own checksum
+
+
+def test_4_side_colour_in_a_replay_header_must_be_hex(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    _rewrite_header(folder, lambda h: h["sides"][0].update(colour="url(http://example.com/x)"))
+    with pytest.raises(ReplayError, match="invalid header"):
+        read_replay(folder)
+
+
+def test_4_side_colour_in_an_ensemble_log_must_be_hex(toy_file: Path, tmp_path: Path):
+    from campaign.analysis.ensemble import run_ensemble
+    from campaign.render.viewer import build_viewer_data
+
+    out = tmp_path / "ens"
+    run_ensemble(toy_file, 2, workers=1, out=out, progress=False)
+    lines = (out / "runs.jsonl").read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["sides"][0]["colour"] = "url(http://example.com/x)"
+    (out / "runs.jsonl").write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    (out / "manifest.json").unlink()
+    with pytest.raises(ReplayError, match="#rrggbb"):
+        build_viewer_data(out)
+
+
+# ----------------------------------------------------------------------------- 5 bounded reads
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_5_validate_refuses_a_device_at_once():
+    started = time.monotonic()
+    with pytest.raises(ScenarioError, match="regular file"):
+        load_scenario("/dev/zero")
+    assert time.monotonic() - started < 5
+
+
+def test_5_a_fifo_is_refused_without_blocking(tmp_path: Path):
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    done = _campaign("validate", str(fifo))
+    assert done.returncode == 2 and "FIFO" in done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_5_events_log_linked_to_dev_zero_is_refused(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    (folder / "events.jsonl").unlink()
+    (folder / "events.jsonl").symlink_to("/dev/zero")
+    with pytest.raises(ReplayError, match="regular file"):
+        read_replay(folder)
+
+
+def test_5_oversized_files_are_refused(tmp_path: Path):
+    from campaign.bounded_read import read_bounded
+    from campaign.errors import CampaignError
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 2000)
+    with pytest.raises(CampaignError, match="limit of 1,000 bytes"):
+        read_bounded(big, 1000)
+
+
+# ----------------------------------------------------------------------------- 6 many sides
+def test_6_six_hundred_sides_run_in_seconds():
+    data = toy_dict()
+    data["sides"] += [{"id": f"s{i}", "name": f"S{i}", "colour": "#000000"} for i in range(600)]
+    from campaign.scenario.schema import Scenario
+
+    scenario = Scenario.model_validate(data)
+    started = time.monotonic()
+    simulate(scenario, seed=1)
+    assert time.monotonic() - started < 6  # 9.6 s and more before sides were looked up by id
+
+
+def test_6_side_lookup_follows_edits():
+    scenario = toy()
+    assert scenario.side("red").name == "Red"
+    scenario.sides[1] = scenario.sides[1].model_copy(update={"id": "crimson"})
+    with pytest.raises(KeyError):
+        scenario.side("red")
+    assert scenario.side("crimson").name == "Red"
+
+
+# ----------------------------------------------------------------------------- 7 OS errors
+def _one_line(done: subprocess.CompletedProcess) -> None:
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--seed", "-5"],
+        ["--seed", "many"],
+    ],
+)
+def test_7_bad_seeds_are_refused_at_parse_time(toy_file, tmp_path, args):
+    done = _campaign("run", str(toy_file), "--out", str(tmp_path / "run"), *args)
+    assert done.returncode == 2 and "--seed" in done.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_7_bad_scheduler_address_is_refused_at_parse_time(toy_file):
+    done = _campaign("ensemble", str(toy_file), "--runs", "2", "--scheduler", "garbage")
+    assert done.returncode == 2 and "--scheduler" in done.stderr
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_7_out_under_proc_is_one_line_before_simulating(toy_file, monkeypatch, capsys):
+    import campaign.api
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr(campaign.api, "simulate", no_simulation)
+    assert main(["run", str(toy_file), "--out", "/proc/campaign_run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err
+
+
+def test_7_dangling_symlink_out_is_refused_before_simulating(toy_file, tmp_path, monkeypatch):
+    import campaign.api
+
+    monkeypatch.setattr(campaign.api, "simulate", lambda *a, **k: pytest.fail("simulated"))
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "missing")
+    with pytest.raises(OutputError, match="symbolic link"):
+        campaign.api.run(toy_file, out=link)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_7_read_only_out_is_refused(toy_file, tmp_path):
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o500)
+    try:
+        done = _campaign("run", str(toy_file), "--out", str(parent / "run"))
+    finally:
+        parent.chmod(0o700)
+    _one_line(done)
+
+
+def test_7_events_log_as_a_directory_is_one_line(tmp_path: Path):
+    folder = tmp_path / "run"
+    (folder / "events.jsonl").mkdir(parents=True)
+    done = _campaign("replay", str(folder), "--at", "1919-01-02")
+    _one_line(done)
+
+
+def test_7_an_os_error_anywhere_is_one_line_exit_2(monkeypatch, capsys, toy_file):
+    import campaign.scenario.loader
+
+    def unreadable(path, overrides=None):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(campaign.scenario.loader, "load_scenario", unreadable)
+    assert main(["info", str(toy_file)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {toy_file}: Permission denied\n"
+
+
+# ----------------------------------------------------------------------------- 8 manifest
+@pytest.mark.parametrize("name", ["control.csv", "strength.csv", "summary.json"])
+def test_8_editing_any_run_file_fails_verify(tmp_path: Path, name: str):
+    from campaign.replay.situation import verify_replay
+
+    folder = tmp_path / "run"
+    scenario = tmp_path / "toy.yaml"
+    import yaml
+
+    scenario.write_text(yaml.safe_dump(toy_dict()), encoding="utf-8")
+    write_run(simulate(load_scenario(scenario), seed=1), folder, scenario_path=str(scenario))
+    assert verify_replay(folder)[0]
+    with (folder / name).open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    with pytest.raises(ReplayError, match=f"{name}: checksum mismatch"):
+        verify_replay(folder)
+
+
+def test_8_edited_log_with_recomputed_checksum_is_refused(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    manifest = (folder / "manifest.json").read_bytes()
+    _rewrite_header(folder, lambda h: h.update(scenario_title="Forged"))
+    (folder / "manifest.json").write_bytes(manifest)
+    with pytest.raises(ReplayError, match="checksum mismatch with manifest.json"):
+        read_replay(folder)
+
+
+def test_8_edited_runs_log_is_refused(toy_file: Path, tmp_path: Path):
+    from campaign.analysis.ensemble import load_ensemble, run_ensemble
+
+    out = tmp_path / "ens"
+    run_ensemble(toy_file, 3, workers=1, out=out, progress=False)
+    log = out / "runs.jsonl"
+    log.write_text(log.read_text(encoding="utf-8").replace('"c":"red"', '"c":"blue"'), "utf-8")
+    with pytest.raises(ReplayError, match="runs.jsonl: checksum mismatch"):
+        load_ensemble(out)
+
+
+def test_8_folder_without_manifest_is_still_read(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    (folder / "manifest.json").unlink()
+    assert read_replay(folder).events
+
+
+# ----------------------------------------------------------------------------- 9 --force
+def test_9_force_replaces_the_whole_folder(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    (folder / "map.png").write_bytes(b"old picture")
+    write_run(simulate(toy(), seed=2), folder, force=True)
+    assert not (folder / "map.png").exists()
+    assert read_replay(folder).header.seed == 2
+    assert not list(tmp_path.glob(".run.*"))
+
+
+def test_9_force_does_not_delete_a_folder_that_holds_no_run(tmp_path: Path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("years of work")
+    with pytest.raises(OutputError, match="holds no run"):
+        write_run(simulate(toy(), seed=1), folder, force=True)
+    assert (folder / "thesis.tex").exists()
+
+
+def test_9_half_written_folder_is_recovered_without_force(tmp_path: Path):
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    for name in ("control.csv", "strength.csv", "summary.json", "manifest.json"):
+        (folder / name).unlink()
+    (folder / ".control.csv.x1y2.tmp").write_text("date,town")
+    write_run(simulate(toy(), seed=3), folder)
+    assert read_replay(folder).header.seed == 3
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "control.csv",
+        "events.jsonl",
+        "manifest.json",
+        "strength.csv",
+        "summary.json",
+    ]
+
+
+def test_9_failed_write_leaves_the_previous_run(tmp_path: Path, monkeypatch):
+    import campaign.replay.writer as writer
+
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+
+    def disk_full(staging, names):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_manifest", disk_full)
+    with pytest.raises(OutputError, match="No space left"):
+        write_run(simulate(toy(), seed=2), folder, force=True)
+    assert read_replay(folder).header.seed == 1
+    assert not list(tmp_path.glob(".run.*"))
+
+
+def test_9_force_without_an_atomic_exchange_still_replaces_the_folder(tmp_path, monkeypatch):
+    import campaign.replay.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)  # not Linux: two renames
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    write_run(simulate(toy(), seed=2), folder, force=True)
+    assert read_replay(folder).header.seed == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_9_a_link_to_a_run_folder_stays_a_link(tmp_path: Path):
+    real = tmp_path / "real"
+    write_run(simulate(toy(), seed=1), real)
+    link = tmp_path / "latest"
+    link.symlink_to(real)
+    write_run(simulate(toy(), seed=2), link, force=True)
+    assert link.is_symlink() and read_replay(real).header.seed == 2
+
+
+# ----------------------------------------------------------------------------- 10 paths
+def test_10_verify_works_from_any_working_directory(tmp_path: Path):
+    done = _campaign("replay", str(ROOT / "replays" / "kaunas_1919"), "--verify", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "verified" in done.stdout
+
+
+def test_10_a_crafted_header_path_is_not_read(tmp_path: Path):
+    from campaign.replay.situation import verify_replay
+
+    folder = tmp_path / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    for crafted in ("/etc/passwd", "../../../../etc/hostname", "/etc/some.yaml"):
+        _rewrite_header(folder, lambda h, p=crafted: h.update(scenario_path=p))
+        with pytest.raises(ReplayError, match="--scenario"):
+            verify_replay(folder)
+
+
+def test_10_scenario_given_on_the_command_line_is_used(tmp_path: Path):
+    import yaml
+
+    from campaign.replay.situation import verify_replay
+
+    scenario = tmp_path / "elsewhere" / "toy.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text(yaml.safe_dump(toy_dict()), encoding="utf-8")
+    folder = tmp_path / "deep" / "er" / "run"
+    write_run(simulate(load_scenario(scenario), seed=1), folder, scenario_path="gone/toy.yaml")
+    with pytest.raises(ReplayError, match="not found"):
+        verify_replay(folder)
+    assert verify_replay(folder, scenario)[0]
+
+
+# ----------------------------------------------------------------------------- 11 labels
+def test_11_label_placement_is_not_quadratic():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from campaign.render.labels import LabelPlacer
+
+    fig, ax = plt.subplots(figsize=(10, 8))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    placer = LabelPlacer(ax)
+    started = time.monotonic()
+    placed = 0
+    for i, (x, y) in enumerate(np.random.default_rng(1).random((600, 2))):
+        placer.block_point(x, y, 3)
+        placed += placer.place(x, y, "unit label", required=i % 7 == 0, fontsize=6) is not None
+    elapsed = time.monotonic() - started
+    plt.close(fig)
+    assert placed > 100
+    assert elapsed < 10  # about 1 s; every box against every other took 20 s and more
+
+
+def test_11_labels_keep_off_boxes_added_to_taken_directly():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import Bbox
+
+    from campaign.render.labels import LabelPlacer
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    placer = LabelPlacer(ax)
+    assert placer.place(0.5, 0.5, "first") is not None
+    placer.taken.append(Bbox.from_extents(*placer.frame.extents))  # the whole map taken
+    assert placer.place(0.2, 0.2, "second") is None
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- 12 minor
+def _yaml_with_merge() -> str:
+    import yaml
+
+    text = yaml.safe_dump(toy_dict(), sort_keys=False)
+    text = text.replace("units:\n- id: blue_1", "units:\n- &regiment\n  id: blue_1", 1)
+    return text.replace(
+        "- id: red_1\n  name: Red 1st\n  side: red\n  kind: regiment\n  strength_men: 400\n",
+        "- <<: *regiment\n  id: red_1\n  name: Red 1st\n  side: red\n  strength_men: 400\n",
+        1,
+    )
+
+
+def test_12_yaml_merge_keys_are_read():
+    scenario = load_scenario_text(_yaml_with_merge(), "merge.yaml")
+    red = scenario.unit("red_1")
+    assert (red.kind.value, red.strength_men, red.side, red.quality.value) == (
+        "regiment",
+        400,
+        "red",
+        "trained",
+    )  # merged kind; its own keys win
+
+
+def test_12_the_ten_thousand_unit_benchmark_is_within_the_file_limits(tmp_path: Path):
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import synthetic_dict
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from campaign.scenario.yamlfile import MAX_FILE_BYTES, MAX_VALUES, load_yaml_file
+
+    path = tmp_path / "synthetic_10000.yaml"
+    path.write_text(yaml.safe_dump(synthetic_dict(10_000)), encoding="utf-8")
+    assert path.stat().st_size < MAX_FILE_BYTES
+    assert len(load_yaml_file(path).lines) < MAX_VALUES
+
+
+def test_12_errors_do_not_echo_huge_numbers():
+    import yaml
+
+    text = yaml.safe_dump(toy_dict()).replace("strength_men: 1000", "strength_men: " + "9" * 5000)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "huge.yaml")
+    assert all(len(str(p)) < 300 for p in caught.value.problems)
