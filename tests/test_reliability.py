@@ -353,12 +353,12 @@ def test_7_bad_scheduler_address_is_refused_at_parse_time(toy_file):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_7_out_under_proc_is_one_line_before_simulating(toy_file, monkeypatch, capsys):
-    import campaign.api
+    import campaign.simulate
 
     def no_simulation(*args, **kwargs):
         raise AssertionError("simulated before checking --out")
 
-    monkeypatch.setattr(campaign.api, "simulate", no_simulation)
+    monkeypatch.setattr(campaign.simulate, "simulate", no_simulation)
     assert main(["run", str(toy_file), "--out", "/proc/campaign_run"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot write" in err
@@ -366,8 +366,9 @@ def test_7_out_under_proc_is_one_line_before_simulating(toy_file, monkeypatch, c
 
 def test_7_dangling_symlink_out_is_refused_before_simulating(toy_file, tmp_path, monkeypatch):
     import campaign.api
+    import campaign.simulate
 
-    monkeypatch.setattr(campaign.api, "simulate", lambda *a, **k: pytest.fail("simulated"))
+    monkeypatch.setattr(campaign.simulate, "simulate", lambda *a, **k: pytest.fail("simulated"))
     link = tmp_path / "out"
     link.symlink_to(tmp_path / "missing")
     with pytest.raises(OutputError, match="symbolic link"):
