@@ -747,6 +747,7 @@ REPLAY_PICTURES = {
     "kaunas_1919/strength.png": "kaunas_1919_strength.png",
     "kaunas_1919/run.gif": "kaunas_1919_run.gif",
     "northeast_1919/map.png": "northeast_1919_map.png",
+    "spring_1919/map.png": "spring_1919_map.png",
 }
 
 

@@ -1,8 +1,8 @@
 """Regenerate the recorded replays of the shipped scenarios in ``replays/``.
 
 Run from the repository root:  ``python -m campaign.replays_build`` (or ``make replays``).
-Each scenario is run with seed 1; the log, tables, front lines, one map and the
-animation are written to ``replays/<scenario id>/``.
+Each scenario is run with seed 1; the log, tables, front lines, one map, the
+animation and the interactive viewer page are written to ``replays/<scenario id>/``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def _pictures(out: Path) -> None:
                  ["plot", str(out), "--out", str(out / "map.png"), "--history"],
                  ["plot", str(out), "--fronts", "--out", str(out / "fronts.png")],
                  ["chart", str(out), "--out", str(out / "strength.png")],
-                 ["animate", str(out), "--out", str(out / "run.gif")]):
+                 ["animate", str(out), "--out", str(out / "run.gif")],
+                 ["viewer", str(out), "--out", str(out / "replay.html")]):
         code = main(argv)
         if code != 0:
             print(f"warning: campaign {' '.join(argv)} exited {code}", file=sys.stderr)
