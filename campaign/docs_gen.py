@@ -690,6 +690,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "constants-geo": lambda: constants_table("campaign.geo.network"),
     "constants-doctrine": lambda: constants_table("campaign.command.doctrine"),
     "constants-season": lambda: constants_table("campaign.engine.season"),
+    "constants-supply": lambda: constants_table("campaign.engine.supply"),
     "multiplier-keys": multiplier_keys,
     "cli": cli_reference,
     "api": api_reference,
