@@ -22,7 +22,7 @@ from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, rear_control, unit_life
 from campaign.engine.season import march_factors, season_by_day
-from campaign.engine.world import UnitState, World, order_time, orders_by_unit
+from campaign.engine.world import LazyTable, UnitState, World, order_time, orders_by_unit
 from campaign.geo.gazetteer import great_circle_km
 from campaign.scenario.schema import Scenario
 
@@ -91,8 +91,9 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     graph, places = build_map(scenario)
-    side_ids = [s.id for s in scenario.sides]
-    hostile = {(a, b): scenario.hostile(a, b) for a in side_ids for b in side_ids}
+    allies = {s.id: set(s.allies) for s in scenario.sides}
+    # Looked up pair by pair as the run needs them (thousands of sides stay cheap).
+    hostile = LazyTable(lambda a, b: a != b and b not in allies[a] and a not in allies[b])
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
     control = {pid: "none" for pid in sorted(places)}
     control.update(scenario.control)

@@ -49,6 +49,18 @@ MORALE_RECOVERY_PER_DAY = 0.05
 MORALE_LOSS_ON_BREAK = 0.25
 
 
+class LazyTable(dict):
+    """A dict that fills a missing key from ``make(key)`` (a tuple key is unpacked)."""
+
+    def __init__(self, make: Callable[..., Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self._make(*key) if isinstance(key, tuple) else self._make(key)
+        return value
+
+
 @dataclass
 class UnitState:
     """A unit as the engine sees it. Men are floats; outputs round them."""
@@ -187,7 +199,7 @@ class World:
         self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
         sides = list(self.holder_of)
         self.enemy_presence = {s: self.routes.tally() for s in sides}
-        self.threatens = {s: [o for o in sides if self.hostile_pairs[(s, o)]] for s in sides}
+        self.threatens = self._threat_lists()
 
     @property
     def start(self) -> dt.date:
@@ -295,7 +307,7 @@ class World:
             return
         self.hostile_pairs[(a, b)] = self.hostile_pairs[(b, a)] = hostile
         sides = list(self.holder_of)
-        self.threatens = {s: [o for o in sides if self.hostile_pairs[(s, o)]] for s in sides}
+        self.threatens = self._threat_lists()
         for s in sides:
             tally = self.enemy_presence[s]
             for place in list(tally.counts):
@@ -305,6 +317,13 @@ class World:
             if unit.counted_at is not None:
                 for s in self.threatens[unit.side]:
                     self.enemy_presence[s].add(unit.counted_at)
+
+    def _threat_lists(self) -> dict[str, list[str]]:
+        """side -> the sides hostile to it, worked out for a side the first time it is
+        asked for (a scenario with thousands of sides pays only for those with units)."""
+        sides = list(self.holder_of)
+        pairs = self.hostile_pairs
+        return LazyTable(lambda s: [o for o in sides if pairs[(s, o)]])
 
     def may_enter(self, side: str, place: str) -> bool:
         """False when ``place`` is held by a side ``side`` stands neutral with (neutral
