@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -362,16 +363,14 @@ class IntentStep(Strict):
             raise ValueError("an objective needs exactly one of " + ", ".join(STEP_KINDS))
         return self
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """Which of take, hold, screen, assemble, withdraw_to this objective is."""
-        fields = self.__dict__  # the field values, read directly: commanders ask often
-        return next(k for k in STEP_KINDS if fields[k] is not None)
+        return next(k for k in STEP_KINDS if getattr(self, k) is not None)
 
-    @property
+    @cached_property
     def place(self) -> str:
-        fields = self.__dict__
-        return next(fields[k] for k in STEP_KINDS if fields[k] is not None)
+        return getattr(self, self.kind)
 
 
 class Intent(Strict):
