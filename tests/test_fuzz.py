@@ -136,6 +136,52 @@ ENGINE_BASES = [
     _rich_base(model="lanchester_linear",
                coefficients={"blue": 0.0001, "red": 0.0002, "green": 0.0001}),
 ]
+def _command_base() -> dict:
+    """The rich base with commanders: intents of every kind, conditions, relations with a
+    belief, a demarcation line, supply, seasons, replacements and a conditional arrival."""
+    cite = {"ref": "toy"}
+    data = _rich_base()
+    data["orders"] = [
+        {"id": "green_go", "unit": "green_1", "action": "attack", "target": "c",
+         "when": {"any": [{"arrived": "green_1"}, {"date": "1919-01-06"}]}, "source": cite},
+    ]
+    data["units"].append({"id": "red_3", "name": "Red 3rd", "side": "red", "kind": "cavalry",
+                          "strength_men": 200, "quality": "regular", "location": "d",
+                          "arrives_when": {"lost": {"place": "c", "side": "red"}},
+                          "source": cite})
+    data["intents"] = [
+        {"id": "blue_push", "side": "blue", "formation": "blue_army", "date": "1919-01-02",
+         "objectives": [{"take": "c", "assault": True}, {"hold": "c", "units": ["blue_1"]},
+                        {"take": "d", "when": {"taken": {"place": "c", "by": "blue"}},
+                         "surprise": True}],
+         "source": cite},
+        {"id": "red_defence", "side": "red", "units": ["red_1", "red_2"],
+         "objectives": [{"hold": "c", "units": ["red_1"]}, {"screen": "d", "units": ["red_2"]},
+                        {"withdraw_to": "d", "when": {"ratio": {"side": "red", "place": "c",
+                                                                "at_most": 0.5}}}],
+         "attack_ratio": 1.1, "source": cite},
+        {"id": "green_gather", "side": "green", "units": ["green_1"],
+         "when": {"done": "green_go"}, "until": "1919-01-10",
+         "objectives": [{"assemble": "b"}], "source": cite},
+    ]
+    data["relations"] = [{"sides": ["green", "red"], "stance": "neutral", "until": "1919-01-05",
+                          "believed": {"red": "neutral"}, "source": cite}]
+    data["lines"] = [{"id": "line", "name": "A line", "places": ["b", "c"],
+                      "closed_to": ["red"], "until": "1919-01-04", "source": cite}]
+    data["supply"] = {"sources": {"blue": ["a"], "red": ["d"]}, "radius_km": 40,
+                      "live_off_land": {"red": 0.75}}
+    data["season"] = {"calendar": [{"season": "thaw", "start": "1919-01-01",
+                                    "end": "1919-01-05"}], "march": {"thaw.main": 0.7}}
+    data["replacements"] = [
+        {"unit": "blue_1", "men": 100, "date": "1919-01-04", "source": cite},
+        {"unit": "red_1", "men": 50, "when": {"broken": "red_1"}, "source": cite},
+    ]
+    data["command"] = {"attack_ratio": {"blue": 1.2}, "recon_links": 2,
+                       "estimate_error": 0.4, "memory_days": 2}
+    return data
+
+
+ENGINE_BASES.append(_command_base())
 ENGINE_PATHS = [list(_paths(b)) for b in ENGINE_BASES]
 ODD_NUMBERS = st.one_of(
     st.sampled_from([0, -1, 1, 0.0, -0.5, 1e-9, 1e6, 1e308, -1e308, 2**63, 10**400 // 10**380,
