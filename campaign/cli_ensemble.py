@@ -91,11 +91,13 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from campaign.analysis.compare import compare_ensembles, comparison_text, draw_comparison
+    from campaign.analysis.compare import compare_ensembles, comparison_text
 
     comparison = compare_ensembles(args.base, args.variant)
     print(comparison_text(comparison))
     if args.out:
+        from campaign.render.compare_chart import draw_comparison
+
         print(f"\nwrote {draw_comparison(comparison, args.out)}")
     return 0
 

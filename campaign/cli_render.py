@@ -37,7 +37,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     folder = _folder(args)
-    if args.fronts:
+    if args.against or args.against_record:
+        if args.fronts or args.history or (args.against and args.against_record):
+            raise CampaignError("--against, --against-record, --fronts and --history: "
+                                "choose one of them")
+        from campaign.render.compare_maps import render_against, render_against_record
+
+        if args.against:
+            if not Path(args.against).is_dir():
+                raise ReplayError(f"--against {args.against}: not a replay folder")
+            path = render_against(folder, args.against, _out(args, "against.png"),
+                                  date=args.date, lines=args.lines)
+        else:
+            path = render_against_record(folder, _out(args, "against_record.png"),
+                                         date=args.date, lines=args.lines)
+    elif args.fronts:
         if args.history:
             raise CampaignError("--history marks one date; it cannot be combined with --fronts")
         from campaign.render.maps import render_fronts
@@ -129,6 +143,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--history",
         action="store_true",
         help="ring places whose recorded holder (scenario history file) differs",
+    )
+    p.add_argument(
+        "--against",
+        metavar="OTHER_DIR",
+        help="draw DIR and the run in OTHER_DIR side by side on the date, ring the places "
+        "they disagree on and list the periods of difference (default out DIR/against.png)",
+    )
+    p.add_argument(
+        "--against-record",
+        action="store_true",
+        help="draw DIR beside the record's state on the date (scenario history file) and "
+        "list the periods of difference (default out DIR/against_record.png)",
     )
     p.add_argument(
         "--out",

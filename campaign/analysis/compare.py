@@ -11,7 +11,7 @@ interval of the difference of means (seeded, so the same folders give the same t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,6 @@ from campaign.analysis.ensemble import (
     load_ensemble,
     wilson_interval,
 )
-from campaign.errors import OutputError
-from campaign.replay.atomic import atomic_open
 
 #: Bootstrap resamples for the loss differences, and the generator seed that makes
 #: the interval reproducible.
@@ -73,6 +71,40 @@ class Comparison:
     objectives: list[dict[str, Any]]
     losses: list[dict[str, Any]]
     notes: list[str]
+    #: Place id -> name (from the scenario file or the gazetteer; ids where neither has it).
+    place_names: dict[str, str] = field(default_factory=dict)
+    #: Side id -> {"name": ..., "colour": ...} as in the ensemble header.
+    sides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def gains(self) -> list[dict[str, Any]]:
+        """Final-control rows in which a side (or ``none``) holds the town more often in the
+        variant: each change once, from the side of the one who gains (a side's loss is
+        another's gain, so the losing rows would mirror these).  Largest gain first."""
+        rows = [r for r in self.control if r["difference"] > 0]
+        return sorted(rows, key=lambda r: (-r["difference"], r["town"]))
+
+
+def place_names_of(header: dict[str, Any]) -> dict[str, str]:
+    """Place id -> name for an ensemble header: the scenario's own places, then the
+    gazetteer's; empty when neither can be read (callers fall back to ids)."""
+    names: dict[str, str] = {}
+    try:
+        from campaign.geo import load_gazetteer
+
+        names.update({pid: place.name for pid, place in load_gazetteer().items()})
+    except (ImportError, ValueError, OSError):
+        pass
+    path = header.get("scenario_path")
+    if path and Path(path).is_file():
+        from campaign.errors import CampaignError
+        from campaign.scenario.loader import load_scenario
+
+        try:
+            scenario = load_scenario(path)
+        except (CampaignError, OSError, ValueError):
+            return names
+        names.update({p.id: p.name for p in scenario.map.places})
+    return names
 
 
 def _share_row(k_base: int, n_base: int, k_var: int, n_var: int) -> dict[str, Any]:
@@ -168,6 +200,8 @@ def compare_ensembles(
     for label, ens in ((base_label, base), (variant_label, variant)):
         overrides = " ".join(ens.header.get("overrides", [])) or "(no overrides)"
         notes.append(f"{label}: {ens.header['scenario_id']}, {len(ens.records)} runs, {overrides}")
+    sides = {s["id"]: s for s in base.header["sides"]}
+    sides.update({s["id"]: s for s in variant.header["sides"] if s["id"] not in sides})
     return Comparison(
         base_label,
         variant_label,
@@ -175,6 +209,8 @@ def compare_ensembles(
         _objective_rows(base, variant),
         _loss_rows(base, variant),
         notes,
+        place_names={**place_names_of(base.header), **place_names_of(variant.header)},
+        sides=sides,
     )
 
 
@@ -227,41 +263,3 @@ def comparison_text(c: Comparison) -> str:
                 f"{_interval(r, 1)}"
             )
     return "\n".join(lines)
-
-
-def draw_comparison(c: Comparison, out: str | Path) -> Path:
-    """Horizontal bars of the final-control differences with their 95% intervals (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [r for r in c.control if r["side"] != NONE and not r["p_base"] == r["p_variant"] == 1.0]
-    labels = [f"{r['town']} ({r['side']})" for r in rows]
-    diffs = np.array([r["difference"] for r in rows])
-    errors = np.array(
-        [
-            [r["difference"] - r["ci_low"] for r in rows],
-            [r["ci_high"] - r["difference"] for r in rows],
-        ]
-    ).reshape(2, -1)
-    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.32 * max(1, len(rows))), dpi=100)
-    y = np.arange(len(rows))
-    colours = ["#2b8cbe" if d >= 0 else "#d7301f" for d in diffs]
-    ax.barh(y, diffs, xerr=errors, color=colours, alpha=0.8, capsize=3, ecolor="#333333")
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_xlabel("change in probability of holding the town at the end (variant - base)")
-    ax.set_title(f"{Path(c.variant_label).name} against {Path(c.base_label).name}")
-    ax.grid(axis="x", alpha=0.3)
-    out = Path(out)
-    try:
-        with atomic_open(out, "wb") as handle:
-            fig.savefig(handle, format="png", bbox_inches="tight")
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the chart ({exc.strerror})") from None
-    finally:
-        plt.close(fig)
-    return out

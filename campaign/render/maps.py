@@ -152,6 +152,11 @@ class MapCanvas:
         self.side.set_axis_off()
         self._set_extent()
         self.px_per_pt = dpi / 72.0
+        #: Font sizes, points, of unit labels (never below :data:`style.MIN_TEXT_EM_PX`
+        #: pixels at this resolution) and of minor and major place names.
+        self.unit_label_pt = style.legible_pt(6.5, dpi)
+        self.minor_place_pt = 6.5  # optional names; larger ones would crowd out units
+        self.major_place_pt = 8.5  # bold, 8.9 px at 75 dpi; larger crowds the northeast
         placer = LabelPlacer(self.ax)
         draw_basemap(self.ax, placer, home_country=self._home_country())
         self._scale_bar(placer)
@@ -323,7 +328,7 @@ class MapCanvas:
                 gap_pt=self._label_gap.get(pid, 3.0) + 3.0,
                 required=major,
                 far_pt=8.0 if major else 0.0,
-                fontsize=8.5 if major else 6.5,
+                fontsize=self.major_place_pt if major else self.minor_place_pt,
                 fontweight="bold" if major else "normal",
                 color=style.TEXT if major else style.TEXT_MUTED,
                 zorder=7,
@@ -582,7 +587,7 @@ class MapCanvas:
                     required=True,
                     far_pt=20.0,
                     shorter=self._collapsed(members, positions),
-                    fontsize=6.5,
+                    fontsize=self.unit_label_pt,
                     color=style.TEXT,
                     linespacing=1.1,
                     zorder=7.5,
@@ -604,7 +609,8 @@ class MapCanvas:
             for s, men in by_side.items()
         ]
         total = sum(positions[u][2] for u in members)
-        return ("\n".join(rows), f"{len(members)} units  {total:,.0f}")
+        units = f"{len(members)} unit{'s' if len(members) > 1 else ''}"
+        return ("\n".join(rows), f"{units}  {total:,.0f}")
 
     def _history_rings(self, date: str) -> int:
         scene = self.scene

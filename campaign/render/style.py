@@ -61,6 +61,11 @@ FRONTS_CMAP = "inferno"
 FRONTS_CMAP_RANGE = (0.12, 0.78)
 #: Marker area, points^2, of a unit of 1,000 men (area grows with the number of men).
 UNIT_MARKER_AREA_1000 = 110.0
+#: Smallest em height, pixels, of unit labels at any output size: 9 px (6.5 pt on a
+#: 1200-px map) gives capitals about 6.5 px high in a 900-px-wide animation frame, where
+#: 6.5 pt would give 5 px.  Place names keep their sizes (bold 8.5 pt names are 9 px at
+#: 75 dpi; the small optional names give way, so that dense maps stay free of overlaps).
+MIN_TEXT_EM_PX = 9.0
 #: Scale bar length, km.
 SCALE_BAR_KM = 50
 
@@ -70,6 +75,12 @@ def side_colour(colour: str | None) -> str:
     if colour and mcolors.is_color_like(colour):
         return colour
     return PLACE_NEUTRAL
+
+
+def legible_pt(fontsize_pt: float, dpi: float) -> float:
+    """``fontsize_pt``, raised so that its em is at least :data:`MIN_TEXT_EM_PX` pixels at
+    ``dpi`` dots per inch."""
+    return max(fontsize_pt, MIN_TEXT_EM_PX * 72.0 / dpi)
 
 
 def darker(colour: str, factor: float = 0.6) -> tuple[float, float, float]:

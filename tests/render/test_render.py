@@ -162,3 +162,27 @@ def test_cli_errors_exit_2_with_one_line(run, tmp_path, capsys, monkeypatch, arg
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_plot_against_another_run_draws_two_panels(run, tmp_path, capsys):
+    from campaign.analysis.control_diff import control_differences
+
+    out = tmp_path / "against.png"
+    assert main(["plot", str(run), "--against", str(run), "--out", str(out)]) == 0
+    with Image.open(out) as image:
+        assert image.width == 1800  # two 900-px panels
+    scene = load_scene(run)
+    assert control_differences(scene.control, scene.control) == []
+
+
+def test_plot_against_record_lists_where_the_record_differs(run, tmp_path):
+    from campaign.render.compare_maps import render_against_record
+
+    path = render_against_record(run, tmp_path / "rec.png")
+    with Image.open(path) as image:
+        assert image.width == 1800
+
+
+def test_plot_against_refuses_fronts_too(run, tmp_path, capsys):
+    assert main(["plot", str(run), "--against", str(run), "--fronts"]) == 2
+    assert "choose one" in capsys.readouterr().err
