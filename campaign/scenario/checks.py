@@ -179,6 +179,24 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
                              problems)
     for sid in scenario.command.attack_ratio:
         side(("command", "attack_ratio", sid), sid)
+    for i, u in enumerate(scenario.units):
+        if u.arrives_when is not None:
+            _check_condition(("units", i, "arrives_when"), u.arrives_when, scenario, place, side,
+                             problems)
+    for sid, sources in scenario.supply.sources.items():
+        side(("supply", "sources", sid), sid)
+        for j, pid in enumerate(sources):
+            place(("supply", "sources", sid, j), pid)
+    for sid in scenario.supply.live_off_land:
+        side(("supply", "live_off_land", sid), sid)
+    for key, value in scenario.season.march.items():
+        season_name, _, road = key.partition(".")
+        if season_name not in SEASONS or road not in ROADS:
+            add((("season", "march", key), f"expected SEASON.ROAD with SEASON one of "
+                 f"{sorted(SEASONS)} and ROAD one of {sorted(ROADS)}, got '{key[:60]}'"))
+        elif not 0 < value <= 2:
+            add((("season", "march", key), f"a march factor must be above 0 and at most 2, "
+                 f"got {value:.6g}"))
     ids = {o.id for o in scenario.orders if o.id} | {x.id for x in scenario.intents}
     for loc, cond in _all_conditions(scenario):
         for leaf in cond.leaves():
@@ -266,8 +284,19 @@ def _duplicates(kind: str, ids: list[str], problems: list, paths: list[Loc] | No
         seen.setdefault(ident, i)
 
 
+#: Names a ``season.march`` key may use (campaign.engine.season.MARCH_FACTOR).
+SEASONS = frozenset({"winter", "thaw", "summer", "autumn"})
+ROADS = frozenset({"main", "secondary", "track", "none"})
+
+
 def _all_conditions(scenario: Scenario) -> list[tuple[Loc, Condition]]:
     found: list[tuple[Loc, Condition]] = []
+    for i, u in enumerate(scenario.units):
+        if u.arrives_when is not None:
+            found.append((("units", i, "arrives_when"), u.arrives_when))
+    for i, r in enumerate(scenario.replacements):
+        if r.when is not None:
+            found.append((("replacements", i, "when"), r.when))
     for i, o in enumerate(scenario.orders):
         if o.when is not None:
             found.append((("orders", i, "when"), o.when))
