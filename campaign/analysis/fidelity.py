@@ -269,9 +269,9 @@ def _capture_error_text(c: dict[str, Any]) -> str:
 
 def report_text(report: dict[str, Any]) -> str:
     lines = [f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record",
-             "capture err: days from a recorded capture to the run's capture of the place (+ later),"
-             " counted only between the checkpoints around it;",
-             "  blank where no capture is compared, 'never' where the run does not make it", ""]
+             "capture err: days from a recorded capture to the run's (+ later), counted between",
+             "  the checkpoints around it; blank: no capture compared; never: the run misses it",
+             ""]
     ens = {(m["place"], m["date"]): m for m in report.get("ensemble", {}).get("checkpoints", [])}
     head = f"  {'date':<11} {'place':<14} {'recorded':<10} {'simulated':<10} {'match':<6} {'capture err':>11}"
     if ens:

@@ -53,5 +53,5 @@ def test_report_text_explains_the_column_and_keeps_the_json_fields():
               "matched": 1, "total": 2, "share": 0.5, "mean_abs_capture_error_days": 2.0,
               "mean_abs_compared_capture_error_days": 2.0}
     text = report_text(report)
-    assert "'never' where the run does not make it" in text
+    assert "never: the run misses it" in text
     assert "+2 d" in text and "date_error_days" in rows[1].__dict__
