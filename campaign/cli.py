@@ -195,8 +195,29 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+def _warnings_as_one_line() -> None:
+    """Print the warnings campaign raises (:class:`VariantWarning`) as 'warning: ...'."""
+    import warnings
+
+    from campaign.errors import VariantWarning
+
+    default = warnings.showwarning
+    if getattr(default, "one_line", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, VariantWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    show.one_line = True
+    warnings.showwarning = show
+
+
 def main(argv: list[str] | None = None) -> int:
     _sigterm_as_interrupt()
+    _warnings_as_one_line()
     try:
         args = build_parser().parse_args(argv)
     except Exception as exc:  # an interrupt inside a C extension's import arrives wrapped

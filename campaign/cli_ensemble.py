@@ -17,41 +17,10 @@ from campaign.cli_flags import (
 
 
 def ensemble_summary(result) -> str:
-    """Final control of the contested places and the objectives, with 95% intervals."""
-    from campaign.analysis.ensemble import NONE
+    """Holders at the end of the contested places and the objectives, with 95% intervals."""
+    from campaign.analysis.ensemble_outcomes import summary_text
 
-    info = result.info()
-    lines = [
-        f"{info['scenario_id']}: {info['completed']} of {info['runs']} runs "
-        f"(seeds {info['base_seed']}-{info['base_seed'] + info['runs'] - 1}), "
-        f"{info['failed']} failed"
-    ]
-    for f in result.failures[:5]:
-        lines.append(f"  failed seed {f.seed} after {f.attempts} attempt(s): {f.error}")
-    sides = [
-        s for s in result.sides if any(result.final_control[t][s] > 0 for t in result.contested)
-    ]
-    if result.records and result.contested:
-        lines += [
-            "",
-            "final control of contested places (share of runs)",
-            f"  {'place':<16}" + "".join(f"{s:>11}" for s in sides),
-        ]
-        for town in result.contested:
-            row = result.final_control[town]
-            lines.append(
-                f"  {town:<16}"
-                + "".join(f"{row[s]:>11.2f}" if row[s] or s != NONE else f"{'':>11}" for s in sides)
-            )
-    if result.records and result.objectives:
-        lines += ["", "objectives met (share of runs, 95% Wilson interval)"]
-        for o in result.objectives:
-            what = f"{o['kind']} {o['place']} by {o['by']}"
-            lines.append(
-                f"  {o['side']:<11} {what:<30} {o['probability']:>5.2f}  "
-                f"[{o['ci_low']:.2f}, {o['ci_high']:.2f}]"
-            )
-    return "\n".join(lines)
+    return summary_text(result)
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:

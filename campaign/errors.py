@@ -50,3 +50,8 @@ class ReplayError(CampaignError):
 
 class OutputError(CampaignError):
     """An output location cannot be written (exists, not writable, ...)."""
+
+
+class VariantWarning(UserWarning):
+    """A what-if change that is allowed but probably not what was meant (the CLI prints
+    it as one line on stderr)."""

@@ -239,6 +239,7 @@ def comparison_text(c: Comparison) -> str:
         lines += [
             "",
             "Objectives met (share of runs)",
+            "  (take X by D: X held at the end of D; hold X by D: X held on every day to D)",
             f"  {'side':<11} {'objective':<28} {'base':>6} {'variant':>8} {'diff':>7}  "
             f"{'95% interval':<16} {'h':>6}",
         ]

@@ -22,7 +22,9 @@ resumed; the tables are written atomically at the end and can be rebuilt from
 
 * ``runs.csv``                 run, seed, town, final_side, capture_dates
 * ``control_probability.csv``  date, town, side, probability (end of that date)
-* ``objectives.csv``           probability each objective is met, 95% Wilson interval
+* ``objectives.csv``           probability each objective is met, 95% Wilson interval;
+  ``measure`` says what is counted: ``holder_at_end_of`` (a *take* objective: the side
+  holds the place at the end of ``by``) or ``held_every_day_to`` (*hold*: on every day)
 * ``losses.csv``               per side: mean, median, p5, p95 of killed/wounded/captured
 * ``failures.csv``             seed, attempts, error
 * ``ensemble.json``            scenario id and hash, runs, base seed, overrides, failures
@@ -66,6 +68,9 @@ FORMAT = "campaign-ensemble"
 FORMAT_VERSION = 1
 NONE = "none"
 LOSS_KINDS = ("killed", "wounded", "captured")
+#: What an objective counts, by its kind: *take* is met when the side holds the place at
+#: the end of its date, *hold* when it holds it at the end of every day up to that date.
+OBJECTIVE_MEASURE = {"take": "holder_at_end_of", "hold": "held_every_day_to"}
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
 #: Files an ensemble folder holds; ``--force`` removes only these.
@@ -631,6 +636,9 @@ class EnsembleResult:
             rows.append(
                 {
                     **o,
+                    # What the objective counts: its kind in words ('hold' alone was
+                    # read as 'holds at the end').
+                    "measure": OBJECTIVE_MEASURE.get(o["kind"], o["kind"]),
                     "runs": n,
                     "met": met,
                     "probability": round(met / n, 6) if n else None,
@@ -737,6 +745,7 @@ def write_outputs(result: EnsembleResult, out: Path) -> None:
                 "side",
                 "place",
                 "kind",
+                "measure",
                 "by",
                 "weight",
                 "runs",

@@ -35,6 +35,10 @@ class CheckpointResult:
     capture: bool
     date_error_days: int | None
     event: str
+    #: Days from the recorded capture to the run's change of the place to the recorded side
+    #: after the place's last checkpoint on which run and record agreed and before its next
+    #: checkpoint recording another side; None where no such capture is there to compare.
+    compared_capture_error_days: int | None = None
 
 
 def _normalise(side: str, holder: dict[str, str]) -> str:
@@ -54,7 +58,12 @@ def score_checkpoints(history: History, table: dict[str, dict[str, str]],
     dates = sorted(table)
     out = []
     previous: dict[str, str] = {}
-    for cp in sorted(history.checkpoints, key=lambda c: (c.date, c.place)):
+    agreed: dict[str, str] = {}  # place -> last checkpoint date on which run and record agreed
+    ordered = sorted(history.checkpoints, key=lambda c: (c.date, c.place))
+    by_place: dict[str, list[tuple[str, str]]] = {}
+    for cp in ordered:
+        by_place.setdefault(cp.place, []).append((cp.date.isoformat(), _normalise(cp.side, holder)))
+    for cp in ordered:
         day = cp.date.isoformat()
         recorded = _normalise(cp.side, holder)
         if day < dates[0] or day > dates[-1]:
@@ -65,17 +74,41 @@ def score_checkpoints(history: History, table: dict[str, dict[str, str]],
                               if cp.date.isoformat() > first_day else recorded)
         capture = before != recorded
         error = _capture_error(table, cp.place, recorded, cp.date, holder) if capture else None
+        compared = None
+        if capture:
+            high = _capture_window_end(by_place[cp.place], day, recorded, dates)
+            low = agreed.get(cp.place, "")
+            compared = _capture_error(table, cp.place, recorded, cp.date, holder, low, high)
         out.append(CheckpointResult(cp.place, day, recorded, simulated, simulated == recorded,
-                                    capture, error, cp.event))
+                                    capture, error, cp.event, compared))
         previous[cp.place] = recorded
+        if simulated == recorded:
+            agreed[cp.place] = day
     return out
 
 
-def _capture_error(table, place: str, side: str, day: dt.date, holder) -> int | None:
-    """Days from the recorded date to the nearest simulated change of ``place`` to ``side``."""
+def _capture_window_end(records: list[tuple[str, str]], day: str, side: str,
+                        dates: list[str]) -> str:
+    """The last date on which a run's change of a place to ``side`` is still the capture
+    recorded on ``day``: the day before the place's next checkpoint recording another
+    side, or the last day of the run. (The window opens after the place's last earlier
+    checkpoint on which run and record agreed.)"""
+    later = [d for d, s in records if d > day and s != side]
+    high = dates[-1]
+    if later:
+        high = (dt.date.fromisoformat(later[0]) - dt.timedelta(days=1)).isoformat()
+    return high
+
+
+def _capture_error(table, place: str, side: str, day: dt.date, holder,
+                   low: str = "", high: str = "9999") -> int | None:
+    """Days from the recorded date to the nearest simulated change of ``place`` to ``side``
+    (only changes on dates after ``low`` and up to ``high`` count)."""
     dates = sorted(table)
     changes = []
     for prev, cur in zip(dates, dates[1:], strict=False):
+        if not low < cur <= high:
+            continue
         was = _normalise(table[prev].get(place, "none"), holder)
         now = _normalise(table[cur].get(place, "none"), holder)
         if was != side and now == side:
@@ -197,6 +230,10 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     report["captures_total"] = len(captures)
     errors = [abs(c.date_error_days) for c in single if c.date_error_days is not None]
     report["mean_abs_capture_error_days"] = sum(errors) / len(errors) if errors else None
+    compared = [abs(c.compared_capture_error_days) for c in single
+                if c.compared_capture_error_days is not None]
+    report["mean_abs_compared_capture_error_days"] = (
+        sum(compared) / len(compared) if compared else None)
     if runs:
         votes: list[Counter] = [Counter() for _ in single]
         for k in range(runs):
@@ -219,17 +256,29 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     return report
 
 
+def _capture_error_text(c: dict[str, Any]) -> str:
+    """The capture-date column: blank where the record shows no capture or the run holds
+    the place without a capture to compare, 'never' where the run never makes it."""
+    if not c["capture"]:
+        return ""
+    error = c.get("compared_capture_error_days", c["date_error_days"])
+    if error is not None:
+        return f"{error:+d} d"
+    return "" if c["matched"] else "never"
+
+
 def report_text(report: dict[str, Any]) -> str:
-    lines = [f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record", ""]
+    lines = [f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record",
+             "capture err: days from a recorded capture to the run's (+ later), counted between",
+             "  the checkpoints around it; blank: no capture compared; never: the run misses it",
+             ""]
     ens = {(m["place"], m["date"]): m for m in report.get("ensemble", {}).get("checkpoints", [])}
     head = f"  {'date':<11} {'place':<14} {'recorded':<10} {'simulated':<10} {'match':<6} {'capture err':>11}"
     if ens:
         head += f" {'ensemble':>9}"
     lines.append(head)
     for c in report["checkpoints"]:
-        err = "" if c["date_error_days"] is None else f"{c['date_error_days']:+d} d"
-        if c["capture"] and c["date_error_days"] is None:
-            err = "never"
+        err = _capture_error_text(c)
         line = (f"  {c['date']:<11} {c['place']:<14} {c['recorded']:<10} {c['simulated']:<10} "
                 f"{'yes' if c['matched'] else 'NO':<6} {err:>11}")
         if ens:
@@ -251,8 +300,10 @@ def report_text(report: dict[str, Any]) -> str:
         lines.append(f"pace of advance, {side} ({pace['from']} to {pace['to']}, {pace['km']} km): "
                      f"recorded {pace['recorded_km_per_day']} km/day, simulated "
                      f"{'n/a (a capture is missing)' if sim is None else f'{sim} km/day'}")
-    if report.get("mean_abs_capture_error_days") is not None:
-        lines.append(f"mean |capture date error|: {report['mean_abs_capture_error_days']:.1f} days")
+    mean = report.get("mean_abs_compared_capture_error_days",
+                      report.get("mean_abs_capture_error_days"))
+    if mean is not None:
+        lines.append(f"mean |capture date error| over the captures compared: {mean:.1f} days")
     if "ensemble" in report:
         e = report["ensemble"]
         lines.append(f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"

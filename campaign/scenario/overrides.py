@@ -16,13 +16,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from campaign.errors import Problem, ScenarioError
+from campaign.errors import Problem, ScenarioError, VariantWarning
 from campaign.scenario.checks import suggest
 from campaign.scenario.schema import formations_under
 from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file
@@ -287,24 +288,33 @@ def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
                              if not (isinstance(item, dict) and item.get("id") in drop)]
     body = {k: v for k, v in patch.data.items()
             if k not in ("remove_units", "remove_orders", "remove_intents")}
-    _merge(data, body)
+    _merge(data, body, source=str(patch.file))
 
 
-def _merge(base: dict[str, Any], patch: dict[str, Any]) -> None:
+def _merge(base: dict[str, Any], patch: dict[str, Any], source: str = "variant",
+           where: str = "") -> None:
+    """Merge ``patch`` into ``base``; warns (:class:`VariantWarning`) when a list without
+    ids replaces a non-empty list of the scenario, which is easy to do by mistake."""
     for key, value in patch.items():
         old = base.get(key)
+        path = f"{where}.{key}" if where else str(key)
         if isinstance(old, dict) and isinstance(value, dict):
-            _merge(old, value)
+            _merge(old, value, source, path)
         elif isinstance(old, list) and isinstance(value, list) and all(
             isinstance(v, dict) and "id" in v for v in value
         ):
             by_id = {item.get("id"): item for item in old if isinstance(item, dict)}
             for item in value:
                 if item["id"] in by_id:
-                    _merge(by_id[item["id"]], item)
+                    _merge(by_id[item["id"]], item, source, f"{path}[{item['id']}]")
                 else:
                     old.append(item)
         else:
+            if isinstance(old, list) and old and isinstance(value, list):
+                warnings.warn(VariantWarning(
+                    f"{source}: '{path}' lists {len(value)} item(s) without ids, so it replaces "
+                    f"all {len(old)} of the scenario's; give each item an 'id' to change only "
+                    f"those"), stacklevel=2)
             base[key] = copy.deepcopy(value)
 
 

@@ -34,6 +34,7 @@ HEADERS = {
         "side",
         "place",
         "kind",
+        "measure",
         "by",
         "weight",
         "runs",
@@ -243,7 +244,8 @@ def test_cli_ensemble_prints_a_summary_and_refuses_to_overwrite(
     ]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "4 of 4 runs" in text and "take c by 1919-01-10" in text
+    assert "4 of 4 runs" in text and "holder_at_end_of" in text and "1919-01-10" in text
+    assert "n=4" in text and "holds the place at the end of that date" in text
     assert json.loads((out / "ensemble.json").read_text())["overrides"] == ["--scale red=0.5"]
     assert main(argv) == 2
     assert "not empty" in capsys.readouterr().err
