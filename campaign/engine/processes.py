@@ -150,8 +150,9 @@ def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> No
 
 # ---------------------------------------------------------------------------- arrival
 def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surprise: bool,
-                river: str | None = None) -> None:
-    """The unit reaches ``place``: join or start an engagement, or take control."""
+                river: str | None = None, occupy: bool = True) -> None:
+    """The unit reaches ``place``: join or start an engagement, or take control (not when
+    ``occupy`` is False: a unit in flight passes through without taking the town)."""
     unit.location = place
     unit.moving_to = None
     unit.status = "present"
@@ -177,6 +178,8 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         return
     if unit.men < 0.5:
         return  # an empty shell of a unit holds nothing
+    if not occupy:
+        return
     if world.hostile_held(place, unit.side) or world.control.get(place, "none") == "none":
         _change_control(world, place, world.holder(unit.side), f"occupied by {unit.name}")
 
@@ -739,7 +742,7 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
     enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
-                river=data.get("river"))
+                river=data.get("river"), occupy=mode != "retreat")
     if objective is not None and unit.engagement is None and objective in world.links[destination]:
         _rouse_comrades(world, unit)  # it has reached its start line
 

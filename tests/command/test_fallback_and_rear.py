@@ -163,3 +163,17 @@ def test_info_shows_intents_supply_and_seasons():
     text = info_text(load_scenario(ROOT / "scenarios" / "kaunas_1919.yaml"))
     assert "pskov_north" in text and "supply soviet: vilnius" in text
     assert "season winter: 1919-02-05 to 1919-02-25" in text
+
+
+def test_a_unit_in_flight_does_not_take_the_town_it_falls_back_to():
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
+    data["map"]["links"] += [{"a": "c", "b": "e", "road": "main"}]
+    data["control"] = {"a": "blue", "b": "blue", "c": "red"}  # d and e: no one's
+    data["units"][0]["strength_men"] = 5000
+    result = _run(data)
+    retreats = [e for e in result.events if e.type == "retreat" and e.unit == "red_1"]
+    assert retreats
+    taken_in_flight = [e for e in result.events if e.type == "control_change"
+                       and e.place == retreats[0].destination and "Red 1st" in e.cause]
+    assert not taken_in_flight
