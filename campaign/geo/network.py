@@ -23,19 +23,26 @@ railway connected in 1919 (``campaign/geo/data/links.yaml``).  Edge attributes:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-from shapely.affinity import affine_transform
-from shapely.geometry import LineString, Point, Polygon
-from shapely.geometry.base import BaseGeometry
 
-from campaign.geo.basemap import lake_geometries, river_geometries
-from campaign.geo.gazetteer import Place, great_circle_km, load_data_yaml, load_gazetteer
+from campaign.geo.gazetteer import (
+    Place,
+    great_circle_km,
+    load_data_yaml,
+    load_gazetteer,
+    read_data_text,
+)
+
+if TYPE_CHECKING:
+    from shapely.geometry import LineString, Polygon
 
 __all__ = [
     "LAKE_PROXIMITY_KM",
@@ -122,11 +129,13 @@ def _local_km_projection(lat0: float) -> list[float]:
 
 def _crossed_rivers(segment: LineString, rivers: Sequence[tuple[str, LineString]]) -> list[str]:
     """Names of the rivers the segment crosses, ordered along the segment from its start."""
+    from shapely.geometry import Point
+
     hits: list[tuple[float, str]] = []
     for name, line in rivers:
         if not segment.intersects(line):
             continue
-        inter: BaseGeometry = segment.intersection(line)
+        inter = segment.intersection(line)
         points = [inter] if not hasattr(inter, "geoms") else list(inter.geoms)
         first = min(segment.project(Point(p.coords[0])) for p in points if not p.is_empty)
         hits.append((first, name))
@@ -148,27 +157,56 @@ def build_theatre(
     ``rivers`` must be ordered from the largest river to the smallest: an edge's ``river``
     attribute is the first (largest) of the rivers its segment crosses.
     """
+    links = list(links)
+    return assemble_theatre(places, links, geometry_facts(places, links, rivers, lakes))
+
+
+def geometry_facts(
+    places: Mapping[str, Place],
+    links: Iterable[Link],
+    rivers: Sequence[tuple[str, LineString]] = (),
+    lakes: Sequence[tuple[str, Polygon]] = (),
+) -> dict[str, Any]:
+    """What the river and lake geometry says about the places and links (shapely):
+    ``{"places": {id: [rivers it lies on]}, "links": {"a|b": {"river", "rivers", "lakes"}}}``."""
+    from shapely.affinity import affine_transform
+    from shapely.geometry import LineString, Point
+
     rank = {name: i for i, (name, _) in enumerate(rivers)}
     lat0 = sum(p.lat for p in places.values()) / max(1, len(places))
     matrix = _local_km_projection(lat0)
     lakes_km = [affine_transform(poly, matrix) for _, poly in lakes]
     rivers_km = [(name, affine_transform(line, matrix)) for name, line in rivers]
-
-    graph = nx.Graph()
+    facts: dict[str, Any] = {"places": {}, "links": {}}
     for pid, place in places.items():
         here = affine_transform(Point(place.lon, place.lat), matrix)
-        on_rivers = sorted({name for name, line in rivers_km
-                            if line.distance(here) <= RIVER_LINE_KM})
+        facts["places"][pid] = sorted({name for name, line in rivers_km
+                                       if line.distance(here) <= RIVER_LINE_KM})
+    for link in links:
+        pa, pb = places[link.a], places[link.b]
+        segment = LineString([(pa.lon, pa.lat), (pb.lon, pb.lat)])
+        crossed = _crossed_rivers(segment, rivers)
+        segment_km = affine_transform(segment, matrix)
+        facts["links"][f"{link.a}|{link.b}"] = {
+            "river": min(crossed, key=rank.__getitem__) if crossed else None,
+            "rivers": crossed,
+            "lakes": any(segment_km.distance(lake) <= LAKE_PROXIMITY_KM for lake in lakes_km),
+        }
+    return facts
+
+
+def assemble_theatre(places: Mapping[str, Place], links: Iterable[Link],
+                     facts: Mapping[str, Any]) -> TheatreMap:
+    """The theatre graph from places, links and their geometry facts (no shapely)."""
+    graph = nx.Graph()
+    for pid, place in places.items():
         graph.add_node(pid, name=place.name, lat=place.lat, lon=place.lon,
-                       rivers=tuple(on_rivers))
+                       rivers=tuple(facts["places"][pid]))
     for link in links:
         pa, pb = places[link.a], places[link.b]
         gc = great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
         factor = ROAD_WINDING[link.road] if link.road is not None else RAIL_WINDING
-        segment = LineString([(pa.lon, pa.lat), (pb.lon, pb.lat)])
-        crossed = _crossed_rivers(segment, rivers)
-        segment_km = affine_transform(segment, matrix)
-        near_lake = any(segment_km.distance(lake) <= LAKE_PROXIMITY_KM for lake in lakes_km)
+        fact = facts["links"][f"{link.a}|{link.b}"]
         graph.add_edge(
             link.a,
             link.b,
@@ -176,9 +214,9 @@ def build_theatre(
             great_circle_km=gc,
             road=link.road,
             rail=link.rail,
-            river=min(crossed, key=rank.__getitem__) if crossed else None,
-            rivers=tuple(crossed),
-            lakes=near_lake,
+            river=fact["river"],
+            rivers=tuple(fact["rivers"]),
+            lakes=fact["lakes"],
         )
     return TheatreMap(places=dict(places), graph=graph)
 
@@ -256,6 +294,37 @@ def load_theatre() -> TheatreMap:
     """
     places = load_gazetteer()
     links = parse_links(load_data_yaml(_LINKS_FILE), places)
-    theatre = build_theatre(places, links, river_geometries(), lake_geometries())
+    facts = json.loads(read_data_text(GEOMETRY_FACTS_FILE))
+    if set(facts["places"]) != set(places) or len(facts["links"]) != len(links):
+        facts = theatre_geometry_facts(places, links)  # the data changed: work it out again
+    theatre = assemble_theatre(places, links, facts)
     nx.freeze(theatre.graph)
     return theatre
+
+
+#: The packaged theatre's river and lake facts, derived once from the vendored Natural
+#: Earth geometry (``python -m campaign.geo.network`` rewrites it; a test checks it is
+#: current), so that loading the map needs no geometry library.
+GEOMETRY_FACTS_FILE = "theatre_geometry.json"
+
+
+def theatre_geometry_facts(places: Mapping[str, Place], links: Iterable[Link]) -> dict[str, Any]:
+    """The geometry facts of the packaged theatre, worked out from the geometry files."""
+    from campaign.geo.basemap import lake_geometries, river_geometries
+
+    return geometry_facts(places, list(links), river_geometries(), lake_geometries())
+
+
+def write_geometry_facts() -> Path:
+    """Rewrite ``data/theatre_geometry.json`` from the geometry; returns its path."""
+    places = load_gazetteer()
+    links = parse_links(load_data_yaml(_LINKS_FILE), places)
+    facts = theatre_geometry_facts(places, links)
+    path = Path(__file__).parent / "data" / GEOMETRY_FACTS_FILE
+    path.write_text(json.dumps(facts, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_geometry_facts()}")
