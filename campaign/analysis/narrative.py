@@ -568,17 +568,10 @@ def _objectives(ctx: _Context, scenario: Any | None, table: dict[str, dict[str, 
             pass  # a damaged summary: work them out from the scenario below
     if scenario is None:
         return []
-    out = []
-    for o in scenario.objectives:
-        owners = {o.side, ctx.holder.get(o.side, o.side)}
-        by = o.by.isoformat()
-        days = [d for d in table if d <= by]
-        if o.kind == "take":
-            met = bool(days) and table[days[-1]].get(o.place) in owners
-        else:
-            met = all(table[d].get(o.place) in owners for d in days)
-        out.append(ObjectiveResult(o.side, o.place, o.kind, by, o.weight, met))
-    return out
+    from campaign.replay.summary import objectives_met
+
+    return [ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
+            for r in objectives_met(scenario, table)]
 
 
 def _record(ctx: _Context, history: Any, table: dict[str, dict[str, str]]) -> list[RecordNote]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from campaign.simulate import RunResult
+if TYPE_CHECKING:
+    from campaign.scenario.schema import Scenario
+    from campaign.simulate import RunResult
 
 
 def losses_by_side(result: RunResult) -> dict[str, dict[str, float]]:
@@ -32,12 +34,18 @@ def losses_by_side(result: RunResult) -> dict[str, dict[str, float]]:
 
 
 def objectives_status(result: RunResult, control_by_day: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-    """Each objective with ``met`` true or false.
+    """Each objective of the run's scenario with ``met`` true or false (see
+    :func:`objectives_met`)."""
+    return objectives_met(result.scenario, control_by_day)
+
+
+def objectives_met(scenario: Scenario, control_by_day: dict[str, dict[str, str]]
+                   ) -> list[dict[str, Any]]:
+    """Each objective with ``met`` true or false, from the control at the end of each day.
 
     *take*: the side (or the side it fights for) holds the place at the end of ``by``.
     *hold*: it holds the place at the end of every day up to ``by``.
     """
-    scenario = result.scenario
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
     out = []
     for o in scenario.objectives:
