@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from campaign.command import doctrine
-from campaign.command.conditions import Facts, holds
+from campaign.command.conditions import Facts, describe, holds
 from campaign.command.perception import Picture
 from campaign.command.relations import crossing_links, update_lines, update_relations
 from campaign.command.staff import Staff, allotted_units, run_staff
@@ -100,8 +100,7 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
             due = order_time(world.start, unit.arrives) - 0.25 if unit.arrives else 0.0
             if env.now >= due - 1e-9 and holds(unit.arrives_when, world, facts):
                 world.log(ev.TriggerFired, what=f"arrival {unit.id}",
-                          condition=str(unit.arrives_when.model_dump(exclude_none=True,
-                                                                     mode="json")))
+                          condition=describe(unit.arrives_when))
                 world.release(unit.id)
             else:
                 still_waiting.append(unit)
@@ -114,8 +113,7 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
                 if unit.status in ("present", "moving"):
                     if draft.when is not None:
                         world.log(ev.TriggerFired, what=f"replacements {draft.id or draft.unit}",
-                                  condition=str(draft.when.model_dump(exclude_none=True,
-                                                                      mode="json")))
+                                  condition=describe(draft.when))
                     world.replace_men(draft.unit, float(draft.men), draft.note or "replacements")
                     continue
                 if unit.status in ("departed", "destroyed"):
@@ -129,7 +127,7 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
             if env.now >= due - 1e-9 and unit.status in ("present", "moving") and holds(
                     order.when, world, facts):
                 world.log(ev.TriggerFired, what=f"order {order.id or order.unit}",
-                          condition=str(order.when.model_dump(exclude_none=True, mode="json")))
+                          condition=describe(order.when))
                 facts.claim(order.unit, "order")  # the scenario's own order now rules it
                 world.issue(order.unit, order, by="scenario", reason=order.note or "condition met")
             elif unit.status in ("departed", "destroyed"):

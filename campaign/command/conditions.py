@@ -44,6 +44,11 @@ class Facts:
         return bool(stack) and stack[-1] == owner
 
 
+def describe(cond: Condition) -> str:
+    """A condition as logged in a ``trigger`` event: its fields that are set."""
+    return str(cond.model_dump(exclude_none=True, mode="json"))
+
+
 def holds(cond: Condition, world: Any, facts: Facts) -> bool:
     """True when ``cond`` holds in ``world`` now."""
     if cond.any is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from campaign.command.conditions import Facts, holds
+from campaign.command.conditions import Facts, describe, holds
 from campaign.engine import log as ev
 from campaign.engine.processes import start_clashes
 from campaign.engine.world import order_time
@@ -51,7 +51,7 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
             if rel.when is not None and i not in fired:
                 fired.add(i)
                 world.log(ev.TriggerFired, what=f"relation {'/'.join(rel.sides)}",
-                          condition=str(rel.when.model_dump(exclude_none=True, mode="json")))
+                          condition=describe(rel.when))
     believed: dict[tuple[str, str], str] = {}
     for rel in scenario.relations:
         if _in_force(world, rel.date, rel.until, rel.when, facts):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campaign.command import doctrine
-from campaign.command.conditions import Facts, holds
+from campaign.command.conditions import Facts, describe, holds
 from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
@@ -89,7 +89,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             staff.active = True
             if intent.when is not None:
                 world.log(ev.TriggerFired, what=f"intent {intent.id}",
-                          condition=_describe(intent.when))
+                          condition=describe(intent.when))
             for uid in staff.units:
                 facts.claim(uid, intent.id)
                 world.units[uid].commanded = True
@@ -159,7 +159,6 @@ def review(world: Any, staff: Staff, facts: Facts) -> bool:
 def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     intent = staff.intent
     side = intent.side
-    holder = world.holder(side)
     staff.picture.look(world)
     # Objectives are worked through in order: one to take, gather at or fall back to
     # whose condition does not hold yet stops the sequence there (the commander waits);
@@ -225,11 +224,12 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                       "force's power left; going over to the defence",
                       perceived_ratio=None, true_ratio=None)
     _screen(world, staff, steps)
+    pending = _pending_steps(world, staff, steps)
     threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
     if threatened is not None:
         # A threat that comes from the objective itself is met by attacking it when
         # the odds allow (the gathering place is then the threatened one).
-        ahead = _current_step(world, staff, intent, steps, holder)
+        ahead = pending[0] if pending else None
         if ahead is not None and ahead.kind == "take" and (
                 ahead.place in world.links[threatened[0]]) and staff.picture.enemy_at(ahead.place):
             threatened = None
@@ -242,7 +242,6 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             elif u.location == place and staff.given.get(u.id) != ("hold", place):
                 _give(world, staff, u.id, Action.hold, place, f"defend {place}", log=False)
         return False
-    pending = _pending_steps(world, staff, steps)
     current = lost_hold or (pending[0] if pending else None)
     if staff.spent and current is not None and current.kind != "withdraw_to":
         for u in free:
@@ -255,37 +254,29 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             s.kind in ("hold", "screen") for s in steps)
     if not free:
         return False
-    # Objectives that name their units are pursued by those units side by side; the
-    # others follow the first objective (a lost place of ours to retake comes first).
+    # A lost place of ours to retake comes first; objectives that name their units are
+    # pursued by those units side by side; the others follow the first objective.
     tasks: list[tuple[IntentStep, list]] = []
-    named: set[str] = set()
-    if lost_hold is None:
-        for step in pending:
-            if step.units:
-                units = [u for u in free if u.id in step.units and u.id not in named]
-                named.update(u.id for u in units)
-                if units:
-                    tasks.append((step, units))
-    rest = [u for u in free if u.id not in named]
+    pool = free
     if lost_hold is not None:
         # A lost place is retaken by its own garrison and the units near it, and only
         # while it touches ground we hold; the others go on with the objectives.
         ours = any(world.control.get(n) == world.holder(side)
                    for n in world.links[lost_hold.place])
         nothing_else = not any(st.kind == "take" for st in pending)
-        retakers = [u for u in rest if ours and (nothing_else or u.id in lost_hold.units
+        retakers = [u for u in pool if ours and (nothing_else or u.id in lost_hold.units
                                                  or _close(world, u, lost_hold.place))]
         if retakers:
             tasks.append((lost_hold, retakers))
-        rest = [u for u in rest if u not in retakers]
-        lost_hold = None
-        for step in pending:
-            if step.units:
-                units = [u for u in rest if u.id in step.units and u.id not in named]
-                named.update(u.id for u in units)
-                if units:
-                    tasks.append((step, units))
-        rest = [u for u in rest if u.id not in named]
+        pool = [u for u in pool if u not in retakers]
+    named: set[str] = set()
+    for step in pending:
+        if step.units:
+            units = [u for u in pool if u.id in step.units and u.id not in named]
+            named.update(u.id for u in units)
+            if units:
+                tasks.append((step, units))
+    rest = [u for u in pool if u.id not in named]
     # Units no objective names follow the first objective that names no units; when
     # every objective names its units, the others are not part of the plan and hold.
     general = next((s for s in pending if not s.units), None)
@@ -424,12 +415,6 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
                        if world.units[u].status in ("present", "moving")):
                 out.append(step)
     return out
-
-
-def _current_step(world: Any, staff: Staff, intent: Intent, steps: list[IntentStep],
-                  holder: str) -> IntentStep | None:
-    pending = _pending_steps(world, staff, steps)
-    return pending[0] if pending else None
 
 
 def _held(world: Any, place: str, side: str) -> bool:
@@ -623,7 +608,3 @@ def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | 
 def _r(x: float) -> float | None:
     return None if math.isinf(x) else round(float(x), 3)
 
-
-def _describe(cond: Any) -> str:
-    data = cond.model_dump(exclude_none=True, mode="json")
-    return str(data)

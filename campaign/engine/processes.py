@@ -829,11 +829,12 @@ def _rear_changes(world: World) -> dict[str, str]:
                  if world.units[u].men >= 0.5 and world.units[u].retreat_to is None}
         if sides:
             present[place] = sides
-    for unit in world.units.values():
+    for (origin, destination), ids in world.on_road.items():
         # A column on the road is present at both ends of it.
-        if unit.status == "moving" and unit.men >= 0.5:
-            for place in (unit.came_from, unit.moving_to):
-                if place is not None:
+        for uid in ids:
+            unit = world.units[uid]
+            if unit.status == "moving" and unit.men >= 0.5:
+                for place in (origin, destination):
                     present.setdefault(place, set()).add(unit.side)
     changes: dict[str, str] = {}
     for place, owner in world.control.items():
