@@ -520,8 +520,9 @@ def _plan(world: World, unit: UnitState, current):
     here = unit.location
     if current is None:
         step = None if unit.commanded else _commander(world, unit)
-        if step is not None and _oncoming(world, unit, here, step[0]) is not None:
-            unit.look_again_t = _oncoming(world, unit, here, step[0]).eta
+        oncoming = _oncoming(world, unit, here, step[0]) if step is not None else None
+        if oncoming is not None:
+            unit.look_again_t = oncoming.eta
             return None  # meet the enemy column here rather than pass it on the road
         return step
     index, order = current
