@@ -45,3 +45,15 @@ REVIEW_HOUR = 0.25
 #: beyond it the garrison could not expect to hold even from prepared positions.
 CUT_OFF_SHARE = 0.6
 CUT_OFF_POWER = 1.5
+#: When the enemy already stands on the road back to the side's supply sources (its
+#: line of communication) and on another road, an equal enemy is enough: the garrison
+#: cannot count on clearing its rear while holding its front (the Kupiškis garrison
+#: left when partisans appeared at Rokiškis behind it, in the source).
+CUT_OFF_POWER_REAR_CUT = 1.0
+#: Days after losing a place it was told to hold in which a commander counter-attacks
+#: it on his own initiative, with its garrison and the units near it. An immediate
+#: (hasty) counter-attack has to strike before the attacker consolidates, within a
+#: day or two (FM 100-5 (1941) on counterattacks; the Soviet retaking of Panevėžys
+#: two days after losing it on 19-21 May 1919 in the source); a later attack on the
+#: place is a new decision, which the scenario has to give as an intent.
+COUNTERATTACK_DAYS = 3.0

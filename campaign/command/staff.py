@@ -36,7 +36,7 @@ from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.season import FROZEN
-from campaign.engine.supply import SUPPLY_HALT_DAYS
+from campaign.engine.supply import RAIL_SUPPLY_SHARE, SUPPLY_HALT_DAYS, supply_distances
 from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
 from campaign.scenario.schema import Action, Intent, IntentStep, Order, formations_under
 
@@ -57,6 +57,10 @@ class Staff:
     spent: bool = False
     ever_held: set[str] = field(default_factory=set)
     assaulted: set[int] = field(default_factory=set)  # ordered assaults already launched
+    #: Places to hold that the garrison left because it was nearly surrounded: given
+    #: up for good by this intent (neither reoccupied nor retaken).
+    given_up: set[str] = field(default_factory=set)
+    active_since: float = 0.0  # when the intent came into force
     units: list[str] = field(default_factory=list)  # those it commands at this review
 
     def __post_init__(self) -> None:
@@ -87,6 +91,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             return
         if not staff.active and (intent.when is None or holds(intent.when, world, facts)):
             staff.active = True
+            staff.active_since = env.now
             if intent.when is not None:
                 world.log(ev.TriggerFired, what=f"intent {intent.id}",
                           condition=describe(intent.when))
@@ -177,17 +182,22 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     garrisons: set[str] = set()
     lost_hold: IntentStep | None = None
     for step in steps:
-        if step.kind != "hold":
+        if step.kind != "hold" or step.place in staff.given_up:
             continue
         if _held(world, step.place, side):
             staff.ever_held.add(step.place)
         elif step.place not in staff.ever_held and (
                 world.initial_control.get(step.place) != world.holder(side)):
             continue  # not ours yet: a place to hold once it is taken
-        else:
-            # A lost place of ours: its garrison joins the others to retake it.
+        elif (staff.active_since >= world.control_since.get(step.place, 0.0)
+              or world.env.now - world.control_since.get(step.place, 0.0)
+              <= doctrine.COUNTERATTACK_DAYS):
+            # A place of ours just lost, or lost before this intent was decided (to
+            # hold it is then to retake it): the units near it retake it.
             lost_hold = lost_hold or step
             continue
+        else:
+            continue  # lost for longer: retaking it would be a new decision
         garrisons.update(step.units)
         if _cut_off(world, staff, step, side):
             continue
@@ -259,13 +269,17 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     tasks: list[tuple[IntentStep, list]] = []
     pool = free
     if lost_hold is not None:
-        # A lost place is retaken by its own garrison and the units near it, and only
-        # while it touches ground we hold; the others go on with the objectives.
+        # A lost place is retaken by the units near it (its garrison among them), and
+        # only while it touches ground we hold; the others go on with the objectives.
         ours = any(world.control.get(n) == world.holder(side)
                    for n in world.links[lost_hold.place])
+        # Decided after the loss, retaking it is the intent's purpose: every unit goes
+        # (unless other objectives wait); otherwise it is a counter-attack on the
+        # commander's initiative, by the units near the place.
+        decided = staff.active_since >= world.control_since.get(lost_hold.place, 0.0)
         nothing_else = not any(st.kind == "take" for st in pending)
-        retakers = [u for u in pool if ours and (nothing_else or u.id in lost_hold.units
-                                                 or _close(world, u, lost_hold.place))]
+        retakers = [u for u in pool if ours and (
+            _close(world, u, lost_hold.place) or (decided and nothing_else))]
         if retakers:
             tasks.append((lost_hold, retakers))
         pool = [u for u in pool if u not in retakers]
@@ -309,7 +323,9 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     is open, and is not sent back while that lasts: True when the place is in that
     state. Nearly surrounded means that enemy units are seen in at least two and at
     least ``CUT_OFF_SHARE`` of the neighbouring towns, with a power of at least
-    ``CUT_OFF_POWER`` times the garrison's."""
+    ``CUT_OFF_POWER`` times the garrison's; or, when one of them stands on the road
+    back to the side's supply sources, in at least two, with ``CUT_OFF_POWER_REAR_CUT``
+    times its power."""
     place = step.place
     garrison = [world.units[u] for u in step.units
                 if u in staff.units and world.units[u].status in ("present", "moving")]
@@ -317,19 +333,52 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     if not garrison or len(neighbours) < 2:
         return False
     hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
-    if len(hostile) < 2 or len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
+    if len(hostile) < 2:
+        return False
+    # Enemy on the road back to our supply sources and on another road: the way out
+    # is already cut, so less power is needed to close the ring.
+    rear_cut = _line_of_communication(world, side, place) in hostile
+    if not rear_cut and len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
         return False
     enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
     own = sum(unit_power(u) for u in garrison)
-    if enemy < doctrine.CUT_OFF_POWER * own:
+    needed = doctrine.CUT_OFF_POWER_REAR_CUT if rear_cut else doctrine.CUT_OFF_POWER
+    if enemy < needed * own:
         return False
     back = _fallback_place(world, side, place)
-    for u in garrison:
-        if u.location == place and _free(world, u) and back is not None:
+    leaving = [u for u in garrison if u.location == place and _free(world, u)]
+    if back is not None and leaving:
+        for u in leaving:
             _give(world, staff, u.id, Action.withdraw, back,
                   f"{place} nearly surrounded ({len(hostile)} of {len(neighbours)} roads in "
                   f"enemy hands, enemy power {enemy:.0f} against {own:.0f}): fall back to {back}")
+        staff.given_up.add(place)
     return True
+
+
+_LINES: dict[tuple[int, str], dict[str, float]] = {}
+
+
+def _line_of_communication(world: Any, side: str, place: str) -> str | None:
+    """The neighbouring place on the side's supply route from ``place`` back to the
+    nearest of its sources (railways counted as supply counts them, whoever holds the
+    roads now), or None for a side without sources."""
+    sources = world.scenario.supply.sources.get(side)
+    if not sources:
+        return None
+    key = (id(world), side)
+    reach = _LINES.get(key)
+    if reach is None:
+        if len(_LINES) > 64:
+            _LINES.clear()
+        reach = _LINES[key] = supply_distances(world, side, sources, whoever_holds=True)
+    best = None
+    for n, data in world.links[place].items():
+        step = data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
+        km = reach.get(n, math.inf) + step
+        if math.isfinite(km) and (best is None or (km, n) < best):
+            best = (km, n)
+    return best[1] if best else None
 
 
 def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
@@ -382,7 +431,8 @@ def _threatened(world: Any, staff: Staff, steps: list[IntentStep],
     defending power), or None."""
     side = staff.intent.side
     for step in steps:
-        if step.kind != "hold" or not _held(world, step.place, side):
+        if step.kind != "hold" or step.place in staff.given_up or not _held(
+                world, step.place, side):
             continue
         place = step.place
         enemy = staff.picture.enemy_power_at(place)

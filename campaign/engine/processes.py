@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from campaign.engine.supply import (
     FATIGUE_PER_MARCH_DAY,
     FATIGUE_RECOVERY_PER_DAY,
     fatigue_factor,
+    supply_reach,
     update_supply,
 )
 from campaign.engine.world import (
@@ -47,6 +49,12 @@ from campaign.scenario.schema import Action
 OVERWHELMING_RATIO = 3.5
 #: An attacker whose power ratio falls below this calls the attack off.
 HOPELESS_RATIO = 0.3
+#: Weight of falling back towards the side's supply sources when a beaten unit picks
+#: its line of retreat: more than a town's owner (2) or its friends (up to 1), less than
+#: the road the attacker came by (3) or keeping away from the enemy's roads (5). A
+#: beaten force retires along its line of communication, where its trains and depots
+#: are (FM 100-5 (1941) on retrograde movements), not into a pocket off it.
+RETREAT_TOWARDS_SUPPLY = 1.5
 #: Captured share of a unit's men when it breaks with no line of retreat at all.
 CAPTURED_WHEN_CUT_OFF = 1.0
 #: Longest wait, in days beyond the march itself, for comrades ordered to the same attack.
@@ -129,6 +137,7 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
         return
     world.control[place] = side
     world.control_version += 1
+    world.control_since[place] = world.env.now
     world.log(ev.ControlChange, place=place, old=old, new=side, cause=cause)
     world.notify("control", place=place, old=old, new=side)
 
@@ -366,10 +375,14 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
 
 def retreat_destination(world: World, unit: UnitState, place: str,
                         prefer: str | None = None) -> str | None:
-    """The neighbouring place a beaten unit falls back to, away from the enemy."""
+    """The neighbouring place a beaten unit falls back to, away from the enemy and,
+    for a side with supply sources, back along its line of communication (towards
+    the nearest source it can reach)."""
     enemy_origins = [
         u.came_from for u in world.hostiles_at(place, unit.side) if u.came_from is not None
     ]
+    reach = supply_reach(world, unit.side)
+    here_km = reach.get(place, math.inf) if reach is not None else math.inf
     candidates = []
     for n in world.links[place]:
         if world.hostiles_at(n, unit.side):
@@ -382,6 +395,8 @@ def retreat_destination(world: World, unit: UnitState, place: str,
             score += 3.0
         if n in enemy_origins:
             score -= 5.0
+        if reach is not None and reach.get(n, math.inf) < here_km:
+            score += RETREAT_TOWARDS_SUPPLY
         friends = sum(1 for u in world.units_at(n) if not world.hostile(u.side, unit.side))
         score += 0.5 * min(friends, 2)
         candidates.append((-score, world.links[place][n]["length_km"], n))

@@ -164,6 +164,14 @@ class Routes:
         step = self._open_tree(end)[start]
         return self.places[step] if step >= 0 else None
 
+    def km(self, source: str, target: str) -> float:
+        """Length of the shortest open route from ``source`` to ``target`` (inf if none)."""
+        start, end = self.index.get(source), self.index.get(target)
+        if start is None or end is None:
+            return float("inf")
+        self._open_tree(end)
+        return float(self._open_km[end][start])
+
     # ------------------------------------------------------------------ trees
     def _walk(self, tree: list[int] | np.ndarray, start: int, end: int) -> list[str] | None:
         places = self.places

@@ -48,12 +48,16 @@ def fatigue_factor(fatigue: float) -> float:
     return 1.0 - FATIGUE_EFFECT * min(1.0, max(0.0, fatigue))
 
 
-def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
+def supply_distances(world: Any, side: str, sources: list[str],
+                     whoever_holds: bool = False) -> dict[str, float]:
     """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
-    sources to every place it reaches through places no enemy holds."""
+    sources to every place it reaches through places no enemy holds (with
+    ``whoever_holds``: from all its sources through every place no enemy held at the
+    start, the side's lines of communication as the campaign opened)."""
     holder = world.holder(side)
-    control = world.control
-    start = [s for s in sources if control.get(s) in (holder, side) and s in world.links]
+    control = world.initial_control if whoever_holds else world.control
+    start = [s for s in sources if (whoever_holds or control.get(s) in (holder, side))
+             and s in world.links]
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
@@ -71,18 +75,26 @@ def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, flo
     return best
 
 
+def supply_reach(world: Any, side: str) -> dict[str, float] | None:
+    """``side``'s supply distances now (cached until a place changes hands), or None
+    when the scenario gives the side no sources."""
+    sources = world.scenario.supply.sources.get(side)
+    if not sources:
+        return None
+    cache = world.supply_reach  # side -> (control version, distances)
+    cached = cache.get(side)
+    if cached is None or cached[0] != world.control_version:
+        cached = cache[side] = (world.control_version, supply_distances(world, side, sources))
+    return cached[1]
+
+
 def update_supply(world: Any) -> None:
     """Each morning: every unit of a side with sources is in supply or one day further
     out of it; its supply factor follows."""
     spec = world.scenario.supply
     radius = spec.radius_km or SUPPLY_RADIUS_KM
-    cache = world.supply_reach  # side -> (control version, distances)
-    for side, sources in spec.sources.items():
-        cached = cache.get(side)
-        if cached is None or cached[0] != world.control_version:
-            cached = cache[side] = (world.control_version,
-                                    supply_distances(world, side, sources))
-        reach = cached[1]
+    for side in spec.sources:
+        reach = supply_reach(world, side) or {}
         floor = spec.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
         for unit in world.units.values():
             if unit.side != side or unit.status not in ("present", "moving") or unit.partisan:

@@ -185,6 +185,8 @@ class World:
     #: Season of each day (see campaign.engine.season) and march factors by season/road.
     #: Changes whenever a place changes hands (caches keyed on control use it).
     control_version: int = 0
+    #: place -> time (days) of its last change of hands (absent: held since the start).
+    control_since: dict[str, float] = field(default_factory=dict)
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
     #: (from place, to place) -> ids of the units marching along that road now.
