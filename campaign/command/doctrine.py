@@ -36,8 +36,9 @@ ESTIMATE_ERROR = 0.3
 MEMORY_DAYS = 3.0
 #: Time of day (fraction of a day) of a commander's daily review: 06:00, with the orders.
 REVIEW_HOUR = 0.25
-#: Men-equivalents of a gun and a machine gun, and the quality factors, are the
-#: combat model's (campaign.engine.combat): a staff estimates power as the model does.
+# Men-equivalents of a gun and a machine gun, and the quality factors, are the
+# combat model's (campaign.engine.combat): a staff estimates power as the model does.
+
 #: A garrison falls back, while a road is open, once enemy units stand in this share
 #: of the towns its roads lead to (at least two) with at least ``CUT_OFF_POWER`` times
 #: its power: the fear of encirclement that emptied Kupiškis on 30-31 May 1919 in the

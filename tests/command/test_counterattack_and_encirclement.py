@@ -1,0 +1,128 @@
+"""Counter-attacks on the commander's initiative, garrisons whose line of communication
+is cut, and beaten units falling back towards their supply (issue 15/16 doctrine)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from toy import CITE, toy_dict  # noqa: E402
+
+from campaign.engine.processes import retreat_destination  # noqa: E402
+from campaign.scenario.schema import Scenario  # noqa: E402
+from campaign.simulate import build_world, simulate  # noqa: E402
+
+
+def _unit(uid: str, side: str, men: int, place: str) -> dict:
+    return {"id": uid, "name": uid.replace("_", " ").title(), "side": side, "kind": "regiment",
+            "strength_men": men, "quality": "regular", "location": place, "source": CITE}
+
+
+def _star(blue_at: list[str]) -> dict:
+    """Red holds C, fed from G through D; C's other roads lead to B, E and F."""
+    data = toy_dict()
+    places = {"a": (55.0, 24.0), "b": (55.0, 24.3), "c": (55.0, 24.6), "d": (55.0, 24.9),
+              "e": (55.2, 24.6), "f": (54.8, 24.6), "g": (55.0, 25.2)}
+    data["map"]["places"] = [{"id": k, "name": k.upper(), "lat": la, "lon": lo}
+                             for k, (la, lo) in places.items()]
+    data["map"]["links"] = [{"a": a, "b": b, "road": "main"} for a, b in
+                            [("a", "b"), ("b", "c"), ("c", "d"), ("d", "g"), ("c", "e"),
+                             ("c", "f")]]
+    data["control"] = {"a": "blue", "b": "blue", "c": "red", "g": "red"}
+    data["supply"] = {"sources": {"red": ["g"]}}
+    data["units"] = [_unit("red_1", "red", 1000, "c")] + [
+        _unit(f"blue_{i}", "blue", 900, place) for i, place in enumerate(blue_at, 1)]
+    data["orders"] = []
+    data["objectives"] = []
+    data["intents"] = [{"id": "red_hold", "side": "red", "units": ["red_1"],
+                        "objectives": [{"hold": "c", "units": ["red_1"]}], "source": CITE}]
+    return data
+
+
+def _withdrawals(result) -> list:
+    return [e for e in result.events if e.type == "order" and e.action == "withdraw"]
+
+
+def test_enemy_on_the_road_back_to_supply_threatens_encirclement():
+    # Enemy on two of four roads: not enough on its own (CUT_OFF_SHARE 0.6) ...
+    beside = simulate(Scenario.model_validate(_star(["b", "e"])), seed=1)
+    assert not _withdrawals(beside)
+    # ... but when one of them is the road back to the supply source, the garrison goes.
+    behind = simulate(Scenario.model_validate(_star(["b", "d"])), seed=1)
+    orders = _withdrawals(behind)
+    assert orders and "nearly surrounded" in orders[0].reason
+
+
+def test_a_garrison_that_left_a_nearly_surrounded_place_does_not_go_back():
+    result = simulate(Scenario.model_validate(_star(["b", "d"])), seed=1)
+    left = _withdrawals(result)[0].t
+    back = [e for e in result.events if e.type == "order" and e.unit == "red_1"
+            and e.t > left and e.target == "c"]
+    assert not back
+
+
+def _lost_town(extra_intent: dict | None = None) -> dict:
+    """Blue takes C from a small red post on the second day; a strong red regiment
+    reaches F, three towns away (A-B-C-D-E-F), on the seventh, days after the loss."""
+    data = toy_dict(end="1919-01-12")
+    data["map"]["places"] += [{"id": "e", "name": "Echo", "lat": 55.0, "lon": 25.2},
+                              {"id": "f", "name": "Foxtrot", "lat": 55.0, "lon": 25.5}]
+    data["map"]["links"] += [{"a": "d", "b": "e", "road": "main"},
+                             {"a": "e", "b": "f", "road": "main"}]
+    data["control"].update({"e": "red", "f": "red"})
+    data["units"][0].update(location="b", strength_men=1500)
+    data["units"][1].update(strength_men=100)
+    data["units"].append(_unit("red_2", "red", 3000, "f") | {"arrives": "1919-01-07"})
+    data["orders"] = []
+    data["intents"] = [
+        {"id": "blue_take", "side": "blue", "units": ["blue_1"], "objectives": [{"take": "c"}],
+         "source": CITE},
+        {"id": "red_line", "side": "red", "units": ["red_1", "red_2"],
+         "objectives": [{"hold": "c", "units": ["red_1"]}],
+         "source": CITE},
+    ]
+    if extra_intent:
+        data["intents"].append(extra_intent)
+    return data
+
+
+def _red_attacks_on_c(result) -> list:
+    return [e for e in result.events if e.type == "order" and e.unit == "red_2"
+            and e.action == "attack" and e.target == "c"]
+
+
+def test_no_counter_attack_on_initiative_long_after_the_loss():
+    result = simulate(Scenario.model_validate(_lost_town()), seed=1)
+    assert result.world.control["c"] == "blue"
+    assert not _red_attacks_on_c(result)
+
+
+def test_an_intent_decided_after_the_loss_retakes_the_place_with_all_its_units():
+    retake = {"id": "red_retake", "side": "red", "units": ["red_2"],
+              "when": {"lost": {"place": "c", "side": "red"}},
+              "objectives": [{"hold": "c"}], "source": CITE}
+    result = simulate(Scenario.model_validate(_lost_town(retake)), seed=1)
+    assert _red_attacks_on_c(result)
+
+
+def test_a_beaten_unit_falls_back_towards_its_supply_not_into_a_pocket():
+    # B has two red-held neighbours: C1 (nearer) leads nowhere, C2 leads to the source.
+    data = toy_dict()
+    data["map"]["places"] = [
+        {"id": "a", "name": "A", "lat": 55.0, "lon": 24.0},
+        {"id": "b", "name": "B", "lat": 55.0, "lon": 24.3},
+        {"id": "c1", "name": "C1", "lat": 55.1, "lon": 24.5},
+        {"id": "c2", "name": "C2", "lat": 54.8, "lon": 24.7},
+        {"id": "g", "name": "G", "lat": 54.8, "lon": 25.2},
+    ]
+    data["map"]["links"] = [{"a": a, "b": b, "road": "main"} for a, b in
+                            [("a", "b"), ("b", "c1"), ("b", "c2"), ("c2", "g")]]
+    data["control"] = {"a": "blue", "b": "red", "c1": "red", "c2": "red", "g": "red"}
+    data["units"][1]["location"] = "b"
+    data["orders"] = []
+    without = build_world(Scenario.model_validate(data), seed=1)
+    assert retreat_destination(without, without.units["red_1"], "b") == "c1"
+    data["supply"] = {"sources": {"red": ["g"]}}
+    fed = build_world(Scenario.model_validate(data), seed=1)
+    assert retreat_destination(fed, fed.units["red_1"], "b") == "c2"
