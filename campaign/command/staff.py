@@ -329,6 +329,9 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     place = step.place
     garrison = [world.units[u] for u in step.units
                 if u in staff.units and world.units[u].status in ("present", "moving")]
+    # The command's other units standing in the place share its fate.
+    garrison += [world.units[u] for u in staff.units if u not in step.units
+                 and world.units[u].location == place and _free(world, world.units[u])]
     neighbours = list(world.links[place])
     if not garrison or len(neighbours) < 2:
         return False
