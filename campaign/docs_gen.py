@@ -691,6 +691,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "constants-doctrine": lambda: constants_table("campaign.command.doctrine"),
     "constants-season": lambda: constants_table("campaign.engine.season"),
     "constants-supply": lambda: constants_table("campaign.engine.supply"),
+    "constants-advance": lambda: constants_table("campaign.engine.advance"),
     "multiplier-keys": multiplier_keys,
     "cli": cli_reference,
     "api": api_reference,

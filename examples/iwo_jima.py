@@ -48,6 +48,7 @@ def scenario() -> Scenario:
         "map": {"gazetteer": "none",
                 "places": [{"id": "iwo_jima", "name": "Iwo Jima", "lat": 24.78, "lon": 141.32}]},
         "combat": {"model": "lanchester_square", "break_points": False, "variation": 0,
+                   "position_depth_km": 0,
                    "coefficients": {"japan": A_JAPANESE_ON_US, "usa": B_US_ON_JAPANESE}},
         "sides": [{"id": "usa", "name": "United States", "colour": "#1f4e9c"},
                   {"id": "japan", "name": "Japan", "colour": "#b22222"}],

@@ -53,8 +53,9 @@ class StrengthSeries:
 def strength_series(result: RunResult) -> StrengthSeries:
     """Daily strengths per side from a run's events (arrivals, departures, losses in action).
 
-    Exact for runs without break points (``combat.break_points: false``), where every
-    loss is logged in an engagement step.
+    Exact for runs of pure attrition (``combat.break_points: false`` and
+    ``combat.position_depth_km: 0``), where every loss is logged in an engagement step
+    and no fight ends before the last man.
     """
     days = (result.scenario.end - result.scenario.start).days + 1
     sides = [s.id for s in result.scenario.sides]

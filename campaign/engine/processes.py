@@ -17,6 +17,7 @@ import numpy as np
 
 from campaign.engine import combat
 from campaign.engine import log as ev
+from campaign.engine.advance import opposed_rate
 from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
     FATIGUE_PER_COMBAT_DAY,
@@ -83,6 +84,7 @@ class Engagement:
     surprise: bool = False
     river: str | None = None
     steps: int = 0
+    advanced_km: float = 0.0  # how far the attackers have got into the position
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -297,11 +299,36 @@ def fight(world: World, engagement: Engagement):
             unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_COMBAT_DAY * step)
         world.log(ev.EngagementStep, engagement=engagement.id, place=place,
                     power_ratio=round(float(min(ratio, 1e6)), 4), losses=losses)
+        if spec.position_depth_km > 0 and ratio > 1.0:
+            _advance(world, engagement, situation, ratio, step, spec.position_depth_km)
         if spec.break_points:
             _check_breaks(world, engagement, attackers, defenders, ratio)
         if not present(engagement.attackers) or not present(engagement.defenders):
             break
     _finish(world, engagement)
+
+
+def _advance(world: World, engagement: Engagement, situation: combat.Situation,
+             ratio: float, step: float, depth_km: float) -> None:
+    """The attackers advance into the position at the opposed rate of advance
+    (:mod:`campaign.engine.advance`); once through it, the defenders still standing
+    are driven out without being routed."""
+    multipliers = world.scenario.combat.multipliers
+    posture = multipliers.get(f"posture.{situation.posture}",
+                              combat.POSTURE[situation.posture])
+    ground = combat.defender_multiplier(situation, multipliers) / posture
+    going = 1.0
+    if world.season_march:
+        going = world.season_march[world.season(world.env.now)].get("secondary", 1.0)
+    engagement.advanced_km += opposed_rate(ratio, situation.posture, ground, going) * step
+    if engagement.advanced_km < depth_km:
+        return
+    for uid in engagement.defenders:
+        unit = world.units[uid]
+        if unit.location == engagement.place and unit.engagement == engagement.id:
+            _break(world, unit, engagement, "driven out: the attackers got through the "
+                   f"position ({engagement.advanced_km:.1f} km at {ratio:.1f}:1)", ratio,
+                   rout=False)
 
 
 def _check_breaks(world: World, engagement: Engagement, attackers: list[str],

@@ -587,6 +587,12 @@ class CombatSpec(Strict):
     step_hours: float = Field(
         6.0, ge=0.5, le=24, description="Length of one engagement step, hours"
     )
+    position_depth_km: float = Field(
+        2.0, ge=0, le=50,
+        description="Depth of a defended place's position, km: attackers advancing into it "
+        "at the opposed rate of advance drive the defenders out once through it "
+        "(campaign.engine.advance); 0 turns this off",
+    )
 
     @field_validator("coefficients")
     @classmethod

@@ -72,6 +72,7 @@ def iwo_jima(a: float = A_JAPANESE_ON_US, b: float = B_US_ON_JAPANESE) -> Scenar
             "combat": {
                 "model": "lanchester_square",
                 "break_points": False,
+                "position_depth_km": 0,
                 "variation": 0,
                 "coefficients": {"japan": a, "usa": b},
             },
