@@ -81,7 +81,12 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
 
 def crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:
     """Road links whose straight course crosses the line (both directions)."""
-    pts = [(world.places[p]["lon"], world.places[p]["lat"]) for p in line.places]
+    if line.reference is not None:
+        from campaign.geo.reference_lines import load_reference_lines
+
+        pts = list(load_reference_lines()[line.reference].points)  # (lon, lat) vertices
+    else:
+        pts = [(world.places[p]["lon"], world.places[p]["lat"]) for p in line.places]
     on_line = set(line.places)
     found: set[tuple[str, str]] = set()
     for a, neighbours in world.links.items():

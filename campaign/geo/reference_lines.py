@@ -209,16 +209,25 @@ def from_scenario_line(line: Any, places: Mapping[str, tuple[float, float]], sta
 ):
     """A scenario's :class:`~campaign.scenario.schema.DemarcationLine` as a reference line
     (None when a place is not on the map); ``start`` (ISO) is its default first day."""
-    if any(p not in places for p in line.places):
+    reference = getattr(line, "reference", None)
+    if reference is not None:
+        packaged = _packaged().get(reference)
+        if packaged is None:
+            return None
+        points, vertices = packaged.points, packaged.places
+    elif any(p not in places for p in line.places):
         return None
+    else:
+        points = tuple(tuple(places[p]) for p in line.places)
+        vertices = tuple(line.places)
     closed = ", ".join(line.closed_to)
     return ReferenceLine(
         id=line.id,
         name=line.name,
         date=line.date or dt.date.fromisoformat(start),
         until=line.until,
-        points=tuple(tuple(places[p]) for p in line.places),
-        places=tuple(line.places),
+        points=points,
+        places=vertices,
         basis="scenario",
         source=" ".join(
             x for x in (line.source.ref, line.source.section) if x

@@ -166,6 +166,10 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
     for i, line in enumerate(scenario.lines):
         for j, pid in enumerate(line.places):
             place(("lines", i, "places", j), pid)
+        if line.reference is not None and line.reference not in _reference_line_ids():
+            known = _reference_line_ids()
+            add((("lines", i, "reference"), f"unknown reference line '{line.reference}'"
+                 f"{suggest(line.reference, known)}; known: {', '.join(known)}"))
         for j, sid in enumerate(line.closed_to):
             side(("lines", i, "closed_to", j), sid)
         cite(("lines", i, "source", "ref"), line.source.ref)
@@ -226,6 +230,12 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
                  f"model '{scenario.combat.model.value}' needs a coefficient for every side "
                  f"with units; missing {missing}"))
     return problems
+
+
+def _reference_line_ids() -> list[str]:
+    from campaign.geo.reference_lines import load_reference_lines
+
+    return sorted(load_reference_lines())
 
 
 def multiplier_bounds(key: str) -> tuple[float, float, bool]:

@@ -434,16 +434,28 @@ class Relation(Strict):
 
 
 class DemarcationLine(Strict):
-    """A line through places that listed sides may not cross while it is in force."""
+    """A line that listed sides may not cross while it is in force: through places of
+    the map, or one of the packaged reference lines (``campaign lines``)."""
 
     id: Slug
     name: str = Field(min_length=1)
-    places: list[Slug] = Field(min_length=2, description="Places the line runs through, in order")
+    places: list[Slug] = Field(default_factory=list,
+                               description="Places the line runs through, in order")
+    reference: Slug | None = Field(
+        None, description="Id of a packaged reference line (campaign/geo/data/"
+        "reference_lines.yaml) whose points the line follows, instead of `places`")
     closed_to: list[Slug] = Field(min_length=1, description="Sides that may not cross it")
     date: dt.date | None = Field(None, description="In force from; default: scenario start")
     until: dt.date | None = None
     source: Citation
     note: str = ""
+
+
+    @model_validator(mode="after")
+    def _places_or_reference(self) -> DemarcationLine:
+        if (self.reference is None) == (len(self.places) < 2):
+            raise ValueError("give either `places` (at least two) or `reference`, not both")
+        return self
 
 
 class SeasonName(StrEnum):
