@@ -36,7 +36,13 @@ from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.season import FROZEN
-from campaign.engine.supply import RAIL_SUPPLY_SHARE, SUPPLY_HALT_DAYS, supply_distances
+from campaign.engine.supply import (
+    RAIL_SUPPLY_SHARE,
+    SUPPLY_HALT_DAYS,
+    SUPPLY_RADIUS_KM,
+    supply_distances,
+    supply_reach,
+)
 from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
 from campaign.scenario.schema import Action, Intent, IntentStep, Order, formations_under
 
@@ -212,11 +218,22 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             garrisons.update(step.units or staff.units)  # free again once the place is lost
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
-    halted = [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
+    # A withdrawal is not halted for want of supply: falling back is the way to it.
+    withdrawing = any(st.kind == "withdraw_to" for st in _pending_steps(world, staff, steps))
+    halted = [] if withdrawing else [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
     if halted:
-        # Out of supply too long: these units stop and hold where they are.
+        # Out of supply too long: these units stop and hold where they are; a unit cut
+        # off from every supply route breaks out towards the nearest supplied town.
         for u in halted:
-            if u.location is not None and staff.given.get(u.id) != ("hold", u.location):
+            if u.location is None:
+                continue
+            out = _way_out(world, side, u.location)
+            if out is not None:
+                if staff.given.get(u.id) != ("attack", out):
+                    _give(world, staff, u.id, Action.attack, out,
+                          f"cut off from supply for {u.days_unsupplied} days: breaks out "
+                          f"towards {out}")
+            elif staff.given.get(u.id) != ("hold", u.location):
                 _give(world, staff, u.id, Action.hold, u.location,
                       f"out of supply for {u.days_unsupplied} days: the advance halts")
         free = [u for u in free if u not in halted]
@@ -382,6 +399,20 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
         if math.isfinite(km) and (best is None or (km, n) < best):
             best = (km, n)
     return best[1] if best else None
+
+
+def _way_out(world: Any, side: str, place: str) -> str | None:
+    """For a unit at ``place`` with no supply route at all (every road back runs
+    through enemy-held ground), the nearest town by road that its side supplies;
+    None when the place still has a supply route (the unit is only too far out) or
+    the side has no sources."""
+    reach = supply_reach(world, side)
+    if reach is None or place in reach:
+        return None
+    radius = world.scenario.supply.radius_km or SUPPLY_RADIUS_KM
+    supplied = [(world.routes.km(place, p), p) for p, km in reach.items() if km <= radius]
+    supplied = [(km, p) for km, p in supplied if math.isfinite(km)]
+    return min(supplied)[1] if supplied else None
 
 
 def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:

@@ -126,3 +126,35 @@ def test_a_beaten_unit_falls_back_towards_its_supply_not_into_a_pocket():
     data["supply"] = {"sources": {"red": ["g"]}}
     fed = build_world(Scenario.model_validate(data), seed=1)
     assert retreat_destination(fed, fed.units["red_1"], "b") == "c2"
+
+
+def _pocket(cut: bool) -> dict:
+    """Red's unit stands at E, whose only road leads to C; red is supplied from G
+    through D. With ``cut`` blue holds C, so E has no supply route at all."""
+    data = _star([])
+    data["end"] = "1919-01-12"
+    data["map"]["links"] = [link for link in data["map"]["links"]
+                            if {link["a"], link["b"]} != {"c", "f"}]
+    data["control"] = {"a": "blue", "b": "blue", "c": "blue" if cut else "red",
+                       "d": "red", "e": "red", "g": "red"}
+    data["units"] = [_unit("red_1", "red", 500, "e"), _unit("blue_1", "blue", 300, "a")]
+    data["intents"] = [{"id": "red_push", "side": "red", "units": ["red_1"],
+                        "objectives": [{"assemble": "e"},
+                                       {"take": "a", "when": {"date": "1919-02-01"}}],
+                        "source": CITE}]
+    data["supply"] = {"sources": {"red": ["g"]}, "radius_km": 30}
+    return data
+
+
+def test_a_unit_cut_off_from_every_supply_route_breaks_out():
+    result = simulate(Scenario.model_validate(_pocket(cut=True)), seed=1)
+    orders = [e for e in result.events if e.type == "order" and e.unit == "red_1"
+              and "breaks out" in e.reason]
+    assert orders and orders[0].action == "attack" and orders[0].target == "d"
+
+
+def test_a_unit_merely_beyond_supply_range_halts_instead():
+    result = simulate(Scenario.model_validate(_pocket(cut=False)), seed=1)
+    reasons = [e.reason for e in result.events if e.type == "order" and e.unit == "red_1"]
+    assert not [r for r in reasons if "breaks out" in r]
+    assert [r for r in reasons if "the advance halts" in r]
