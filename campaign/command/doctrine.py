@@ -58,3 +58,8 @@ CUT_OFF_POWER_REAR_CUT = 1.0
 #: two days after losing it on 19-21 May 1919 in the source); a later attack on the
 #: place is a new decision, which the scenario has to give as an intent.
 COUNTERATTACK_DAYS = 3.0
+#: A unit cut off from every supply route breaks out towards the nearest town its
+#: side supplies only when that town is within this many km by road, about three
+#: days' march (3 x 25 km): encircled forces fight their way back to lines within
+#: reach (FM 100-5 (1941) on encircled units); deeper in the enemy's rear it holds.
+BREAKOUT_KM = 75.0

@@ -404,14 +404,15 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
 def _way_out(world: Any, side: str, place: str) -> str | None:
     """For a unit at ``place`` with no supply route at all (every road back runs
     through enemy-held ground), the nearest town by road that its side supplies;
-    None when the place still has a supply route (the unit is only too far out) or
-    the side has no sources."""
+    None when the place still has a supply route (the unit is only too far out), when
+    no supplied town lies within ``BREAKOUT_KM`` (deep in the enemy's rear a breakout
+    would be a raid, not a return to its lines), or when the side has no sources."""
     reach = supply_reach(world, side)
     if reach is None or place in reach:
         return None
     radius = world.scenario.supply.radius_km or SUPPLY_RADIUS_KM
     supplied = [(world.routes.km(place, p), p) for p, km in reach.items() if km <= radius]
-    supplied = [(km, p) for km, p in supplied if math.isfinite(km)]
+    supplied = [(km, p) for km, p in supplied if km <= doctrine.BREAKOUT_KM]
     return min(supplied)[1] if supplied else None
 
 

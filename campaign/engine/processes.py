@@ -594,8 +594,8 @@ def _plan(world: World, unit: UnitState, current):
         # through each other, so the unit meets it here, where it stands.
         unit.look_again_t = oncoming.eta
         return None
-    if order.action == Action.move and world.hostiles_at(nxt, unit.side):
-        return None  # a move halts before the enemy; only an attack goes in
+    if order.action in (Action.move, Action.withdraw) and world.hostiles_at(nxt, unit.side):
+        return None  # a move or a withdrawal halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
     if assaulting and world.hostiles_at(nxt, unit.side):
         hold = _assault_hold(world, unit, current, here)
@@ -785,9 +785,19 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
     enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
-                river=data.get("river"), occupy=mode != "retreat")
+                river=data.get("river"),
+                occupy=mode != "retreat" and not _falling_back_through(world, unit, destination))
     if objective is not None and unit.engagement is None and objective in world.links[destination]:
         _rouse_comrades(world, unit)  # it has reached its start line
+
+
+def _falling_back_through(world: World, unit: UnitState, place: str) -> bool:
+    """True when the unit is on its way back under a withdraw order and ``place`` is not
+    where it is going: a column falling back passes through towns, it does not take
+    them."""
+    current = unit.current_order(world.env.now)
+    return (current is not None and current[1].action == Action.withdraw
+            and current[1].target != place)
 
 
 def _disengage(world: World, unit: UnitState) -> None:

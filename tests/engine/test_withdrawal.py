@@ -1,0 +1,39 @@
+"""A column falling back passes through towns without taking them and does not
+assault an enemy standing where it was sent."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from toy import CITE, toy_dict  # noqa: E402
+
+from campaign.scenario.schema import Scenario  # noqa: E402
+from campaign.simulate import simulate  # noqa: E402
+
+
+def _through_red_b(action: str, red_at: str = "d") -> list:
+    """Blue at A sent to C along A-B-C-D; B is red-held and empty."""
+    data = toy_dict()
+    data["control"] = {"a": "blue", "b": "red", "c": "blue", "d": "red"}
+    data["units"][1]["location"] = red_at
+    data["objectives"] = []
+    data["orders"] = [{"unit": "blue_1", "date": "1919-01-02", "action": action,
+                       "target": "c", "source": CITE}]
+    return simulate(Scenario.model_validate(data), seed=1).events
+
+
+def _taken(events, place: str) -> list:
+    return [e for e in events if e.type == "control_change" and e.place == place]
+
+
+def test_a_withdrawing_column_passes_through_enemy_towns_without_taking_them():
+    assert _taken(_through_red_b("move"), "b")  # a march takes an empty enemy town
+    assert not _taken(_through_red_b("withdraw"), "b")
+
+
+def test_a_withdrawal_halts_before_an_enemy_at_its_destination():
+    events = _through_red_b("withdraw", red_at="c")
+    assert not [e for e in events if e.type == "engagement_start"]
+    assert [e for e in events if e.type == "move_end" and e.unit == "blue_1" and e.place == "b"]
