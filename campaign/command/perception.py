@@ -19,7 +19,7 @@ from campaign.engine import combat
 from campaign.engine.supply import fatigue_factor
 
 
-@dataclass
+@dataclass(slots=True)
 class Sighting:
     unit: str
     place: str
@@ -52,6 +52,13 @@ class Picture:
     #: Units this side has fought: counted as enemies whatever it believed of their side.
     fought: set[str] = field(default_factory=set)
     _looked_t: float = -1.0
+    #: Caches that only save time (results never depend on them): estimate errors by
+    #: (unit, day); places within n road links of a place by (place, n); the sightings
+    #: by place as of the last look; the places held, by control version.
+    _errors: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
+    _balls: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, repr=False)
+    _by_place: dict[str, list[Sighting]] = field(default_factory=dict, repr=False)
+    _held: tuple[int, str, frozenset[str]] | None = field(default=None, repr=False)
 
     def error(self, unit_id: str, day: int) -> float:
         """The estimate's error factor for ``unit_id`` on ``day``: lognormal with sigma
@@ -59,6 +66,12 @@ class Picture:
         looks (a hash of the key gives two uniforms; Box-Muller gives the normal)."""
         if self.estimate_error <= 0:
             return 1.0
+        known = self._errors.get((unit_id, day))
+        if known is None:
+            known = self._errors[(unit_id, day)] = self._draw_error(unit_id, day)
+        return known
+
+    def _draw_error(self, unit_id: str, day: int) -> float:
         key = f"{self.seed}|{self.side}|{unit_id}|{day}".encode()
         digest = hashlib.blake2b(key, digest_size=16).digest()
         u1 = (int.from_bytes(digest[:8], "big") + 1) / 2.0**64
@@ -75,8 +88,10 @@ class Picture:
         day = int(now + 1e-9)
         visible = self.visible_places(world)
         seen: list[tuple[Any, str]] = []
+        present = world.enemy_presence[self.side].counts  # places where enemies stand
         for place in visible:
-            seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
+            if place in present:
+                seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
         # A column on the road is seen from either end, and believed bound for where
         # it is heading.
         for enemy in world.units.values():
@@ -96,35 +111,48 @@ class Picture:
             gone = s.place in visible and s.seen_t < now
             if gone or now - s.seen_t > self.memory_days:
                 del self.sightings[uid]
+        by_place: dict[str, list[Sighting]] = {}
+        for s in self.sightings.values():
+            by_place.setdefault(s.place, []).append(s)
+        self._by_place = by_place
 
     def visible_places(self, world: Any) -> set[str]:
-        """Places the side can see into now."""
+        """Places the side can see into now: those it holds, and those within its
+        reconnaissance reach (in road links) of where its and its friends' units stand
+        or march."""
         holder = world.holder(self.side)
-        seen: set[str] = {p for p, s in world.control.items() if s == holder}
-        frontier: list[tuple[str, int]] = []
+        held = self._held
+        if held is None or held[0] != world.control_version or held[1] != holder:
+            held = self._held = (world.control_version, holder, frozenset(
+                p for p, s in world.control.items() if s == holder))
+        seen: set[str] = set(held[2])
+        hostile, holder_of = world.hostile_pairs, world.holder_of
+        side, links = self.side, self.recon_links
         for u in world.units.values():
-            if u.status not in ("present", "moving") or world.hostile(u.side, self.side) or (
-                    world.holder(u.side) != holder and u.side != self.side):
+            if u.status not in ("present", "moving") or hostile[(u.side, side)] or (
+                    holder_of[u.side] != holder and u.side != side):
                 continue
-            reach = doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else self.recon_links
+            reach = max(doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else links, links)
             for place in (u.location, u.moving_to, u.came_from if u.location is None else None):
                 if place is not None:
-                    frontier.append((place, max(reach, self.recon_links)))
-        for place, _ in frontier:
-            seen.add(place)
-        best: dict[str, int] = {}
-        while frontier:
-            place, reach = frontier.pop()
-            if best.get(place, -1) >= reach:
-                continue
-            best[place] = reach
-            seen.add(place)
-            if reach > 0:
-                frontier.extend((n, reach - 1) for n in world.links[place])
+                    seen |= self._within(world, place, reach)
         return seen
 
+    def _within(self, world: Any, place: str, reach: int) -> frozenset[str]:
+        """Places at most ``reach`` road links from ``place`` (itself included)."""
+        ball = self._balls.get((place, reach))
+        if ball is None:
+            found, rim = {place}, [place]
+            for _ in range(reach):
+                rim = [n for p in rim for n in world.links[p] if n not in found]
+                found.update(rim)
+            ball = self._balls[(place, reach)] = frozenset(found)
+        return ball
+
     def enemy_at(self, place: str) -> list[Sighting]:
-        return [s for s in self.sightings.values() if s.place == place]
+        """The enemy units believed at ``place`` (as of the last look)."""
+        return list(self._by_place.get(place, ()))
 
     def enemy_power_at(self, place: str) -> float:
-        return sum(s.power for s in self.sightings.values() if s.place == place)
+        """Their estimated combat power (as of the last look)."""
+        return sum(s.power for s in self._by_place.get(place, ()))
