@@ -54,11 +54,12 @@ class Picture:
     _looked_t: float = -1.0
     #: Caches that only save time (results never depend on them): estimate errors by
     #: (unit, day); places within n road links of a place by (place, n); the sightings
-    #: by place as of the last look; the places held, by control version.
+    #: by place as of the last look; the places visible, by the world's control and
+    #: positions versions.
     _errors: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
     _balls: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, repr=False)
     _by_place: dict[str, list[Sighting]] = field(default_factory=dict, repr=False)
-    _held: tuple[int, str, frozenset[str]] | None = field(default=None, repr=False)
+    _visible: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
 
     def error(self, unit_id: str, day: int) -> float:
         """The estimate's error factor for ``unit_id`` on ``day``: lognormal with sigma
@@ -116,16 +117,18 @@ class Picture:
             by_place.setdefault(s.place, []).append(s)
         self._by_place = by_place
 
-    def visible_places(self, world: Any) -> set[str]:
+    def visible_places(self, world: Any) -> frozenset[str]:
         """Places the side can see into now: those it holds, and those within its
         reconnaissance reach (in road links) of where its and its friends' units stand
         or march."""
+        key = (id(world), world.control_version, world.positions_version)
+        if self._visible is None or self._visible[0] != key:
+            self._visible = (key, frozenset(self._visible_now(world)))
+        return self._visible[1]
+
+    def _visible_now(self, world: Any) -> set[str]:
         holder = world.holder(self.side)
-        held = self._held
-        if held is None or held[0] != world.control_version or held[1] != holder:
-            held = self._held = (world.control_version, holder, frozenset(
-                p for p, s in world.control.items() if s == holder))
-        seen: set[str] = set(held[2])
+        seen: set[str] = {p for p, s in world.control.items() if s == holder}
         hostile, holder_of = world.hostile_pairs, world.holder_of
         side, links = self.side, self.recon_links
         for u in world.units.values():

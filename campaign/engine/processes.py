@@ -130,6 +130,7 @@ def _leave_place(world: World, unit: UnitState) -> None:
         if members is not None:
             members.pop(unit.id, None)
     unit.location = None
+    world.positions_version += 1
     world.recount(unit)
 
 
@@ -167,6 +168,7 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
     unit.location = place
     unit.moving_to = None
     unit.status = "present"
+    world.positions_version += 1
     world.recount(unit)
     unit.since_t = world.env.now
     world.at_place.setdefault(place, {})[unit.id] = None
@@ -389,6 +391,7 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
         _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
         _leave_place(world, unit)
         unit.status = "destroyed"
+        world.positions_version += 1
         world.wake(unit)
         world.notify("break", unit=unit.id, place=place)
         return
@@ -773,6 +776,7 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     unit.status = "moving"
     unit.moving_to = destination
     unit.came_from = origin
+    world.positions_version += 1
     unit.eta = env.now + days
     road = world.on_road.setdefault((origin, destination), {})
     road[unit.id] = None
@@ -810,6 +814,7 @@ def _depart(world: World, unit: UnitState) -> None:
     unit.men = 0.0
     _leave_place(world, unit)
     unit.status = "departed"
+    world.positions_version += 1
     world.notify("departure", unit=unit.id, place=place)
 
 

@@ -187,6 +187,10 @@ class World:
     control_version: int = 0
     #: place -> time (days) of its last change of hands (absent: held since the start).
     control_since: dict[str, float] = field(default_factory=dict)
+    #: Changes whenever a unit arrives at or leaves a place, sets off, leaves the
+    #: theatre or is destroyed, and whenever two sides' stance changes (caches keyed on
+    #: who stands where use it, with ``control_version``).
+    positions_version: int = 0
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
     #: (from place, to place) -> ids of the units marching along that road now.
@@ -308,6 +312,7 @@ class World:
         if self.hostile_pairs[(a, b)] == hostile:
             return
         self.hostile_pairs[(a, b)] = self.hostile_pairs[(b, a)] = hostile
+        self.positions_version += 1
         sides = list(self.holder_of)
         self.threatens = self._threat_lists()
         for s in sides:
