@@ -884,8 +884,15 @@ def _rear_changes(world: World) -> dict[str, str]:
             if unit.status == "moving" and unit.men >= 0.5:
                 for place in (origin, destination):
                     present.setdefault(place, set()).add(unit.side)
+    # Only a place with some side's units within two links can change hands.
+    near_by = _within_two_links(world)
+    candidates: set[str] = set()
+    for place in present:
+        candidates.update(near_by.get(place, ()))
+    order, last = world.place_order, len(world.place_order)
     changes: dict[str, str] = {}
-    for place, owner in world.control.items():
+    for place in sorted(candidates, key=lambda p: (order.get(p, last), p)):
+        owner = world.control.get(place, "none")
         if owner == "none" or place in present or place not in world.links:
             continue
         neighbours = world.links[place]
@@ -893,8 +900,7 @@ def _rear_changes(world: World) -> dict[str, str]:
                            for s in present.get(n, ()))
         if friends_near:
             continue
-        two_links = {m for n in neighbours for m in world.links[n]} - {place}
-        near = {s for m in (*neighbours, *two_links) for s in present.get(m, ())}
+        near = {s for m in near_by[place] for s in present.get(m, ())}
         takers = sorted({world.holder(s) for s in near if world.hostile(s, owner)})
         if len(takers) != 1 or any(not world.hostile(s, owner) for s in near):
             continue  # no one, or more than one side, or the holder's own troops near
@@ -908,6 +914,16 @@ def _rear_changes(world: World) -> dict[str, str]:
         if beside and held_by_taker >= 0.5 * len(neighbours):
             changes[place] = taker  # (b) ground the enemy has left
     return changes
+
+
+def _within_two_links(world: World) -> dict[str, frozenset[str]]:
+    """place -> the other places at most two road links from it (worked out once)."""
+    if not world.within_two_links:
+        links = world.links
+        world.within_two_links = {
+            place: frozenset({*neighbours, *(m for n in neighbours for m in links[n])} - {place})
+            for place, neighbours in links.items()}
+    return world.within_two_links
 
 
 # ---------------------------------------------------------------------------- chronicle
