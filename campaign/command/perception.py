@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from campaign.command import doctrine
 from campaign.engine import combat
 from campaign.engine.supply import fatigue_factor
+
+
+#: A 16-byte digest read as two big-endian 64-bit unsigned integers.
+_TWO_WORDS = struct.Struct(">QQ")
 
 
 @dataclass(slots=True)
@@ -74,9 +79,9 @@ class Picture:
 
     def _draw_error(self, unit_id: str, day: int) -> float:
         key = f"{self.seed}|{self.side}|{unit_id}|{day}".encode()
-        digest = hashlib.blake2b(key, digest_size=16).digest()
-        u1 = (int.from_bytes(digest[:8], "big") + 1) / 2.0**64
-        u2 = int.from_bytes(digest[8:], "big") / 2.0**64
+        high, low = _TWO_WORDS.unpack(hashlib.blake2b(key, digest_size=16).digest())
+        u1 = (high + 1) / 2.0**64
+        u2 = low / 2.0**64
         normal = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
         return math.exp(self.estimate_error * normal)
 
