@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from campaign.command import doctrine
 from campaign.engine import combat
 from campaign.engine.supply import fatigue_factor
-
 
 #: A 16-byte digest read as two big-endian 64-bit unsigned integers.
 _TWO_WORDS = struct.Struct(">QQ")
@@ -157,9 +157,9 @@ class Picture:
             ball = self._balls[(place, reach)] = frozenset(found)
         return ball
 
-    def enemy_at(self, place: str) -> list[Sighting]:
-        """The enemy units believed at ``place`` (as of the last look)."""
-        return list(self._by_place.get(place, ()))
+    def enemy_at(self, place: str) -> Sequence[Sighting]:
+        """The enemy units believed at ``place`` (as of the last look; not to be changed)."""
+        return self._by_place.get(place, ())
 
     def enemy_power_at(self, place: str) -> float:
         """Their estimated combat power (as of the last look)."""

@@ -623,16 +623,12 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
         total = 0.0 if owner == holder else 1e12 if owner == "none" else 2e12
         for u in free:
             here = u.location or u.moving_to
-            path = world.routes.path(here, n) if here is not None else None
-            total += (_length(world, path) if path else 1e6) * u.men
+            km = world.routes.open_km(here, n) if here is not None else None
+            total += (km if km is not None else 1e6) * u.men
         key = (total, n)
         if best is None or key < best:
             best = key
     return best[1] if best else None
-
-
-def _length(world: Any, path: list[str]) -> float:
-    return sum(world.links[a][b]["length_km"] for a, b in zip(path, path[1:], strict=False))
 
 
 def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | None,

@@ -99,6 +99,9 @@ class Routes:
         self._matrix.sort_indices()
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
         self._ends = (rows, self._matrix.indices)
+        self._link_km = {(a, b): float(d[weight]) for a, b, d in graph.edges(data=True)}
+        self._link_km.update({(b, a): km for (a, b), km in self._link_km.items()})
+        self._route_km: dict[tuple[str, str], float | None] = {}
         self._open: dict[int, list[int]] = {}
         self._open_km: dict[int, np.ndarray] = {}
         self._avoiding: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -155,6 +158,18 @@ class Routes:
             return Route(rest, False)
         around = self._walk(self._avoiding_tree(end, avoid, source), start, end)
         return Route(around, False) if around is not None else None
+
+    def open_km(self, source: str, target: str) -> float | None:
+        """Length in km of the shortest open route from ``source`` to ``target`` (the
+        links' lengths added up from the source on), 0 from a place to itself, or None
+        when there is no route."""
+        key = (source, target)
+        if key not in self._route_km:
+            places = self.path(source, target)
+            link_km = self._link_km
+            self._route_km[key] = None if places is None else sum(
+                link_km[(a, b)] for a, b in zip(places, places[1:], strict=False))
+        return self._route_km[key]
 
     def next_place(self, source: str, target: str) -> str | None:
         """The first place after ``source`` on the shortest open route to ``target``."""
