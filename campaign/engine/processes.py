@@ -871,16 +871,16 @@ def rear_control(world: World):
 
 
 def _rear_changes(world: World) -> dict[str, str]:
+    units, hostile, holder_of = world.units, world.hostile_pairs, world.holder_of
     present: dict[str, set[str]] = {}
     for place, ids in world.at_place.items():
-        sides = {world.units[u].side for u in ids
-                 if world.units[u].men >= 0.5 and world.units[u].retreat_to is None}
+        sides = {units[u].side for u in ids if units[u].men >= 0.5 and units[u].retreat_to is None}
         if sides:
             present[place] = sides
     for (origin, destination), ids in world.on_road.items():
         # A column on the road is present at both ends of it.
         for uid in ids:
-            unit = world.units[uid]
+            unit = units[uid]
             if unit.status == "moving" and unit.men >= 0.5:
                 for place in (origin, destination):
                     present.setdefault(place, set()).add(unit.side)
@@ -889,27 +889,23 @@ def _rear_changes(world: World) -> dict[str, str]:
     candidates: set[str] = set()
     for place in present:
         candidates.update(near_by.get(place, ()))
-    order, last = world.place_order, len(world.place_order)
     changes: dict[str, str] = {}
-    for place in sorted(candidates, key=lambda p: (order.get(p, last), p)):
-        owner = world.control.get(place, "none")
-        if owner == "none" or place in present or place not in world.links:
+    for place, owner in world.control.items():
+        if owner == "none" or place not in candidates or place in present:
             continue
         neighbours = world.links[place]
-        friends_near = any(not world.hostile(s, owner) for n in neighbours
-                           for s in present.get(n, ()))
-        if friends_near:
-            continue
-        near = {s for m in near_by[place] for s in present.get(m, ())}
-        takers = sorted({world.holder(s) for s in near if world.hostile(s, owner)})
-        if len(takers) != 1 or any(not world.hostile(s, owner) for s in near):
+        if any(not hostile[(s, owner)] for n in neighbours if n in present for s in present[n]):
+            continue  # the holder's friends are next to it
+        near = {s for m in near_by[place] if m in present for s in present[m]}
+        takers = sorted({holder_of[s] for s in near if hostile[(s, owner)]})
+        if len(takers) != 1 or any(not hostile[(s, owner)] for s in near):
             continue  # no one, or more than one side, or the holder's own troops near
         taker = takers[0]
         holders = {world.control.get(n, "none") for n in neighbours}
         if holders == {taker}:
             changes[place] = taker  # (a) an enclave the front has passed
             continue
-        beside = any(world.holder(s) == taker for n in neighbours for s in present.get(n, ()))
+        beside = any(holder_of[s] == taker for n in neighbours for s in present.get(n, ()))
         held_by_taker = sum(world.control.get(n) == taker for n in neighbours)
         if beside and held_by_taker >= 0.5 * len(neighbours):
             changes[place] = taker  # (b) ground the enemy has left

@@ -200,8 +200,6 @@ class World:
     seasons: list[str] = field(default_factory=list)
     #: place -> the other places at most two road links away (filled when first needed).
     within_two_links: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: place -> its position in ``control`` (the order places are looked at in).
-    place_order: dict[str, int] = field(init=False)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -210,7 +208,6 @@ class World:
         sides = list(self.holder_of)
         self.enemy_presence = {s: self.routes.tally() for s in sides}
         self.threatens = self._threat_lists()
-        self.place_order = {place: i for i, place in enumerate(self.control)}
 
     @property
     def start(self) -> dt.date:
