@@ -193,6 +193,8 @@ class World:
     positions_version: int = 0
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
+    #: place -> (neighbour, supply km of the link) (see engine.supply; filled when needed).
+    supply_links: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     #: (from place, to place) -> ids of the units marching along that road now.
     on_road: dict[tuple[str, str], dict[str, None]] = field(default_factory=dict)
     #: (side, other side) pairs, both ways, that stand neutral now (see command.relations).
