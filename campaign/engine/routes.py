@@ -99,6 +99,8 @@ class Routes:
         self._matrix.sort_indices()
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
         self._ends = (rows, self._matrix.indices)
+        self._scratch = csr_matrix(
+            (self._matrix.data.copy(), self._matrix.indices, self._matrix.indptr), shape=(n, n))
         self._link_km = {(a, b): float(d[weight]) for a, b, d in graph.edges(data=True)}
         self._link_km.update({(b, a): km for (a, b), km in self._link_km.items()})
         self._route_km: dict[tuple[str, str], float | None] = {}
@@ -223,11 +225,12 @@ class Routes:
         closed[end] = False
         if leaving is not None:
             closed[self.index[leaving]] = False
-        rows, cols = self._ends
-        data = self._matrix.data.copy()
-        data[closed[rows] | closed[cols]] = np.inf  # a link into a closed place is cut
-        matrix = csr_matrix((data, self._matrix.indices, self._matrix.indptr),
-                            shape=self._matrix.shape)
+        # A link into a closed place is cut (the search runs outwards from ``end``, so
+        # the links out of a closed place are never reached). One scratch matrix is
+        # reused: building a sparse matrix costs more than the search.
+        matrix = self._scratch
+        np.copyto(matrix.data, self._matrix.data)
+        matrix.data[closed[self._ends[1]]] = np.inf
         # Search only as far as a plausible detour reaches; the search is exact for
         # every place within that distance, and is run in full if this unit lies beyond.
         reach = DETOUR_REACH * float(self._open_km[end][start]) + DETOUR_REACH_KM
