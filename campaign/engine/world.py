@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -204,9 +204,17 @@ class World:
     within_two_links: dict[str, frozenset[str]] = field(default_factory=dict)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.routes = Routes(self.graph)
-        self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
+    #: The routes and link table of an earlier world on the same ``graph`` (neither
+    #: changes during a run; the routes' caches only save time): given, they are
+    #: shared instead of compiled again.
+    compiled: InitVar[tuple[Routes, dict[str, dict[str, dict[str, Any]]]] | None] = None
+
+    def __post_init__(self, compiled: tuple[Routes, dict] | None) -> None:
+        if compiled is not None:
+            self.routes, self.links = compiled
+        else:
+            self.routes = Routes(self.graph)
+            self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
         sides = list(self.holder_of)
         self.enemy_presence = {s: self.routes.tally() for s in sides}
         self.threatens = self._threat_lists()
