@@ -172,7 +172,8 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
     world.recount(unit)
     unit.since_t = world.env.now
     world.at_place.setdefault(place, {})[unit.id] = None
-    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
+    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id] if (
+        place in world.enemy_presence[unit.side]) else []
     engagement = world.engagements.get(place)
     if engagement is not None:
         defenders_side = world.units[engagement.defenders[0]].side if engagement.defenders else None
@@ -734,8 +735,12 @@ def _commander(world: World, unit: UnitState):
         unit.look_again_t = morning  # commanders act with the day's orders, at 06:00
         return None
     neighbours = list(world.links[here])
-    enemies_near = {n: world.hostiles_at(n, unit.side) for n in neighbours}
+    present = world.enemy_presence[unit.side]  # places where enemy units stand
+    enemies_near = {n: world.hostiles_at(n, unit.side) if n in present else []
+                    for n in neighbours}
     hostile_near = [n for n, found in enemies_near.items() if found]
+    if not hostile_near:
+        return None  # nothing to fall back from or to counter-attack
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
         enemy_power = sum(_power(found) for found in enemies_near.values())
         friends = [u for u in world.units_at(here) if not world.hostile(u.side, unit.side)]
