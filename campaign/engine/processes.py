@@ -416,7 +416,7 @@ def retreat_destination(world: World, unit: UnitState, place: str,
     here_km = reach.get(place, math.inf) if reach is not None else math.inf
     candidates = []
     for n in world.links[place]:
-        if world.hostiles_at(n, unit.side):
+        if world.hostiles_present(n, unit.side):
             continue
         owner = world.control.get(n, "none")
         if owner != "none" and world.hostile(owner, unit.side):
@@ -598,10 +598,10 @@ def _plan(world: World, unit: UnitState, current):
         # through each other, so the unit meets it here, where it stands.
         unit.look_again_t = oncoming.eta
         return None
-    if order.action == Action.move and world.hostiles_at(nxt, unit.side):
+    if order.action == Action.move and world.hostiles_present(nxt, unit.side):
         return None  # a move halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
-    if assaulting and world.hostiles_at(nxt, unit.side):
+    if assaulting and world.hostiles_present(nxt, unit.side):
         hold = _assault_hold(world, unit, current, here)
         if hold is not None:
             unit.look_again_t = hold
@@ -628,7 +628,7 @@ def _order_done(world: World, unit: UnitState, index: int, order) -> None:
     """The unit stands at its order's target. An attack whose place is now held by its
     side is spent, so that the unit is free for what comes next; a march is done."""
     if order.action == Action.attack:
-        if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_at(
+        if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_present(
                 order.target, unit.side):
             return
         unit.spent_orders.add(index)

@@ -252,6 +252,11 @@ class World:
         return [u for u in map(units.__getitem__, self.at_place[place])
                 if hostile[(u.side, side)] and u.retreat_to is None and u.men >= 0.5]
 
+    def hostiles_present(self, place: str, side: str) -> bool:
+        """True when units hostile to ``side`` stand at ``place`` (as :meth:`hostiles_at`
+        finds them), answered from the presence tally without a scan."""
+        return place in self.enemy_presence[side].counts
+
     def holder(self, side: str) -> str:
         """The side in whose name this side's units hold ground."""
         return self.holder_of[side]
