@@ -21,6 +21,7 @@ from campaign.command import install as install_command
 from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.processes import chronicle, rear_control, unit_life
+from campaign.engine.routes import Routes
 from campaign.engine.season import march_factors, season_by_day
 from campaign.engine.world import LazyTable, UnitState, World, order_time, orders_by_unit
 from campaign.geo.gazetteer import great_circle_km
@@ -90,7 +91,12 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
                  sample_strengths: bool) -> World:
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
-    graph, places = build_map(scenario)
+    earlier = _LAST_WORLD.get(id(scenario.map))
+    if earlier is not None and earlier.scenario.map is scenario.map:
+        graph, places = earlier.graph, earlier.places  # the same map: read-only in a run
+    else:
+        earlier = None
+        graph, places = build_map(scenario)
     allies = {s.id: set(s.allies) for s in scenario.sides}
     # Looked up pair by pair as the run needs them (thousands of sides stay cheap).
     hostile = LazyTable(lambda a, b: a != b and b not in allies[a] and a not in allies[b])
@@ -127,7 +133,12 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
         scenario=scenario, env=env, graph=graph, places=places, control=control, units=units,
         rng=rng, model=model, hostile_pairs=hostile, holder_of=holder,
         objectives=objectives, initial_control=dict(control), daily_log=daily_log,
+        compiled=(earlier.routes, earlier.links) if earlier is not None else None,
     )
+    if earlier is None:
+        _LAST_WORLD.clear()  # one map kept: an ensemble runs one scenario many times
+        _LAST_WORLD[id(scenario.map)] = _MapHolder(scenario, graph, places, world.routes,
+                                                   world.links)
     world.seasons = season_by_day(scenario)
     world.season_march = march_factors(scenario)
     for uid, orders in unit_orders.items():
@@ -146,6 +157,24 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
     env.process(rear_control(world))
     install_command(world, seed)
     return world
+
+
+@dataclass
+class _MapHolder:
+    """What a later run of the same scenario map can reuse: the map graph, the place
+    table, the compiled routes and the link table (none of them changes during a run;
+    the routes' caches only save time)."""
+
+    scenario: Scenario
+    graph: nx.Graph
+    places: dict[str, dict[str, Any]]
+    routes: Routes
+    links: dict[str, dict[str, dict[str, Any]]]
+
+
+#: id(scenario.map) -> the map of the last world built (the scenario is kept, so the
+#: id cannot be reused while it is here).
+_LAST_WORLD: dict[int, _MapHolder] = {}
 
 
 @contextmanager

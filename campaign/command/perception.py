@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +20,11 @@ from campaign.command import doctrine
 from campaign.engine import combat
 from campaign.engine.supply import fatigue_factor
 
+#: A 16-byte digest read as two big-endian 64-bit unsigned integers.
+_TWO_WORDS = struct.Struct(">QQ")
 
-@dataclass
+
+@dataclass(slots=True)
 class Sighting:
     unit: str
     place: str
@@ -52,6 +57,14 @@ class Picture:
     #: Units this side has fought: counted as enemies whatever it believed of their side.
     fought: set[str] = field(default_factory=set)
     _looked_t: float = -1.0
+    #: Caches that only save time (results never depend on them): estimate errors by
+    #: (unit, day); places within n road links of a place by (place, n); the sightings
+    #: by place as of the last look; the places visible, by the world's control and
+    #: positions versions.
+    _errors: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
+    _balls: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, repr=False)
+    _by_place: dict[str, list[Sighting]] = field(default_factory=dict, repr=False)
+    _visible: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
 
     def error(self, unit_id: str, day: int) -> float:
         """The estimate's error factor for ``unit_id`` on ``day``: lognormal with sigma
@@ -59,10 +72,16 @@ class Picture:
         looks (a hash of the key gives two uniforms; Box-Muller gives the normal)."""
         if self.estimate_error <= 0:
             return 1.0
+        known = self._errors.get((unit_id, day))
+        if known is None:
+            known = self._errors[(unit_id, day)] = self._draw_error(unit_id, day)
+        return known
+
+    def _draw_error(self, unit_id: str, day: int) -> float:
         key = f"{self.seed}|{self.side}|{unit_id}|{day}".encode()
-        digest = hashlib.blake2b(key, digest_size=16).digest()
-        u1 = (int.from_bytes(digest[:8], "big") + 1) / 2.0**64
-        u2 = int.from_bytes(digest[8:], "big") / 2.0**64
+        high, low = _TWO_WORDS.unpack(hashlib.blake2b(key, digest_size=16).digest())
+        u1 = (high + 1) / 2.0**64
+        u2 = low / 2.0**64
         normal = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
         return math.exp(self.estimate_error * normal)
 
@@ -75,8 +94,10 @@ class Picture:
         day = int(now + 1e-9)
         visible = self.visible_places(world)
         seen: list[tuple[Any, str]] = []
+        present = world.enemy_presence[self.side].counts  # places where enemies stand
         for place in visible:
-            seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
+            if place in present:
+                seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
         # A column on the road is seen from either end, and believed bound for where
         # it is heading.
         for enemy in world.units.values():
@@ -96,35 +117,50 @@ class Picture:
             gone = s.place in visible and s.seen_t < now
             if gone or now - s.seen_t > self.memory_days:
                 del self.sightings[uid]
+        by_place: dict[str, list[Sighting]] = {}
+        for s in self.sightings.values():
+            by_place.setdefault(s.place, []).append(s)
+        self._by_place = by_place
 
-    def visible_places(self, world: Any) -> set[str]:
-        """Places the side can see into now."""
+    def visible_places(self, world: Any) -> frozenset[str]:
+        """Places the side can see into now: those it holds, and those within its
+        reconnaissance reach (in road links) of where its and its friends' units stand
+        or march."""
+        key = (id(world), world.control_version, world.positions_version)
+        if self._visible is None or self._visible[0] != key:
+            self._visible = (key, frozenset(self._visible_now(world)))
+        return self._visible[1]
+
+    def _visible_now(self, world: Any) -> set[str]:
         holder = world.holder(self.side)
         seen: set[str] = {p for p, s in world.control.items() if s == holder}
-        frontier: list[tuple[str, int]] = []
+        hostile, holder_of = world.hostile_pairs, world.holder_of
+        side, links = self.side, self.recon_links
         for u in world.units.values():
-            if u.status not in ("present", "moving") or world.hostile(u.side, self.side) or (
-                    world.holder(u.side) != holder and u.side != self.side):
+            if u.status not in ("present", "moving") or hostile[(u.side, side)] or (
+                    holder_of[u.side] != holder and u.side != side):
                 continue
-            reach = doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else self.recon_links
+            reach = max(doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else links, links)
             for place in (u.location, u.moving_to, u.came_from if u.location is None else None):
                 if place is not None:
-                    frontier.append((place, max(reach, self.recon_links)))
-        for place, _ in frontier:
-            seen.add(place)
-        best: dict[str, int] = {}
-        while frontier:
-            place, reach = frontier.pop()
-            if best.get(place, -1) >= reach:
-                continue
-            best[place] = reach
-            seen.add(place)
-            if reach > 0:
-                frontier.extend((n, reach - 1) for n in world.links[place])
+                    seen |= self._within(world, place, reach)
         return seen
 
-    def enemy_at(self, place: str) -> list[Sighting]:
-        return [s for s in self.sightings.values() if s.place == place]
+    def _within(self, world: Any, place: str, reach: int) -> frozenset[str]:
+        """Places at most ``reach`` road links from ``place`` (itself included)."""
+        ball = self._balls.get((place, reach))
+        if ball is None:
+            found, rim = {place}, [place]
+            for _ in range(reach):
+                rim = [n for p in rim for n in world.links[p] if n not in found]
+                found.update(rim)
+            ball = self._balls[(place, reach)] = frozenset(found)
+        return ball
+
+    def enemy_at(self, place: str) -> Sequence[Sighting]:
+        """The enemy units believed at ``place`` (as of the last look; not to be changed)."""
+        return self._by_place.get(place, ())
 
     def enemy_power_at(self, place: str) -> float:
-        return sum(s.power for s in self.sightings.values() if s.place == place)
+        """Their estimated combat power (as of the last look)."""
+        return sum(s.power for s in self._by_place.get(place, ()))

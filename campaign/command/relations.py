@@ -41,7 +41,9 @@ def _in_force(world: Any, date, until, when, facts: Facts) -> bool:
 def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
     """Apply the relations in force now; log each change."""
     scenario = world.scenario
-    wanted = initial_stances(scenario)
+    if not facts.standing:
+        facts.standing = initial_stances(scenario)
+    wanted = dict(facts.standing)
     reason: dict[frozenset[str], str] = {}
     for i, rel in enumerate(scenario.relations):
         if _in_force(world, rel.date, rel.until, rel.when, facts):

@@ -376,9 +376,6 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     return True
 
 
-_LINES: dict[tuple[int, str], dict[str, float]] = {}
-
-
 def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     """The neighbouring place on the side's supply route from ``place`` back to the
     nearest of its sources (railways counted as supply counts them, whoever holds the
@@ -386,12 +383,10 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     sources = world.scenario.supply.sources.get(side)
     if not sources:
         return None
-    key = (id(world), side)
-    reach = _LINES.get(key)
+    reach = world.supply_lines.get(side)
     if reach is None:
-        if len(_LINES) > 64:
-            _LINES.clear()
-        reach = _LINES[key] = supply_distances(world, side, sources, whoever_holds=True)
+        reach = world.supply_lines[side] = supply_distances(world, side, sources,
+                                                            whoever_holds=True)
     best = None
     for n, data in world.links[place].items():
         step = data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
@@ -411,8 +406,8 @@ def _way_out(world: Any, side: str, place: str) -> str | None:
     if reach is None or place in reach:
         return None
     radius = world.scenario.supply.radius_km or SUPPLY_RADIUS_KM
-    supplied = [(world.routes.km(place, p), p) for p, km in reach.items() if km <= radius]
-    supplied = [(km, p) for km, p in supplied if km <= doctrine.BREAKOUT_KM]
+    supplied = [(world.routes.open_km(place, p), p) for p, km in reach.items() if km <= radius]
+    supplied = [(km, p) for km, p in supplied if km is not None and km <= doctrine.BREAKOUT_KM]
     return min(supplied)[1] if supplied else None
 
 
@@ -655,16 +650,12 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
         total = 0.0 if owner == holder else 1e12 if owner == "none" else 2e12
         for u in free:
             here = u.location or u.moving_to
-            path = world.routes.path(here, n) if here is not None else None
-            total += (_length(world, path) if path else 1e6) * u.men
+            km = world.routes.open_km(here, n) if here is not None else None
+            total += (km if km is not None else 1e6) * u.men
         key = (total, n)
         if best is None or key < best:
             best = key
     return best[1] if best else None
-
-
-def _length(world: Any, path: list[str]) -> float:
-    return sum(world.links[a][b]["length_km"] for a, b in zip(path, path[1:], strict=False))
 
 
 def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | None,

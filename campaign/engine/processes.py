@@ -130,6 +130,7 @@ def _leave_place(world: World, unit: UnitState) -> None:
         if members is not None:
             members.pop(unit.id, None)
     unit.location = None
+    world.positions_version += 1
     world.recount(unit)
 
 
@@ -167,10 +168,12 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
     unit.location = place
     unit.moving_to = None
     unit.status = "present"
+    world.positions_version += 1
     world.recount(unit)
     unit.since_t = world.env.now
     world.at_place.setdefault(place, {})[unit.id] = None
-    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
+    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id] if (
+        place in world.enemy_presence[unit.side]) else []
     engagement = world.engagements.get(place)
     if engagement is not None:
         defenders_side = world.units[engagement.defenders[0]].side if engagement.defenders else None
@@ -389,6 +392,7 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
         _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
         _leave_place(world, unit)
         unit.status = "destroyed"
+        world.positions_version += 1
         world.wake(unit)
         world.notify("break", unit=unit.id, place=place)
         return
@@ -412,7 +416,7 @@ def retreat_destination(world: World, unit: UnitState, place: str,
     here_km = reach.get(place, math.inf) if reach is not None else math.inf
     candidates = []
     for n in world.links[place]:
-        if world.hostiles_at(n, unit.side):
+        if world.hostiles_present(n, unit.side):
             continue
         owner = world.control.get(n, "none")
         if owner != "none" and world.hostile(owner, unit.side):
@@ -594,10 +598,10 @@ def _plan(world: World, unit: UnitState, current):
         # through each other, so the unit meets it here, where it stands.
         unit.look_again_t = oncoming.eta
         return None
-    if order.action in (Action.move, Action.withdraw) and world.hostiles_at(nxt, unit.side):
+    if order.action in (Action.move, Action.withdraw) and world.hostiles_present(nxt, unit.side):
         return None  # a move or a withdrawal halts before the enemy; only an attack goes in
     assaulting = order.action == Action.attack and nxt == order.target
-    if assaulting and world.hostiles_at(nxt, unit.side):
+    if assaulting and world.hostiles_present(nxt, unit.side):
         hold = _assault_hold(world, unit, current, here)
         if hold is not None:
             unit.look_again_t = hold
@@ -624,7 +628,7 @@ def _order_done(world: World, unit: UnitState, index: int, order) -> None:
     """The unit stands at its order's target. An attack whose place is now held by its
     side is spent, so that the unit is free for what comes next; a march is done."""
     if order.action == Action.attack:
-        if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_at(
+        if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_present(
                 order.target, unit.side):
             return
         unit.spent_orders.add(index)
@@ -731,8 +735,12 @@ def _commander(world: World, unit: UnitState):
         unit.look_again_t = morning  # commanders act with the day's orders, at 06:00
         return None
     neighbours = list(world.links[here])
-    enemies_near = {n: world.hostiles_at(n, unit.side) for n in neighbours}
+    present = world.enemy_presence[unit.side]  # places where enemy units stand
+    enemies_near = {n: world.hostiles_at(n, unit.side) if n in present else []
+                    for n in neighbours}
     hostile_near = [n for n, found in enemies_near.items() if found]
+    if not hostile_near:
+        return None  # nothing to fall back from or to counter-attack
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
         enemy_power = sum(_power(found) for found in enemies_near.values())
         friends = [u for u in world.units_at(here) if not world.hostile(u.side, unit.side)]
@@ -773,6 +781,7 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     unit.status = "moving"
     unit.moving_to = destination
     unit.came_from = origin
+    world.positions_version += 1
     unit.eta = env.now + days
     road = world.on_road.setdefault((origin, destination), {})
     road[unit.id] = None
@@ -820,6 +829,7 @@ def _depart(world: World, unit: UnitState) -> None:
     unit.men = 0.0
     _leave_place(world, unit)
     unit.status = "departed"
+    world.positions_version += 1
     world.notify("departure", unit=unit.id, place=place)
 
 
@@ -876,43 +886,55 @@ def rear_control(world: World):
 
 
 def _rear_changes(world: World) -> dict[str, str]:
+    units, hostile, holder_of = world.units, world.hostile_pairs, world.holder_of
     present: dict[str, set[str]] = {}
     for place, ids in world.at_place.items():
-        sides = {world.units[u].side for u in ids
-                 if world.units[u].men >= 0.5 and world.units[u].retreat_to is None}
+        sides = {units[u].side for u in ids if units[u].men >= 0.5 and units[u].retreat_to is None}
         if sides:
             present[place] = sides
     for (origin, destination), ids in world.on_road.items():
         # A column on the road is present at both ends of it.
         for uid in ids:
-            unit = world.units[uid]
+            unit = units[uid]
             if unit.status == "moving" and unit.men >= 0.5:
                 for place in (origin, destination):
                     present.setdefault(place, set()).add(unit.side)
+    # Only a place with some side's units within two links can change hands.
+    near_by = _within_two_links(world)
+    candidates: set[str] = set()
+    for place in present:
+        candidates.update(near_by.get(place, ()))
     changes: dict[str, str] = {}
     for place, owner in world.control.items():
-        if owner == "none" or place in present or place not in world.links:
+        if owner == "none" or place not in candidates or place in present:
             continue
         neighbours = world.links[place]
-        friends_near = any(not world.hostile(s, owner) for n in neighbours
-                           for s in present.get(n, ()))
-        if friends_near:
-            continue
-        two_links = {m for n in neighbours for m in world.links[n]} - {place}
-        near = {s for m in (*neighbours, *two_links) for s in present.get(m, ())}
-        takers = sorted({world.holder(s) for s in near if world.hostile(s, owner)})
-        if len(takers) != 1 or any(not world.hostile(s, owner) for s in near):
+        if any(not hostile[(s, owner)] for n in neighbours if n in present for s in present[n]):
+            continue  # the holder's friends are next to it
+        near = {s for m in near_by[place] if m in present for s in present[m]}
+        takers = sorted({holder_of[s] for s in near if hostile[(s, owner)]})
+        if len(takers) != 1 or any(not hostile[(s, owner)] for s in near):
             continue  # no one, or more than one side, or the holder's own troops near
         taker = takers[0]
         holders = {world.control.get(n, "none") for n in neighbours}
         if holders == {taker}:
             changes[place] = taker  # (a) an enclave the front has passed
             continue
-        beside = any(world.holder(s) == taker for n in neighbours for s in present.get(n, ()))
+        beside = any(holder_of[s] == taker for n in neighbours for s in present.get(n, ()))
         held_by_taker = sum(world.control.get(n) == taker for n in neighbours)
         if beside and held_by_taker >= 0.5 * len(neighbours):
             changes[place] = taker  # (b) ground the enemy has left
     return changes
+
+
+def _within_two_links(world: World) -> dict[str, frozenset[str]]:
+    """place -> the other places at most two road links from it (worked out once)."""
+    if not world.within_two_links:
+        links = world.links
+        world.within_two_links = {
+            place: frozenset({*neighbours, *(m for n in neighbours for m in links[n])} - {place})
+            for place, neighbours in links.items()}
+    return world.within_two_links
 
 
 # ---------------------------------------------------------------------------- chronicle

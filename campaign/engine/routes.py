@@ -99,6 +99,11 @@ class Routes:
         self._matrix.sort_indices()
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
         self._ends = (rows, self._matrix.indices)
+        self._scratch = csr_matrix(
+            (self._matrix.data.copy(), self._matrix.indices, self._matrix.indptr), shape=(n, n))
+        self._link_km = {(a, b): float(d[weight]) for a, b, d in graph.edges(data=True)}
+        self._link_km.update({(b, a): km for (a, b), km in self._link_km.items()})
+        self._route_km: dict[tuple[str, str], float | None] = {}
         self._open: dict[int, list[int]] = {}
         self._open_km: dict[int, np.ndarray] = {}
         self._avoiding: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -156,6 +161,18 @@ class Routes:
         around = self._walk(self._avoiding_tree(end, avoid, source), start, end)
         return Route(around, False) if around is not None else None
 
+    def open_km(self, source: str, target: str) -> float | None:
+        """Length in km of the shortest open route from ``source`` to ``target`` (the
+        links' lengths added up from the source on), 0 from a place to itself, or None
+        when there is no route."""
+        key = (source, target)
+        if key not in self._route_km:
+            places = self.path(source, target)
+            link_km = self._link_km
+            self._route_km[key] = None if places is None else sum(
+                link_km[(a, b)] for a, b in zip(places, places[1:], strict=False))
+        return self._route_km[key]
+
     def next_place(self, source: str, target: str) -> str | None:
         """The first place after ``source`` on the shortest open route to ``target``."""
         start, end = self.index.get(source), self.index.get(target)
@@ -163,14 +180,6 @@ class Routes:
             return None
         step = self._open_tree(end)[start]
         return self.places[step] if step >= 0 else None
-
-    def km(self, source: str, target: str) -> float:
-        """Length of the shortest open route from ``source`` to ``target`` (inf if none)."""
-        start, end = self.index.get(source), self.index.get(target)
-        if start is None or end is None:
-            return float("inf")
-        self._open_tree(end)
-        return float(self._open_km[end][start])
 
     # ------------------------------------------------------------------ trees
     def _walk(self, tree: list[int] | np.ndarray, start: int, end: int) -> list[str] | None:
@@ -208,11 +217,12 @@ class Routes:
         closed[end] = False
         if leaving is not None:
             closed[self.index[leaving]] = False
-        rows, cols = self._ends
-        data = self._matrix.data.copy()
-        data[closed[rows] | closed[cols]] = np.inf  # a link into a closed place is cut
-        matrix = csr_matrix((data, self._matrix.indices, self._matrix.indptr),
-                            shape=self._matrix.shape)
+        # A link into a closed place is cut (the search runs outwards from ``end``, so
+        # the links out of a closed place are never reached). One scratch matrix is
+        # reused: building a sparse matrix costs more than the search.
+        matrix = self._scratch
+        np.copyto(matrix.data, self._matrix.data)
+        matrix.data[closed[self._ends[1]]] = np.inf
         # Search only as far as a plausible detour reaches; the search is exact for
         # every place within that distance, and is run in full if this unit lies beyond.
         reach = DETOUR_REACH * float(self._open_km[end][start]) + DETOUR_REACH_KM

@@ -61,18 +61,31 @@ def supply_distances(world: Any, side: str, sources: list[str],
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
+    steps, hostile, push, pop = _supply_links(world), world.hostile_pairs, heapq.heappush, heapq.heappop
     while heap:
-        km, place = heapq.heappop(heap)
+        km, place = pop(heap)
         if place in best:
             continue
         best[place] = km
-        for nxt, data in world.links[place].items():
+        for nxt, step in steps[place]:
+            if nxt in best:
+                continue
             owner = control.get(nxt, "none")
-            if nxt in best or (owner != "none" and world.hostile(owner, side)):
+            if owner != "none" and hostile[(owner, side)]:
                 continue  # supply runs through our places and no one's, never the enemy's
-            step = data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
-            heapq.heappush(heap, (km + step, nxt))
+            push(heap, (km + step, nxt))
     return best
+
+
+def _supply_links(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
+    """place -> (neighbour, supply km of the link: rail at RAIL_SUPPLY_SHARE), worked
+    out the first time a run needs it."""
+    if not world.supply_links:
+        world.supply_links = {
+            place: tuple((nxt, data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0))
+                         for nxt, data in neighbours.items())
+            for place, neighbours in world.links.items()}
+    return world.supply_links
 
 
 def supply_reach(world: Any, side: str) -> dict[str, float] | None:

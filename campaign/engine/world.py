@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -187,18 +187,37 @@ class World:
     control_version: int = 0
     #: place -> time (days) of its last change of hands (absent: held since the start).
     control_since: dict[str, float] = field(default_factory=dict)
+    #: Changes whenever a unit arrives at or leaves a place, sets off, leaves the
+    #: theatre or is destroyed, and whenever two sides' stance changes (caches keyed on
+    #: who stands where use it, with ``control_version``).
+    positions_version: int = 0
+    #: side -> supply distances over the roads it held at the start, whoever holds
+    #: them now (its lines of communication; see command.staff).
+    supply_lines: dict[str, dict[str, float]] = field(default_factory=dict)
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
+    #: place -> (neighbour, supply km of the link) (see engine.supply; filled when needed).
+    supply_links: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     #: (from place, to place) -> ids of the units marching along that road now.
     on_road: dict[tuple[str, str], dict[str, None]] = field(default_factory=dict)
     #: (side, other side) pairs, both ways, that stand neutral now (see command.relations).
     neutral_pairs: set[tuple[str, str]] = field(default_factory=set)
     seasons: list[str] = field(default_factory=list)
+    #: place -> the other places at most two road links away (filled when first needed).
+    within_two_links: dict[str, frozenset[str]] = field(default_factory=dict)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.routes = Routes(self.graph)
-        self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
+    #: The routes and link table of an earlier world on the same ``graph`` (neither
+    #: changes during a run; the routes' caches only save time): given, they are
+    #: shared instead of compiled again.
+    compiled: InitVar[tuple[Routes, dict[str, dict[str, dict[str, Any]]]] | None] = None
+
+    def __post_init__(self, compiled: tuple[Routes, dict] | None) -> None:
+        if compiled is not None:
+            self.routes, self.links = compiled
+        else:
+            self.routes = Routes(self.graph)
+            self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
         sides = list(self.holder_of)
         self.enemy_presence = {s: self.routes.tally() for s in sides}
         self.threatens = self._threat_lists()
@@ -235,6 +254,11 @@ class World:
         hostile, units = self.hostile_pairs, self.units
         return [u for u in map(units.__getitem__, self.at_place[place])
                 if hostile[(u.side, side)] and u.retreat_to is None and u.men >= 0.5]
+
+    def hostiles_present(self, place: str, side: str) -> bool:
+        """True when units hostile to ``side`` stand at ``place`` (as :meth:`hostiles_at`
+        finds them), answered from the presence tally without a scan."""
+        return place in self.enemy_presence[side].counts
 
     def holder(self, side: str) -> str:
         """The side in whose name this side's units hold ground."""
@@ -308,6 +332,7 @@ class World:
         if self.hostile_pairs[(a, b)] == hostile:
             return
         self.hostile_pairs[(a, b)] = self.hostile_pairs[(b, a)] = hostile
+        self.positions_version += 1
         sides = list(self.holder_of)
         self.threatens = self._threat_lists()
         for s in sides:

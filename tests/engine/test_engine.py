@@ -197,3 +197,18 @@ def test_a_joint_attack_goes_in_together():
     assert abs(arrivals["blue_1"] - arrivals["blue_cav"]) <= 1 / 24 + 1e-9
     first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
     assert set(first.attackers) <= {"blue_1", "blue_cav"}
+
+
+def test_presence_tally_agrees_with_the_units_standing_at_every_place():
+    """hostiles_present answers from the tally what hostiles_at finds by looking."""
+    from campaign.simulate import build_world
+
+    for seed in (1, 2, 3):
+        world = build_world(toy(), seed)
+        sides = [s.id for s in world.scenario.sides]
+        while world.env.peek() < world.days:
+            world.env.step()
+            for place in world.links:
+                for side in sides:
+                    found = bool(world.hostiles_at(place, side))
+                    assert world.hostiles_present(place, side) == found, (place, side)
