@@ -856,8 +856,10 @@ def rear_control(world: World):
     """Ground behind the front changes hands without a fight, once a day at 06:00.
 
     A town where no unit stands passes to a side hostile to its holder when, for
-    ``REAR_CONTROL_DAYS`` running, units of that side (and of no other side) are
-    within two road links, none of the holder's or its allies' are, and either
+    ``REAR_CONTROL_DAYS`` running, units of that side are within two road links (and,
+    if another hostile side's are too, only that side's are next to it), none of the holder's or of sides friendly to it are
+    next to it or two links off by a road through a town the taker does not hold,
+    and either
     (a) every neighbouring town is held by that side (an enclave the front has
     passed), or (b) a unit of that side stands next to it and at least half of its
     neighbours are that side's (ground the enemy has left, taken over by the side's
@@ -913,9 +915,15 @@ def _rear_changes(world: World) -> dict[str, str]:
             continue  # the holder's friends are next to it
         near = {s for m in near_by[place] if m in present for s in present[m]}
         takers = sorted({holder_of[s] for s in near if hostile[(s, owner)]})
-        if len(takers) != 1 or any(not hostile[(s, owner)] for s in near):
-            continue  # no one, or more than one side, or the holder's own troops near
+        if len(takers) > 1:
+            # Several sides near: the town goes to the one whose troops are next to it.
+            takers = sorted({holder_of[s] for n in neighbours if n in present
+                             for s in present[n] if hostile[(s, owner)]})
+        if len(takers) != 1:
+            continue  # no one, or more than one side
         taker = takers[0]
+        if _holder_within_reach(world, place, owner, taker, present):
+            continue  # the holder's own troops can still come back to it
         holders = {world.control.get(n, "none") for n in neighbours}
         if holders == {taker}:
             changes[place] = taker  # (a) an enclave the front has passed
@@ -925,6 +933,22 @@ def _rear_changes(world: World) -> dict[str, str]:
         if beside and held_by_taker >= 0.5 * len(neighbours):
             changes[place] = taker  # (b) ground the enemy has left
     return changes
+
+
+def _holder_within_reach(world: World, place: str, owner: str, taker: str,
+                         present: dict[str, set[str]]) -> bool:
+    """Whether units of ``owner`` or of a side not hostile to it stand two links from
+    ``place`` by a road through a town ``taker`` does not hold (troops beyond the
+    taker's line do not keep a town behind it)."""
+    hostile, control, links = world.hostile_pairs, world.control, world.links
+    for n in links[place]:
+        if control.get(n) == taker:
+            continue
+        for m in links[n]:
+            if m != place and m in present and any(
+                    not hostile[(s, owner)] for s in present[m]):
+                return True
+    return False
 
 
 def _within_two_links(world: World) -> dict[str, frozenset[str]]:

@@ -177,3 +177,19 @@ def test_a_unit_in_flight_does_not_take_the_town_it_falls_back_to():
     taken_in_flight = [e for e in result.events if e.type == "control_change"
                        and e.place == retreats[0].destination and "Red 1st" in e.cause]
     assert not taken_in_flight
+
+
+def test_troops_beyond_the_takers_line_do_not_keep_a_town_behind_it():
+    # E (red, empty) touches only blue towns; a red unit stands at D, two links off,
+    # but only by the road through C, where blue stands: E passes to blue.
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.45})
+    data["map"]["links"] += [{"a": "b", "b": "e", "road": "main"},
+                             {"a": "c", "b": "e", "road": "main"}]
+    data["control"] = {"a": "blue", "b": "blue", "c": "blue", "d": "red", "e": "red"}
+    data["units"][0]["location"] = "c"
+    data["units"][1]["location"] = "d"
+    data["orders"] = []
+    data["objectives"] = []
+    result = _run(data)
+    assert result.world.control["e"] == "blue"
