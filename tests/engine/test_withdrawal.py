@@ -25,7 +25,10 @@ def _through_red_b(action: str, red_at: str = "d") -> list:
 
 
 def _taken(events, place: str) -> list:
-    return [e for e in events if e.type == "control_change" and e.place == place]
+    """Changes of hands at ``place`` made by the column entering it (not the rear
+    control that may follow once the column has passed)."""
+    return [e for e in events if e.type == "control_change" and e.place == place
+            and e.cause.startswith("occupied by")]
 
 
 def test_a_withdrawing_column_passes_through_enemy_towns_without_taking_them():
