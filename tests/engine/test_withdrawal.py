@@ -14,9 +14,12 @@ from campaign.simulate import simulate  # noqa: E402
 
 
 def _through_red_b(action: str, red_at: str = "d") -> list:
-    """Blue at A sent to C along A-B-C-D; B is red-held and empty."""
+    """Blue at A sent to C along A-B-C-D; B is red-held and empty (with a red town F
+    off it, so that ground behind the front does not change hands by itself)."""
     data = toy_dict()
-    data["control"] = {"a": "blue", "b": "red", "c": "blue", "d": "red"}
+    data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 55.3, "lon": 24.3})
+    data["map"]["links"].append({"a": "b", "b": "f", "road": "main"})
+    data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red", "f": "red"}
     data["units"][1]["location"] = red_at
     data["objectives"] = []
     data["orders"] = [{"unit": "blue_1", "date": "1919-01-02", "action": action,
