@@ -244,7 +244,7 @@ def parameter_table(params: tndm.TndmParams) -> dict[str, float]:
         for name, value in zip(tndm.RATE_FEATURES, params.rate[side], strict=True):
             if name == "intercept":
                 table[f"{side} base rate (/day)"] = math.exp(value)
-            elif name in ("log_size", "log_odds", "log_days"):
+            elif name.startswith("log_"):
                 table[f"{side} {name.replace('log_', '')} exponent"] = value
             else:
                 table[f"{side} x {name}"] = math.exp(value)

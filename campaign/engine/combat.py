@@ -309,7 +309,7 @@ class TndmModel:
         columns = tndm.rate_features(side, men, log_p, 1.0, 0.0, c)
         rate = math.exp(float(tndm.log_hazard(self.params, side, columns)))
         # Dupuy's caps hold for a division in 1900-1945; they scale like the rates.
-        size = (max(men, 1.0) / tndm.REFERENCE_MEN) ** self.params.coefficient(side, "log_size")
+        size = tndm.size_factor(self.params, side, men)
         era = self.params.coefficient(side, c.era) if c.era in ("pre-1900", "post-1945") else 0.0
         return min(rate, self.params.cap[side] * size * math.exp(era))
 

@@ -14,8 +14,13 @@ losses)::
   era: about 2.8 %/day for an attacker and 1.5 %/day for a defender, capped at
   about 13 %/day and 6 %/day (:data:`DUPUY_BASE`, :data:`DUPUY_CAP`); the fitted
   bases are in :data:`CALIBRATED`.
-* ``size``: ``(men / 10,000) ** -s``: small units suffer higher rates (Dupuy 1990's
-  strength-size factor; ``s`` fitted, about 0.1-0.3).
+* ``size``: ``(men / 10,000) ** s`` with one exponent below division size and another
+  above it. Below, small units suffer higher rates (Dupuy 1990's strength-size
+  factor: a battalion loses several times a division's daily fraction); above, the
+  fit says what larger forces do (CDB90's corps and army operations lose *more* per
+  day than its divisions, not less). A single power law cannot do both: fitted to
+  all sizes it came out near zero and under-predicted the losses of small forces by a
+  factor of about 2 (``docs/battles.md``).
 * ``era``: the dispersion of forces grew with firepower, so daily rates fell from the
   black-powder battles to the Second World War and after (Dupuy 1980, *The
   Evolution of Weapons and Warfare*); one factor per era, fitted.
@@ -50,7 +55,7 @@ SIDES = ("attacker", "defender")
 #: Dupuy's daily casualty norms for a division-sized force, and the caps (fraction/day).
 DUPUY_BASE = {"attacker": 0.028, "defender": 0.015}
 DUPUY_CAP = {"attacker": 0.13, "defender": 0.06}
-#: Strength at which ``size`` is 1 (a division, men).
+#: Strength at which ``size`` is 1 and the size exponent changes (a division, men).
 REFERENCE_MEN = 10_000.0
 #: Defender postures the law knows, as named by the engine (:mod:`campaign.engine.combat`).
 POSTURES = ("hasty", "prepared", "fortified", "withdrawing")
@@ -59,7 +64,7 @@ ERAS = ("pre-1900", "1900-1945", "post-1945")
 ATTACKER_BREAK_POINT = 0.25
 #: Names of the features of the attrition law, in the order of :attr:`TndmParams.rate`.
 RATE_FEATURES = (
-    "intercept", "pre-1900", "post-1945", "log_size", "log_odds", "prepared",
+    "intercept", "pre-1900", "post-1945", "log_size_below", "log_size_above", "log_odds", "prepared",
     "fortified", "withdrawing", "rugged", "wooded", "urban", "wet", "winter",
     "surprised", "surprising", "log_days", "gave_way",
 )
@@ -112,7 +117,7 @@ class TndmParams:
 def _prior_rate(side: str) -> tuple[float, ...]:
     values = dict.fromkeys(RATE_FEATURES, 0.0)
     values["intercept"] = math.log(DUPUY_BASE[side])
-    values["log_size"], values["log_odds"] = -0.3, 0.5
+    values["log_size_below"], values["log_odds"] = -0.3, 0.5
     values["log_days"] = 1.0
     return tuple(values[n] for n in RATE_FEATURES)
 
@@ -177,6 +182,20 @@ def log_power_ratio(params: TndmParams, columns: list) -> np.ndarray | float:
     return sum(w * x for w, x in zip(params.power, columns, strict=True))
 
 
+def log_size(men) -> tuple:
+    """``log(men / REFERENCE_MEN)`` split at the reference: (below, above); each is 0
+    on the other side of it."""
+    x = np.log(np.maximum(np.asarray(men, float), 1.0) / REFERENCE_MEN)
+    return np.minimum(x, 0.0), np.maximum(x, 0.0)
+
+
+def size_factor(params: TndmParams, side: str, men: float) -> float:
+    """``side``'s strength-size multiplier on its daily rate (1 at division size)."""
+    below, above = log_size(men)
+    return math.exp(params.coefficient(side, "log_size_below") * float(below)
+                    + params.coefficient(side, "log_size_above") * float(above))
+
+
 def rate_features(side: str, men, log_p, days, gave_way, c: Conditions) -> list:
     """Feature columns of :data:`RATE_FEATURES` for ``side``'s log daily hazard."""
     sign = -1.0 if side == "attacker" else 1.0
@@ -186,7 +205,7 @@ def rate_features(side: str, men, log_p, days, gave_way, c: Conditions) -> list:
     ones = np.ones_like(np.asarray(men, float))
     return [
         ones, _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
-        np.log(np.maximum(men, 1.0) / REFERENCE_MEN), sign * np.asarray(log_p, float),
+        *log_size(men), sign * np.asarray(log_p, float),
         _is(c.posture, "prepared") * ones, _is(c.posture, "fortified") * ones,
         _is(c.posture, "withdrawing") * ones,
         np.asarray(c.rugged, float) * ones, np.asarray(c.wooded, float) * ones,
@@ -212,9 +231,9 @@ def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarra
 #: see docs/battles.md for the intervals. Refit with :func:`campaign.battles.fit.fit_tndm`.
 CALIBRATED = TndmParams(
     rate={
-        "attacker": (-2.7977, 0.4701, -1.1001, 0.1345, 0.5073, 0.0786, 0.2407, -0.6979, -0.0578, 0.1961, 0.3517, -0.3161, -0.0111, -0.2185, 0.3333, 0.1035, 0.5307),
-        "defender": (-3.1265, 0.6790, -0.7801, 0.0647, 0.2470, -0.1479, 0.2918, -0.6968, -0.0329, 0.3682, 0.0712, -0.2902, -0.0863, 0.0490, 0.1063, 0.4694, 0.8420),
+        "attacker": (-3.4856, 0.9431, -0.7544, -0.6227, 0.1627, 0.3422, -0.0348, 0.0000, -0.7128, -0.0762, 0.0981, 0.1727, -0.2791, -0.0581, -0.0317, 0.2647, 0.4616, 0.4711),
+        "defender": (-3.8758, 1.2870, -0.3562, -0.5568, 0.1442, 0.2073, -0.1807, 0.1349, -0.5222, -0.0874, 0.2593, 0.0061, -0.2725, -0.1282, 0.0706, -0.0502, 0.6518, 0.8061),
     },
-    power=(1.0000, 0.0627, -0.1253, -0.2343, 0.1217, 0.0242, 0.0024, -0.0691, 0.0004, 0.6576, 0.4462),
-    lam=-0.0541, offset=0.1838, sharpness=0.6973,
+    power=(1.0000, 0.0627, -0.1240, -0.2324, 0.1253, 0.0211, 0.0016, -0.0704, 0.0006, 0.6573, 0.4517),
+    lam=-0.0910, offset=0.1875, sharpness=0.7140,
 )
