@@ -32,6 +32,10 @@ Quirks of the data, and what the loader does with them:
   B/M/D/W, special U urban / M marsh / D dunes / 0 none); ``WX1`` is five (moisture
   D/W, precipitation S/L/H/O, temperature T/H/C, season S/F/W/$ for spring, climate
   T/D/E). ``0`` in any place means not recorded.
+* **Resolution** ``RESOA1``/``RESOD1``: how each side came out of the battle (AA
+  annihilated, WL withdrew with heavy losses, WD withdrew, PS pursued, PP penetration,
+  BB breakthrough, RR repulse, SS stalemate; ``00`` not recorded, read as ``""``).
+  The loader reads a side as *routed* when it is AA or WL (122 defenders, 4 attackers).
 * **Posture** ``POST1``: HD hasty, PD prepared, FD fortified defence, DL delaying
   action, WD withdrawal; ``OO`` (two rows: Ardennes, Cambrai) means
   none recorded and is read as hasty defence.
@@ -54,6 +58,9 @@ WINNERS = {"1": "attacker", "-1": "defender", "0": "draw"}
 #: Defender postures of ``POST1`` the loader accepts (others read as ``HD``).
 POSTURES = ("HD", "PD", "FD", "DL", "WD")
 SEASONS = {"S": "summer", "F": "autumn", "W": "winter", "$": "spring"}
+#: Resolutions (``RESOA1``/``RESOD1``) that count as a rout: annihilated, or withdrew
+#: with heavy losses.
+ROUTED = ("AA", "WL")
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,12 @@ class Battle:
     duration_days: float
     active_days: float
     winner: str | None
+    attacker_resolution: str = ""
+    defender_resolution: str = ""
+
+    def routed(self, side: str) -> bool:
+        """True when ``side`` was annihilated or withdrew with heavy losses."""
+        return getattr(self, f"{side}_resolution") in ROUTED
 
     @property
     def era(self) -> str:
@@ -121,6 +134,11 @@ def _count(text: str) -> float:
 def _code(text: str, i: int) -> str:
     text = text or ""
     return text[i] if len(text) > i and text[i] not in "0 " else ""
+
+
+def _resolution(text: str) -> str:
+    text = (text or "").strip()
+    return "" if text in ("", "00") else text
 
 
 def _hour(code: int) -> dt.timedelta | None:
@@ -174,6 +192,8 @@ def _battle(row: dict[str, str]) -> Battle:
         duration_days=float((last - first).days + 1),
         active_days=sum(length for _, _, length in periods),
         winner=WINNERS.get(row["WINA"].strip()),
+        attacker_resolution=_resolution(row["RESOA1"]),
+        defender_resolution=_resolution(row["RESOD1"]),
     )
 
 

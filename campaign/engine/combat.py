@@ -79,6 +79,15 @@ CAPTURED_SHARE_BEATEN = 0.25
 CAPTURED_SHARE_WINNING = 0.03
 
 
+def split_losses(men_lost: float, beaten: bool) -> tuple[float, float, float]:
+    """Men lost in action as (killed, wounded, captured): a beaten side loses
+    :data:`CAPTURED_SHARE_BEATEN` of them as prisoners, a winning one
+    :data:`CAPTURED_SHARE_WINNING`; :data:`KILLED_SHARE` of the rest are killed."""
+    captured = men_lost * (CAPTURED_SHARE_BEATEN if beaten else CAPTURED_SHARE_WINNING)
+    killed = (men_lost - captured) * KILLED_SHARE
+    return killed, men_lost - captured - killed, captured
+
+
 @dataclass
 class Camp:
     """One side of an engagement, one entry per unit (numpy arrays, aligned)."""
@@ -329,6 +338,11 @@ class TndmModel:
         return StepLosses(_spread(losses[0], attacker.men), _spread(losses[1], defender.men),
                           math.exp(log_p))
 
+    def decision_days(self, men_engaged: float) -> float:
+        """Days of fighting after which :meth:`gives_way` decides a fight of
+        ``men_engaged`` men on both sides (:func:`tndm.decision_days`)."""
+        return tndm.decision_days(men_engaged)
+
     def gives_way(self, power_ratio: float, loss_attacker: float, loss_defender: float) -> str:
         """The side that withdraws ("attacker" or "defender"), losses as fractions."""
         margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
@@ -342,13 +356,24 @@ class TndmModel:
                                            loss_attacker, loss_defender)
         return 0.5 * (1.0 + math.tanh(0.5 * self.params.sharpness * margin))
 
-    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0) -> float:
-        """Extra fraction of its initial men that ``side`` loses when it gives way.
+    def odds_routed(self, power_ratio: float, defender_men: float,
+                    situation: Situation) -> float:
+        """Probability (0..1) that a defender of ``defender_men`` men who gives way at
+        ``power_ratio`` is routed (annihilated or withdraws with heavy losses)."""
+        columns = tndm.rout_features(math.log(max(power_ratio, 1e-9)), defender_men,
+                                     tndm_conditions(situation))
+        return float(tndm.odds_routed(self.params, columns))
 
-        With ``chance`` < 1 the expected (log-scale) extra loss of a side that gives
-        way with that probability.
+    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0,
+                        rout_chance: float = 0.0) -> float:
+        """Extra fraction of its initial men that ``side`` loses when it gives way
+        (``rout_chance`` 1: routed as well; only defenders are).
+
+        With chances below 1 the expected (log-scale) extra loss of a side that gives
+        way, or is routed, with those probabilities.
         """
-        boost = math.exp(chance * self.params.coefficient(side, "gave_way"))
+        boost = math.exp(chance * self.params.coefficient(side, "gave_way")
+                         + rout_chance * self.params.coefficient(side, "routed"))
         hazard = -math.log1p(-min(loss_fraction, 0.999999))
         return -math.expm1(-boost * hazard) - loss_fraction
 
