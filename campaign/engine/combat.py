@@ -339,9 +339,14 @@ class TndmModel:
                           math.exp(log_p))
 
     def decision_days(self, men_engaged: float) -> float:
-        """Days of fighting after which :meth:`gives_way` decides a fight of
+        """Days of combat after which :meth:`gives_way` decides a fight of
         ``men_engaged`` men on both sides (:func:`tndm.decision_days`)."""
         return tndm.decision_days(men_engaged)
+
+    def battle_days_per_day(self, men_engaged: float) -> float:
+        """The law's days of battle per day of combat (:func:`tndm.battle_days_per_day`):
+        pass ``elapsed_days`` and ``dt_days`` to :meth:`step` in battle days."""
+        return tndm.battle_days_per_day(men_engaged)
 
     def gives_way(self, power_ratio: float, loss_attacker: float, loss_defender: float) -> str:
         """The side that withdraws ("attacker" or "defender"), losses as fractions."""

@@ -253,16 +253,20 @@ def fight(world: World, engagement: Engagement):
         if not attackers or not defenders:
             break
         defender_units = [world.units[i] for i in defenders]
+        # The tndm law counts time in CDB90's days of battle, which pass in their
+        # active hours (campaign.engine.tndm.DECISION_DAYS); other laws in days.
+        clock = (world.model.battle_days_per_day(_engaged(engagement))
+                 if isinstance(world.model, combat.TndmModel) else 1.0)
         situation = combat.Situation(
             posture=_posture(world, place, defender_units), terrain=_terrain(world, place),
             river=engagement.river if engagement.steps < 4 else None,
             surprise=engagement.surprise and engagement.steps < 4,
-            season=world.season(env.now), elapsed_days=engagement.steps * dt_days,
+            season=world.season(env.now), elapsed_days=engagement.steps * dt_days * clock,
         )
         # Losses are worked out from the forces at the start of the step and suffered
         # by those still in the fight at its end; newcomers join from the next step.
         result = world.model.step(_camp(world, attackers), _camp(world, defenders), situation,
-                                  step, world.rng)
+                                  step * clock, world.rng)
         yield env.timeout(step)
         still = set(present(engagement.attackers) + present(engagement.defenders))
         engagement.steps += 1
@@ -316,6 +320,12 @@ def _share_lost(engagement: Engagement, ids: list[str]) -> float:
     return sum(engagement.losses.get(i, 0.0) for i in ids) / start if start > 0 else 0.0
 
 
+def _engaged(engagement: Engagement) -> float:
+    """Men on both sides when they joined the engagement."""
+    return sum(engagement.start_men.get(i, 0.0)
+               for i in (*engagement.attackers, *engagement.defenders))
+
+
 def _law_decides(world: World, law: combat.TndmModel, engagement: Engagement,
                  attackers: list[str], defenders: list[str], ratio: float,
                  situation: combat.Situation, elapsed_days: float) -> None:
@@ -327,9 +337,7 @@ def _law_decides(world: World, law: combat.TndmModel, engagement: Engagement,
     rules of thumb do not apply: the law was calibrated with its own rule."""
     if _partisans_give_way(world, engagement, attackers, defenders, ratio):
         return
-    engaged = sum(engagement.start_men.get(i, 0.0)
-                  for i in (*engagement.attackers, *engagement.defenders))
-    if elapsed_days < law.decision_days(engaged) - 1e-9:
+    if elapsed_days < law.decision_days(_engaged(engagement)) - 1e-9:
         return
     lost_a = _share_lost(engagement, engagement.attackers)
     lost_d = _share_lost(engagement, engagement.defenders)

@@ -58,12 +58,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 SIDES = ("attacker", "defender")
-#: When the law decides a fight: the median length in calendar days of CDB90's 338
-#: battles of 1900-1945 by the men engaged on both sides (up to the bound, days).
-#: Fights of under 10,000 men are decided the day they begin (CDB90: 50 such battles,
-#: median 1 day; 94 % of those under 3,000 men end the same day). Checked against the
-#: data by tests/battles/test_battles.py.
-DECISION_DAYS = ((10_000.0, 1.0), (100_000.0, 3.0), (300_000.0, 4.0), (math.inf, 10.5))
+#: How long a fight lasts before the law decides it: the median lengths of CDB90's 338
+#: battles of 1900-1945 by the men engaged on both sides, as (bound on the men,
+#: calendar days, days of actual combat). Fights of under 10,000 men were fought on
+#: one calendar day (50 battles) for about 9 hours (0.39 days, the summed active
+#: periods); larger ones over several days with the hours rarely recorded, so the two
+#: agree or nearly. The law's rates are per *calendar* day of battle (that is what
+#: CDB90's durations count), so in the engine a battle day passes in its active time.
+#: Checked against the data by tests/battles/test_battles.py.
+DECISION_DAYS = ((10_000.0, 1.0, 0.391), (100_000.0, 3.0, 2.0), (300_000.0, 4.0, 4.0),
+                 (math.inf, 10.5, 10.5))
 #: Dupuy's daily casualty norms for a division-sized force, and the caps (fraction/day).
 DUPUY_BASE = {"attacker": 0.028, "defender": 0.015}
 DUPUY_CAP = {"attacker": 0.13, "defender": 0.06}
@@ -258,9 +262,15 @@ def odds_routed(params: TndmParams, columns: list) -> np.ndarray | float:
 
 
 def decision_days(men_engaged: float) -> float:
-    """Days of fighting after which the outcome rule decides a fight of
-    ``men_engaged`` men (both sides), from :data:`DECISION_DAYS`."""
-    return next(days for bound, days in DECISION_DAYS if men_engaged < bound)
+    """Days of combat after which the outcome rule decides a fight of ``men_engaged``
+    men (both sides): the active length of :data:`DECISION_DAYS`."""
+    return next(active for bound, _, active in DECISION_DAYS if men_engaged < bound)
+
+
+def battle_days_per_day(men_engaged: float) -> float:
+    """Calendar days of battle (the law's clock) that pass in one day of combat in a
+    fight of ``men_engaged`` men: calendar over active length of :data:`DECISION_DAYS`."""
+    return next(days / active for bound, days, active in DECISION_DAYS if men_engaged < bound)
 
 
 def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarray | float:

@@ -56,16 +56,18 @@ def test_loader_reads_routs(battles):
 
 
 def test_decision_days_are_cdb90_median_lengths(battles):
-    # The documented table is the median calendar length of the 1900-1945 battles by
-    # the men engaged on both sides.
+    # The documented table is the median calendar and active length of the 1900-1945
+    # battles by the men engaged on both sides.
     modern = [b for b in battles if b.era == "1900-1945" and runnable(b)]
     low = 0.0
-    for bound, days in tndm.DECISION_DAYS:
-        lengths = [b.duration_days for b in modern
-                   if low <= b.attacker_men + b.defender_men < bound]
-        assert float(np.median(lengths)) == days
+    for bound, days, active in tndm.DECISION_DAYS:
+        group = [b for b in modern if low <= b.attacker_men + b.defender_men < bound]
+        assert float(np.median([b.duration_days for b in group])) == days
+        assert float(np.median([b.active_days for b in group])) == pytest.approx(active, abs=5e-4)
         low = bound
-    assert tndm.decision_days(2_000) == 1.0 and tndm.decision_days(50_000) == 3.0
+    assert tndm.decision_days(2_000) == pytest.approx(0.391)
+    assert tndm.battle_days_per_day(2_000) == pytest.approx(1 / 0.391)
+    assert tndm.decision_days(50_000) == 2.0
 
 
 def test_runner_maps_posture_terrain_and_weapons(battles):

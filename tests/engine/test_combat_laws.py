@@ -100,12 +100,13 @@ def _tndm_duel(blue_men: float, red_men: float, seed: int = 1):
     return simulate(scenario, seed=seed).events
 
 
-def test_tndm_needs_no_coefficients_and_decides_a_small_fight_after_one_day():
+def test_tndm_needs_no_coefficients_and_decides_a_small_fight_in_its_active_hours():
     events = _tndm_duel(3000, 1000)
     start = next(e for e in events if e.type == "engagement_start")
     end = next(e for e in events if e.type == "engagement_end")
-    # CDB90: fights of under 10,000 men are decided the day they begin.
-    assert end.t - start.t == pytest.approx(1.0)
+    # CDB90: fights of under 10,000 men last about 9 hours (0.39 days): decided at the
+    # end of the second 6-hour step.
+    assert end.t - start.t == pytest.approx(0.5)
     assert end.winner == "attacker"  # 3:1 in the open: the defender gives way
     retreat = next(e for e in events if e.type == "retreat")
     assert retreat.unit == "red_1" and ("gave way" in retreat.reason or "routed" in retreat.reason)
