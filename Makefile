@@ -46,7 +46,7 @@ replays: $(STAMP)
 	$(BIN)/python -m campaign.replays_build
 
 battles: $(STAMP)
-	$(BIN)/campaign battles --compare --bootstrap 200 --out out/battles/predictions.csv \
+	$(BIN)/campaign battles --compare --bootstrap 200 --repeats 5 --out out/battles/predictions.csv \
 		--plot docs/img/battles_calibration.png --report docs/battles.md
 
 docs: $(STAMP)

@@ -21,6 +21,8 @@ def cmd_battles(args: argparse.Namespace) -> int:
         raise CampaignError(f"--folds: need at least 2 folds, got {args.folds}")
     if args.bootstrap < 0:
         raise CampaignError(f"--bootstrap: need a count >= 0, got {args.bootstrap}")
+    if args.repeats < 1:
+        raise CampaignError(f"--repeats: need at least 1, got {args.repeats}")
 
     from campaign.battles import fit, report
     from campaign.battles.cdb90 import load_cdb90
@@ -38,7 +40,11 @@ def cmd_battles(args: argparse.Namespace) -> int:
     intervals = None
     if args.bootstrap and args.law == "tndm":
         intervals = fit.bootstrap(battles, n=args.bootstrap, seed=args.seed)
-    results = report.Results(battles, cv, args.folds, checks, intervals)
+    repeats = [report.headline(battles, cv[args.law].predictions)]
+    for seed in range(args.seed + 1, args.seed + args.repeats):
+        again = fit.cross_validate(battles, args.law, k=args.folds, seed=seed)
+        repeats.append(report.headline(battles, again.predictions))
+    results = report.Results(battles, cv, args.folds, checks, intervals, repeats)
 
     if args.out:
         rows = ["isqno,winner,attacker_casualty_fraction,defender_casualty_fraction"]
@@ -74,6 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", action="store_true", help="also score the other laws")
     p.add_argument("--bootstrap", type=int, default=0, metavar="N",
                    help="confidence intervals of the tndm fit from N resamples")
+    p.add_argument("--repeats", type=int, default=1, metavar="R",
+                   help="repeat the cross-validation with R fold splits (seeds SEED, "
+                        "SEED+1, ...) and report the spread of the headline scores")
     p.add_argument("--plot", metavar="FILE.png", help="write the calibration plot")
     p.add_argument("--report", metavar="FILE.md", help="write the results page (docs)")
     p.set_defaults(func=cmd_battles)

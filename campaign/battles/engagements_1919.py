@@ -42,16 +42,26 @@ class Force(_Strict):
     estimate: str = ""
 
 
-class Losses(_Strict):
-    """Losses the source gives (men)."""
+#: Loss categories in the order of the runner's splits (killed, wounded, captured).
+CATEGORIES = ("killed", "wounded", "captured")
 
-    killed: float = Field(0, ge=0)
-    wounded: float = Field(0, ge=0)
-    captured: float = Field(0, ge=0)
+
+class Losses(_Strict):
+    """Losses the source gives (men); a category left out is not given."""
+
+    killed: float | None = Field(None, ge=0)
+    wounded: float | None = Field(None, ge=0)
+    captured: float | None = Field(None, ge=0)
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """The categories the source gives, e.g. ``("killed", "captured")``."""
+        return tuple(c for c in CATEGORIES if getattr(self, c) is not None)
 
     @property
     def total(self) -> float:
-        return self.killed + self.wounded + self.captured
+        """Men lost in the categories given."""
+        return sum(getattr(self, c) for c in self.given)
 
 
 class Source(_Strict):
@@ -108,7 +118,14 @@ def _season(day: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """Predicted against recorded for one engagement (fractions of initial men)."""
+    """Predicted against recorded for one engagement (fractions of initial men).
+
+    Losses are compared like with like: where the source gives only some categories
+    (killed and captured at Jieznas, captured at Ukmergė) the prediction counts the
+    same categories (``*_counted``); ``*_predicted_total`` is every casualty. For the
+    defender, ``defender_if_routed`` is the prediction should it be routed, an
+    outcome with probability ``rout_odds`` (``tndm`` only).
+    """
 
     id: str
     name: str
@@ -118,18 +135,31 @@ class Check:
     attacker_predicted: float
     defender_recorded: float
     defender_predicted: float
+    attacker_counted: tuple[str, ...] = CATEGORIES
+    defender_counted: tuple[str, ...] = CATEGORIES
+    attacker_predicted_total: float = math.nan
+    defender_predicted_total: float = math.nan
+    defender_if_routed: float = math.nan
+    rout_odds: float = math.nan
 
     @property
     def winner_right(self) -> bool:
         return self.recorded_winner == self.predicted_winner
 
-    def within_2x(self, side: str) -> bool | None:
-        """True/False when the source gives ``side``'s losses, else None."""
+    def within_2x(self, side: str, routed: bool = False) -> bool | None:
+        """True/False when the source gives ``side``'s losses, else None (``routed``:
+        the defender's prediction should it be routed)."""
         recorded = getattr(self, f"{side}_recorded")
         if math.isnan(recorded):
             return None
-        ratio = getattr(self, f"{side}_predicted") / recorded
-        return 0.5 <= ratio <= 2.0
+        predicted = self.defender_if_routed if routed else getattr(self, f"{side}_predicted")
+        if math.isnan(predicted):
+            return None
+        return 0.5 <= predicted / recorded <= 2.0
+
+
+def _counted(split: tuple[float, float, float], categories: tuple[str, ...]) -> float:
+    return sum(split[CATEGORIES.index(c)] for c in categories)
 
 
 def check_engagements(model: combat.CombatModel, engagements: list[Engagement]) -> list[Check]:
@@ -139,12 +169,19 @@ def check_engagements(model: combat.CombatModel, engagements: list[Engagement]) 
         situation = combat.Situation(posture=e.posture, terrain=e.terrain, surprise=e.surprise,
                                      season=_season(e.start), era="1900-1945", elapsed_days=0.0)
         p = run_engagement(model, _camp(e.attacker, "attacker"), _camp(e.defender, "defender"),
-                           situation,
-                           e.duration_days)
-        recorded = [losses.total / force.men if losses else math.nan
-                    for losses, force in ((e.attacker_losses, e.attacker),
-                                          (e.defender_losses, e.defender))]
-        checks.append(Check(e.id, e.name, e.winner, p.winner, recorded[0],
-                            p.attacker_casualty_fraction, recorded[1],
-                            p.defender_casualty_fraction))
+                           situation, e.duration_days)
+        values = {}
+        for side, losses, force, split in (("attacker", e.attacker_losses, e.attacker,
+                                            p.attacker_split),
+                                           ("defender", e.defender_losses, e.defender,
+                                            p.defender_split)):
+            counted = losses.given if losses else CATEGORIES
+            values[f"{side}_recorded"] = losses.total / force.men if losses else math.nan
+            values[f"{side}_predicted"] = _counted(split, counted)
+            values[f"{side}_counted"] = counted
+        values["attacker_predicted_total"] = p.attacker_casualty_fraction
+        values["defender_predicted_total"] = p.defender_casualty_fraction
+        values["defender_if_routed"] = _counted(p.defender_split_if_routed,
+                                                values["defender_counted"])
+        checks.append(Check(e.id, e.name, e.winner, p.winner, rout_odds=p.rout_odds, **values))
     return checks

@@ -12,6 +12,7 @@ from campaign.battles.report import (
     groups_markdown,
     parameters_markdown,
     predictor_scores,
+    repeats_markdown,
     scores_markdown,
 )
 
@@ -38,6 +39,17 @@ def _verdict(table: dict, law: str) -> list[str]:
     return lines
 
 
+def _repeats(results: Results) -> list[str]:
+    if not results.repeats or len(results.repeats) < 2:
+        return []
+    return [
+        f"The figures above come from one split of the battles into {results.folds} folds "
+        f"(seed 0). Over {len(results.repeats)} different splits (seeds 0 to "
+        f"{len(results.repeats) - 1}) they vary as follows:", "",
+        repeats_markdown(results.repeats), "",
+    ]
+
+
 def results_page(results: Results, image: str | None = None) -> str:
     """The markdown of the results page (``image``: the plot's file under docs/img/)."""
     law = next(iter(results.cv))
@@ -54,7 +66,10 @@ def results_page(results: Results, image: str | None = None) -> str:
         "the project's source quantifies (`campaign/battles/data/engagements_1919.yaml`). "
         "Each battle is one engagement for a law (`campaign/battles/runner.py`): initial "
         "strengths, guns and tanks where known for both sides, defender posture, surprise, "
-        "terrain, weather, season and the recorded duration. Parameters are fitted with "
+        "terrain, weather, season and the recorded duration (calendar days from the first "
+        "to the last active period: `battle_durations.csv` of the source repository gives "
+        "2 days to every battle without recorded hours, however long; see "
+        "`campaign/battles/cdb90.py`). Parameters are fitted with "
         f"{results.folds}-fold cross-validation and **every score below is out of fold**: "
         "each battle is predicted by a law fitted without it.",
         "",
@@ -65,6 +80,7 @@ def results_page(results: Results, image: str | None = None) -> str:
         "",
         *_verdict(table, law),
         "",
+        *_repeats(results),
         "## Scores on CDB90",
         "",
         "Winner accuracy counts battles with a known result (draws included, and no law "
@@ -102,28 +118,54 @@ def results_page(results: Results, image: str | None = None) -> str:
             "",
             parameters_markdown(params, results.intervals),
             "",
-            "Reading the fit honestly: CDB90 does not show Dupuy's force-size effect once "
-            "the era is accounted for (the size exponents are near zero or positive), and "
-            "the losses add little to the power ratio in deciding who gives way (the loss "
-            "weight is near zero). Surprise and air superiority are the strongest power "
-            "factors. Unknown gun or tank counts are not read as zero: treating them as zero "
-            "scores about 2 points better on the winner, but only by exploiting which "
-            "battles were recorded in detail.",
+            "Reading the fit: the base rates at division size in 1900–1945 come out close "
+            "to Dupuy's norms. Below division size the size exponents are about -0.4 to "
+            "-0.6: a battalion of 1,000 men loses 2.5–4 times a division's daily fraction, "
+            "Dupuy's small-unit effect; above it the exponents are positive (CDB90's corps "
+            "and army operations lose more per day than its divisions). Fitted as one power "
+            "law over all sizes the effect vanished (exponents near zero) and small forces' "
+            "losses were under-predicted by about a factor of 2. A side that gives way loses "
+            "more (`gave_way`), a routed defender much more again (`routed`: CDB90's "
+            "annihilated or withdrew-with-heavy-losses defenders, 122 battles); the rout "
+            "log-odds rise as the defender gets smaller and with surprise. The losses add "
+            "nothing to the power ratio in deciding who gives way: their weight is held at "
+            "its physical bound of 0 (the unconstrained fit wanted a small negative weight). "
+            "Surprise and air superiority are the strongest power factors; the gun exponent "
+            "is slightly negative and its interval includes 0. Unknown gun or tank counts are "
+            "not read as zero: treating them as zero scores about 2 points better on the "
+            "winner, but only by exploiting which battles were recorded in detail.",
+            "",
+            "How the casualty scores are predicted: the winner is the likelier outcome, and "
+            "the extra losses of giving way and of a rout are weighted by their odds (an "
+            "expected value on the log scale). Conditioning on the *recorded* outcome would "
+            "do much better, but the outcome is the hard part to foresee (see the winner "
+            "accuracy above); predicting each battle's losses for its likelier outcome "
+            "alone scored about 2 points lower on the defender when the law was developed.",
             "",
         ]
     parts += ["## The 1919 engagements", "",
               "Run through the same runner with each law fitted to all CDB90 battles and "
-              "the engine's quality factors; recorded losses are killed plus captured, a "
-              "lower bound. ✓ marks a right winner or losses within a factor of 2.", ""]
+              "the engine's quality factors. The source gives only some loss categories, "
+              "so the prediction counts the same ones (killed and captured at Jieznas, "
+              "captured at Ukmergė), split the way the engine splits losses "
+              "(`campaign.engine.combat.split_losses`; the extra loss of a side that gives "
+              "way counts as prisoners). The last column is the defender's loss should it "
+              "be routed, and the odds of that outcome. ✓ marks a right winner or losses "
+              "within a factor of 2.", ""]
     for name, checks in results.checks.items():
         parts += [f"### {name}", "", checks_markdown(checks), ""]
     parts += [
         "## Using the law in a scenario", "",
-        "`combat: {model: tndm}` in a scenario selects the calibrated law; the shipped "
-        "scenarios still use `dupuy`. The engine's fight loop "
-        "(`campaign/engine/processes.py`) so far only calls `step`; to use the law's own "
-        "outcome it should pass `elapsed_days`, season and weather in the `Situation`, ask "
-        "`TndmModel.gives_way` which side withdraws, and add "
-        "`TndmModel.withdrawal_loss` to the side that does.", "",
+        "`combat: {model: tndm}` in a scenario selects the calibrated law (no "
+        "coefficients needed). In the engine (`campaign/engine/processes.py`) the law "
+        "gets the time elapsed since the engagement began and the season, and decides "
+        "the fight with its own outcome rule once it has lasted CDB90's median length "
+        "for its size (`campaign.engine.tndm.DECISION_DAYS`: for fights of under 10,000 "
+        "men one calendar day with about 9 hours of combat, so the engine decides them "
+        "after 9 hours and counts those hours as the law's one day of battle): "
+        "the side the rule names gives way with the law's withdrawal loss, and a "
+        "defender that gives way is routed with the law's odds, drawn from the run's "
+        "seeded generator. Break points and the 3.5:1 / 0.3:1 rules of thumb are the "
+        "`dupuy` law's and do not apply.", "",
     ]
     return "\n".join(parts)

@@ -26,6 +26,33 @@ class Results:
     folds: int
     checks: dict[str, list[Check]]
     intervals: dict[str, tuple[float, float, float]] | None = None
+    #: :func:`headline` scores of the first law for each fold split (seeds in order).
+    repeats: list[dict[str, float]] | None = None
+
+
+#: The figures the issue's targets are about, by name.
+HEADLINE = {
+    "winner accuracy, all": ("all", "winner_accuracy"),
+    "winner accuracy, 1900-1945": ("1900-1945", "winner_accuracy"),
+    "attacker within 2x": ("all", "attacker_within_2x"),
+    "defender within 2x": ("all", "defender_within_2x"),
+}
+
+
+def headline(battles: list[Battle], predictions: list) -> dict[str, float]:
+    """The :data:`HEADLINE` scores (fractions) of one set of out-of-fold predictions."""
+    by_group = scores.score_groups(battles, predictions)
+    return {name: getattr(by_group[group], field) for name, (group, field) in HEADLINE.items()}
+
+
+def repeats_markdown(repeats: list[dict[str, float]]) -> str:
+    """Mean, lowest and highest of each headline score over the fold splits."""
+    lines = ["| score | first split | mean | lowest | highest |", "|---|---:|---:|---:|---:|"]
+    for name in HEADLINE:
+        values = [r[name] for r in repeats]
+        lines.append(f"| {name} | {_pct(values[0])} | {_pct(sum(values) / len(values))} "
+                     f"| {_pct(min(values))} | {_pct(max(values))} |")
+    return "\n".join(lines)
 
 
 def _pct(value: float) -> str:
@@ -86,23 +113,33 @@ def parameters_markdown(params: tndm.TndmParams,
 
 
 def checks_markdown(checks: list[Check]) -> str:
-    """The 1919 engagements: winner and losses, predicted against recorded."""
+    """The 1919 engagements: winner and losses, predicted against recorded (like with
+    like: the categories the source gives), and the defender's losses if routed."""
     def frac(value: float) -> str:
         return "–" if math.isnan(value) else f"{100 * value:.1f} %"
 
     def mark(value: bool | None) -> str:
         return "" if value is None else (" ✓" if value else " ✗")
 
+    def counted(categories: tuple[str, ...], recorded: float) -> str:
+        return "" if math.isnan(recorded) or len(categories) == 3 else \
+            f" ({' + '.join(categories)})"
+
     lines = ["| engagement | winner (recorded / predicted) | attacker losses (recorded / "
-             "predicted) | defender losses (recorded / predicted) |", "|---|---|---|---|"]
+             "predicted) | defender losses (recorded / predicted) | defender if routed "
+             "(odds) |", "|---|---|---|---|---|"]
     for c in checks:
+        routed = "–" if math.isnan(c.rout_odds) else (
+            f"{frac(c.defender_if_routed)}{mark(c.within_2x('defender', routed=True))} "
+            f"({100 * c.rout_odds:.0f} %)")
         lines.append(
             f"| {c.name} | {c.recorded_winner} / {c.predicted_winner}"
             f"{' ✓' if c.winner_right else ' ✗'} "
             f"| {frac(c.attacker_recorded)} / {frac(c.attacker_predicted)}"
-            f"{mark(c.within_2x('attacker'))} "
+            f"{mark(c.within_2x('attacker'))}{counted(c.attacker_counted, c.attacker_recorded)} "
             f"| {frac(c.defender_recorded)} / {frac(c.defender_predicted)}"
-            f"{mark(c.within_2x('defender'))} |")
+            f"{mark(c.within_2x('defender'))}{counted(c.defender_counted, c.defender_recorded)} "
+            f"| {routed} |")
     return "\n".join(lines)
 
 
@@ -123,4 +160,10 @@ def summary_text(results: Results) -> str:
         known = [v for v in losses if v is not None]
         out.append(f"\n1919 engagements ({law}): winner {right}/{len(checks)}, "
                    f"losses within 2x {sum(known)}/{len(known)}")
+    if results.repeats and len(results.repeats) > 1:
+        out.append(f"\nover {len(results.repeats)} fold splits (mean, lowest, highest):")
+        for name in HEADLINE:
+            values = [r[name] for r in results.repeats]
+            out.append(f"  {name:<28}{_pct(sum(values) / len(values)):>8}"
+                       f"{_pct(min(values)):>8}{_pct(max(values)):>8}")
     return "\n".join(out)

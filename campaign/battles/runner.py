@@ -23,7 +23,8 @@ the engine's rule of thumb: a defender facing :data:`OVERWHELMING_RATIO` after t
 first day withdraws, an attacker below :data:`HOPELESS_RATIO` calls the attack off,
 and otherwise the side further towards its break point (:data:`BREAK_POINT`) gives
 way at the end. The ``tndm`` law decides with its own rule (the likelier side gives
-way) and adds the withdrawal losses weighted by the odds of each side giving way.
+way) and adds the withdrawal losses weighted by the odds of each side giving way,
+and the rout losses by the odds of the defender being routed.
 Random variation is switched off: predictions are expected values.
 """
 
@@ -47,15 +48,36 @@ POSTURE = {"HD": "hasty", "PD": "prepared", "FD": "fortified", "DL": "withdrawin
            "WD": "withdrawing"}
 
 
+#: (killed, wounded, captured) fractions of a side's initial men.
+Split = tuple[float, float, float]
+_UNKNOWN: Split = (math.nan, math.nan, math.nan)
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """One battle's predicted outcome and casualty fractions (of initial strength)."""
+    """One battle's predicted outcome and casualty fractions (of initial strength).
+
+    The splits divide each side's casualties into killed, wounded and captured the
+    way the engine does (:func:`campaign.engine.combat.split_losses`; the extra loss
+    of a side that gives way counts as captured). ``defender_split_if_routed`` is the
+    defender's split should it give way and be routed, which happens with
+    ``rout_odds`` (``tndm`` only; nan for the other laws).
+    """
 
     isqno: int
     winner: str
     attacker_casualty_fraction: float
     defender_casualty_fraction: float
     power_ratio: float
+    attacker_split: Split = _UNKNOWN
+    defender_split: Split = _UNKNOWN
+    defender_split_if_routed: Split = _UNKNOWN
+    rout_odds: float = math.nan
+
+
+def _split(in_action: float, extra: float, beaten: bool) -> Split:
+    killed, wounded, captured = combat.split_losses(in_action, beaten)
+    return killed, wounded, captured + extra
 
 
 def terrain_of(battle: Battle) -> str:
@@ -132,17 +154,24 @@ def run_engagement(model: combat.CombatModel, attacker: combat.Camp, defender: c
         if attacker.total() < 0.5 or defender.total() < 0.5:
             break
     loss_a, loss_d = 1.0 - attacker.total() / a0, 1.0 - defender.total() / d0
+    extra_a = extra_d = 0.0
+    routed, p_rout = _UNKNOWN, math.nan
     if isinstance(model, combat.TndmModel):
         # The winner is the likelier outcome; the withdrawal losses are weighted by the
         # odds of each side giving way (an expected value on the log scale).
         loser = model.gives_way(first_ratio, loss_a, loss_d)
         p_d = model.odds_defender_gives_way(first_ratio, loss_a, loss_d)
-        loss_a, loss_d = (loss_a + model.withdrawal_loss("attacker", loss_a, 1 - p_d),
-                          loss_d + model.withdrawal_loss("defender", loss_d, p_d))
+        p_rout = p_d * model.odds_routed(first_ratio, d0, situation)
+        extra_a = model.withdrawal_loss("attacker", loss_a, 1 - p_d)
+        extra_d = model.withdrawal_loss("defender", loss_d, p_d, p_rout)
+        routed = _split(loss_d, model.withdrawal_loss("defender", loss_d, 1.0, 1.0), True)
     else:
         loser = _rule_of_thumb(first_ratio, loss_a / BREAK_POINT, loss_d / BREAK_POINT)
     winner = "defender" if loser == "attacker" else "attacker"
-    return Prediction(isqno, winner, loss_a, loss_d, float(first_ratio))
+    return Prediction(isqno, winner, loss_a + extra_a, loss_d + extra_d, float(first_ratio),
+                      attacker_split=_split(loss_a, extra_a, first_ratio < 1),
+                      defender_split=_split(loss_d, extra_d, first_ratio >= 1),
+                      defender_split_if_routed=routed, rout_odds=p_rout)
 
 
 def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0) -> Prediction:

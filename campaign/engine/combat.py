@@ -79,6 +79,15 @@ CAPTURED_SHARE_BEATEN = 0.25
 CAPTURED_SHARE_WINNING = 0.03
 
 
+def split_losses(men_lost: float, beaten: bool) -> tuple[float, float, float]:
+    """Men lost in action as (killed, wounded, captured): a beaten side loses
+    :data:`CAPTURED_SHARE_BEATEN` of them as prisoners, a winning one
+    :data:`CAPTURED_SHARE_WINNING`; :data:`KILLED_SHARE` of the rest are killed."""
+    captured = men_lost * (CAPTURED_SHARE_BEATEN if beaten else CAPTURED_SHARE_WINNING)
+    killed = (men_lost - captured) * KILLED_SHARE
+    return killed, men_lost - captured - killed, captured
+
+
 @dataclass
 class Camp:
     """One side of an engagement, one entry per unit (numpy arrays, aligned)."""
@@ -309,7 +318,7 @@ class TndmModel:
         columns = tndm.rate_features(side, men, log_p, 1.0, 0.0, c)
         rate = math.exp(float(tndm.log_hazard(self.params, side, columns)))
         # Dupuy's caps hold for a division in 1900-1945; they scale like the rates.
-        size = (max(men, 1.0) / tndm.REFERENCE_MEN) ** self.params.coefficient(side, "log_size")
+        size = tndm.size_factor(self.params, side, men)
         era = self.params.coefficient(side, c.era) if c.era in ("pre-1900", "post-1945") else 0.0
         return min(rate, self.params.cap[side] * size * math.exp(era))
 
@@ -329,6 +338,16 @@ class TndmModel:
         return StepLosses(_spread(losses[0], attacker.men), _spread(losses[1], defender.men),
                           math.exp(log_p))
 
+    def decision_days(self, men_engaged: float) -> float:
+        """Days of combat after which :meth:`gives_way` decides a fight of
+        ``men_engaged`` men on both sides (:func:`tndm.decision_days`)."""
+        return tndm.decision_days(men_engaged)
+
+    def battle_days_per_day(self, men_engaged: float) -> float:
+        """The law's days of battle per day of combat (:func:`tndm.battle_days_per_day`):
+        pass ``elapsed_days`` and ``dt_days`` to :meth:`step` in battle days."""
+        return tndm.battle_days_per_day(men_engaged)
+
     def gives_way(self, power_ratio: float, loss_attacker: float, loss_defender: float) -> str:
         """The side that withdraws ("attacker" or "defender"), losses as fractions."""
         margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
@@ -342,13 +361,24 @@ class TndmModel:
                                            loss_attacker, loss_defender)
         return 0.5 * (1.0 + math.tanh(0.5 * self.params.sharpness * margin))
 
-    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0) -> float:
-        """Extra fraction of its initial men that ``side`` loses when it gives way.
+    def odds_routed(self, power_ratio: float, defender_men: float,
+                    situation: Situation) -> float:
+        """Probability (0..1) that a defender of ``defender_men`` men who gives way at
+        ``power_ratio`` is routed (annihilated or withdraws with heavy losses)."""
+        columns = tndm.rout_features(math.log(max(power_ratio, 1e-9)), defender_men,
+                                     tndm_conditions(situation))
+        return float(tndm.odds_routed(self.params, columns))
 
-        With ``chance`` < 1 the expected (log-scale) extra loss of a side that gives
-        way with that probability.
+    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0,
+                        rout_chance: float = 0.0) -> float:
+        """Extra fraction of its initial men that ``side`` loses when it gives way
+        (``rout_chance`` 1: routed as well; only defenders are).
+
+        With chances below 1 the expected (log-scale) extra loss of a side that gives
+        way, or is routed, with those probabilities.
         """
-        boost = math.exp(chance * self.params.coefficient(side, "gave_way"))
+        boost = math.exp(chance * self.params.coefficient(side, "gave_way")
+                         + rout_chance * self.params.coefficient(side, "routed"))
         hazard = -math.log1p(-min(loss_fraction, 0.999999))
         return -math.expm1(-boost * hazard) - loss_fraction
 

@@ -267,15 +267,20 @@ def fight(world: World, engagement: Engagement):
         if not attackers or not defenders:
             break
         defender_units = [world.units[i] for i in defenders]
+        # The tndm law counts time in CDB90's days of battle, which pass in their
+        # active hours (campaign.engine.tndm.DECISION_DAYS); other laws in days.
+        clock = (world.model.battle_days_per_day(_engaged(engagement))
+                 if isinstance(world.model, combat.TndmModel) else 1.0)
         situation = combat.Situation(
             posture=_posture(world, place, defender_units), terrain=_terrain(world, place),
             river=engagement.river if engagement.steps < 4 else None,
             surprise=engagement.surprise and engagement.steps < 4,
+            season=world.season(env.now), elapsed_days=engagement.steps * dt_days * clock,
         )
         # Losses are worked out from the forces at the start of the step and suffered
         # by those still in the fight at its end; newcomers join from the next step.
         result = world.model.step(_camp(world, attackers), _camp(world, defenders), situation,
-                                  step, world.rng)
+                                  step * clock, world.rng)
         yield env.timeout(step)
         still = set(present(engagement.attackers) + present(engagement.defenders))
         engagement.steps += 1
@@ -283,14 +288,11 @@ def fight(world: World, engagement: Engagement):
         losses: dict[str, list[float]] = {}
         for ids, lost, beaten in ((attackers, result.attacker, ratio < 1),
                                   (defenders, result.defender, ratio >= 1)):
-            captured_share = combat.CAPTURED_SHARE_BEATEN if beaten else combat.CAPTURED_SHARE_WINNING
             for uid, men_lost in zip(ids, lost, strict=True):
                 if men_lost <= 0 or uid not in still:
                     continue
                 unit = world.units[uid]
-                captured = men_lost * captured_share
-                killed = (men_lost - captured) * combat.KILLED_SHARE
-                wounded = men_lost - captured - killed
+                killed, wounded, captured = combat.split_losses(men_lost, beaten)
                 _lose(unit, float(killed), float(wounded), float(captured))
                 if unit.men < 0.5:
                     world.recount(unit)
@@ -302,10 +304,14 @@ def fight(world: World, engagement: Engagement):
             unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_COMBAT_DAY * step)
         world.log(ev.EngagementStep, engagement=engagement.id, place=place,
                     power_ratio=round(float(min(ratio, 1e6)), 4), losses=losses)
-        if spec.position_depth_km > 0 and ratio > 1.0:
-            _advance(world, engagement, situation, ratio, step, spec.position_depth_km)
-        if spec.break_points:
-            _check_breaks(world, engagement, attackers, defenders, ratio)
+        if isinstance(world.model, combat.TndmModel):
+            _law_decides(world, world.model, engagement, attackers, defenders, ratio,
+                         situation, engagement.steps * dt_days)
+        else:
+            if spec.position_depth_km > 0 and ratio > 1.0:
+                _advance(world, engagement, situation, ratio, step, spec.position_depth_km)
+            if spec.break_points:
+                _check_breaks(world, engagement, attackers, defenders, ratio)
         if not present(engagement.attackers) or not present(engagement.defenders):
             break
     _finish(world, engagement)
@@ -334,15 +340,67 @@ def _advance(world: World, engagement: Engagement, situation: combat.Situation,
                    rout=False)
 
 
-def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
-                  defenders: list[str], ratio: float) -> None:
-    # Partisans harass but do not hold ground alone against regular troops.
+def _partisans_give_way(world: World, engagement: Engagement, attackers: list[str],
+                        defenders: list[str], ratio: float) -> bool:
+    """Partisans harass but do not hold ground alone against regular troops: True
+    (and the partisans break) when only partisans defend against regulars."""
     defender_units = [world.units[i] for i in defenders]
     attacker_units = [world.units[i] for i in attackers]
     if all(u.partisan for u in defender_units) and not all(u.partisan for u in attacker_units):
         for u in defender_units:
             _break(world, u, engagement, "partisans do not hold ground against regulars", ratio)
+        return True
+    return False
+
+
+def _share_lost(engagement: Engagement, ids: list[str]) -> float:
+    """Men the units ``ids`` have lost in the engagement, as a share of their men on
+    joining it."""
+    start = sum(engagement.start_men.get(i, 0.0) for i in ids)
+    return sum(engagement.losses.get(i, 0.0) for i in ids) / start if start > 0 else 0.0
+
+
+def _engaged(engagement: Engagement) -> float:
+    """Men on both sides when they joined the engagement."""
+    return sum(engagement.start_men.get(i, 0.0)
+               for i in (*engagement.attackers, *engagement.defenders))
+
+
+def _law_decides(world: World, law: combat.TndmModel, engagement: Engagement,
+                 attackers: list[str], defenders: list[str], ratio: float,
+                 situation: combat.Situation, elapsed_days: float) -> None:
+    """The ``tndm`` law's own outcome: once the fight has lasted its decision time
+    (:func:`campaign.engine.tndm.decision_days`, from CDB90's battle lengths), the side
+    the law's outcome rule names gives way, judged on the power ratio of the last step
+    and the losses of both sides so far. A defender that gives way is routed with the
+    law's odds (a draw from the run's generator). Break points and the 3.5:1 / 0.3:1
+    rules of thumb do not apply: the law was calibrated with its own rule."""
+    if _partisans_give_way(world, engagement, attackers, defenders, ratio):
         return
+    if elapsed_days < law.decision_days(_engaged(engagement)) - 1e-9:
+        return
+    lost_a = _share_lost(engagement, engagement.attackers)
+    lost_d = _share_lost(engagement, engagement.defenders)
+    loser = law.gives_way(ratio, lost_a, lost_d)
+    lost = lost_a if loser == "attacker" else lost_d
+    odds = 1 / max(ratio, 1e-6) if loser == "attacker" else ratio
+    routed = False
+    if loser == "defender":
+        men_d = sum(engagement.start_men.get(i, 0.0) for i in engagement.defenders)
+        routed = bool(world.rng.random() < law.odds_routed(ratio, men_d, situation))
+    verb = "routed" if routed else "gave way"
+    reason = (f"{verb} at {ratio:.2f}:1 after {elapsed_days:.2g} days "
+              f"(lost {lost:.0%}; attackers {lost_a:.0%}, defenders {lost_d:.0%})")
+    for uid in attackers if loser == "attacker" else defenders:
+        _break(world, world.units[uid], engagement, reason, odds, routed=routed)
+
+
+def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
+                  defenders: list[str], ratio: float) -> None:
+    if _partisans_give_way(world, engagement, attackers, defenders, ratio):
+        return
+    defender_units = [world.units[i] for i in defenders]
+    attacker_units = [world.units[i] for i in attackers]
     if engagement.steps == 1 and ratio >= OVERWHELMING_RATIO:
         for u in defender_units:
             _break(world, u, engagement, f"withdrew before overwhelming odds ({ratio:.1f}:1)",
@@ -363,8 +421,10 @@ def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
 
 
 def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, odds: float,
-           rout: bool = True) -> None:
-    """The unit gives up the fight: it retreats, or surrenders when cut off."""
+           rout: bool = True, routed: bool = False) -> None:
+    """The unit gives up the fight: it retreats, or surrenders when cut off. With
+    ``rout`` it loses the calibrated extra men of a side that gives way, with
+    ``routed`` also those of a routed defender (:meth:`TndmModel.withdrawal_loss`)."""
     if unit.engagement != engagement.id or not unit.active:
         return
     place = engagement.place
@@ -375,7 +435,8 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
         start = engagement.start_men.get(unit.id, unit.men) or unit.men
         lost_share = min(0.99, engagement.losses.get(unit.id, 0.0) / start)
         role = "attacker" if attacking else "defender"
-        captured = min(unit.men, start * float(_GIVE_WAY.withdrawal_loss(role, lost_share)))
+        extra = _GIVE_WAY.withdrawal_loss(role, lost_share, 1.0, 1.0 if routed else 0.0)
+        captured = min(unit.men, start * float(extra))
         _lose(unit, 0.0, 0.0, captured)
         engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + captured
     unit.engagement = None

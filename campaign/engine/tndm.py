@@ -14,8 +14,13 @@ losses)::
   era: about 2.8 %/day for an attacker and 1.5 %/day for a defender, capped at
   about 13 %/day and 6 %/day (:data:`DUPUY_BASE`, :data:`DUPUY_CAP`); the fitted
   bases are in :data:`CALIBRATED`.
-* ``size``: ``(men / 10,000) ** -s``: small units suffer higher rates (Dupuy 1990's
-  strength-size factor; ``s`` fitted, about 0.1-0.3).
+* ``size``: ``(men / 10,000) ** s`` with one exponent below division size and another
+  above it. Below, small units suffer higher rates (Dupuy 1990's strength-size
+  factor: a battalion loses several times a division's daily fraction); above, the
+  fit says what larger forces do (CDB90's corps and army operations lose *more* per
+  day than its divisions, not less). A single power law cannot do both: fitted to
+  all sizes it came out near zero and under-predicted the losses of small forces by a
+  factor of about 2 (``docs/battles.md``).
 * ``era``: the dispersion of forces grew with firepower, so daily rates fell from the
   black-powder battles to the Second World War and after (Dupuy 1980, *The
   Evolution of Weapons and Warfare*); one factor per era, fitted.
@@ -24,7 +29,10 @@ losses)::
 * ``elapsed ** delta``: losses are heaviest at the start of a battle; over ``t`` days
   the accumulated hazard is ``rate x t ** delta`` (``delta`` < 1).
 * the side that gives way suffers an extra *withdrawal* multiplier on its hazard
-  (prisoners and losses in the pursuit), applied once the outcome is known.
+  (prisoners and losses in the pursuit), applied once the outcome is known; a
+  defender that is *routed* (CDB90: annihilated, or withdrew with heavy losses; 122
+  of the 396 defenders who gave way) suffers a further *rout* multiplier. Attackers
+  are not routed: CDB90 records 4 routs among 215 repulsed attacks, too few to fit.
 
 **Outcome.** The defender gives way (the attacker wins) when::
 
@@ -34,7 +42,10 @@ losses)::
 superiority), ``F`` the losses so far and ``b`` the break points: the side facing the
 worse odds and nearer its break point gives way (``offset = lam x log(b_d / b_a)``
 is what is fitted). ``sharpness`` turns the margin into the odds of that outcome,
-``P(defender gives way) = 1 / (1 + exp(-sharpness x margin))``. Every coefficient is fitted with
+``P(defender gives way) = 1 / (1 + exp(-sharpness x margin))``. A defender that gives
+way is routed with odds from a logistic regression on the power ratio, its size, the
+era and surprise (:data:`ROUT_FEATURES`): small forces at long odds are the ones
+overrun and captured. Every coefficient is fitted with
 k-fold cross-validation in :mod:`campaign.battles.fit`; the values below are the fit
 to all 660 battles (see ``docs/battles.md`` for confidence intervals).
 """
@@ -47,10 +58,20 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 SIDES = ("attacker", "defender")
+#: How long a fight lasts before the law decides it: the median lengths of CDB90's 338
+#: battles of 1900-1945 by the men engaged on both sides, as (bound on the men,
+#: calendar days, days of actual combat). Fights of under 10,000 men were fought on
+#: one calendar day (50 battles) for about 9 hours (0.39 days, the summed active
+#: periods); larger ones over several days with the hours rarely recorded, so the two
+#: agree or nearly. The law's rates are per *calendar* day of battle (that is what
+#: CDB90's durations count), so in the engine a battle day passes in its active time.
+#: Checked against the data by tests/battles/test_battles.py.
+DECISION_DAYS = ((10_000.0, 1.0, 0.391), (100_000.0, 3.0, 2.0), (300_000.0, 4.0, 4.0),
+                 (math.inf, 10.5, 10.5))
 #: Dupuy's daily casualty norms for a division-sized force, and the caps (fraction/day).
 DUPUY_BASE = {"attacker": 0.028, "defender": 0.015}
 DUPUY_CAP = {"attacker": 0.13, "defender": 0.06}
-#: Strength at which ``size`` is 1 (a division, men).
+#: Strength at which ``size`` is 1 and the size exponent changes (a division, men).
 REFERENCE_MEN = 10_000.0
 #: Defender postures the law knows, as named by the engine (:mod:`campaign.engine.combat`).
 POSTURES = ("hasty", "prepared", "fortified", "withdrawing")
@@ -59,10 +80,14 @@ ERAS = ("pre-1900", "1900-1945", "post-1945")
 ATTACKER_BREAK_POINT = 0.25
 #: Names of the features of the attrition law, in the order of :attr:`TndmParams.rate`.
 RATE_FEATURES = (
-    "intercept", "pre-1900", "post-1945", "log_size", "log_odds", "prepared",
+    "intercept", "pre-1900", "post-1945", "log_size_below", "log_size_above", "log_odds", "prepared",
     "fortified", "withdrawing", "rugged", "wooded", "urban", "wet", "winter",
-    "surprised", "surprising", "log_days", "gave_way",
+    "surprised", "surprising", "log_days", "gave_way", "routed",
 )
+#: Names of the features of the odds that a defender who gives way is routed, in
+#: the order of :attr:`TndmParams.rout`.
+ROUT_FEATURES = ("intercept", "log_power_ratio", "log_size_below", "log_size_above",
+                 "pre-1900", "post-1945", "surprise")
 #: Names of the features of the power ratio, in the order of :attr:`TndmParams.power`.
 POWER_FEATURES = (
     "log_men_ratio", "log_tank_ratio", "log_gun_ratio", "prepared", "fortified",
@@ -77,7 +102,9 @@ class TndmParams:
     ``rate[side]`` holds one coefficient per :data:`RATE_FEATURES` entry (log-hazard
     per day); ``power`` one per :data:`POWER_FEATURES` entry (log combat power;
     ``log_men_ratio`` is 1 by definition); ``lam`` weighs the losses against the power
-    ratio in the outcome and ``offset`` is ``lam x log(b_d / b_a)``. ``cap`` is the
+    ratio in the outcome and ``offset`` is ``lam x log(b_d / b_a)``; ``rout`` holds the
+    log-odds coefficients of :data:`ROUT_FEATURES` (empty: defenders are never
+    routed). ``cap`` is the
     daily cap on the attrition hazard at division size in 1900-1945 (scaled by the
     size and era factors).
     """
@@ -87,6 +114,7 @@ class TndmParams:
     lam: float = 0.0
     offset: float = 0.0
     sharpness: float = 1.0
+    rout: tuple[float, ...] = ()
     cap: dict[str, float] = field(default_factory=lambda: dict(DUPUY_CAP))
 
     def with_rate(self, side: str, values: tuple[float, ...]) -> TndmParams:
@@ -112,7 +140,7 @@ class TndmParams:
 def _prior_rate(side: str) -> tuple[float, ...]:
     values = dict.fromkeys(RATE_FEATURES, 0.0)
     values["intercept"] = math.log(DUPUY_BASE[side])
-    values["log_size"], values["log_odds"] = -0.3, 0.5
+    values["log_size_below"], values["log_odds"] = -0.3, 0.5
     values["log_days"] = 1.0
     return tuple(values[n] for n in RATE_FEATURES)
 
@@ -177,7 +205,21 @@ def log_power_ratio(params: TndmParams, columns: list) -> np.ndarray | float:
     return sum(w * x for w, x in zip(params.power, columns, strict=True))
 
 
-def rate_features(side: str, men, log_p, days, gave_way, c: Conditions) -> list:
+def log_size(men) -> tuple:
+    """``log(men / REFERENCE_MEN)`` split at the reference: (below, above); each is 0
+    on the other side of it."""
+    x = np.log(np.maximum(np.asarray(men, float), 1.0) / REFERENCE_MEN)
+    return np.minimum(x, 0.0), np.maximum(x, 0.0)
+
+
+def size_factor(params: TndmParams, side: str, men: float) -> float:
+    """``side``'s strength-size multiplier on its daily rate (1 at division size)."""
+    below, above = log_size(men)
+    return math.exp(params.coefficient(side, "log_size_below") * float(below)
+                    + params.coefficient(side, "log_size_above") * float(above))
+
+
+def rate_features(side: str, men, log_p, days, gave_way, c: Conditions, routed=0.0) -> list:
     """Feature columns of :data:`RATE_FEATURES` for ``side``'s log daily hazard."""
     sign = -1.0 if side == "attacker" else 1.0
     surprise = np.asarray(c.surprise, float)
@@ -186,19 +228,49 @@ def rate_features(side: str, men, log_p, days, gave_way, c: Conditions) -> list:
     ones = np.ones_like(np.asarray(men, float))
     return [
         ones, _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
-        np.log(np.maximum(men, 1.0) / REFERENCE_MEN), sign * np.asarray(log_p, float),
+        *log_size(men), sign * np.asarray(log_p, float),
         _is(c.posture, "prepared") * ones, _is(c.posture, "fortified") * ones,
         _is(c.posture, "withdrawing") * ones,
         np.asarray(c.rugged, float) * ones, np.asarray(c.wooded, float) * ones,
         np.asarray(c.urban, float) * ones, np.asarray(c.wet, float) * ones,
         np.asarray(c.winter, float) * ones, surprised * ones, surprising * ones,
         np.log(np.maximum(days, 1e-6)) * ones, np.asarray(gave_way, float) * ones,
+        np.asarray(routed, float) * ones,
     ]
 
 
 def log_hazard(params: TndmParams, side: str, columns: list) -> np.ndarray | float:
     """Log of ``side``'s accumulated hazard from :func:`rate_features` columns."""
     return sum(w * x for w, x in zip(params.rate[side], columns, strict=True))
+
+
+def rout_features(log_p, men_d, c: Conditions) -> list:
+    """Feature columns of :data:`ROUT_FEATURES` for a defender of ``men_d`` men."""
+    below, above = log_size(men_d)
+    ones = np.ones_like(np.asarray(log_p, float))
+    return [ones, np.asarray(log_p, float) * ones, below * ones, above * ones,
+            _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
+            np.maximum(np.asarray(c.surprise, float), 0) * ones]
+
+
+def odds_routed(params: TndmParams, columns: list) -> np.ndarray | float:
+    """Probability (0..1) that a defender who gives way is routed."""
+    if not params.rout:
+        return 0.0 * columns[0]
+    z = sum(w * x for w, x in zip(params.rout, columns, strict=True))
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def decision_days(men_engaged: float) -> float:
+    """Days of combat after which the outcome rule decides a fight of ``men_engaged``
+    men (both sides): the active length of :data:`DECISION_DAYS`."""
+    return next(active for bound, _, active in DECISION_DAYS if men_engaged < bound)
+
+
+def battle_days_per_day(men_engaged: float) -> float:
+    """Calendar days of battle (the law's clock) that pass in one day of combat in a
+    fight of ``men_engaged`` men: calendar over active length of :data:`DECISION_DAYS`."""
+    return next(days / active for bound, days, active in DECISION_DAYS if men_engaged < bound)
 
 
 def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarray | float:
@@ -212,9 +284,10 @@ def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarra
 #: see docs/battles.md for the intervals. Refit with :func:`campaign.battles.fit.fit_tndm`.
 CALIBRATED = TndmParams(
     rate={
-        "attacker": (-2.7977, 0.4701, -1.1001, 0.1345, 0.5073, 0.0786, 0.2407, -0.6979, -0.0578, 0.1961, 0.3517, -0.3161, -0.0111, -0.2185, 0.3333, 0.1035, 0.5307),
-        "defender": (-3.1265, 0.6790, -0.7801, 0.0647, 0.2470, -0.1479, 0.2918, -0.6968, -0.0329, 0.3682, 0.0712, -0.2902, -0.0863, 0.0490, 0.1063, 0.4694, 0.8420),
+        "attacker": (-3.4889, 0.9442, -0.7532, -0.6232, 0.1633, 0.3429, -0.0345, 0.0010, -0.7173, -0.0766, 0.0987, 0.1731, -0.2791, -0.0556, -0.0323, 0.2665, 0.4617, 0.4730, 0.0000),
+        "defender": (-3.7617, 1.2077, -0.2894, -0.4087, 0.1207, 0.1702, -0.1970, 0.1603, -0.5653, -0.0789, 0.1302, 0.1143, -0.2338, -0.1495, -0.0020, 0.0043, 0.6584, 0.5492, 1.1232),
     },
-    power=(1.0000, 0.0627, -0.1253, -0.2343, 0.1217, 0.0242, 0.0024, -0.0691, 0.0004, 0.6576, 0.4462),
-    lam=-0.0541, offset=0.1838, sharpness=0.6973,
+    power=(1.0000, 0.0610, -0.1232, -0.2356, 0.1145, 0.0274, 0.0041, -0.0666, -0.0000, 0.6582, 0.4349),
+    lam=0.0000, offset=0.1801, sharpness=0.6752,
+    rout=(-1.6882, 0.1844, -0.5235, 0.1427, 0.3012, -0.1850, 0.2937),
 )

@@ -619,7 +619,8 @@ class CombatSpec(Strict):
 
     @model_validator(mode="after")
     def _lanchester_needs_coefficients(self) -> CombatSpec:
-        if self.model != CombatModel.dupuy and not any(self.coefficients.values()):
+        lanchester = (CombatModel.lanchester_square, CombatModel.lanchester_linear)
+        if self.model in lanchester and not any(self.coefficients.values()):
             raise ValueError(
                 f"model '{self.model.value}' needs `coefficients`: the attrition rate per "
                 "day of each side, at least one above 0"

@@ -37,6 +37,39 @@ def test_loader_reads_all_battles_with_quirks(battles):
     assert all(b.duration_days >= 1 for b in battles)
 
 
+def test_loader_takes_durations_from_the_active_periods(battles):
+    # battle_durations.csv gives 2 days for both; the active periods say otherwise.
+    assert _by_id(battles, 489).duration_days == 65  # Defense of Moscow, 30 Sep - 3 Dec 1941
+    assert _by_id(battles, 500).duration_days == 41  # Melitopol, 26 Sep - 5 Nov 1943
+    leipzig = _by_id(battles, 138)  # 16, 18 and 19 Oct 1813, hours known
+    assert leipzig.duration_days == 4
+    assert leipzig.active_days == pytest.approx((10 + 9.5 + 4) / 24)
+    assert _by_id(battles, 1).duration_days == 1  # Nieuport, 14:30-19:30
+
+
+def test_loader_reads_routs(battles):
+    assert sum(b.routed("defender") for b in battles) == 122  # annihilated or heavy losses
+    assert sum(b.routed("attacker") for b in battles) == 4
+    assert _by_id(battles, 3).routed("defender")  # Wimpfen: withdrew with heavy losses
+    assert _by_id(battles, 2).defender_resolution == "RR"  # White Mountain
+    assert _by_id(battles, 1).defender_resolution == ""  # Nieuport: 00, not recorded
+
+
+def test_decision_days_are_cdb90_median_lengths(battles):
+    # The documented table is the median calendar and active length of the 1900-1945
+    # battles by the men engaged on both sides.
+    modern = [b for b in battles if b.era == "1900-1945" and runnable(b)]
+    low = 0.0
+    for bound, days, active in tndm.DECISION_DAYS:
+        group = [b for b in modern if low <= b.attacker_men + b.defender_men < bound]
+        assert float(np.median([b.duration_days for b in group])) == days
+        assert float(np.median([b.active_days for b in group])) == pytest.approx(active, abs=5e-4)
+        low = bound
+    assert tndm.decision_days(2_000) == pytest.approx(0.391)
+    assert tndm.battle_days_per_day(2_000) == pytest.approx(1 / 0.391)
+    assert tndm.decision_days(50_000) == 2.0
+
+
 def test_runner_maps_posture_terrain_and_weapons(battles):
     attacker, defender, situation = engagement_of(_by_id(battles, 2))  # White Mountain, HD
     assert situation.posture == "hasty" and situation.era == "pre-1900"
@@ -74,6 +107,8 @@ def test_tndm_is_registered_and_losses_follow_the_odds():
     assert model.gives_way(3.0, 0.05, 0.05) == "defender"
     assert model.gives_way(0.3, 0.05, 0.05) == "attacker"
     assert model.withdrawal_loss("defender", 0.1) > 0
+    assert model.withdrawal_loss("defender", 0.1, 1.0, 1.0) > model.withdrawal_loss("defender", 0.1)
+    assert model.withdrawal_loss("attacker", 0.1, 1.0, 1.0) == model.withdrawal_loss("attacker", 0.1)
 
 
 def test_scores_and_baselines(battles):
@@ -86,9 +121,9 @@ def test_scores_and_baselines(battles):
 
 #: Golden subset: the calibrated law's predictions (winner, attacker and defender
 #: casualty fractions) for five battles; regenerate only when the law changes on purpose.
-GOLDEN = {1: ("defender", 0.1244, 0.1208), 100: ("attacker", 0.0975, 0.2638),
-          300: ("attacker", 0.0434, 0.1106), 500: ("attacker", 0.089, 0.162),
-          600: ("attacker", 0.0207, 0.0414)}
+GOLDEN = {1: ("defender", 0.0986, 0.1070), 100: ("attacker", 0.1100, 0.2437),
+          300: ("attacker", 0.0234, 0.0373), 500: ("attacker", 0.2138, 0.6181),
+          600: ("attacker", 0.0188, 0.0431)}
 
 
 @pytest.mark.parametrize("isqno", sorted(GOLDEN))
@@ -120,8 +155,17 @@ def test_engagements_1919_table_and_check():
     assert all(e.source.file.startswith("004_") for e in engagements)
     checks = check_engagements(combat.TndmModel(), engagements)
     assert len(checks) == len(engagements)
-    assert next(c for c in checks if c.id == "jieznas_1919_02_10").within_2x("attacker") \
-        is not None
+    jieznas = next(c for c in checks if c.id == "jieznas_1919_02_10")
+    # The source gives killed and captured only: the prediction counts the same.
+    assert jieznas.attacker_counted == ("killed", "captured")
+    assert jieznas.attacker_predicted < jieznas.attacker_predicted_total
+    assert jieznas.within_2x("attacker") is True
+    ukmerge = next(c for c in checks if c.id == "ukmerge_1919_05_03")
+    assert ukmerge.defender_counted == ("captured",)
+    # About 500 prisoners: reached only if the garrison is routed, a minority outcome.
+    assert ukmerge.within_2x("defender") is False
+    assert ukmerge.within_2x("defender", routed=True) is True
+    assert 0 < ukmerge.rout_odds < 0.5
 
 
 def test_cli_writes_predictions(tmp_path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from toy import toy
 
 from campaign.engine import combat
@@ -81,3 +82,55 @@ def test_stronger_attacker_takes_heavier_toll_on_defender():
                         np.random.default_rng(0))
     assert strong.defender[0] > weak.defender[0]
     assert strong.attacker[0] / 1500 < weak.attacker[0] / 500
+
+
+def _tndm_duel(blue_men: float, red_men: float, seed: int = 1):
+    scenario = toy(
+        combat={"model": "tndm"},
+        orders=[],
+        units=[
+            {"id": "blue_1", "name": "Blue", "side": "blue", "kind": "regiment",
+             "strength_men": blue_men, "quality": "regular", "location": "c",
+             "arrives": "1919-01-02", "source": {"ref": "toy"}},
+            {"id": "red_1", "name": "Red", "side": "red", "kind": "regiment",
+             "strength_men": red_men, "quality": "regular", "location": "c",
+             "source": {"ref": "toy"}},
+        ],
+    )
+    return simulate(scenario, seed=seed).events
+
+
+def test_tndm_needs_no_coefficients_and_decides_a_small_fight_in_its_active_hours():
+    events = _tndm_duel(3000, 1000)
+    start = next(e for e in events if e.type == "engagement_start")
+    end = next(e for e in events if e.type == "engagement_end")
+    # CDB90: fights of under 10,000 men last about 9 hours (0.39 days): decided at the
+    # end of the second 6-hour step.
+    assert end.t - start.t == pytest.approx(0.5)
+    assert end.winner == "attacker"  # 3:1 in the open: the defender gives way
+    retreat = next(e for e in events if e.type == "retreat")
+    assert retreat.unit == "red_1" and ("gave way" in retreat.reason or "routed" in retreat.reason)
+
+
+def test_tndm_repulses_an_attack_at_poor_odds_and_the_attacker_loses_more():
+    events = _tndm_duel(800, 1600)
+    end = next(e for e in events if e.type == "engagement_end")
+    assert end.winner == "defender"
+    share = {side: (v["killed"] + v["wounded"] + v["captured"]) / v["men"]
+             for side, v in end.losses.items()}
+    assert share["blue"] > share["red"]
+
+
+def test_tndm_rout_is_drawn_from_the_seed_and_costs_the_defender_more():
+    lost, reasons = {}, set()
+    for seed in range(12):
+        events = _tndm_duel(3000, 1000, seed)
+        end = next(e for e in events if e.type == "engagement_end")
+        red = end.losses["red"]
+        reason = next(e for e in events if e.type == "retreat").reason
+        kind = "routed" if reason.startswith("routed") else "gave way"
+        reasons.add(kind)
+        lost.setdefault(kind, []).append(red["killed"] + red["wounded"] + red["captured"])
+    assert reasons == {"routed", "gave way"}
+    assert min(lost["routed"]) > max(lost["gave way"])
+    assert _tndm_duel(3000, 1000, 5) == _tndm_duel(3000, 1000, 5)
