@@ -17,13 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from campaign.analysis.ensemble import (
-    LOSS_KINDS,
-    NONE,
-    EnsembleResult,
-    load_ensemble,
-    wilson_interval,
-)
+from campaign.analysis.ensemble_files import load_ensemble
+from campaign.analysis.ensemble_log import LOSS_KINDS, NONE
+from campaign.analysis.ensemble_result import EnsembleResult, wilson_interval
 
 #: Bootstrap resamples for the loss differences, and the generator seed that makes
 #: the interval reproducible.
@@ -125,13 +121,13 @@ def _control_rows(base: EnsembleResult, variant: EnsembleResult) -> list[dict[st
     sides = [s for s in dict.fromkeys(base.sides[:-1] + variant.sides[:-1])] + [NONE]
     rows = []
     for town in sorted(set(base.towns) | set(variant.towns)):
-        finals_b, finals_v = base.final_sides(town), variant.final_sides(town)
         for side in sides:
-            kb, kv = finals_b.count(side), finals_v.count(side)
+            kb, kv = base.final_count(town, side), variant.final_count(town, side)
             if kb == 0 and kv == 0:
                 continue
             rows.append(
-                {"town": town, "side": side, **_share_row(kb, len(finals_b), kv, len(finals_v))}
+                {"town": town, "side": side,
+                 **_share_row(kb, base.completed, kv, variant.completed)}
             )
     return rows
 
@@ -199,7 +195,7 @@ def compare_ensembles(
         )
     for label, ens in ((base_label, base), (variant_label, variant)):
         overrides = " ".join(ens.header.get("overrides", [])) or "(no overrides)"
-        notes.append(f"{label}: {ens.header['scenario_id']}, {len(ens.records)} runs, {overrides}")
+        notes.append(f"{label}: {ens.header['scenario_id']}, {ens.completed} runs, {overrides}")
     sides = {s["id"]: s for s in base.header["sides"]}
     sides.update({s["id"]: s for s in variant.header["sides"] if s["id"] not in sides})
     return Comparison(

@@ -345,10 +345,10 @@ def _run_data(folder: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- ensembles
 def _ensemble_sides(folder: Path) -> tuple[str, list[dict[str, Any]]]:
     """Title and sides from the first line of ``runs.jsonl``, when there is one."""
-    from campaign.analysis.ensemble import read_runs_log
+    from campaign.analysis.ensemble_log import read_runs_header
 
     try:
-        head = read_runs_log(folder / "runs.jsonl").header
+        head = read_runs_header(folder / "runs.jsonl")
         sides = [
             {
                 "id": str(s["id"]),
@@ -376,7 +376,7 @@ def _colour(value: Any, source: Path) -> str:
 
 
 def _ensemble_data(folder: Path) -> dict[str, Any]:
-    from campaign.analysis.ensemble import MAX_TABLE_BYTES
+    from campaign.analysis.ensemble_files import MAX_TABLE_BYTES
     from campaign.geo.gazetteer import load_gazetteer
     from campaign.replay.manifest import check_file
 
