@@ -559,6 +559,86 @@ def test_10_scenario_given_on_the_command_line_is_used(tmp_path: Path):
     assert verify_replay(folder, scenario)[0]
 
 
+def _crafted_layout(tmp_path: Path) -> tuple[Path, Path]:
+    """A run three folders deep (its lookup area is ``tmp_path/proj``) and, outside that
+    area, a scenario and its history that a crafted header could point at."""
+    import yaml
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(yaml.safe_dump(toy_dict()), encoding="utf-8")
+    (outside / "secret.history.yaml").write_text("not: read\n", encoding="utf-8")
+    folder = tmp_path / "proj" / "out" / "run"
+    write_run(simulate(toy(), seed=1), folder)
+    return folder, outside
+
+
+@pytest.mark.parametrize("crafted", ["absolute", "dotdot", "link"])
+def test_10_a_crafted_header_cannot_point_report_plot_or_viewer_elsewhere(tmp_path, crafted):
+    from campaign.analysis.narrative import build_account
+    from campaign.analysis.reference_lines import scenario_lines
+    from campaign.render.scene import load_scene
+    from campaign.render.viewer import _find_history
+    from campaign.replay.sources import history_file_for, scenario_file_for
+
+    folder, outside = _crafted_layout(tmp_path)
+    path = {"absolute": str(outside / "secret.yaml"), "dotdot": "../../../outside/secret.yaml",
+            "link": "linked/secret.yaml"}[crafted]
+    (tmp_path / "proj" / "linked").symlink_to(outside)  # a link inside leading out
+    _rewrite_header(folder, lambda h: h.update(scenario_path=path))
+    replay = read_replay(folder)
+    assert scenario_file_for(replay) is None
+    assert history_file_for(replay)[0] is None
+    assert _find_history(replay) is None  # the viewer page
+    assert scenario_lines(replay) == []  # the map's demarcation lines
+    with pytest.raises(ReplayError, match="no historical record"):
+        load_scene(folder).history()  # plot --history, compare maps
+    account = build_account(folder)  # campaign report
+    assert account.record_file is None
+    assert any("no historical record found" in note for note in account.notes)
+
+
+def test_10_a_crafted_scenario_id_cannot_leave_the_scenarios_folder(tmp_path, monkeypatch):
+    from campaign.replay.sources import history_file_for, scenario_file_for
+
+    folder, _ = _crafted_layout(tmp_path)
+    _rewrite_header(folder, lambda h: h.update(scenario_path="", scenario_id="../outside/secret"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()  # scenarios/../outside/secret.yaml would resolve
+    replay = read_replay(folder)
+    assert scenario_file_for(replay) is None and history_file_for(replay)[0] is None
+
+
+def test_10_the_record_beside_the_scenario_is_found_from_any_working_directory(
+    tmp_path, monkeypatch
+):
+    import yaml
+
+    from campaign.replay.sources import history_file_for, scenario_file_for
+
+    project = tmp_path / "proj"
+    (project / "scenarios").mkdir(parents=True)
+    scenario = project / "scenarios" / "toy.yaml"
+    scenario.write_text(yaml.safe_dump(toy_dict()), encoding="utf-8")
+    (project / "scenarios" / "toy.history.yaml").write_text("x: 1\n", encoding="utf-8")
+    folder = project / "out" / "run"
+    write_run(simulate(load_scenario(scenario), seed=1), folder, scenario_path="scenarios/toy.yaml")
+    monkeypatch.chdir(tmp_path)  # neither the project nor the run folder
+    replay = read_replay(folder)
+    assert scenario_file_for(replay).resolve() == scenario.resolve()
+    assert history_file_for(replay)[0].resolve() == scenario.with_name("toy.history.yaml").resolve()
+
+
+def test_10_an_ensemble_header_is_looked_up_from_its_folder(tmp_path, monkeypatch):
+    from campaign.analysis.compare import folder_scenario
+
+    folder, outside = _crafted_layout(tmp_path)
+    monkeypatch.chdir(outside)
+    for path in (str(outside / "secret.yaml"), "secret.yaml", "../../../outside/secret.yaml"):
+        header = {"scenario_path": path, "scenario_id": "secret"}
+        assert folder_scenario(folder, header) is None
+
+
 # ----------------------------------------------------------------------------- 11 labels
 def test_11_label_placement_is_not_quadratic():
     import matplotlib

@@ -80,9 +80,22 @@ class Comparison:
         return sorted(rows, key=lambda r: (-r["difference"], r["town"]))
 
 
-def place_names_of(header: dict[str, Any]) -> dict[str, str]:
-    """Place id -> name for an ensemble header: the scenario's own places, then the
-    gazetteer's; empty when neither can be read (callers fall back to ids)."""
+def folder_scenario(folder: Path | None, header: dict[str, Any]) -> Path | None:
+    """The scenario file an ensemble's header names, or None. For an ensemble read from
+    ``folder`` it is looked up inside the folder's lookup area
+    (:mod:`campaign.replay.sources`); one made in this process names it as it was given."""
+    from campaign.replay.sources import find_recorded
+
+    recorded = str(header.get("scenario_path") or "")
+    if folder is None:
+        return Path(recorded) if recorded and Path(recorded).is_file() else None
+    return find_recorded(folder, recorded, str(header.get("scenario_id") or ""))[0]
+
+
+def place_names_of(header: dict[str, Any], folder: Path | None) -> dict[str, str]:
+    """Place id -> name for an ensemble header: the scenario's own places (its file found
+    from the ensemble ``folder``), then the gazetteer's; empty when neither can be read
+    (callers fall back to ids)."""
     names: dict[str, str] = {}
     try:
         from campaign.geo import load_gazetteer
@@ -90,8 +103,8 @@ def place_names_of(header: dict[str, Any]) -> dict[str, str]:
         names.update({pid: place.name for pid, place in load_gazetteer().items()})
     except (ImportError, ValueError, OSError):
         pass
-    path = header.get("scenario_path")
-    if path and Path(path).is_file():
+    path = folder_scenario(folder, header)
+    if path is not None:
         from campaign.errors import CampaignError
         from campaign.scenario.loader import load_scenario
 
@@ -205,7 +218,8 @@ def compare_ensembles(
         _objective_rows(base, variant),
         _loss_rows(base, variant),
         notes,
-        place_names={**place_names_of(base.header), **place_names_of(variant.header)},
+        place_names={**place_names_of(base.header, base.out),
+                     **place_names_of(variant.header, variant.out)},
         sides=sides,
     )
 

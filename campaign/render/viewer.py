@@ -135,16 +135,9 @@ def _basemap(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- one run
 def _find_history(replay: Any) -> Path | None:
-    from campaign.scenario.history import history_path_for
+    from campaign.replay.sources import history_file_for
 
-    header = replay.header
-    if not header.scenario_path:
-        return None
-    given = Path(header.scenario_path)
-    tried = [history_path_for(given)]
-    if not given.is_absolute():
-        tried += [history_path_for(base / given) for base in replay.folder.resolve().parents]
-    return next((p for p in tried if p.is_file()), None)
+    return history_file_for(replay)[0]
 
 
 def _men(value: float) -> str:
