@@ -435,7 +435,7 @@ def bench_ensemble(quick: bool) -> dict[str, Any]:
             rows.append([workers, runs, "-", f"error: {exc!r}"])
             continue
         seconds = time.perf_counter() - t0
-        ok = len(getattr(result, "records", []))
+        ok = result.completed
         out[f"workers_{workers}"] = {
             "seconds": seconds,
             "runs_per_s": runs / seconds,

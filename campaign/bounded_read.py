@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from campaign.errors import CampaignError
 
@@ -53,3 +54,27 @@ def read_bounded(path: Path, max_bytes: int, error: type[CampaignError] = Campai
     if size > max_bytes:
         raise error(f"{path}: larger than the limit of {max_bytes:,} bytes")
     return b"".join(chunks)
+
+
+def open_regular(path: Path, max_bytes: int, error: type[CampaignError] = CampaignError) -> BinaryIO:
+    """``path`` opened for binary reading, for streaming a file too large to hold whole.
+
+    The same checks as :func:`read_bounded` (a regular file, at most ``max_bytes`` when
+    opened); a reader that must not pass the limit while the file grows counts its bytes.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise error(f"{path}: is {kind}; expected a regular file")
+        if info.st_size > max_bytes:
+            raise error(f"{path}: larger than the limit of {max_bytes:,} bytes")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

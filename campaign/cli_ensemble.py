@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from campaign.cli_flags import (
     EXIT_INTERRUPTED,
@@ -25,7 +26,10 @@ def ensemble_summary(result) -> str:
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from campaign.analysis.ensemble import run_ensemble
+    from campaign.analysis.ensemble_files import folder_state
 
+    # --force over an earlier ensemble writes beside it and swaps only when finished.
+    replacing = bool(args.out and args.force and folder_state(Path(args.out)) == "ensemble")
     try:
         result = run_ensemble(
             args.scenario,
@@ -41,6 +45,10 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             force=args.force,
         )
     except KeyboardInterrupt:
+        if replacing:
+            print(f"interrupted; {args.out} still holds the earlier ensemble (--force "
+                  "replaces it only with a finished one)", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if args.out:
             print(
                 f"interrupted; finished runs are kept in {args.out}/runs.jsonl "

@@ -85,15 +85,15 @@ def report(results: dict[str, EnsembleResult]) -> str:
         lines += [
             "",
             f"{label} ({' '.join(result.header['overrides']) or 'as scenario'}), "
-            f"{len(result.records)} runs",
+            f"{result.completed} runs",
         ]
-        n, n_base = len(result.records), len(base.records)
+        n, n_base = result.completed, base.completed
         for town in places:
-            held = result.final_sides(town).count(HOLDER)
+            held = result.final_count(town, HOLDER)
             low, high = wilson_interval(held, n)
             line = f"  {town:<14} {held / n:5.2f} [{low:.2f}, {high:.2f}]"
             if result is not base:
-                held_base = base.final_sides(town).count(HOLDER)
+                held_base = base.final_count(town, HOLDER)
                 low, high = newcombe_interval(held, n, held_base, n_base)
                 line += f"   {held / n - held_base / n_base:+.2f} [{low:+.2f}, {high:+.2f}]"
             lines.append(line)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from campaign.analysis.ensemble import EnsembleResult, daily_control, run_ensemble
+from campaign.analysis.ensemble import RunRecord, daily_control, run_ensemble, scenario_dates
 from campaign.engine import combat
 from campaign.errors import CampaignError
 from campaign.scenario.checks import suggest
@@ -264,19 +264,30 @@ def with_multipliers(scenario: Scenario, values: dict[str, float]) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def checkpoint_share(ensemble: EnsembleResult, history: History) -> float:
-    """Mean share of the recorded checkpoints each run of the ensemble matches."""
-    from campaign.analysis.fidelity import score_checkpoints
+class CheckpointShares:
+    """Share of the recorded checkpoints each run of an ensemble matches, run by run
+    (pass :meth:`add` as ``run_ensemble(..., on_record=...)``)."""
 
-    holder = {s["id"]: s["controls_for"] or s["id"] for s in ensemble.header["sides"]}
-    initial = ensemble.header["initial_control"]
-    shares = []
-    for record in ensemble.records:
-        table = daily_control(initial, record.captures, ensemble.dates)
-        results = score_checkpoints(history, table, holder)
+    def __init__(self, scenario: Scenario, history: History):
+        self.history = history
+        self.holder = {s.id: s.controls_for or s.id for s in scenario.sides}
+        self.initial = dict(scenario.control)
+        self.dates = scenario_dates(scenario.start, scenario.end)
+        self.shares: dict[int, float] = {}
+
+    def add(self, record: RunRecord) -> None:
+        from campaign.analysis.fidelity import score_checkpoints
+
+        table = daily_control(self.initial, record.captures, self.dates)
+        results = score_checkpoints(self.history, table, self.holder)
         if results:
-            shares.append(sum(r.matched for r in results) / len(results))
-    return float(np.mean(shares)) if shares else 0.0
+            self.shares[record.seed] = sum(r.matched for r in results) / len(results)
+
+    def mean(self) -> float:
+        """Mean share over the runs, in seed order (the same figure whatever the order
+        the runs finished in)."""
+        shares = [self.shares[s] for s in sorted(self.shares)]
+        return float(np.mean(shares)) if shares else 0.0
 
 
 @dataclass
@@ -406,15 +417,18 @@ def calibrate_multipliers(
             delays=overrides.delays,
             variants=overrides.variants,
         )
-        ensemble = run_ensemble(
-            with_multipliers(scenario, values),
+        variant = with_multipliers(scenario, values)
+        shares = CheckpointShares(variant, record)
+        run_ensemble(
+            variant,
             runs,
             workers=workers,
             overrides=label,
             base_seed=base_seed,
             progress=progress,
+            on_record=shares.add,
         )
-        point = {**values, "share": checkpoint_share(ensemble, record)}
+        point = {**values, "share": shares.mean()}
         seen[key] = point
         result.points.append(point)
 

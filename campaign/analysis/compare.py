@@ -17,13 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from campaign.analysis.ensemble import (
-    LOSS_KINDS,
-    NONE,
-    EnsembleResult,
-    load_ensemble,
-    wilson_interval,
-)
+from campaign.analysis.ensemble_files import load_ensemble
+from campaign.analysis.ensemble_log import LOSS_KINDS, NONE
+from campaign.analysis.ensemble_result import EnsembleResult, wilson_interval
 
 #: Bootstrap resamples for the loss differences, and the generator seed that makes
 #: the interval reproducible.
@@ -84,9 +80,22 @@ class Comparison:
         return sorted(rows, key=lambda r: (-r["difference"], r["town"]))
 
 
-def place_names_of(header: dict[str, Any]) -> dict[str, str]:
-    """Place id -> name for an ensemble header: the scenario's own places, then the
-    gazetteer's; empty when neither can be read (callers fall back to ids)."""
+def folder_scenario(folder: Path | None, header: dict[str, Any]) -> Path | None:
+    """The scenario file an ensemble's header names, or None. For an ensemble read from
+    ``folder`` it is looked up inside the folder's lookup area
+    (:mod:`campaign.replay.sources`); one made in this process names it as it was given."""
+    from campaign.replay.sources import find_recorded
+
+    recorded = str(header.get("scenario_path") or "")
+    if folder is None:
+        return Path(recorded) if recorded and Path(recorded).is_file() else None
+    return find_recorded(folder, recorded, str(header.get("scenario_id") or ""))[0]
+
+
+def place_names_of(header: dict[str, Any], folder: Path | None) -> dict[str, str]:
+    """Place id -> name for an ensemble header: the scenario's own places (its file found
+    from the ensemble ``folder``), then the gazetteer's; empty when neither can be read
+    (callers fall back to ids)."""
     names: dict[str, str] = {}
     try:
         from campaign.geo import load_gazetteer
@@ -94,8 +103,8 @@ def place_names_of(header: dict[str, Any]) -> dict[str, str]:
         names.update({pid: place.name for pid, place in load_gazetteer().items()})
     except (ImportError, ValueError, OSError):
         pass
-    path = header.get("scenario_path")
-    if path and Path(path).is_file():
+    path = folder_scenario(folder, header)
+    if path is not None:
         from campaign.errors import CampaignError
         from campaign.scenario.loader import load_scenario
 
@@ -125,13 +134,13 @@ def _control_rows(base: EnsembleResult, variant: EnsembleResult) -> list[dict[st
     sides = [s for s in dict.fromkeys(base.sides[:-1] + variant.sides[:-1])] + [NONE]
     rows = []
     for town in sorted(set(base.towns) | set(variant.towns)):
-        finals_b, finals_v = base.final_sides(town), variant.final_sides(town)
         for side in sides:
-            kb, kv = finals_b.count(side), finals_v.count(side)
+            kb, kv = base.final_count(town, side), variant.final_count(town, side)
             if kb == 0 and kv == 0:
                 continue
             rows.append(
-                {"town": town, "side": side, **_share_row(kb, len(finals_b), kv, len(finals_v))}
+                {"town": town, "side": side,
+                 **_share_row(kb, base.completed, kv, variant.completed)}
             )
     return rows
 
@@ -199,7 +208,7 @@ def compare_ensembles(
         )
     for label, ens in ((base_label, base), (variant_label, variant)):
         overrides = " ".join(ens.header.get("overrides", [])) or "(no overrides)"
-        notes.append(f"{label}: {ens.header['scenario_id']}, {len(ens.records)} runs, {overrides}")
+        notes.append(f"{label}: {ens.header['scenario_id']}, {ens.completed} runs, {overrides}")
     sides = {s["id"]: s for s in base.header["sides"]}
     sides.update({s["id"]: s for s in variant.header["sides"] if s["id"] not in sides})
     return Comparison(
@@ -209,7 +218,8 @@ def compare_ensembles(
         _objective_rows(base, variant),
         _loss_rows(base, variant),
         notes,
-        place_names={**place_names_of(base.header), **place_names_of(variant.header)},
+        place_names={**place_names_of(base.header, base.out),
+                     **place_names_of(variant.header, variant.out)},
         sides=sides,
     )
 

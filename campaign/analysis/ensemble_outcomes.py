@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from campaign.analysis.ensemble import NONE, OBJECTIVE_MEASURE, EnsembleResult, wilson_interval
+from campaign.analysis.ensemble_log import NONE
+from campaign.analysis.ensemble_result import OBJECTIVE_MEASURE, EnsembleResult, wilson_interval
 from campaign.analysis.report import Block, what_if_label
 
 MEASURE_MEANING = {
@@ -46,15 +47,14 @@ def objective_rows(result: EnsembleResult) -> list[list[str]]:
 def holder_rows(result: EnsembleResult) -> tuple[list[str], list[list[str]]]:
     """Sides that ever hold a contested place at the end, and per place the runs in which
     each does (count/n and interval)."""
-    n = len(result.records)
+    n = result.completed
     sides = [s for s in result.sides
              if any(result.final_control[t][s] > 0 for t in result.contested)]
     rows = []
     for town in result.contested:
-        finals = result.final_sides(town)
         cells = []
         for s in sides:
-            k = finals.count(s)
+            k = result.final_count(town, s)
             cells.append("" if s == NONE and not k else interval_text(k, n, *wilson_interval(k, n)))
         rows.append([town, *cells])
     return sides, rows
@@ -81,13 +81,13 @@ def summary_text(result: EnsembleResult) -> str:
     ]
     for f in result.failures[:5]:
         lines.append(f"  failed seed {f.seed} after {f.attempts} attempt(s): {f.error}")
-    n = len(result.records)
-    if result.records and result.contested:
+    n = result.completed
+    if n and result.contested:
         sides, rows = holder_rows(result)
         lines += ["", f"holder_at_end: who holds each contested place at the end of "
                   f"{result.header['end']} (runs of {n}, 95% Wilson interval)"]
         lines += _table_text(["place", *sides], rows)
-    if result.records and result.objectives:
+    if n and result.objectives:
         lines += ["", f"objectives met (runs of {n}, 95% Wilson interval)"]
         lines += ["  " + note.replace("`", "") for note in measures_note(result)]
         lines += _table_text(["side", "measure", "date", "place", "weight", "met"],
@@ -98,7 +98,7 @@ def summary_text(result: EnsembleResult) -> str:
 def ensemble_blocks(result: EnsembleResult) -> list[Block]:
     """The report of an ensemble folder: what was run, then the distribution of outcomes."""
     h = result.header
-    n = len(result.records)
+    n = result.completed
     name = {s["id"]: s["name"] for s in h["sides"]}
     blocks = [Block("h1", f"Ensemble report: {h.get('scenario_title', h['scenario_id'])}")]
     intro = (f"Scenario `{h['scenario_id']}`, {h['start']} to {h['end']}: {n} of "
@@ -134,10 +134,9 @@ def ensemble_blocks(result: EnsembleResult) -> list[Block]:
         blocks.append(Block("h2", f"Who holds each contested place at the end of {h['end']}"))
         words = []
         for town in result.contested:
-            finals = result.final_sides(town)
-            top = max(sides, key=finals.count)
+            top = max(sides, key=lambda s, town=town: result.final_count(town, s))
             who = "no side" if top == NONE else name.get(top, top)
-            words.append(f"{town}: {who} in {finals.count(top)} of {n} runs.")
+            words.append(f"{town}: {who} in {result.final_count(town, top)} of {n} runs.")
         blocks.append(Block("ul", items=words))
         blocks.append(Block("table", head=["place", *(f"holder_at_end: {s}" for s in sides)],
                             rows=rows))

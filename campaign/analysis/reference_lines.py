@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from campaign.errors import CampaignError
@@ -16,22 +15,20 @@ __all__ = ["run_lines", "scenario_lines"]
 def scenario_lines(replay: Replay) -> list[Any]:
     """The scenario's ``lines:`` (demarcation lines), or [] when its file is not found.
 
-    Looked for at the header's ``scenario_path`` from the working folder, the replay
-    folder and its parents; a replay made with overrides gets the lines of the file.
+    Found as :mod:`campaign.replay.sources` finds it (inside the replay's lookup area);
+    a replay made with overrides gets the lines of the file.
     """
-    path = replay.header.scenario_path
-    if not path:
-        return []
-    for base in (Path("."), replay.folder, *replay.folder.resolve().parents):
-        candidate = base / path
-        if candidate.is_file():
-            from campaign.scenario.loader import load_scenario
+    from campaign.replay.sources import scenario_file_for
 
-            try:
-                return list(load_scenario(candidate).lines)
-            except CampaignError:
-                return []
-    return []
+    path = scenario_file_for(replay)
+    if path is None:
+        return []
+    from campaign.scenario.loader import load_scenario
+
+    try:
+        return list(load_scenario(path).lines)
+    except CampaignError:
+        return []
 
 
 def run_lines(replay: Replay, places: Mapping[str, tuple[float, float]]) -> dict[str, ReferenceLine]:

@@ -88,13 +88,13 @@ def outcome(ensemble: EnsembleResult, metric: str, places: list[str]) -> dict[st
         for o in ensemble.header["objectives"]:
             weight[o["side"]] = weight.get(o["side"], 0.0) + o["weight"]
         return {
-            side: float(np.mean([r.score.get(side, 0.0) for r in ensemble.records]) / total)
-            if ensemble.records
+            side: float(np.mean(ensemble.score_samples(side)) / total)
+            if ensemble.completed
             else 0.0
             for side, total in weight.items()
         }
     sides = [s["id"] for s in ensemble.header["sides"] if not s["controls_for"]]
-    if not places or not ensemble.records:
+    if not places or not ensemble.completed:
         return dict.fromkeys(sides, 0.0)
     return {
         side: float(

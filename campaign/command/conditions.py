@@ -27,8 +27,6 @@ class Facts:
     #: unit id -> the commands that claimed it, latest last: only the latest commands
     #: it. A conditional order that fires claims its unit for good ("order").
     owners: dict[str, list[str]] = field(default_factory=dict)
-    #: The scenario's standing relations between sides (worked out on first use).
-    standing: dict[frozenset[str], str] = field(default_factory=dict)
 
     def claim(self, unit_id: str, owner: str) -> None:
         stack = self.owners.setdefault(unit_id, [])

@@ -23,10 +23,38 @@ from campaign.scenario.schema import DemarcationLine, Scenario
 
 
 def initial_stances(scenario: Scenario) -> dict[frozenset[str], str]:
+    """Every pair's standing stance (all pairs: for small scenarios and tests)."""
     stances = {}
     for a, b in itertools.combinations([s.id for s in scenario.sides], 2):
         stances[frozenset((a, b))] = "hostile" if scenario.hostile(a, b) else "allied"
     return stances
+
+
+class Stances(dict):
+    """Pair of side ids -> stance now. Only pairs a relation has set are stored; any
+    other pair has its standing stance, worked out when asked for, so thousands of sides
+    do not make millions of pairs (3,000 sides took hours).
+
+    Until the first :func:`update_relations` has finished, ``get`` finds only what is
+    stored (as the table of every pair, filled at the end of that first call, did).
+    """
+
+    def __init__(self, scenario: Scenario):
+        super().__init__()
+        self.scenario = scenario
+        self.started = False
+        self._sides = {s.id for s in scenario.sides}
+
+    def standing(self, pair: frozenset[str]) -> str:
+        a, b = sorted(pair)
+        return "hostile" if self.scenario.hostile(a, b) else "allied"
+
+    def get(self, pair: Any, default: Any = None) -> Any:
+        if dict.__contains__(self, pair):
+            return dict.__getitem__(self, pair)
+        if self.started and len(pair) == 2 and set(pair) <= self._sides:
+            return self.standing(pair)
+        return default
 
 
 def _in_force(world: Any, date, until, when, facts: Facts) -> bool:
@@ -39,11 +67,16 @@ def _in_force(world: Any, date, until, when, facts: Facts) -> bool:
 
 
 def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
-    """Apply the relations in force now; log each change."""
+    """Apply the relations in force now; log each change.
+
+    Only the pairs a relation sets now or set before are looked at: every other pair
+    keeps its standing stance, which the world works out when it needs it.
+    """
     scenario = world.scenario
-    if not facts.standing:
-        facts.standing = initial_stances(scenario)
-    wanted = dict(facts.standing)
+    if not isinstance(facts.stance, Stances):
+        facts.stance = Stances(scenario)
+    stances: Stances = facts.stance
+    wanted: dict[frozenset[str], str] = {}
     reason: dict[frozenset[str], str] = {}
     for i, rel in enumerate(scenario.relations):
         if _in_force(world, rel.date, rel.until, rel.when, facts):
@@ -63,11 +96,17 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
     for side_id, picture in facts.pictures.items():
         picture.discounted = {other for (who, other), stance in believed.items()
                               if who == side_id and stance != "hostile"}
-    for pair, stance in sorted(wanted.items(), key=lambda kv: sorted(kv[0])):
-        old = facts.stance.get(pair)
+    first = not stances.started
+    pairs = set(wanted) | set(stances)
+    for pair in sorted(pairs, key=sorted):
+        stance = wanted.get(pair) or stances.standing(pair)
+        old = None if first else stances.get(pair)
         if old == stance:
             continue
-        facts.stance[pair] = stance
+        if stance == stances.standing(pair):
+            stances.pop(pair, None)  # back to standing: nothing to remember
+        else:
+            stances[pair] = stance
         a, b = sorted(pair)
         world.set_hostile(a, b, stance == "hostile")
         if stance == "neutral":
@@ -79,6 +118,7 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
                       reason=reason.get(pair, "back to the scenario's standing relation"))
             if stance == "hostile":
                 start_clashes(world)
+    stances.started = True
 
 
 def crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from campaign.analysis.compare import Comparison
-from campaign.analysis.ensemble import NONE
+from campaign.analysis.ensemble_log import NONE
 from campaign.render import style
 from campaign.render.output import check_output, save_figure
 

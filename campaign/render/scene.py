@@ -264,24 +264,15 @@ class Scene:
 
 
 def _find_history(replay: Replay) -> Path:
-    from campaign.scenario.history import history_path_for
+    from campaign.replay.sources import history_file_for
 
-    header = replay.header
-    tried: list[Path] = []
-    if header.scenario_path:
-        given = Path(header.scenario_path)
-        tried.append(history_path_for(given))
-        if not given.is_absolute():
-            for base in (replay.folder, *replay.folder.resolve().parents):
-                tried.append(history_path_for(base / given))
-    tried.append(Path("scenarios") / f"{header.scenario_id}.history.yaml")
-    for path in tried:
-        if path.is_file():
-            return path
-    raise ReplayError(
-        f"--history: no historical record for scenario '{header.scenario_id}' "
-        f"(looked for {tried[0]})"
-    )
+    found, first = history_file_for(replay)
+    if found is None:
+        raise ReplayError(
+            f"--history: no historical record for scenario '{replay.header.scenario_id[:64]}' "
+            f"(looked for {first})"
+        )
+    return found
 
 
 def load_scene(folder: str | Path, lines: str | None = None) -> Scene:

@@ -135,16 +135,9 @@ def _basemap(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- one run
 def _find_history(replay: Any) -> Path | None:
-    from campaign.scenario.history import history_path_for
+    from campaign.replay.sources import history_file_for
 
-    header = replay.header
-    if not header.scenario_path:
-        return None
-    given = Path(header.scenario_path)
-    tried = [history_path_for(given)]
-    if not given.is_absolute():
-        tried += [history_path_for(base / given) for base in replay.folder.resolve().parents]
-    return next((p for p in tried if p.is_file()), None)
+    return history_file_for(replay)[0]
 
 
 def _men(value: float) -> str:
@@ -345,10 +338,10 @@ def _run_data(folder: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- ensembles
 def _ensemble_sides(folder: Path) -> tuple[str, list[dict[str, Any]]]:
     """Title and sides from the first line of ``runs.jsonl``, when there is one."""
-    from campaign.analysis.ensemble import read_runs_log
+    from campaign.analysis.ensemble_log import read_runs_header
 
     try:
-        head = read_runs_log(folder / "runs.jsonl").header
+        head = read_runs_header(folder / "runs.jsonl")
         sides = [
             {
                 "id": str(s["id"]),
@@ -376,7 +369,7 @@ def _colour(value: Any, source: Path) -> str:
 
 
 def _ensemble_data(folder: Path) -> dict[str, Any]:
-    from campaign.analysis.ensemble import MAX_TABLE_BYTES
+    from campaign.analysis.ensemble_files import MAX_TABLE_BYTES
     from campaign.geo.gazetteer import load_gazetteer
     from campaign.replay.manifest import check_file
 

@@ -88,15 +88,21 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     staging = staging_folder(out)
     try:
         yield staging
-        _fsync_dir(staging)
-        _replace_folder(staging, out)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Put the finished folder ``new`` (a sibling made by :func:`staging_folder`) in the
+    place of ``out`` in one step and delete what ``out`` held."""
+    _fsync_dir(new)
+    _swap_in(new, out)
     _fsync_dir(out.parent)
 
 
-def _replace_folder(new: Path, out: Path) -> None:
+def _swap_in(new: Path, out: Path) -> None:
     if not out.exists():
         os.rename(new, out)
         return

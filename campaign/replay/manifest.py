@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from campaign.bounded_read import read_bounded
+from campaign.bounded_read import open_regular, read_bounded
 from campaign.errors import ReplayError
 from campaign.replay.atomic import atomic_write_text
 
@@ -31,12 +31,26 @@ def manifest_entry(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def write_manifest(folder: Path, names: list[str]) -> None:
-    """List ``names`` (files of ``folder``) with their sizes and checksums, atomically."""
-    files = {
-        name: manifest_entry(read_bounded(folder / name, MAX_LISTED_BYTES, ReplayError))
-        for name in sorted(names)
-    }
+def file_entry(path: Path) -> dict[str, Any]:
+    """The manifest entry of the file ``path``, read in pieces (memory does not grow with it)."""
+    digest, size = hashlib.sha256(), 0
+    with open_regular(path, MAX_LISTED_BYTES, ReplayError) as handle:
+        while size <= MAX_LISTED_BYTES and (chunk := handle.read(1 << 20)):
+            digest.update(chunk)
+            size += len(chunk)
+    if size > MAX_LISTED_BYTES:
+        raise ReplayError(f"{path}: larger than the limit of {MAX_LISTED_BYTES:,} bytes")
+    return {"bytes": size, "sha256": digest.hexdigest()}
+
+
+def write_manifest(folder: Path, names: list[str],
+                   known: dict[str, dict[str, Any]] | None = None) -> None:
+    """List ``names`` (files of ``folder``) with their sizes and checksums, atomically.
+
+    ``known``: entries already worked out while the files were written or read.
+    """
+    known = known or {}
+    files = {name: known.get(name) or file_entry(folder / name) for name in sorted(names)}
     text = (
         json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, "files": files}, indent=2)
         + "\n"
@@ -64,10 +78,16 @@ def read_manifest(folder: Path) -> dict[str, dict[str, Any]] | None:
 
 def check_file(folder: Path, name: str, data: bytes) -> None:
     """Refuse ``data`` (the content of ``folder/name``) when the manifest lists it otherwise."""
+    check_entry(folder, name, manifest_entry(data))
+
+
+def check_entry(folder: Path, name: str, entry: dict[str, Any]) -> None:
+    """Refuse the file ``folder/name`` of size and checksum ``entry`` when the manifest
+    lists it otherwise."""
     files = read_manifest(folder)
     if files is None or name not in files:
         return
-    if manifest_entry(data) != files[name]:
+    if entry != files[name]:
         raise ReplayError(
             f"{folder / name}: checksum mismatch with {MANIFEST}; the file was edited or "
             "damaged after it was written"
@@ -83,5 +103,5 @@ def check_folder(folder: Path) -> list[str]:
         path = folder / name
         if not path.exists():
             raise ReplayError(f"{path}: missing, though {folder / MANIFEST} lists it")
-        check_file(folder, name, read_bounded(path, MAX_LISTED_BYTES, ReplayError))
+        check_entry(folder, name, file_entry(path))
     return sorted(files)

@@ -9,6 +9,7 @@ from campaign.bounded_read import read_bounded
 from campaign.errors import ReplayError
 from campaign.replay.manifest import check_folder
 from campaign.replay.reader import MAX_LOG_BYTES, read_replay
+from campaign.replay.sources import recorded_scenario
 from campaign.replay.tables import control_by_day
 
 
@@ -66,38 +67,6 @@ def situation_text(folder: Path, date: str) -> str:
     lines += ["", "Events:"]
     lines += [f"  - {text}" for text in s["events"]] or ["  (none)"]
     return "\n".join(lines)
-
-
-#: How far above a replay folder its recorded scenario may lie: the folder's parent's
-#: parent (``replays/kaunas_1919`` -> the repository holding ``scenarios/``).
-SCENARIO_ROOT_LEVELS = 2
-
-
-def recorded_scenario(folder: Path, recorded: str) -> Path:
-    """The scenario file a header names, found from the replay folder, not the working one.
-
-    A relative path is looked up in the folder and in each folder above it, up to
-    :data:`SCENARIO_ROOT_LEVELS` levels; an absolute one is accepted only inside that
-    area. Either way it must be a ``.yaml``/``.yml`` file, so a crafted header cannot
-    make ``replay --verify`` read an arbitrary file (``--scenario FILE`` overrides).
-    """
-    base = folder.resolve()
-    roots = [base, *base.parents][: SCENARIO_ROOT_LEVELS + 1]
-    area = roots[-1]
-    given = Path(recorded)
-    hint = "; give the scenario with --scenario FILE"
-    if given.suffix not in (".yaml", ".yml") or ".." in given.parts:
-        raise ReplayError(f"{folder}/events.jsonl:1: header scenario path {recorded[:80]!r} "
-                          f"is not a .yaml file inside the replay's folders{hint}")
-    candidates = [given] if given.is_absolute() else [root / given for root in roots]
-    for candidate in candidates:
-        if candidate.is_file() and candidate.resolve().is_relative_to(area):
-            return candidate
-    if given.is_absolute() and given.is_file():
-        raise ReplayError(f"{recorded[:80]}: lies outside {area}, the area a replay's header "
-                          f"may name a scenario in{hint}")
-    raise ReplayError(f"{recorded[:80]}: not found in {folder} or the folders above it up to "
-                      f"{area}{hint}")
 
 
 def verify_replay(folder: Path, scenario_file: str | Path | None = None) -> tuple[bool, str]:
