@@ -47,6 +47,13 @@ MAX_FRONTS_DRAWN = 15
 MAX_CHANGES_LISTED = 22
 #: Units listed by name at one spot; the rest are summed.
 MAX_UNIT_LINES = 4
+#: Most unit-stack labels that must be drawn even where they overlap others. On a
+#: crowded map (thousands of stacks) only the strongest stacks are labelled for sure;
+#: the rest are drawn where there is room, and the map says how many were left out.
+MAX_REQUIRED_UNIT_LABELS = 150
+#: Most place names drawn even where they overlap others (towns where something
+#: happened come first); beyond it a name is drawn only where there is room.
+MAX_REQUIRED_PLACE_LABELS = 150
 #: Zorders of the layers :meth:`MapCanvas.draw_day` adds to the map (territory, its edge,
 #: reference lines, front, places, history rings, units, unit labels); everything else is
 #: drawn once.
@@ -318,15 +325,17 @@ class MapCanvas:
                 scene.place_names.get(p, p),
             ),
         )
-        for pid in ordered:
+        for rank, pid in enumerate(ordered):
             lon, lat = scene.places[pid]
             major = pid in involved
+            # On a crowded map only the first places (involved ones first) must be named.
+            required = major and rank < MAX_REQUIRED_PLACE_LABELS
             placer.place(
                 lon,
                 lat,
                 scene.place_names.get(pid, pid),
                 gap_pt=self._label_gap.get(pid, 3.0) + 3.0,
-                required=major,
+                required=required,
                 far_pt=8.0 if major else 0.0,
                 fontsize=self.major_place_pt if major else self.minor_place_pt,
                 fontweight="bold" if major else "normal",
@@ -570,7 +579,12 @@ class MapCanvas:
                     self.ax.scatter(xs, ys, s=np.square(np.array(sizes) * 0.16), c="black",
                                     marker="o", linewidths=0, zorder=6.2)
                 )
-        for lon, lat, members, outer in labels:
+        required = len(labels)
+        if len(labels) > MAX_REQUIRED_UNIT_LABELS:
+            labels.sort(key=lambda item: -sum(positions[u][2] for u in item[2]))
+            required = MAX_REQUIRED_UNIT_LABELS
+        left_out = 0
+        for rank, (lon, lat, members, outer) in enumerate(labels):
             lines = [
                 f"{scene.units[u].short if u in scene.units else u}  {positions[u][2]:,.0f}"
                 for u in members[:MAX_UNIT_LINES]
@@ -578,21 +592,28 @@ class MapCanvas:
             if len(members) > MAX_UNIT_LINES:
                 rest = sum(positions[u][2] for u in members[MAX_UNIT_LINES:])
                 lines.append(f"+{len(members) - MAX_UNIT_LINES} more  {rest:,.0f}")
-            self._keep(
-                placer.place(
-                    lon,
-                    lat,
-                    "\n".join(lines),
-                    gap_pt=outer + 2.5,
-                    required=True,
-                    far_pt=20.0,
-                    shorter=self._collapsed(members, positions),
-                    fontsize=self.unit_label_pt,
-                    color=style.TEXT,
-                    linespacing=1.1,
-                    zorder=7.5,
-                )
+            label = placer.place(
+                lon,
+                lat,
+                "\n".join(lines),
+                gap_pt=outer + 2.5,
+                required=rank < required,
+                far_pt=20.0,
+                shorter=self._collapsed(members, positions),
+                fontsize=self.unit_label_pt,
+                color=style.TEXT,
+                linespacing=1.1,
+                zorder=7.5,
             )
+            if label is None:
+                left_out += 1
+            else:
+                self._keep(label)
+        if left_out:
+            self._keep(self.ax.text(
+                0.01, 0.01, f"{left_out:,} of {len(labels):,} unit labels left out (no room)",
+                transform=self.ax.transAxes, fontsize=self.unit_label_pt, color=style.TEXT_MUTED,
+                ha="left", va="bottom", zorder=8))
         for line in placer.leaders:
             self._keep(line)
 

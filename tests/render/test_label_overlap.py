@@ -44,3 +44,15 @@ def test_no_labels_overlap_on_shipped_replays(name: str, dpi: float) -> None:
     if not (folder / "events.jsonl").is_file():
         pytest.skip(f"{folder} not shipped")
     assert _overlapping_labels(folder, dpi, every=9) == []
+
+
+def test_beyond_the_cap_labels_are_drawn_only_where_there_is_room(monkeypatch) -> None:
+    # With no label required, nothing may overlap; a crowded map says what it left out.
+    from campaign.render import maps
+
+    folder = REPLAYS / "northeast_1919"
+    if not (folder / "events.jsonl").is_file():
+        pytest.skip(f"{folder} not shipped")
+    monkeypatch.setattr(maps, "MAX_REQUIRED_UNIT_LABELS", 0)
+    monkeypatch.setattr(maps, "MAX_REQUIRED_PLACE_LABELS", 0)
+    assert _overlapping_labels(folder, style.ANIMATION_DPI, every=30) == []
