@@ -796,14 +796,13 @@ def _commander(world: World, unit: UnitState):
         unit.look_again_t = morning  # commanders act with the day's orders, at 06:00
         return None
     neighbours = list(world.links[here])
-    present = world.enemy_presence[unit.side]  # places where enemy units stand
-    enemies_near = {n: world.hostiles_at(n, unit.side) if n in present else []
-                    for n in neighbours}
-    hostile_near = [n for n, found in enemies_near.items() if found]
+    # Neighbours where enemy units stand, from the tally; they are looked at (scanned)
+    # only when the decision needs their strength.
+    hostile_near = [n for n in neighbours if world.hostiles_present(n, unit.side)]
     if not hostile_near:
         return None  # nothing to fall back from or to counter-attack
     if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
-        enemy_power = sum(_power(found) for found in enemies_near.values())
+        enemy_power = sum(_power(world.hostiles_at(n, unit.side)) for n in hostile_near)
         friends = [u for u in world.units_at(here) if not world.hostile(u.side, unit.side)]
         if enemy_power >= _power(friends):
             destination = retreat_destination(world, unit, here)
@@ -815,12 +814,11 @@ def _commander(world: World, unit: UnitState):
         return None  # partisans do not counter-attack on their own
     own_power = _power([unit])
     for n in sorted(hostile_near):
-        enemies = enemies_near[n]
         wanted = n in world.objectives.get(unit.side, ()) or (
             world.initial_control.get(n) == world.holder(unit.side))
         if not wanted:
             continue
-        enemy_power = _power(enemies) * 1.3
+        enemy_power = _power(world.hostiles_at(n, unit.side)) * 1.3
         if enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power:
             world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
                       reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
