@@ -37,10 +37,10 @@ from campaign.engine import combat
 from campaign.engine import log as ev
 from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
-    RAIL_SUPPLY_SHARE,
     SUPPLY_HALT_DAYS,
     SUPPLY_RADIUS_KM,
-    supply_distances,
+    communication_km,
+    supply_link_km,
     supply_reach,
 )
 from campaign.engine.world import PREPARED_AFTER_DAYS, order_time
@@ -380,16 +380,11 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     """The neighbouring place on the side's supply route from ``place`` back to the
     nearest of its sources (railways counted as supply counts them, whoever holds the
     roads now), or None for a side without sources."""
-    sources = world.scenario.supply.sources.get(side)
-    if not sources:
-        return None
-    reach = world.supply_lines.get(side)
+    reach = communication_km(world, side)
     if reach is None:
-        reach = world.supply_lines[side] = supply_distances(world, side, sources,
-                                                            whoever_holds=True)
+        return None
     best = None
-    for n, data in world.links[place].items():
-        step = data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0)
+    for n, step in supply_link_km(world)[place]:
         km = reach.get(n, math.inf) + step
         if math.isfinite(km) and (best is None or (km, n) < best):
             best = (km, n)

@@ -155,14 +155,25 @@ def _spread(total_loss: float, men: np.ndarray) -> np.ndarray:
     return np.minimum(men, men * (min(total_loss, total_men) / total_men))
 
 
-def defender_multiplier(situation: Situation, multipliers: dict[str, float]) -> float:
-    """Product of posture, terrain and river-crossing factors for the defender."""
-    posture = multipliers.get(f"posture.{situation.posture}", POSTURE[situation.posture])
+def _ground_factors(situation: Situation, multipliers: dict[str, float]) -> tuple[float, float]:
     terrain = multipliers.get(f"terrain.{situation.terrain}", TERRAIN.get(situation.terrain, 1.0))
     river = 1.0
     if situation.river:
         kind = "major" if situation.river in MAJOR_RIVERS else "minor"
         river = multipliers.get(f"river.{kind}", RIVER[kind])
+    return terrain, river
+
+
+def ground_multiplier(situation: Situation, multipliers: dict[str, float]) -> float:
+    """Product of the terrain and river-crossing factors for the defender."""
+    terrain, river = _ground_factors(situation, multipliers)
+    return terrain * river
+
+
+def defender_multiplier(situation: Situation, multipliers: dict[str, float]) -> float:
+    """Product of posture, terrain and river-crossing factors for the defender."""
+    posture = multipliers.get(f"posture.{situation.posture}", POSTURE[situation.posture])
+    terrain, river = _ground_factors(situation, multipliers)
     return posture * terrain * river
 
 

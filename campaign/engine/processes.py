@@ -322,10 +322,7 @@ def _advance(world: World, engagement: Engagement, situation: combat.Situation,
     """The attackers advance into the position at the opposed rate of advance
     (:mod:`campaign.engine.advance`); once through it, the defenders still standing
     are driven out without being routed."""
-    multipliers = world.scenario.combat.multipliers
-    posture = multipliers.get(f"posture.{situation.posture}",
-                              combat.POSTURE[situation.posture])
-    ground = combat.defender_multiplier(situation, multipliers) / posture
+    ground = combat.ground_multiplier(situation, world.scenario.combat.multipliers)
     going = 1.0
     if world.season_march:
         going = world.season_march[world.season(world.env.now)].get("secondary", 1.0)

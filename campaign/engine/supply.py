@@ -61,7 +61,7 @@ def supply_distances(world: Any, side: str, sources: list[str],
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
-    steps, hostile, push, pop = _supply_links(world), world.hostile_pairs, heapq.heappush, heapq.heappop
+    steps, hostile, push, pop = supply_link_km(world), world.hostile_pairs, heapq.heappush, heapq.heappop
     while heap:
         km, place = pop(heap)
         if place in best:
@@ -77,7 +77,7 @@ def supply_distances(world: Any, side: str, sources: list[str],
     return best
 
 
-def _supply_links(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
+def supply_link_km(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
     """place -> (neighbour, supply km of the link: rail at RAIL_SUPPLY_SHARE), worked
     out the first time a run needs it."""
     if not world.supply_links:
@@ -86,6 +86,20 @@ def _supply_links(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
                          for nxt, data in neighbours.items())
             for place, neighbours in world.links.items()}
     return world.supply_links
+
+
+def communication_km(world: Any, side: str) -> dict[str, float] | None:
+    """``side``'s lines of communication: supply distances from all its sources through
+    every place no enemy held at the start, whoever holds them now (worked out once per
+    run), or None for a side without sources."""
+    sources = world.scenario.supply.sources.get(side)
+    if not sources:
+        return None
+    found = world.lines_of_communication.get(side)
+    if found is None:
+        found = world.lines_of_communication[side] = supply_distances(
+            world, side, sources, whoever_holds=True)
+    return found
 
 
 def supply_reach(world: Any, side: str) -> dict[str, float] | None:
