@@ -24,22 +24,33 @@ _KINDS = {
 }
 
 
+def _open_fd(path: Path, error: type[CampaignError]) -> int:
+    """``path`` opened read-only without blocking (a FIFO must not hang us)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(path, flags)
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _regular(path: Path, fd: int, error: type[CampaignError]) -> os.stat_result:
+    """The status of ``fd``; ``error`` unless it is a regular file."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise error(f"{path}: is {kind}; expected a regular file")
+    return info
+
+
 def read_bounded(path: Path, max_bytes: int, error: type[CampaignError] = CampaignError) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
 
     Raises ``error`` with a one-line message naming ``path`` when it is missing,
     unreadable, not a regular file or larger than ``max_bytes``.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = _open_fd(path, error)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-            raise error(f"{path}: is {kind}; expected a regular file")
+        _regular(path, fd, error)
         chunks, size = [], 0
         while size <= max_bytes:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
@@ -62,16 +73,9 @@ def open_regular(path: Path, max_bytes: int, error: type[CampaignError] = Campai
     The same checks as :func:`read_bounded` (a regular file, at most ``max_bytes`` when
     opened); a reader that must not pass the limit while the file grows counts its bytes.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = _open_fd(path, error)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise error(f"{path}: is {kind}; expected a regular file")
+        info = _regular(path, fd, error)
         if info.st_size > max_bytes:
             raise error(f"{path}: larger than the limit of {max_bytes:,} bytes")
         return os.fdopen(fd, "rb")

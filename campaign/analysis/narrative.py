@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,29 +273,30 @@ def _forces(ctx: _Context, units: dict[str, float]) -> list[Force]:
     return list(by_side.values())
 
 
-def _decision_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest decision to attack the fight's place that sent one of its attackers."""
+def _latest_attack_before(ctx: _Context, start: dict[str, Any], kind: str,
+                          sent: Callable[[dict[str, Any], set[str]], bool]) -> dict[str, Any] | None:
+    """The latest ``kind`` event to attack the fight's place, up to its start, that
+    ``sent`` one of its attackers."""
     attackers = set(start["attackers"])
     best = None
     for e in ctx.events:
         if e["t"] > start["t"]:
             break
-        if (e["type"] == "decision" and e["action"] == "attack" and e["target"] == start["place"]
-                and attackers & set(e["units"])):
+        if (e["type"] == kind and e["action"] == "attack" and e["target"] == start["place"]
+                and sent(e, attackers)):
             best = e
     return best
+
+
+def _decision_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest decision to attack the fight's place that sent one of its attackers."""
+    return _latest_attack_before(ctx, start, "decision",
+                                 lambda e, attackers: bool(attackers & set(e["units"])))
 
 
 def _order_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None:
-    attackers = set(start["attackers"])
-    best = None
-    for e in ctx.events:
-        if e["t"] > start["t"]:
-            break
-        if (e["type"] == "order" and e["action"] == "attack" and e["target"] == start["place"]
-                and e["unit"] in attackers):
-            best = e
-    return best
+    """The latest attack order on the fight's place given to one of its attackers."""
+    return _latest_attack_before(ctx, start, "order", lambda e, attackers: e["unit"] in attackers)
 
 
 def _match_records(history: Any, starts: dict[int, dict[str, Any]], ends: dict[int, dict[str, Any]],
