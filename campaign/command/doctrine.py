@@ -7,6 +7,12 @@ objective's ``attack_ratio``); docs/model.md lists them with these sources.
 
 from __future__ import annotations
 
+#: A formation that goes on to its next objective leaves its smallest unit in the
+#: place it has just taken, as long as the others go on with at least one unit: a
+#: captured position is consolidated and held before the advance resumes (FM 100-5
+#: (1941) on the consolidation of captured objectives); without it the enemy walks
+#: back into the towns an advance leaves empty behind it.
+GARRISON_TAKEN_PLACES = True
 #: Perceived combat-power ratio (own power over the defender's, the defender's
 #: posture and terrain counted) at which a commander orders an attack. The rule of
 #: thumb of 3:1 in men against a prepared defence (US FM 100-5; Dupuy, *Understanding

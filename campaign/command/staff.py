@@ -39,7 +39,6 @@ from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
     SUPPLY_HALT_DAYS,
     SUPPLY_RADIUS_KM,
-    communication_km,
     supply_link_km,
     supply_reach,
 )
@@ -67,6 +66,8 @@ class Staff:
     #: up for good by this intent (neither reoccupied nor retaken).
     given_up: set[str] = field(default_factory=set)
     active_since: float = 0.0  # when the intent came into force
+    #: Places the intent took and left a detachment in: place -> the unit.
+    kept: dict[str, str] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)  # those it commands at this review
 
     def __post_init__(self) -> None:
@@ -216,6 +217,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     for step in steps:
         if step.kind == "screen" and _held(world, step.place, side):
             garrisons.update(step.units or staff.units)  # free again once the place is lost
+    garrisons.update(_keep_what_is_taken(world, staff, steps, garrisons))
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
     # A withdrawal is not halted for want of supply: falling back is the way to it.
@@ -318,6 +320,42 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     return False
 
 
+def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
+                        garrisons: set[str]) -> set[str]:
+    """While a further place is left to take, a place the intent has taken keeps a
+    garrison: the smallest of its units standing there when the others move on (only
+    when at least two of them stand there; a place some ``hold`` objective already
+    garrisons needs none). The detachment stays while the place is ours."""
+    side = staff.intent.side
+    pending = [st for st in _pending_steps(world, staff, steps) if st.kind == "take"]
+    kept: set[str] = set()
+    for place, uid in list(staff.kept.items()):
+        if not _held(world, place, side) or uid not in staff.units or (
+                world.units[uid].location != place):
+            del staff.kept[place]  # lost, or the detachment was taken away or moved
+            continue
+        kept.add(uid)
+        if _free(world, world.units[uid]) and staff.given.get(uid) != ("hold", place):
+            _give(world, staff, uid, Action.hold, place, f"garrison of {place}, taken")
+    if not doctrine.GARRISON_TAKEN_PLACES or not pending:
+        return kept
+    held_by_order = {st.place for st in steps if st.kind == "hold"}
+    for step in steps:
+        place = step.place
+        if (step.kind != "take" or place in staff.kept or place in held_by_order
+                or step in pending or not _held(world, place, side)):
+            continue
+        here = [world.units[u] for u in staff.units if u not in garrisons and u not in kept
+                and world.units[u].location == place and _free(world, world.units[u])]
+        if len(here) < 2:
+            continue  # a lone unit goes on: the detachment comes from a force that stays
+        detachment = min(here, key=lambda u: (u.men, u.id))
+        staff.kept[place] = detachment.id
+        kept.add(detachment.id)
+        _give(world, staff, detachment.id, Action.hold, place, f"garrison of {place}, taken")
+    return kept
+
+
 def _pursue(world: Any, staff: Staff, facts: Facts, step: IntentStep, units: list,
             retake: bool) -> None:
     if step.kind == "withdraw_to":
@@ -355,9 +393,12 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
     if len(hostile) < 2:
         return False
-    # Enemy on the road back to our supply sources and on another road: the way out
-    # is already cut, so less power is needed to close the ring.
-    rear_cut = _line_of_communication(world, side, place) in hostile
+    # Enemy standing on the road back to our supply sources (in the town, or holding
+    # it) and on another road: the way out is already cut, so less power is needed to close the ring.
+    # Enemies only marching on that town do not cut the road yet.
+    rear = _line_of_communication(world, side, place)
+    rear_cut = rear in hostile and (world.hostile_held(rear, side) or any(
+        world.units[s.unit].location == rear for s in staff.picture.enemy_at(rear)))
     if not rear_cut and len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
         return False
     enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
@@ -378,14 +419,23 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
 
 def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     """The neighbouring place on the side's supply route from ``place`` back to the
-    nearest of its sources (railways counted as supply counts them, whoever holds the
-    roads now), or None for a side without sources."""
-    reach = communication_km(world, side)
+    nearest of its sources, through ground no enemy holds now (railways counted as
+    supply counts them); the neighbour itself may be in enemy hands, since the question
+    is whether an enemy there cuts the route. None for a side without sources or with
+    no route left."""
+    reach = supply_reach(world, side)
     if reach is None:
         return None
+    links = supply_link_km(world)
     best = None
-    for n, step in supply_link_km(world)[place]:
-        km = reach.get(n, math.inf) + step
+    for n, step in links[place]:
+        # The route's distance at the neighbour: its own, or one link beyond it when
+        # an enemy holds it (the town is on the line even if the enemy stands there).
+        at = reach.get(n)
+        if at is None:
+            at = min((reach[m] + k for m, k in links[n] if m != place and m in reach),
+                     default=math.inf)
+        km = at + step
         if math.isfinite(km) and (best is None or (km, n) < best):
             best = (km, n)
     return best[1] if best else None

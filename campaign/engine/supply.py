@@ -48,16 +48,12 @@ def fatigue_factor(fatigue: float) -> float:
     return 1.0 - FATIGUE_EFFECT * min(1.0, max(0.0, fatigue))
 
 
-def supply_distances(world: Any, side: str, sources: list[str],
-                     whoever_holds: bool = False) -> dict[str, float]:
+def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
     """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
-    sources to every place it reaches through places no enemy holds (with
-    ``whoever_holds``: from all its sources through every place no enemy held at the
-    start, the side's lines of communication as the campaign opened)."""
+    sources to every place it reaches through places no enemy holds."""
     holder = world.holder(side)
-    control = world.initial_control if whoever_holds else world.control
-    start = [s for s in sources if (whoever_holds or control.get(s) in (holder, side))
-             and s in world.links]
+    control = world.control
+    start = [s for s in sources if control.get(s) in (holder, side) and s in world.links]
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
@@ -86,20 +82,6 @@ def supply_link_km(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
                          for nxt, data in neighbours.items())
             for place, neighbours in world.links.items()}
     return world.supply_links
-
-
-def communication_km(world: Any, side: str) -> dict[str, float] | None:
-    """``side``'s lines of communication: supply distances from all its sources through
-    every place no enemy held at the start, whoever holds them now (worked out once per
-    run), or None for a side without sources."""
-    sources = world.scenario.supply.sources.get(side)
-    if not sources:
-        return None
-    found = world.lines_of_communication.get(side)
-    if found is None:
-        found = world.lines_of_communication[side] = supply_distances(
-            world, side, sources, whoever_holds=True)
-    return found
 
 
 def supply_reach(world: Any, side: str) -> dict[str, float] | None:

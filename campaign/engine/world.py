@@ -191,9 +191,6 @@ class World:
     #: theatre or is destroyed, and whenever two sides' stance changes (caches keyed on
     #: who stands where use it, with ``control_version``).
     positions_version: int = 0
-    #: side -> supply distances over the roads it held at the start, whoever holds
-    #: them now (its lines of communication; see engine.supply.communication_km).
-    lines_of_communication: dict[str, dict[str, float]] = field(default_factory=dict)
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
     #: place -> (neighbour, supply km of the link) (see engine.supply; filled when needed).

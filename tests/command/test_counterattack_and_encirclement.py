@@ -158,3 +158,60 @@ def test_a_unit_merely_beyond_supply_range_halts_instead():
     reasons = [e.reason for e in result.events if e.type == "order" and e.unit == "red_1"]
     assert not [r for r in reasons if "breaks out" in r]
     assert [r for r in reasons if "the advance halts" in r]
+
+
+def test_the_line_of_communication_follows_the_ground_held_now():
+    # C is fed from G by D-H (short) or by E (long); once blue holds H, the road back
+    # runs through E, though the campaign opened with it through D.
+    from campaign.command.staff import _line_of_communication
+
+    data = _star([])
+    data["map"]["places"].append({"id": "h", "name": "H", "lat": 55.0, "lon": 25.05})
+    data["map"]["links"] = [link for link in data["map"]["links"]
+                            if {link["a"], link["b"]} != {"d", "g"}]
+    data["map"]["links"] += [{"a": "d", "b": "h", "road": "main"},
+                             {"a": "h", "b": "g", "road": "main"},
+                             {"a": "e", "b": "g", "road": "main"}]
+    world = build_world(Scenario.model_validate(data), seed=1)
+    assert _line_of_communication(world, "red", "c") == "d"
+    world.control["h"] = "blue"
+    world.control_version += 1
+    assert _line_of_communication(world, "red", "c") == "e"
+
+
+def test_an_enemy_only_marching_on_the_road_back_does_not_cut_it_yet():
+    # Blue stands at B and sends a regiment from far beyond D (through X) to D: the
+    # garrison of C falls back once it stands there, not when it sets off.
+    data = _star(["b"])
+    data["end"] = "1919-01-12"
+    data["map"]["places"].append({"id": "x", "name": "X", "lat": 55.3, "lon": 24.9})
+    data["map"]["links"].append({"a": "x", "b": "d", "road": "secondary"})
+    data["control"]["x"] = "blue"
+    data["units"].append(_unit("blue_2", "blue", 900, "x"))
+    data["orders"] = [{"unit": "blue_2", "date": "1919-01-02", "action": "move",
+                       "target": "d", "source": CITE}]
+    result = simulate(Scenario.model_validate(data), seed=1)
+    arrived = [e.t for e in result.events if e.type == "move_end" and e.unit == "blue_2"
+               and e.place == "d"]
+    orders = _withdrawals(result)
+    assert arrived and orders
+    assert orders[0].t >= arrived[0]
+
+
+def test_a_formation_leaves_a_detachment_in_a_place_it_took_and_goes_on():
+    # Two blue regiments take C (empty), then D: the smaller stays in C as its garrison.
+    data = _star([])
+    data["end"] = "1919-01-12"
+    data["control"] = {"a": "blue", "b": "blue", "c": "red", "d": "red", "g": "red"}
+    data["supply"] = {}
+    data["units"] = [_unit("blue_big", "blue", 1200, "b"), _unit("blue_small", "blue", 300, "b"),
+                     _unit("red_1", "red", 100, "g")]
+    data["intents"] = [{"id": "blue_push", "side": "blue", "units": ["blue_big", "blue_small"],
+                        "objectives": [{"take": "c"}, {"take": "d"}], "source": CITE}]
+    result = simulate(Scenario.model_validate(data), seed=1)
+    units = result.world.units
+    assert units["blue_small"].location == "c"
+    assert units["blue_big"].location == "d"
+    garrison = [e for e in result.events if e.type == "order" and e.unit == "blue_small"
+                and e.action == "hold" and e.target == "c"]
+    assert garrison and "garrison of c" in garrison[0].reason
