@@ -152,7 +152,7 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
         for u in units.values()
     ])
     for u in units.values():
-        env.process(unit_life(world, u))
+        u.process = env.process(unit_life(world, u))
     env.process(chronicle(world))
     env.process(rear_control(world))
     install_command(world, seed)

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import simpy
 
 from campaign.engine import combat
 from campaign.engine import log as ev
@@ -843,9 +844,34 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     road[unit.id] = None
     if objective == destination:
         _rouse_comrades(world, unit)  # the assault is on its way in
-    yield env.timeout(days)
+    set_off = start = env.now
+    turned = False
+    while True:
+        # A column on the road can be given a new order (World.issue interrupts it,
+        # except in a retreat): it turns back when that is the shorter way.
+        unit.on_leg = mode != "retreat"
+        try:
+            yield env.timeout(max(0.0, unit.eta - env.now))
+            break
+        except simpy.Interrupt:
+            share = (env.now - start) / (unit.eta - start) if unit.eta > start else 1.0
+            if not _turn_back(world, unit, origin, destination, share):
+                continue
+            # Back the way it came, as far as it has gone.
+            road.pop(unit.id, None)
+            origin, destination = destination, origin
+            road = world.on_road.setdefault((origin, destination), {})
+            road[unit.id] = None
+            unit.moving_to, unit.came_from = destination, origin
+            unit.eta, start = env.now + (env.now - start), env.now - (unit.eta - env.now)
+            world.positions_version += 1
+            world.log(ev.MoveStart, unit=unit.id, origin=origin, destination=destination,
+                      km=round(data["length_km"] * share, 2), mode=mode)
+            turned, attacking, surprise, objective = not turned, False, False, None
+    unit.on_leg = False
     road.pop(unit.id, None)
-    unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_MARCH_DAY * days)
+    unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_MARCH_DAY * (
+        env.now - set_off if turned else days))
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
@@ -854,6 +880,28 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
                 occupy=mode != "retreat" and not _falling_back_through(world, unit, destination))
     if objective is not None and unit.engagement is None and objective in world.links[destination]:
         _rouse_comrades(world, unit)  # it has reached its start line
+
+
+def _turn_back(world: World, unit: UnitState, origin: str, ahead: str, share: float) -> bool:
+    """Whether a column ``share`` of the way from ``origin`` to ``ahead`` turns back
+    under its order now in force: when going back is the shorter way to the order's
+    target, or when it is not on its way to attack and the enemy stands ahead (a
+    march or a withdrawal does not walk into the enemy)."""
+    current = unit.current_order(world.env.now)
+    if current is None or current[1].target is None or current[1].target == ahead:
+        return False
+    order = current[1]
+    target = order.target
+    km = world.links[origin][ahead]["length_km"]
+    back_km = 0.0 if target == origin else world.routes.open_km(origin, target)
+    if back_km is None:
+        return False  # no way to the target from behind: keep going
+    on_km = world.routes.open_km(ahead, target)
+    back = share * km + back_km
+    on = (1.0 - share) * km + (math.inf if on_km is None else on_km)
+    if order.action != Action.attack and world.hostiles_present(ahead, unit.side):
+        return True
+    return back < on
 
 
 def _falling_back_through(world: World, unit: UnitState, place: str) -> bool:

@@ -105,6 +105,9 @@ class UnitState:
     #: A commander of the command layer looks after the unit: the engine's own simple
     #: fallback behaviour (for units with no order) stays off.
     commanded: bool = False
+    #: On a road under its own orders (not retreating): a new order may turn it back.
+    on_leg: bool = False
+    process: Any = None  # its SimPy process (set when the world is built)
     order_times: list[float] = field(init=False, repr=False)
 
     @property
@@ -290,6 +293,9 @@ class World:
             self.attack_orders.setdefault(order.target, []).append((now, unit_id))
         self.log(OrderIssued, unit=unit_id, action=order.action.value, target=order.target,
                  by=by, reason=reason)
+        if unit.on_leg and unit.process is not None and self.env.active_process is not unit.process:
+            unit.on_leg = False  # one interruption at a time
+            unit.process.interrupt("new order")  # a column on the road may turn back
         self.wake(unit)
 
     def season(self, t: float) -> str:
