@@ -337,7 +337,8 @@ def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
         kept.add(uid)
         if _free(world, world.units[uid]) and staff.given.get(uid) != ("hold", place):
             _give(world, staff, uid, Action.hold, place, f"garrison of {place}, taken")
-    if not doctrine.GARRISON_TAKEN_PLACES or not pending:
+    wanted = world.scenario.command.garrison_taken_places
+    if not pending or not (doctrine.GARRISON_TAKEN_PLACES if wanted is None else wanted):
         return kept
     held_by_order = {st.place for st in steps if st.kind == "hold"}
     for step in steps:

@@ -542,6 +542,10 @@ class CommandSpec(Strict):
         None, ge=0, le=2, description="Lognormal sigma of strength estimates of enemy units"
     )
     memory_days: float | None = Field(None, ge=0, le=60, description="Days a sighting is remembered")
+    garrison_taken_places: bool | None = Field(
+        None, description="A formation that goes on leaves its smallest unit in a place it "
+        "took (default: yes)"
+    )
 
 
 class ExtraPlace(Strict):

@@ -198,8 +198,7 @@ def test_an_enemy_only_marching_on_the_road_back_does_not_cut_it_yet():
     assert orders[0].t >= arrived[0]
 
 
-def test_a_formation_leaves_a_detachment_in_a_place_it_took_and_goes_on():
-    # Two blue regiments take C (empty), then D: the smaller stays in C as its garrison.
+def _two_step_push() -> dict:
     data = _star([])
     data["end"] = "1919-01-12"
     data["control"] = {"a": "blue", "b": "blue", "c": "red", "d": "red", "g": "red"}
@@ -208,10 +207,22 @@ def test_a_formation_leaves_a_detachment_in_a_place_it_took_and_goes_on():
                      _unit("red_1", "red", 100, "g")]
     data["intents"] = [{"id": "blue_push", "side": "blue", "units": ["blue_big", "blue_small"],
                         "objectives": [{"take": "c"}, {"take": "d"}], "source": CITE}]
-    result = simulate(Scenario.model_validate(data), seed=1)
+    return data
+
+
+def test_a_formation_leaves_a_detachment_in_a_place_it_took_and_goes_on():
+    # Two blue regiments take C (empty), then D: the smaller stays in C as its garrison.
+    result = simulate(Scenario.model_validate(_two_step_push()), seed=1)
     units = result.world.units
     assert units["blue_small"].location == "c"
     assert units["blue_big"].location == "d"
     garrison = [e for e in result.events if e.type == "order" and e.unit == "blue_small"
                 and e.action == "hold" and e.target == "c"]
     assert garrison and "garrison of c" in garrison[0].reason
+
+
+def test_a_scenario_can_turn_the_detachment_off():
+    data = _two_step_push()
+    data["command"] = {"garrison_taken_places": False}
+    units = simulate(Scenario.model_validate(data), seed=1).world.units
+    assert units["blue_small"].location == "d" and units["blue_big"].location == "d"
