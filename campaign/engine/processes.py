@@ -946,17 +946,18 @@ def rear_control(world: World):
 def _rear_changes(world: World) -> dict[str, str]:
     units, hostile, holder_of = world.units, world.hostile_pairs, world.holder_of
     present: dict[str, set[str]] = {}
+    unit_of = units.__getitem__
     for place, ids in world.at_place.items():
-        sides = {units[u].side for u in ids if units[u].men >= 0.5 and units[u].retreat_to is None}
-        if sides:
-            present[place] = sides
+        if ids:  # places units have left keep an empty entry
+            sides = {u.side for u in map(unit_of, ids) if u.men >= 0.5 and u.retreat_to is None}
+            if sides:
+                present[place] = sides
     for (origin, destination), ids in world.on_road.items():
         # A column on the road is present at both ends of it.
-        for uid in ids:
-            unit = units[uid]
+        for unit in map(unit_of, ids):
             if unit.status == "moving" and unit.men >= 0.5:
-                for place in (origin, destination):
-                    present.setdefault(place, set()).add(unit.side)
+                present.setdefault(origin, set()).add(unit.side)
+                present.setdefault(destination, set()).add(unit.side)
     # Only a place with some side's units within two links can change hands.
     near_by = _within_two_links(world)
     candidates: set[str] = set()
