@@ -218,8 +218,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             garrisons.update(step.units or staff.units)  # free again once the place is lost
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
+    # What is still to do does not change below: the orders given on the way change
+    # neither who holds which place nor where the units stand.
+    pending = _pending_steps(world, staff, steps)
     # A withdrawal is not halted for want of supply: falling back is the way to it.
-    withdrawing = any(st.kind == "withdraw_to" for st in _pending_steps(world, staff, steps))
+    withdrawing = any(st.kind == "withdraw_to" for st in pending)
     halted = [] if withdrawing else [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
     if halted:
         # Out of supply too long: these units stop and hold where they are; a unit cut
@@ -251,7 +254,6 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                       "force's power left; going over to the defence",
                       perceived_ratio=None, true_ratio=None)
     _screen(world, staff, steps)
-    pending = _pending_steps(world, staff, steps)
     threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
     if threatened is not None:
         # A threat that comes from the objective itself is met by attacking it when
