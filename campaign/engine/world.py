@@ -206,6 +206,10 @@ class World:
     #: place -> the other places at most two road links away (filled when first needed).
     within_two_links: dict[str, frozenset[str]] = field(default_factory=dict)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
+    #: (kind of unit, from, to, season, by rail) -> what a march along the link owes to
+    #: them (see engine.processes._edge_days; filled as marches need them).
+    link_pace: dict[tuple[str, str, str, str, bool], tuple[float, float | None, float]] = field(
+        default_factory=dict, repr=False)
     #: (time, rounded time, date) of the last event logged (see :meth:`log`).
     _stamp: tuple[float, float, str] = field(default=(-1.0, -1.0, ""), repr=False)
 
