@@ -346,16 +346,18 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     back to the side's supply sources, in at least two, with ``CUT_OFF_POWER_REAR_CUT``
     times its power."""
     place = step.place
+    neighbours = list(world.links[place])
+    if len(neighbours) < 2:
+        return False
+    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
+    if len(hostile) < 2:
+        return False  # the common case, answered before the garrison is counted
     garrison = [world.units[u] for u in step.units
                 if u in staff.units and world.units[u].status in ("present", "moving")]
     # The command's other units standing in the place share its fate.
     garrison += [world.units[u] for u in staff.units if u not in step.units
                  and world.units[u].location == place and _free(world, world.units[u])]
-    neighbours = list(world.links[place])
-    if not garrison or len(neighbours) < 2:
-        return False
-    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
-    if len(hostile) < 2:
+    if not garrison:
         return False
     # Enemy on the road back to our supply sources and on another road: the way out
     # is already cut, so less power is needed to close the ring.
