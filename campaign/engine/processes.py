@@ -273,10 +273,12 @@ def fight(world: World, engagement: Engagement):
     place = engagement.place
     end_t = world.days
 
+    units, eid = world.units, engagement.id
+
     def present(ids: list[str]) -> list[str]:
-        return [i for i in ids if world.units[i].location == place and world.units[i].active
-                and world.units[i].engagement == engagement.id and world.units[i].men >= 0.5
-                and world.units[i].retreat_to is None]
+        return [i for i, u in zip(ids, map(units.__getitem__, ids), strict=True)
+                if u.location == place and u.active and u.engagement == eid and u.men >= 0.5
+                and u.retreat_to is None]
 
     # Let every unit that reaches the place at this same moment join before the first step.
     yield env.timeout(0)
