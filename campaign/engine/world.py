@@ -209,9 +209,9 @@ class World:
     #: (kind of unit, from, to, season, by rail) -> what a march along the link owes to
     #: them (see engine.processes._edge_days; filled as marches need them).
     link_pace: dict[tuple[str, str, str, str, bool], tuple[float, float | None, float]] = field(
-        default_factory=dict, repr=False)
+        default_factory=dict, init=False, repr=False)
     #: (time, rounded time, date) of the last event logged (see :meth:`log`).
-    _stamp: tuple[float, float, str] = field(default=(-1.0, -1.0, ""), repr=False)
+    _stamp: tuple[float, float, str] = field(default=(-1.0, -1.0, ""), init=False, repr=False)
 
     #: The routes and link table of an earlier world on the same ``graph`` (neither
     #: changes during a run; the routes' caches only save time): given, they are
