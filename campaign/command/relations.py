@@ -121,8 +121,27 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
     stances.started = True
 
 
-def crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:
+#: (id of a road-link table, id of a line) -> (that table, that line, the links crossing
+#: it): runs of a scenario on one map (an ensemble, a benchmark) work a line out once.
+#: The objects are kept, so their ids are not reused while they are here.
+_CROSSINGS: dict[tuple[int, int], tuple[Any, DemarcationLine, frozenset[tuple[str, str]]]] = {}
+_CROSSINGS_KEPT = 64
+
+
+def crossing_links(world: Any, line: DemarcationLine) -> frozenset[tuple[str, str]]:
     """Road links whose straight course crosses the line (both directions)."""
+    key = (id(world.links), id(line))
+    known = _CROSSINGS.get(key)
+    if known is not None and known[0] is world.links and known[1] is line:
+        return known[2]
+    found = frozenset(_crossing_links(world, line))
+    if len(_CROSSINGS) >= _CROSSINGS_KEPT:
+        _CROSSINGS.clear()
+    _CROSSINGS[key] = (world.links, line, found)
+    return found
+
+
+def _crossing_links(world: Any, line: DemarcationLine) -> set[tuple[str, str]]:
     if line.reference is not None:
         from campaign.geo.reference_lines import load_reference_lines
 
@@ -153,7 +172,8 @@ def _segments_cross(p1, p2, p3, p4) -> bool:
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def update_lines(world: Any, facts: Facts, crossings: dict[str, set[tuple[str, str]]]) -> None:
+def update_lines(world: Any, facts: Facts,
+                 crossings: dict[str, frozenset[tuple[str, str]]]) -> None:
     """Close the links of every line in force to the sides it binds."""
     closed: dict[str, set[tuple[str, str]]] = {}
     for line in world.scenario.lines:

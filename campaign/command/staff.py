@@ -220,8 +220,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     garrisons.update(_keep_what_is_taken(world, staff, steps, garrisons))
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
+    # What is still to do does not change below: the orders given on the way change
+    # neither who holds which place nor where the units stand.
+    pending = _pending_steps(world, staff, steps)
     # A withdrawal is not halted for want of supply: falling back is the way to it.
-    withdrawing = any(st.kind == "withdraw_to" for st in _pending_steps(world, staff, steps))
+    withdrawing = any(st.kind == "withdraw_to" for st in pending)
     halted = [] if withdrawing else [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
     if halted:
         # Out of supply too long: these units stop and hold where they are; a unit cut
@@ -253,7 +256,6 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                       "force's power left; going over to the defence",
                       perceived_ratio=None, true_ratio=None)
     _screen(world, staff, steps)
-    pending = _pending_steps(world, staff, steps)
     threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
     if threatened is not None:
         # A threat that comes from the objective itself is met by attacking it when
@@ -383,16 +385,18 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     back to the side's supply sources, in at least two, with ``CUT_OFF_POWER_REAR_CUT``
     times its power."""
     place = step.place
+    neighbours = list(world.links[place])
+    if len(neighbours) < 2:
+        return False
+    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
+    if len(hostile) < 2:
+        return False  # the common case, answered before the garrison is counted
     garrison = [world.units[u] for u in step.units
                 if u in staff.units and world.units[u].status in ("present", "moving")]
     # The command's other units standing in the place share its fate.
     garrison += [world.units[u] for u in staff.units if u not in step.units
                  and world.units[u].location == place and _free(world, world.units[u])]
-    neighbours = list(world.links[place])
-    if not garrison or len(neighbours) < 2:
-        return False
-    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
-    if len(hostile) < 2:
+    if not garrison:
         return False
     # Enemy standing on the road back to our supply sources (in the town, or holding
     # it) and on another road: the way out is already cut, so less power is needed to close the ring.

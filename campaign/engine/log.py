@@ -8,8 +8,8 @@ Times are days since the scenario start (float); dates are ISO strings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
 from typing import Any
 
 #: Version of the events.jsonl layout. Bump when a field changes meaning.
@@ -26,22 +26,27 @@ class Event:
 
         A shallow copy: nested dicts and lists are the record's own (records are never
         changed once logged; copy before modifying them).  Same JSON as
-        :func:`dataclasses.asdict`, about twice as fast on a large run.
+        :func:`dataclasses.asdict`, many times faster on a large run.
         """
-        names, getter = _reader_of(type(self))
-        return dict(zip(names, getter(self), strict=True))
+        return _copier_of(type(self))(self)
 
 
-#: Per event class: the keys of its dict and one getter that reads them all.
-_READERS: dict[type, tuple[tuple[str, ...], attrgetter]] = {}
+#: Per event class: a function returning its dict (see :func:`_copier_of`).
+_COPIERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
-def _reader_of(cls: type) -> tuple[tuple[str, ...], attrgetter]:
-    reader = _READERS.get(cls)
-    if reader is None:
+def _copier_of(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The class's ``to_dict``, written out once as a single dict display
+    (``{"type": e.type, "t": e.t, ...}``): the way :mod:`dataclasses` writes its
+    ``__init__``, and three times faster than pairing the names with an ``attrgetter``."""
+    copier = _COPIERS.get(cls)
+    if copier is None:
         names = ("type", *(f.name for f in fields(cls) if f.name != "type"))
-        reader = _READERS[cls] = (names, attrgetter(*names))
-    return reader
+        items = ", ".join(f"{name!r}: e.{name}" for name in names)
+        namespace: dict[str, Any] = {}
+        exec(f"def to_dict(e):\n    return {{{items}}}\n", namespace)
+        copier = _COPIERS[cls] = namespace["to_dict"]
+    return copier
 
 
 @dataclass(slots=True)
@@ -217,3 +222,5 @@ EVENT_TYPES: dict[str, type[Event]] = {
                 EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState,
                 Decision, TriggerFired, RelationChange, Replacements)
 }
+for _cls in EVENT_TYPES.values():
+    _cls.to_dict = _copier_of(_cls)  # type: ignore[method-assign]  # the same, one call less

@@ -90,21 +90,36 @@ class Engagement:
 
 # ---------------------------------------------------------------------------- helpers
 def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> float:
+    """Days ``unit`` takes from ``a`` to the neighbouring ``b`` now."""
+    season = world.season(world.env.now)
+    key = (unit.kind, a, b, season, rail)
+    pace = world.link_pace.get(key)
+    if pace is None:
+        pace = world.link_pace[key] = _link_pace(world, unit.kind, a, b, season, rail)
+    km, speed, delay = pace
+    if speed is None:
+        return km / RAIL_KM_PER_DAY
+    return km / (speed * (unit.supply * fatigue_factor(unit.fatigue))) + delay
+
+
+def _link_pace(world: World, kind: str, a: str, b: str, season: str, rail: bool
+               ) -> tuple[float, float | None, float]:
+    """What the march from ``a`` to ``b`` owes to the link, the season and the kind of
+    unit: (km, march rate in km a day before the unit's supply and fatigue, or None by
+    rail; the river crossing's delay in days)."""
     data = world.links[a][b]
     km = data["length_km"]
     if rail and data.get("rail"):
-        return km / RAIL_KM_PER_DAY
-    speed = MARCH_KM_PER_DAY.get(unit.kind, DEFAULT_MARCH_KM_PER_DAY)
+        return km, None, 0.0
+    speed = MARCH_KM_PER_DAY.get(kind, DEFAULT_MARCH_KM_PER_DAY)
     road = data.get("road")
     speed *= ROAD_FACTOR.get(road, 0.6)
     if data.get("lakes"):
         speed *= LAKES_FACTOR
-    season = world.season(world.env.now)
     if world.season_march:
         speed *= world.season_march[season].get(road, 1.0)
-    speed *= unit.supply * fatigue_factor(unit.fatigue)
     frozen = season in FROZEN
-    return km / speed + (RIVER_DELAY_DAYS if data.get("river") and not frozen else 0.0)
+    return km, speed, (RIVER_DELAY_DAYS if data.get("river") and not frozen else 0.0)
 
 
 def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> list[str] | None:
@@ -195,8 +210,14 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         return  # an empty shell of a unit holds nothing
     if not occupy:
         return
-    if world.hostile_held(place, unit.side) or world.control.get(place, "none") == "none":
+    if _takes(world, unit.side, place):
         _change_control(world, place, world.holder(unit.side), f"occupied by {unit.name}")
+
+
+def _takes(world: World, side: str, place: str) -> bool:
+    """Whether a unit of ``side`` that reaches ``place`` and finds no enemy there takes
+    it: the place is held by a side hostile to it, or by no one."""
+    return world.hostile_held(place, side) or world.control.get(place, "none") == "none"
 
 
 def start_engagement(world: World, place: str, attackers: list[UnitState],
@@ -253,10 +274,12 @@ def fight(world: World, engagement: Engagement):
     place = engagement.place
     end_t = world.days
 
+    units, eid = world.units, engagement.id
+
     def present(ids: list[str]) -> list[str]:
-        return [i for i in ids if world.units[i].location == place and world.units[i].active
-                and world.units[i].engagement == engagement.id and world.units[i].men >= 0.5
-                and world.units[i].retreat_to is None]
+        return [i for i, u in zip(ids, map(units.__getitem__, ids), strict=True)
+                if u.location == place and u.active and u.engagement == eid and u.men >= 0.5
+                and u.retreat_to is None]
 
     # Let every unit that reaches the place at this same moment join before the first step.
     yield env.timeout(0)
@@ -875,9 +898,12 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
+    # Whether the column is falling back through is asked only where it would take the
+    # town (most marches end in a town of its own side's).
+    occupy = mode != "retreat" and not (_takes(world, unit.side, destination)
+                                        and _falling_back_through(world, unit, destination))
     enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
-                river=data.get("river"),
-                occupy=mode != "retreat" and not _falling_back_through(world, unit, destination))
+                river=data.get("river"), occupy=occupy)
     if objective is not None and unit.engagement is None and objective in world.links[destination]:
         _rouse_comrades(world, unit)  # it has reached its start line
 
@@ -994,17 +1020,18 @@ def rear_control(world: World):
 def _rear_changes(world: World) -> dict[str, str]:
     units, hostile, holder_of = world.units, world.hostile_pairs, world.holder_of
     present: dict[str, set[str]] = {}
+    unit_of = units.__getitem__
     for place, ids in world.at_place.items():
-        sides = {units[u].side for u in ids if units[u].men >= 0.5 and units[u].retreat_to is None}
-        if sides:
-            present[place] = sides
+        if ids:  # places units have left keep an empty entry
+            sides = {u.side for u in map(unit_of, ids) if u.men >= 0.5 and u.retreat_to is None}
+            if sides:
+                present[place] = sides
     for (origin, destination), ids in world.on_road.items():
         # A column on the road is present at both ends of it.
-        for uid in ids:
-            unit = units[uid]
+        for unit in map(unit_of, ids):
             if unit.status == "moving" and unit.men >= 0.5:
-                for place in (origin, destination):
-                    present.setdefault(place, set()).add(unit.side)
+                present.setdefault(origin, set()).add(unit.side)
+                present.setdefault(destination, set()).add(unit.side)
     # Only a place with some side's units within two links can change hands.
     near_by = _within_two_links(world)
     candidates: set[str] = set()

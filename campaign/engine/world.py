@@ -206,6 +206,12 @@ class World:
     #: place -> the other places at most two road links away (filled when first needed).
     within_two_links: dict[str, frozenset[str]] = field(default_factory=dict)
     season_march: dict[str, dict[str | None, float]] = field(default_factory=dict)
+    #: (kind of unit, from, to, season, by rail) -> what a march along the link owes to
+    #: them (see engine.processes._edge_days; filled as marches need them).
+    link_pace: dict[tuple[str, str, str, str, bool], tuple[float, float | None, float]] = field(
+        default_factory=dict, init=False, repr=False)
+    #: (time, rounded time, date) of the last event logged (see :meth:`log`).
+    _stamp: tuple[float, float, str] = field(default=(-1.0, -1.0, ""), init=False, repr=False)
 
     #: The routes and link table of an earlier world on the same ``graph`` (neither
     #: changes during a run; the routes' caches only save time): given, they are
@@ -239,7 +245,10 @@ class World:
 
     def log(self, cls: type[Event], **fields: Any) -> None:
         now = self.env.now
-        self.events.append(cls(t=round(now, 6), date=self.date_of(now), **fields))
+        if now != self._stamp[0]:  # many events share a moment: its time and date once
+            self._stamp = (now, round(now, 6), self.date_of(now))
+        _, t, date = self._stamp
+        self.events.append(cls(t, date, **fields))
 
     def hostile(self, a: str, b: str) -> bool:
         return self.hostile_pairs[(a, b)]

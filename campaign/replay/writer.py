@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from campaign.replay.manifest import MANIFEST, write_manifest
 from campaign.replay.summary import build_summary
 from campaign.replay.tables import control_by_day, control_rows, strength_rows
 from campaign.scenario.loader import scenario_hash
-from campaign.simulate import RunResult
+from campaign.simulate import RunResult, collector_paused
 
 RUN_FILES = ("events.jsonl", "control.csv", "strength.csv", "summary.json")
 
@@ -31,11 +32,26 @@ RUN_FILES = ("events.jsonl", "control.csv", "strength.csv", "summary.json")
 #: The encoder of every log line, made once (``json.dumps`` with these options makes a
 #: new one per call, a fifth of the time of writing a large log).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+#: The same encoder's C core, called directly for the event lines: ``encode`` builds it
+#: anew for every call, with a table of the containers seen (log records hold no
+#: cycles). The same bytes as ``_ENCODER.encode``, a third faster on a large log.
+_LINE_ENCODER = (
+    c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False)
+    if c_make_encoder is not None else None
+)
 
 
 def dumps(obj: Any) -> str:
     """Canonical compact JSON used for every log line (same data, same bytes)."""
     return _ENCODER.encode(obj)
+
+
+def _event_lines(events: list[dict[str, Any]]) -> list[str]:
+    """Each event as :func:`dumps` writes it."""
+    if _LINE_ENCODER is None:
+        return list(map(_ENCODER.encode, events))
+    encode, join = _LINE_ENCODER, "".join
+    return [join(encode(event, 0)) for event in events]
 
 
 def make_header(result: RunResult, scenario_path: str = "", overrides: list[str] | None = None
@@ -57,8 +73,7 @@ def make_header(result: RunResult, scenario_path: str = "", overrides: list[str]
 
 def events_jsonl(header: ReplayHeader, events: list[dict[str, Any]]) -> str:
     """The log text: header, one event per line, then a trailer with a SHA-256 checksum."""
-    lines = [dumps(header.model_dump(mode="json"))]
-    lines += map(_ENCODER.encode, events)
+    lines = [dumps(header.model_dump(mode="json")), *_event_lines(events)]
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     lines.append(dumps({"type": "end", "events": len(events), "sha256": digest}))
     return "\n".join(lines) + "\n"
@@ -123,6 +138,21 @@ def write_run(result: RunResult, out: Path, scenario_path: str = "",
     nothing of a previous run (maps, pages) is left behind.
     """
     out = check_out_dir(Path(out), force)
+    with collector_paused():  # see collector_paused: a large run leaves no cycles to find
+        texts, summary = _run_texts(result, scenario_path, overrides)
+    try:
+        with atomic_folder(out) as staging:
+            for name, text in texts.items():
+                atomic_write_text(staging / name, text)
+            write_manifest(staging, list(texts))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the run ({exc.strerror or exc})") from None
+    return summary
+
+
+def _run_texts(result: RunResult, scenario_path: str, overrides: list[str] | None
+               ) -> tuple[dict[str, str], dict[str, Any]]:
+    """The text of each run file, and the summary."""
     header = make_header(result, scenario_path, overrides)
     events = [e.to_dict() for e in result.events]
     table = control_by_day(header, events)
@@ -135,14 +165,7 @@ def write_run(result: RunResult, out: Path, scenario_path: str = "",
                              strength_rows(events, sides)),
         "summary.json": json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
     }
-    try:
-        with atomic_folder(out) as staging:
-            for name, text in texts.items():
-                atomic_write_text(staging / name, text)
-            write_manifest(staging, list(texts))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the run ({exc.strerror or exc})") from None
-    return summary
+    return texts, summary
 
 
 def _csv(header: tuple[str, ...], rows: list[tuple]) -> str:
