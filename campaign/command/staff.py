@@ -217,12 +217,12 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     for step in steps:
         if step.kind == "screen" and _held(world, step.place, side):
             garrisons.update(step.units or staff.units)  # free again once the place is lost
-    garrisons.update(_keep_what_is_taken(world, staff, steps, garrisons))
-    free = [world.units[u] for u in staff.units if u not in garrisons]
-    free = [u for u in free if _free(world, u)]
     # What is still to do does not change below: the orders given on the way change
     # neither who holds which place nor where the units stand.
     pending = _pending_steps(world, staff, steps)
+    garrisons.update(_keep_what_is_taken(world, staff, steps, pending, garrisons))
+    free = [world.units[u] for u in staff.units if u not in garrisons]
+    free = [u for u in free if _free(world, u)]
     # A withdrawal is not halted for want of supply: falling back is the way to it.
     withdrawing = any(st.kind == "withdraw_to" for st in pending)
     halted = [] if withdrawing else [u for u in free if u.days_unsupplied > SUPPLY_HALT_DAYS]
@@ -323,13 +323,13 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
 
 
 def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
-                        garrisons: set[str]) -> set[str]:
+                        pending: list[IntentStep], garrisons: set[str]) -> set[str]:
     """While a further place is left to take, a place the intent has taken keeps a
     garrison: the smallest of its units standing there when the others move on (only
     when at least two of them stand there; a place some ``hold`` objective already
     garrisons needs none). The detachment stays while the place is ours."""
     side = staff.intent.side
-    pending = [st for st in _pending_steps(world, staff, steps) if st.kind == "take"]
+    pending = [st for st in pending if st.kind == "take"]
     kept: set[str] = set()
     for place, uid in list(staff.kept.items()):
         if not _held(world, place, side) or uid not in staff.units or (
