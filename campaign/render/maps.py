@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.geometry import Point
 
@@ -35,6 +36,7 @@ from campaign.render.basemap import draw_basemap, geometry_patch
 from campaign.render.labels import HALO, LabelPlacer
 from campaign.render.output import check_output, save_figure
 from campaign.render.scene import Scene, load_scene
+from campaign.render.sprites import TextSprites
 
 __all__ = ["MapCanvas", "long_date", "render_fronts", "render_map"]
 
@@ -170,11 +172,14 @@ class MapCanvas:
         self._north_arrow(placer)
         self._static_places(placer, place_labels)
         self._static_taken = list(placer.taken)
+        self._text_boxes = placer.text_boxes  # label sizes, shared by every date's placer
         self._dynamic: list = []
         #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
         self.record_differs = 0
         #: Set by :meth:`freeze_static`: top of the day's sidebar text (axes fraction).
         self._below_legend: float | None = None
+        #: Set by :meth:`freeze_static`: the day's texts are drawn from a pixel cache.
+        self.sprites: TextSprites | None = None
         self.hostile = hostility(scene.header)
 
     # ------------------------------------------------------------------ static layers
@@ -391,13 +396,15 @@ class MapCanvas:
         if background is not None:
             self.fig.add_artist(background)  # drawn before the axes, as the patch was
         self._below_legend = self._legend_bottom(legend)
-        freeze(self.fig, [a for a in self.ax.get_children() if id(a) not in changing],
-               DAY_ZORDERS)
+        freeze(self.fig, [a for a in self.ax.get_children() if id(a) not in changing], DAY_ZORDERS)
         self.clear_day()
+        self.sprites = TextSprites()
 
     def _keep(self, artist):
         if artist is not None:
             self._dynamic.append(artist)
+            if self.sprites is not None and isinstance(artist, Text):
+                self.sprites.attach(artist)
         return artist
 
     def draw_day(
@@ -406,7 +413,7 @@ class MapCanvas:
         """Draw ``date``: territories, front, places, units (``positions`` overrides the
         end-of-day positions, for interpolated animation frames), history rings, sidebar."""
         self.clear_day()
-        placer = LabelPlacer(self.ax, taken=list(self._static_taken))
+        placer = LabelPlacer(self.ax, taken=list(self._static_taken), text_boxes=self._text_boxes)
         self._territories(date)
         self._reference_lines(date, placer)
         self._front(date)
@@ -442,13 +449,20 @@ class MapCanvas:
     def _reference_lines(self, date: str, placer: LabelPlacer) -> None:
         """The reference lines shown on ``date`` (see :meth:`Scene.lines_on`), dashed, with
         a white halo so that they read over territory and rivers."""
-        halo = [patheffects.Stroke(linewidth=3.6, foreground="white", alpha=0.75),
-                patheffects.Normal()]
+        halo = [
+            patheffects.Stroke(linewidth=3.6, foreground="white", alpha=0.75),
+            patheffects.Normal(),
+        ]
         order = {ln.id: i for i, ln in enumerate(self.scene.reference_lines)}
         for line in self.scene.lines_on(date):
             xy = np.asarray(line.points)
-            (artist,) = self.ax.plot(xy[:, 0], xy[:, 1], zorder=3.6, path_effects=halo,
-                                     **_line_style(line, order[line.id]))
+            (artist,) = self.ax.plot(
+                xy[:, 0],
+                xy[:, 1],
+                zorder=3.6,
+                path_effects=halo,
+                **_line_style(line, order[line.id]),
+            )
             self._keep(artist)
 
     def _oriented(self, coords: np.ndarray, towards) -> np.ndarray:
@@ -562,22 +576,40 @@ class MapCanvas:
             xs, ys, sizes, colours = zip(*fills, strict=True)
             self._keep(
                 self.ax.scatter(
-                    xs, ys, s=np.square(sizes), c=list(colours), marker=symbols.frame_path(),
-                    edgecolors="none", zorder=6,
+                    xs,
+                    ys,
+                    s=np.square(sizes),
+                    c=list(colours),
+                    marker=symbols.frame_path(),
+                    edgecolors="none",
+                    zorder=6,
                 )
             )
         for (icon, echelon), points in overlays.items():
             xs, ys, sizes = zip(*points, strict=True)
             self._keep(
                 self.ax.scatter(
-                    xs, ys, s=np.square(sizes), marker=symbols.overlay_path(icon, echelon),
-                    facecolors="none", edgecolors="black", linewidths=0.8, zorder=6.1,
+                    xs,
+                    ys,
+                    s=np.square(sizes),
+                    marker=symbols.overlay_path(icon, echelon),
+                    facecolors="none",
+                    edgecolors="black",
+                    linewidths=0.8,
+                    zorder=6.1,
                 )
             )
             if icon == "artillery":
                 self._keep(
-                    self.ax.scatter(xs, ys, s=np.square(np.array(sizes) * 0.16), c="black",
-                                    marker="o", linewidths=0, zorder=6.2)
+                    self.ax.scatter(
+                        xs,
+                        ys,
+                        s=np.square(np.array(sizes) * 0.16),
+                        c="black",
+                        marker="o",
+                        linewidths=0,
+                        zorder=6.2,
+                    )
                 )
         required = len(labels)
         if len(labels) > MAX_REQUIRED_UNIT_LABELS:
@@ -610,10 +642,19 @@ class MapCanvas:
             else:
                 self._keep(label)
         if left_out:
-            self._keep(self.ax.text(
-                0.01, 0.01, f"{left_out:,} of {len(labels):,} unit labels left out (no room)",
-                transform=self.ax.transAxes, fontsize=self.unit_label_pt, color=style.TEXT_MUTED,
-                ha="left", va="bottom", zorder=8))
+            self._keep(
+                self.ax.text(
+                    0.01,
+                    0.01,
+                    f"{left_out:,} of {len(labels):,} unit labels left out (no room)",
+                    transform=self.ax.transAxes,
+                    fontsize=self.unit_label_pt,
+                    color=style.TEXT_MUTED,
+                    ha="left",
+                    va="bottom",
+                    zorder=8,
+                )
+            )
         for line in placer.leaders:
             self._keep(line)
 
@@ -745,13 +786,22 @@ class MapCanvas:
         )
         for icon in icons:
             handles.append(
-                Line2D([], [], linestyle="none", marker=symbols.overlay_path(icon, "III"),
-                       markersize=symbols.symbol_marker_size(1000) * 0.9,
-                       markerfacecolor="none", markeredgecolor="black", markeredgewidth=0.8)
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=symbols.overlay_path(icon, "III"),
+                    markersize=symbols.symbol_marker_size(1000) * 0.9,
+                    markerfacecolor="none",
+                    markeredgecolor="black",
+                    markeredgewidth=0.8,
+                )
             )
             labels.append(_ICON_LABELS[icon])
-        labels[-1] += "; size above: XX division, X brigade, III regiment, II battalion, " \
+        labels[-1] += (
+            "; size above: XX division, X brigade, III regiment, II battalion, "
             "I company" + ("; symbol area grows with men" if self.size_by_men else "")
+        )
         for i, line in enumerate(scene.reference_lines):
             handles.append(Line2D([], [], **_line_style(line, i)))
             labels.append(f"{line.name} ({line.period})")
@@ -778,6 +828,8 @@ class MapCanvas:
         artist = self.side.text(
             0.0, y, text, transform=self.side.transAxes, va="top", ha="left", **kwargs
         )
+        if self.sprites is not None:
+            self.sprites.attach(artist)
         box = artist.get_window_extent(self.fig.canvas.get_renderer())
         return box.transformed(self.side.transAxes.inverted()).y0 - gap
 

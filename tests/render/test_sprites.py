@@ -1,0 +1,56 @@
+"""Texts drawn from the pixel cache of an animation look as drawn by matplotlib."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from campaign.render.labels import HALO
+from campaign.render.sprites import TextSprites
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba(), dtype=int)
+
+
+def _figure() -> tuple[Figure, object]:
+    fig = Figure(figsize=(4, 2), dpi=60)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.5, 0.8))  # 120 x 96 px, room for text right of it
+    ax.set_xlim(0, 12)  # 10 px per unit
+    ax.set_ylim(0, 10)
+    return fig, ax
+
+
+def test_a_cached_text_draws_the_pixels_of_the_text_wherever_it_moves() -> None:
+    plain_fig, plain_ax = _figure()
+    cached_fig, cached_ax = _figure()
+    sprites = TextSprites()
+    kwargs = {"fontsize": 9, "path_effects": HALO, "xytext": (5, 0),
+              "textcoords": "offset points"}  # fmt: skip
+    plain = plain_ax.annotate("Kaunas  1,200\nSaxon Rgt  675", (2, 5), **kwargs)
+    cached = sprites.attach(cached_ax.annotate("Kaunas  1,200\nSaxon Rgt  675", (2, 5), **kwargs))
+    for x in (2, 3, 4):  # each step moves the text by 10 px
+        plain.xy = cached.xy = (x, 5)
+        assert np.abs(_pixels(plain_fig) - _pixels(cached_fig)).max() <= 3
+    assert sprites.misses >= 1 and sprites.hits >= 1
+
+
+def test_a_cached_text_is_clipped_to_its_axes() -> None:
+    plain_fig, plain_ax = _figure()
+    cached_fig, cached_ax = _figure()
+    sprites = TextSprites()
+    # the anchor is inside, the text runs past the right edge of the axes
+    plain = plain_ax.text(11, 5, "Daugavpils", fontsize=12, clip_on=True)
+    cached = sprites.attach(cached_ax.text(11, 5, "Daugavpils", fontsize=12, clip_on=True))
+    assert plain.get_clip_on() and cached.get_clip_on()
+    right = round(plain_ax.get_window_extent().x1)  # 144 px
+    for _ in range(2):
+        a, b = _pixels(plain_fig), _pixels(cached_fig)
+        assert (b[:, right + 1 :] == 255).all()  # nothing past the axes
+        # the same pixels, but for rounding on the edge column itself
+        columns = np.flatnonzero((np.abs(a - b) > 3).any(axis=(0, 2)))
+        assert set(columns) <= {right - 1, right, right + 1}
+    assert sprites.hits == 1
