@@ -715,21 +715,29 @@ class MapCanvas:
     def _title(self, date: str, note: str) -> None:
         scene = self.scene
         header = scene.header
-        title = f"{header.scenario_title}: {long_date(date)}"
         when = (
             f"{note}; territory and front as at the end of the day"
             if note
             else "Simulated situation at the end of the day"
         )
-        sub = f"{when} · day {scene.day_number(date)} of {len(scene.dates)} · {header.run_label()}"
-        self._keep(
-            self.fig.text(
-                0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT, va="center"
-            )
-        )
-        self._keep(
-            self.fig.text(0.012, 0.93, sub, fontsize=9.5, color=style.TEXT_MUTED, va="center")
-        )
+        # In parts, so that an animation draws the parts that stay the same from its cache.
+        title = [f"{header.scenario_title}: ", long_date(date)]
+        sub = [
+            f"{when} · day ",
+            str(scene.day_number(date)),
+            f" of {len(scene.dates)} · {header.run_label()}",
+        ]
+        self._text_run(0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT)
+        self._text_run(0.012, 0.93, sub, fontsize=9.5, color=style.TEXT_MUTED)
+
+    def _text_run(self, x: float, y: float, parts: list[str], **kwargs) -> None:
+        """``parts`` one after another from figure fraction (x, y), as one text (their
+        boxes are as wide as their glyphs' advances, spaces included)."""
+        renderer = self.fig.canvas.get_renderer()
+        to_figure = self.fig.transFigure.inverted()
+        for part in parts:
+            text = self._keep(self.fig.text(x, y, part, va="center", **kwargs))
+            x = to_figure.transform((text.get_window_extent(renderer).x1, 0.0))[0]
 
     def legend_handles(self, differs: bool = True) -> tuple[list, list[str]]:
         scene = self.scene
