@@ -11,6 +11,7 @@ by less than half a pixel).  Clipping to the axes still applies.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Hashable
 
 import numpy as np
@@ -23,15 +24,22 @@ __all__ = ["TextSprites"]
 #: Margin, pixels, kept around a text's box when its pixels are cut out (antialiasing,
 #: glyphs reaching past their advance).
 MARGIN_PX = 4
+#: Positions within a pixel told apart, per axis: FreeType places glyphs to 1/64 px, so a
+#: cached text is pasted exactly where it would have been drawn.
+SUBPIXELS = 64
+#: Most texts kept; the least recently drawn go first (labels that move in in-between
+#: frames are new texts on every frame).
+MAX_SPRITES = 2048
 
 
 class TextSprites:
     """Pixels of the texts drawn so far, by everything that decides their look."""
 
     def __init__(self) -> None:
-        #: key -> (RGBA rows top first or None when it draws nothing, dx, dy): the pixels
-        #: and the offset, pixels, of their lower left corner from the text's position.
-        self._pixels: dict[Hashable, tuple[np.ndarray | None, float, float]] = {}
+        #: key -> (RGBA, bottom row first, or None when the text draws nothing; dx, dy):
+        #: the pixels and the offset, pixels, of their lower left corner from the text's
+        #: position.
+        self._pixels: OrderedDict[Hashable, tuple[np.ndarray | None, float, float]] = OrderedDict()
         #: Texts drawn from the cache and texts rendered (a test and benchmark figure).
         self.hits = 0
         self.misses = 0
@@ -61,8 +69,11 @@ class TextSprites:
             if found is None:  # reaches past the canvas: draw it the ordinary way
                 return type(text).draw(text, renderer)
             self._pixels[key] = found
+            if len(self._pixels) > MAX_SPRITES:
+                self._pixels.popitem(last=False)
             self.misses += 1
         else:
+            self._pixels.move_to_end(key)
             self.hits += 1
         rgba, dx, dy = found
         if rgba is not None:
@@ -115,8 +126,8 @@ class TextSprites:
 
 
 def _subpixel(v: float) -> int:
-    """Where ``v`` falls within its pixel, in 64ths (FreeType places glyphs to 1/64 px)."""
-    return round((v - math.floor(v)) * 64) % 64
+    """Where ``v`` falls within its pixel, in :data:`SUBPIXELS` steps."""
+    return round((v - math.floor(v)) * SUBPIXELS) % SUBPIXELS
 
 
 def _key(text: Text, dpi: float) -> tuple:

@@ -54,3 +54,17 @@ def test_a_cached_text_is_clipped_to_its_axes() -> None:
         columns = np.flatnonzero((np.abs(a - b) > 3).any(axis=(0, 2)))
         assert set(columns) <= {right - 1, right, right + 1}
     assert sprites.hits == 1
+
+
+def test_the_cache_keeps_the_texts_drawn_last(monkeypatch) -> None:
+    from campaign.render import sprites as module
+
+    monkeypatch.setattr(module, "MAX_SPRITES", 2)
+    fig, ax = _figure()
+    sprites = TextSprites()
+    text = sprites.attach(ax.text(1, 5, "Kaunas", fontsize=9))
+    for name in ("Kaunas", "Alytus", "Vilnius", "Vilnius", "Kaunas"):
+        text.set_text(name)
+        _pixels(fig)
+    # Kaunas was dropped when Vilnius came in: drawn again, not taken from the cache
+    assert (sprites.misses, sprites.hits) == (4, 1)
