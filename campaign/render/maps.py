@@ -174,6 +174,8 @@ class MapCanvas:
         self._static_taken = list(placer.taken)
         self._text_boxes = placer.text_boxes  # label sizes, shared by every date's placer
         self._dynamic: list = []
+        #: (positions, artists) of the units layer of the last :meth:`draw_day`.
+        self._unit_layer: tuple[tuple, list] | None = None
         #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
         self.record_differs = 0
         #: Set by :meth:`freeze_static`: top of the day's sidebar text (axes fraction).
@@ -365,10 +367,15 @@ class MapCanvas:
         return symbols.symbol_half_size_pt(men, self.size_by_men) + 1.0
 
     # ------------------------------------------------------------------ one date
-    def clear_day(self) -> None:
+    def clear_day(self, keep: list | None = None) -> None:
+        """Remove what :meth:`draw_day` drew, but the artists in ``keep``."""
+        kept = {id(artist) for artist in keep or ()}
         for artist in self._dynamic:
-            artist.remove()
-        self._dynamic = []
+            if id(artist) not in kept:
+                artist.remove()
+        self._dynamic = list(keep or ())
+        if not kept:
+            self._unit_layer = None
         side = self.side
         if side.child_axes or side.collections or side.patches or side.lines or side.images:
             side.clear()
@@ -412,14 +419,22 @@ class MapCanvas:
     ) -> None:
         """Draw ``date``: territories, front, places, units (``positions`` overrides the
         end-of-day positions, for interpolated animation frames), history rings, sidebar."""
-        self.clear_day()
+        positions = self.scene.unit_positions(date) if positions is None else positions
+        # The units, their labels and leaders depend on the positions alone (the labels
+        # keep off the static layers, never off the day's): when they are those of the
+        # last picture (most days of a run, where nobody moved), that layer is kept.
+        key = tuple(sorted(positions.items()))
+        same = self._unit_layer is not None and self._unit_layer[0] == key
+        self.clear_day(keep=self._unit_layer[1] if same else None)
         placer = LabelPlacer(self.ax, taken=list(self._static_taken), text_boxes=self._text_boxes)
         self._territories(date)
         self._reference_lines(date, placer)
         self._front(date)
         self._place_dots(date)
-        positions = self.scene.unit_positions(date) if positions is None else positions
-        self._units(positions, placer)
+        if not same:
+            first = len(self._dynamic)
+            self._units(positions, placer)
+            self._unit_layer = (key, self._dynamic[first:])
         differs = self._history_rings(date) if self.history else 0
         self.record_differs = differs
         self._title(date, note)

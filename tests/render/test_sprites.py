@@ -1,4 +1,5 @@
-"""Texts drawn from the pixel cache of an animation look as drawn by matplotlib."""
+"""What animations draw from their caches (texts as pixels, the units layer of a day where
+nobody moved) looks as drawn from scratch."""
 
 from __future__ import annotations
 
@@ -68,3 +69,36 @@ def test_the_cache_keeps_the_texts_drawn_last(monkeypatch) -> None:
         _pixels(fig)
     # Kaunas was dropped when Vilnius came in: drawn again, not taken from the cache
     assert (sprites.misses, sprites.hits) == (4, 1)
+
+
+def test_a_day_where_nobody_moved_looks_as_if_drawn_from_scratch() -> None:
+    # The canvas keeps the units layer when the positions are those of the last picture.
+    from pathlib import Path
+
+    import matplotlib
+    import pytest
+
+    from campaign.render import style
+    from campaign.render.animate import _grab
+    from campaign.render.maps import MapCanvas
+    from campaign.render.scene import load_scene
+
+    folder = Path(__file__).resolve().parents[2] / "replays" / "northeast_1919"
+    if not (folder / "events.jsonl").is_file():
+        pytest.skip(f"{folder} not shipped")
+    scene = load_scene(folder)
+    dates = scene.dates
+    pairs = [
+        (a, b)
+        for a, b in zip(dates, dates[1:], strict=False)
+        if scene.unit_positions(a) == scene.unit_positions(b) and scene.unit_positions(a)
+    ]
+    before, day = pairs[len(pairs) // 2]
+    with matplotlib.rc_context(style.RC):
+        kept, fresh = MapCanvas(scene, dpi=40), MapCanvas(scene, dpi=40)
+        kept.draw_day(before)
+        labels = set(map(id, kept.ax.texts))
+        kept.draw_day(day)
+        assert set(map(id, kept.ax.texts)) == labels  # the same label artists
+        fresh.draw_day(day)
+        assert np.array_equal(np.asarray(_grab(kept)), np.asarray(_grab(fresh)))
