@@ -212,9 +212,9 @@ def _write_mp4(
         "-preset", X264_PRESET, "-y", tmp,
     ]  # fmt: skip
     try:
-        with tempfile.TemporaryFile() as errors:
+        with tempfile.TemporaryFile() as stderr:
             proc = subprocess.Popen(
-                args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
+                args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr
             )
             try:
                 for date, positions, note in frame_plan(scene, interpolate):
@@ -229,8 +229,8 @@ def _write_mp4(
                     proc.stdin.close()
                 proc.wait()
             if proc.returncode != 0:
-                errors.seek(0)
-                message = errors.read().decode(errors="replace").strip().splitlines()
+                stderr.seek(0)
+                message = stderr.read().decode(errors="replace").strip().splitlines()
                 raise OutputError(
                     f"{out}: ffmpeg failed (exit code {proc.returncode})"
                     + (f": {message[-1]}" if message else "")

@@ -8,7 +8,9 @@ The text is laid out once per label: the boxes of the other positions are the sa
 moved (unrotated text keeps its size), and all positions are tested in one numpy pass
 against the taken boxes near them (a grid index), so a label costs one layout and a test
 against its neighbours, not against every box taken. An optional label whose every
-anchor point is already covered is dropped before its text is laid out.
+anchor point is already covered is dropped before its text is laid out. Placers that
+share ``text_boxes`` (the dates of one map canvas) lay out each distinct text only once,
+and a label gets its annotation only when a position is chosen for it.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class LabelPlacer:
 
     #: Leader lines drawn by :meth:`place` for labels put far from their anchor.
     leaders: list[Line2D] = field(default_factory=list)
-    #: Box of each text laid out so far, relative to its anchor (see :meth:`_boxes`);
+    #: Box of each text laid out so far, relative to its anchor (see :meth:`_first_box`);
     #: placers of the same axes may share one (an animation lays out a label once, and
     #: creates its artist only where it is drawn).
     text_boxes: dict = field(default_factory=dict)
