@@ -174,8 +174,8 @@ class MapCanvas:
         self._static_taken = list(placer.taken)
         self._text_boxes = placer.text_boxes  # label sizes, shared by every date's placer
         self._dynamic: list = []
-        #: (positions, artists) of the units layer of the last :meth:`draw_day`.
-        self._unit_layer: tuple[tuple, list] | None = None
+        #: Layer -> (what it was drawn from, its artists) in the last :meth:`draw_day`.
+        self._layers: dict[str, tuple[object, list]] = {}
         #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
         self.record_differs = 0
         #: Set by :meth:`freeze_static`: top of the day's sidebar text (axes fraction).
@@ -374,8 +374,7 @@ class MapCanvas:
             if id(artist) not in kept:
                 artist.remove()
         self._dynamic = list(keep or ())
-        if not kept:
-            self._unit_layer = None
+        self._layers = {}
         side = self.side
         if side.child_axes or side.collections or side.patches or side.lines or side.images:
             side.clear()
@@ -419,22 +418,39 @@ class MapCanvas:
     ) -> None:
         """Draw ``date``: territories, front, places, units (``positions`` overrides the
         end-of-day positions, for interpolated animation frames), history rings, sidebar."""
-        positions = self.scene.unit_positions(date) if positions is None else positions
-        # The units, their labels and leaders depend on the positions alone (the labels
-        # keep off the static layers, never off the day's): when they are those of the
-        # last picture (most days of a run, where nobody moved), that layer is kept.
-        key = tuple(sorted(positions.items()))
-        same = self._unit_layer is not None and self._unit_layer[0] == key
-        self.clear_day(keep=self._unit_layer[1] if same else None)
+        scene = self.scene
+        positions = scene.unit_positions(date) if positions is None else positions
         placer = LabelPlacer(self.ax, taken=list(self._static_taken), text_boxes=self._text_boxes)
-        self._territories(date)
-        self._reference_lines(date, placer)
-        self._front(date)
-        self._place_dots(date)
-        if not same:
-            first = len(self._dynamic)
-            self._units(positions, placer)
-            self._unit_layer = (key, self._dynamic[first:])
+        # Each layer with what it is drawn from. A layer drawn from the same as in the last
+        # picture is kept: most days of a run change no territory and move no unit. (Unit
+        # labels keep off the static layers only, never off the day's, so the units layer
+        # depends on the positions alone.)
+        held = scene.territories.get(date)  # one object per state of control
+        layers = {
+            "territories": (id(held), lambda: self._territories(date)),
+            "reference lines": (
+                tuple(line.id for line in scene.lines_on(date)),
+                lambda: self._reference_lines(date, placer),
+            ),
+            "front": (
+                (id(held), tuple(id(line) for *_, line in scene.fronts.get(date, []))),
+                lambda: self._front(date),
+            ),
+            "places": (tuple(self._place_colours(date)), lambda: self._place_dots(date)),
+            "units": (tuple(sorted(positions.items())), lambda: self._units(positions, placer)),
+        }
+        kept = {
+            name: self._layers[name][1]
+            for name, (source, _draw) in layers.items()
+            if name in self._layers and self._layers[name][0] == source
+        }
+        self.clear_day(keep=[artist for artists in kept.values() for artist in artists])
+        for name, (source, draw) in layers.items():
+            if name not in kept:
+                first = len(self._dynamic)
+                draw()
+                kept[name] = self._dynamic[first:]
+            self._layers[name] = (source, kept[name])
         differs = self._history_rings(date) if self.history else 0
         self.record_differs = differs
         self._title(date, note)
@@ -528,19 +544,23 @@ class MapCanvas:
                 )
                 self._keep(artist)
 
-    def _place_dots(self, date: str) -> None:
+    def _place_colours(self, date: str) -> list[str]:
+        """Fill colour of each place in view on ``date``: its holder's, or white."""
         scene = self.scene
         control = scene.control.get(date, {})
-        xs, ys, faces = [], [], []
+        faces = []
         for pid in self.view_places:
-            lon, lat = scene.places[pid]
             side = control.get(pid, "none")
             side = scene.holder.get(side, side)
-            xs.append(lon)
-            ys.append(lat)
             faces.append(
                 style.side_colour(scene.sides[side].colour) if side in scene.sides else "white"
             )
+        return faces
+
+    def _place_dots(self, date: str) -> None:
+        xs = [self.scene.places[pid][0] for pid in self.view_places]
+        ys = [self.scene.places[pid][1] for pid in self.view_places]
+        faces = self._place_colours(date)
         if xs:
             self._keep(
                 self.ax.scatter(
