@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,10 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))
 def _heavy_imports(*args: str) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE.format(heavy=set(HEAVY)), *args],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
 
@@ -56,3 +60,24 @@ def test_run_imports_no_plotting_geometry_or_dask(tmp_path: Path):
     # vendored (campaign/geo/data/theatre_geometry.json), so no shapely is needed.
     loaded = _heavy_imports("run", "scenarios/northeast_1919.yaml", "--out", str(tmp_path / "r"))
     assert loaded.isdisjoint({"matplotlib", "dask", "shapely"})
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("4", "4")])
+def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(given, expected):
+    # OpenBLAS reads the variable when numpy loads: the command sets it first.
+    probe = (
+        "import contextlib, io, os\n"
+        "from campaign.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['validate', 'scenarios/kaunas_1919.yaml'])\n"
+        "import numpy\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    assert done.stdout.split()[-1] == expected

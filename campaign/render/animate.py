@@ -15,8 +15,10 @@ drawn for each frame.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +42,8 @@ DEFAULT_DAYS_PER_SECOND = 2.0
 GIF_FINAL_HOLD_S = 2.0
 #: Colours in the GIF palette (shared by all frames, so colours do not flicker).
 GIF_COLOURS = 160
+#: libx264 preset of MP4s (see :func:`_write_mp4`).
+X264_PRESET = "veryfast"
 
 #: One frame: (date, unit positions or None for the end-of-day ones, note for the title).
 Frame = tuple[str, dict[str, UnitPosition] | None, str]
@@ -126,8 +130,7 @@ def render_animation(
         scene.history()
     fps = fps or DEFAULT_DAYS_PER_SECOND * (interpolate + 1)
     total = frame_count(scene, interpolate)
-    rc = {**style.RC, "animation.ffmpeg_path": ffmpeg} if ffmpeg else style.RC
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(style.RC):
         canvas = MapCanvas(scene, dpi=dpi, history=history, size_by_men=size_by_men)
         canvas.freeze_static()
         bar = tqdm(
@@ -139,7 +142,7 @@ def render_animation(
         )
         try:
             if mp4:
-                _write_mp4(canvas, scene, out, fps, interpolate, bar)
+                _write_mp4(canvas, scene, out, fps, interpolate, bar, ffmpeg)
             else:
                 _write_gif(canvas, scene, out, fps, interpolate, bar)
         finally:
@@ -186,24 +189,52 @@ def _write_gif(
 
 
 def _write_mp4(
-    canvas: MapCanvas, scene: Scene, out: Path, fps: float, interpolate: int, bar: tqdm
+    canvas: MapCanvas,
+    scene: Scene,
+    out: Path,
+    fps: float,
+    interpolate: int,
+    bar: tqdm,
+    ffmpeg: str,
 ) -> None:
-    from matplotlib.animation import FFMpegWriter
-
-    # yuv420p stores colour per 2 x 2 pixels, so libx264 refuses odd sizes: pad by one pixel.
-    writer = FFMpegWriter(
-        fps=fps,
-        codec="libx264",
-        extra_args=["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p"],
-    )
+    # The frames go to ffmpeg as raw RGBA, straight from the canvas (as matplotlib's
+    # FFMpegWriter sends them, without its savefig per frame).
+    width, height = canvas.fig.canvas.get_width_height()
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".mp4", dir=out.parent)
     os.close(fd)
+    args = [
+        ffmpeg, "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}",
+        "-pix_fmt", "rgba", "-framerate", str(fps), "-loglevel", "error", "-i", "pipe:",
+        # yuv420p stores colour per 2 x 2 pixels, so libx264 refuses odd sizes: pad by one
+        # pixel.  Preset veryfast: half the encoding time of the default (medium) for the
+        # same constant quality (CRF 23; PSNR ~50 dB on the northeast run).
+        "-vcodec", "libx264", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p",
+        "-preset", X264_PRESET, "-y", tmp,
+    ]  # fmt: skip
     try:
-        with writer.saving(canvas.fig, tmp, dpi=canvas.fig.dpi):
-            for date, positions, note in frame_plan(scene, interpolate):
-                canvas.draw_day(date, positions, note=note)
-                writer.grab_frame()
-                bar.update(1)
+        with tempfile.TemporaryFile() as stderr:
+            proc = subprocess.Popen(
+                args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+            try:
+                for date, positions, note in frame_plan(scene, interpolate):
+                    canvas.draw_day(date, positions, note=note)
+                    canvas.fig.canvas.draw()
+                    proc.stdin.write(canvas.fig.canvas.buffer_rgba())
+                    bar.update(1)
+            except BrokenPipeError:
+                pass  # ffmpeg stopped: its exit code and message tell why
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+                proc.wait()
+            if proc.returncode != 0:
+                stderr.seek(0)
+                message = stderr.read().decode(errors="replace").strip().splitlines()
+                raise OutputError(
+                    f"{out}: ffmpeg failed (exit code {proc.returncode})"
+                    + (f": {message[-1]}" if message else "")
+                )
         os.chmod(tmp, new_file_mode())
         os.replace(tmp, out)
     except BaseException:

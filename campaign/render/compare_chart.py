@@ -66,26 +66,59 @@ def draw_comparison(c: Comparison, out: str | Path) -> Path:
             labels, diffs, lows, highs, colours = zip(*bars, strict=True)
             diffs = np.array(diffs)
             errors = np.array([diffs - np.array(lows), np.array(highs) - diffs])
-            ax.barh(y, diffs, xerr=errors, color=colours, edgecolor=style.TEXT, linewidth=0.5,
-                    capsize=3, ecolor=style.TEXT, height=0.65)
+            ax.barh(
+                y,
+                diffs,
+                xerr=errors,
+                color=colours,
+                edgecolor=style.TEXT,
+                linewidth=0.5,
+                capsize=3,
+                ecolor=style.TEXT,
+                height=0.65,
+            )
             ax.set_yticks(y, labels)
         else:
             ax.set_yticks([])
-            ax.text(0.5, 0.5, "no town changes hands more often in either ensemble",
-                    ha="center", va="center", transform=ax.transAxes, color=style.TEXT_MUTED)
+            ax.text(
+                0.5,
+                0.5,
+                "no town changes hands more often in either ensemble",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color=style.TEXT_MUTED,
+            )
         ax.invert_yaxis()
         ax.axvline(0, color=style.TEXT, lw=0.8)
         ax.set_xlim(min(-0.05, *(b[2] for b in bars)) if bars else -0.05, 1.05)
-        ax.set_xlabel("gain in the share of runs in which the side holds the town at the end\n"
-                      "(variant - base; whiskers: 95% Newcombe interval)")
+        ax.set_xlabel(
+            "gain in the share of runs in which the side holds the town at the end\n"
+            "(variant - base; whiskers: 95% Newcombe interval)"
+        )
         ax.grid(axis="x", alpha=0.3)
         gainers = list(dict.fromkeys(r["side"] for r in c.gains()))
         if gainers:
-            ax.legend(handles=[Patch(facecolor=_side_colour(c, s), edgecolor=style.TEXT,
-                                     linewidth=0.5, label=f"{_side_name(c, s)} gains")
-                               for s in gainers],
-                      loc="lower right", fontsize=8, frameon=True)
-        fig.suptitle(f"{Path(c.variant_label).name} against {Path(c.base_label).name}: "
-                     "who holds each town more often", x=0.02, ha="left",
-                     fontsize=12, fontweight="bold")
+            ax.legend(
+                handles=[
+                    Patch(
+                        facecolor=_side_colour(c, s),
+                        edgecolor=style.TEXT,
+                        linewidth=0.5,
+                        label=f"{_side_name(c, s)} gains",
+                    )
+                    for s in gainers
+                ],
+                loc="lower right",
+                fontsize=8,
+                frameon=True,
+            )
+        fig.suptitle(
+            f"{Path(c.variant_label).name} against {Path(c.base_label).name}: "
+            "who holds each town more often",
+            x=0.02,
+            ha="left",
+            fontsize=12,
+            fontweight="bold",
+        )
         return save_figure(fig, out)

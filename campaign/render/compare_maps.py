@@ -46,11 +46,21 @@ def _ring(canvas: MapCanvas, places: dict[str, tuple[str, str]], which: int) -> 
         other = scene.holder.get(sides[1 - which], sides[1 - which])
         xs.append(scene.places[place][0])
         ys.append(scene.places[place][1])
-        colours.append(style.side_colour(scene.sides[other].colour)
-                       if other in scene.sides else style.TEXT_MUTED)
+        colours.append(
+            style.side_colour(scene.sides[other].colour)
+            if other in scene.sides
+            else style.TEXT_MUTED
+        )
     if xs:
-        canvas.ax.scatter(xs, ys, s=16**2, facecolors="none", edgecolors=colours,
-                          linewidths=style.HISTORY_RING_WIDTH, zorder=5.5)
+        canvas.ax.scatter(
+            xs,
+            ys,
+            s=16**2,
+            facecolors="none",
+            edgecolors=colours,
+            linewidths=style.HISTORY_RING_WIDTH,
+            zorder=5.5,
+        )
 
 
 def _pixels(canvas: MapCanvas) -> np.ndarray:
@@ -58,8 +68,9 @@ def _pixels(canvas: MapCanvas) -> np.ndarray:
     return np.asarray(canvas.fig.canvas.buffer_rgba()).copy()
 
 
-def _compose(panels: list[np.ndarray], title: str, header: list[str], rows: list[str],
-             out: Path) -> Path:
+def _compose(
+    panels: list[np.ndarray], title: str, header: list[str], rows: list[str], out: Path
+) -> Path:
     """Set two panel images side by side, ``header`` lines and ``rows`` (in up to three
     columns) below; save to ``out``."""
     h_px, w_px = panels[0].shape[:2]
@@ -71,16 +82,37 @@ def _compose(panels: list[np.ndarray], title: str, header: list[str], rows: list
         ax = fig.add_axes((i * 0.5, TEXT_BAND_IN / total, 0.5, h_in / total))
         ax.imshow(image, interpolation="nearest")
         ax.set_axis_off()
-    fig.text(0.006, 1 - 0.25 / total, title, fontsize=13, fontweight="bold",
-             color=style.TEXT, va="center")
+    fig.text(
+        0.006,
+        1 - 0.25 / total,
+        title,
+        fontsize=13,
+        fontweight="bold",
+        color=style.TEXT,
+        va="center",
+    )
     top = (TEXT_BAND_IN - 0.1) / total
-    fig.text(0.006, top, "\n".join(textwrap.fill(h, 230) for h in header), fontsize=9,
-             color=style.TEXT, va="top", linespacing=1.35)
+    fig.text(
+        0.006,
+        top,
+        "\n".join(textwrap.fill(h, 230) for h in header),
+        fontsize=9,
+        color=style.TEXT,
+        va="top",
+        linespacing=1.35,
+    )
     per_column = max(1, -(-len(rows) // 3))
     for i in range(0, len(rows), per_column):
-        fig.text(0.006 + (i // per_column) * 0.333, top - 0.5 / total,
-                 "\n".join(rows[i:i + per_column]), fontsize=8, color=style.TEXT, va="top",
-                 linespacing=1.3, family="DejaVu Sans Mono")
+        fig.text(
+            0.006 + (i // per_column) * 0.333,
+            top - 0.5 / total,
+            "\n".join(rows[i : i + per_column]),
+            fontsize=8,
+            color=style.TEXT,
+            va="top",
+            linespacing=1.3,
+            family="DejaVu Sans Mono",
+        )
     return save_figure(fig, out)
 
 
@@ -88,18 +120,26 @@ def _period_lines(scene: Scene, periods, label_a: str, label_b: str) -> list[str
     names = scene.place_names
     rows = []
     for p in periods[:MAX_PERIODS_LISTED]:
-        when = short_date(p.first) if p.first == p.last else \
-            f"{short_date(p.first)}–{short_date(p.last)}"
-        rows.append(f"{names.get(p.place, p.place)[:16]:<16} {when:<14} "
-                    f"{label_a}: {_side_name(scene, p.side_a)[:14]}, "
-                    f"{label_b}: {_side_name(scene, p.side_b)[:14]}")
+        when = (
+            short_date(p.first)
+            if p.first == p.last
+            else f"{short_date(p.first)}–{short_date(p.last)}"
+        )
+        rows.append(
+            f"{names.get(p.place, p.place)[:16]:<16} {when:<14} "
+            f"{label_a}: {_side_name(scene, p.side_a)[:14]}, "
+            f"{label_b}: {_side_name(scene, p.side_b)[:14]}"
+        )
     if len(periods) > MAX_PERIODS_LISTED:
         rows.append(f"… and {len(periods) - MAX_PERIODS_LISTED} more periods")
     return rows or ["none: the holders agree on every date"]
 
 
 def render_against(
-    folder: str | Path, other: str | Path, out: str | Path, date: str | None = None,
+    folder: str | Path,
+    other: str | Path,
+    out: str | Path,
+    date: str | None = None,
     lines: str | None = None,
 ) -> Path:
     """Draw run ``folder`` (left) beside run ``other`` (right) on ``date`` (default: the
@@ -128,8 +168,9 @@ def render_against(
         return _compose(panels, title, header, _period_lines(a, periods, "A", "B"), out)
 
 
-def _record_panel(scene: Scene, day: str, recorded: dict[str, str],
-                  today: dict[str, tuple[str, str]]) -> np.ndarray:
+def _record_panel(
+    scene: Scene, day: str, recorded: dict[str, str], today: dict[str, tuple[str, str]]
+) -> np.ndarray:
     """The record's state on ``day``: places filled with the recorded holder (white: no
     record yet), ringed where the simulation differs; the sidebar lists the checkpoints."""
     canvas = MapCanvas(scene, dpi=PANEL_DPI)
@@ -140,22 +181,45 @@ def _record_panel(scene: Scene, day: str, recorded: dict[str, str],
             side = scene.holder.get(side, side)
             xs.append(scene.places[place][0])
             ys.append(scene.places[place][1])
-            faces.append(style.side_colour(scene.sides[side].colour)
-                         if side in scene.sides else "white")
+            faces.append(
+                style.side_colour(scene.sides[side].colour) if side in scene.sides else "white"
+            )
     canvas.ax.scatter(xs, ys, s=70, c=faces, edgecolors=style.TEXT, linewidths=0.8, zorder=5)
     _ring(canvas, today, 1)
     name = scene.history_file.name if scene.history_file else "history file"
-    canvas.fig.text(0.012, 0.965, f"Historical record: {long_date(day)}", fontsize=14,
-                    fontweight="bold", color=style.TEXT, va="center")
-    canvas.fig.text(0.012, 0.93, f"Latest recorded holder on or before the date ({name}); "
-                    "ring: the simulated holder", fontsize=9.5, color=style.TEXT_MUTED,
-                    va="center")
+    canvas.fig.text(
+        0.012,
+        0.965,
+        f"Historical record: {long_date(day)}",
+        fontsize=14,
+        fontweight="bold",
+        color=style.TEXT,
+        va="center",
+    )
+    canvas.fig.text(
+        0.012,
+        0.93,
+        f"Latest recorded holder on or before the date ({name}); ring: the simulated holder",
+        fontsize=9.5,
+        color=style.TEXT_MUTED,
+        va="center",
+    )
     checkpoints = sorted(scene.recorded_control(day).values(), key=lambda v: v[1].date)
-    rows = [f"{short_date(cp.date.isoformat()):>7} {scene.place_names.get(cp.place, cp.place)}"
-            f" → {_side_name(scene, side)}" for side, cp in checkpoints[-30:]]
-    canvas.side.text(0.0, 1.0, "Recorded holders\n" + "\n".join(rows),
-                     transform=canvas.side.transAxes, va="top", fontsize=7.5,
-                     color=style.TEXT, linespacing=1.3)
+    rows = [
+        f"{short_date(cp.date.isoformat()):>7} {scene.place_names.get(cp.place, cp.place)}"
+        f" → {_side_name(scene, side)}"
+        for side, cp in checkpoints[-30:]
+    ]
+    canvas.side.text(
+        0.0,
+        1.0,
+        "Recorded holders\n" + "\n".join(rows),
+        transform=canvas.side.transAxes,
+        va="top",
+        fontsize=7.5,
+        color=style.TEXT,
+        linespacing=1.3,
+    )
     return _pixels(canvas)
 
 
@@ -169,8 +233,11 @@ def render_against_record(
     scene = load_scene(folder, lines=lines)
     day = scene.check_date(date)
     scene.history()  # ReplayError naming the file looked for when there is no record
-    record = {d: {p: side for p, (side, _cp) in scene.recorded_control(d).items()}
-              for d in scene.dates if d <= day}
+    record = {
+        d: {p: side for p, (side, _cp) in scene.recorded_control(d).items()}
+        for d in scene.dates
+        if d <= day
+    }
     # compare only places the record speaks of (by that date)
     simulated = {d: {p: scene.control[d].get(p, "none") for p in record[d]} for d in record}
     today = differing_places(simulated[day], record[day])

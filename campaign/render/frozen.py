@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
 __all__ = ["PixelImage", "freeze", "snapshot"]
@@ -28,14 +29,35 @@ class PixelImage(Artist):
         self.rgba = np.ascontiguousarray(rgba[::-1])  # renderers take row 0 at the bottom
         self.x0, self.y0 = x0, y0
         self.set_zorder(zorder)
+        #: Every pixel opaque (the background, the base map): it replaces what is below.
+        self.opaque = bool((rgba[:, :, 3] == 255).all())
 
     def draw(self, renderer) -> None:
         if not self.get_visible():
             return
-        gc = renderer.new_gc()
-        renderer.draw_image(gc, self.x0, self.y0, self.rgba)
-        gc.restore()
+        unclipped = not self.get_clip_on() or (
+            self.get_clip_box() is None and self.get_clip_path() is None
+        )
+        if self.opaque and unclipped and isinstance(renderer, RendererAgg):
+            self._copy_into(renderer)
+        else:
+            gc = renderer.new_gc()
+            renderer.draw_image(gc, self.x0, self.y0, self.rgba)
+            gc.restore()
         self.stale = False
+
+    def _copy_into(self, renderer: RendererAgg) -> None:
+        """Blending opaque pixels gives those pixels: copy them (~10x cheaper)."""
+        height, width = int(renderer.height), int(renderer.width)
+        rows, cols = self.rgba.shape[:2]
+        top = height - self.y0 - rows  # buffer rows run from the top
+        if self.x0 < 0 or top < 0 or self.x0 + cols > width or top + rows > height:
+            gc = renderer.new_gc()
+            renderer.draw_image(gc, self.x0, self.y0, self.rgba)
+            gc.restore()
+            return
+        buffer = np.asarray(renderer.buffer_rgba())
+        buffer[top : top + rows, self.x0 : self.x0 + cols] = self.rgba[::-1]
 
 
 def snapshot(fig: Figure, artists: Sequence[Artist], zorder: float) -> PixelImage | None:

@@ -8,7 +8,9 @@ The text is laid out once per label: the boxes of the other positions are the sa
 moved (unrotated text keeps its size), and all positions are tested in one numpy pass
 against the taken boxes near them (a grid index), so a label costs one layout and a test
 against its neighbours, not against every box taken. An optional label whose every
-anchor point is already covered is dropped before its text is laid out.
+anchor point is already covered is dropped before its text is laid out. Placers that
+share ``text_boxes`` (the dates of one map canvas) lay out each distinct text only once,
+and a label gets its annotation only when a position is chosen for it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class LabelPlacer:
 
     #: Leader lines drawn by :meth:`place` for labels put far from their anchor.
     leaders: list[Line2D] = field(default_factory=list)
+    #: Box of each text laid out so far, relative to its anchor (see :meth:`_first_box`);
+    #: placers of the same axes may share one (an animation lays out a label once, and
+    #: creates its artist only where it is drawn).
+    text_boxes: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.renderer = self.ax.figure.canvas.get_renderer()
@@ -90,8 +96,11 @@ class LabelPlacer:
             for cell in _cells(taken, self.frame):
                 self._grid.setdefault(cell, array.array("q")).append(self._indexed)
             self._indexed += 1
-        parts = [np.frombuffer(self._grid[c], dtype=np.int64)
-                 for c in _cells(box, self.frame) if c in self._grid]
+        parts = [
+            np.frombuffer(self._grid[c], dtype=np.int64)
+            for c in _cells(box, self.frame)
+            if c in self._grid
+        ]
         if not parts:
             return np.empty((0, 4))
         near = np.unique(np.concatenate(parts))
@@ -176,7 +185,34 @@ class LabelPlacer:
                 candidates += [(c, True) for c in around(gap_pt + k * far_pt)]
         if not required and self._all_blocked(x, y, candidates):
             return None  # dropped without laying out its text
-        label = self.ax.annotate(
+        label = None
+        key = (text, gap_pt, *((k, kwargs.get(k)) for k in _LAYOUT_KEYWORDS))
+        relative = self.text_boxes.get(key)
+        if relative is None:
+            label = self._annotate(x, y, text, gap_pt, kwargs)
+            relative = self.text_boxes[key] = self._first_box(label, x, y, candidates)
+        boxes = self._candidate_boxes(relative, x, y, candidates)
+        free, cost = self._free_and_cost(boxes)
+        if free.any():
+            first = int(np.argmax(free))
+        elif required:
+            first = int(np.argmin(cost + np.array([float(far) for _, far in candidates])))
+        else:
+            if label is not None:
+                label.remove()
+            return None
+        (dx, dy, ha, va), far = candidates[first]
+        box = Bbox(boxes[first].reshape(2, 2))
+        if label is None:
+            label = self._annotate(x, y, text, gap_pt, kwargs)
+        _move(label, dx, dy, ha, va)
+        if far:
+            self._leader(x, y, box, gap_pt, kwargs.get("zorder"))
+        self.taken.append(box)
+        return label
+
+    def _annotate(self, x: float, y: float, text: str, gap_pt: float, kwargs) -> Annotation:
+        return self.ax.annotate(
             text,
             (x, y),
             xytext=(gap_pt, 0),
@@ -185,29 +221,6 @@ class LabelPlacer:
             va="center",
             **kwargs,
         )
-        boxes = self._candidate_boxes(label, candidates)
-        free, cost = self._free_and_cost(boxes)
-        chosen = None
-        if free.any():
-            first = int(np.argmax(free))
-        elif required:
-            first = int(np.argmin(cost + np.array([float(far) for _, far in candidates])))
-        else:
-            first = -1
-        if first >= 0:
-            (dx, dy, ha, va), far = candidates[first]
-            chosen = ((dx, dy, ha, va), far, Bbox(boxes[first].reshape(2, 2)))
-            _move(label, dx, dy, ha, va)
-        if chosen is None:
-            label.remove()
-            return None
-        (dx, dy, ha, va), far, box = chosen
-        _move(label, dx, dy, ha, va)
-        if far:
-            self._leader(x, y, box, gap_pt, kwargs.get("zorder"))
-        self.taken.append(box)
-        return label
-
 
     def _leader(self, x: float, y: float, box: Bbox, gap_pt: float, zorder: float | None) -> None:
         """A thin line from the label in ``box`` to its anchor at data (x, y).
@@ -235,11 +248,17 @@ class LabelPlacer:
         ends = self.ax.transData.inverted().transform(
             [(mid_x + ux * start, mid_y + uy * start), (mid_x + ux * stop, mid_y + uy * stop)]
         )
-        line = Line2D(ends[:, 0], ends[:, 1], color="#666666", linewidth=0.6,
-                      solid_capstyle="butt", zorder=3 if zorder is None else zorder)
+        line = Line2D(
+            ends[:, 0],
+            ends[:, 1],
+            color="#666666",
+            linewidth=0.6,
+            solid_capstyle="butt",
+            zorder=3 if zorder is None else zorder,
+        )
         line.set_clip_on(False)
         line.set_snap(False)  # as the arrow patch: no snapping of upright lines to pixels
-        self.ax.add_line(line)
+        self.ax.add_artist(line)  # not add_line: the view is fixed, no data limits to update
         self.leaders.append(line)
 
     def _all_blocked(self, x: float, y: float, candidates: list) -> bool:
@@ -253,17 +272,25 @@ class LabelPlacer:
         slack = 0.01
         px, py = (float(v) for v in self.ax.transData.transform((x, y)))
         px_per_pt = self.ax.figure.dpi / 72.0
-        points = np.array([(px + dx * px_per_pt, py + dy * px_per_pt)
-                           for (dx, dy, _ha, _va), _far in candidates])
+        points = np.array(
+            [(px + dx * px_per_pt, py + dy * px_per_pt) for (dx, dy, _ha, _va), _far in candidates]
+        )
         xs, ys = points[:, :1], points[:, 1:]
         f = self.frame
-        inside = ((xs >= f.x0 - slack) & (xs <= f.x1 + slack)
-                  & (ys >= f.y0 - slack) & (ys <= f.y1 + slack))[:, 0]
+        inside = (
+            (xs >= f.x0 - slack)
+            & (xs <= f.x1 + slack)
+            & (ys >= f.y0 - slack)
+            & (ys <= f.y1 + slack)
+        )[:, 0]
         if not inside.any():
             return True
         p = max(0.0, self.pad_px - slack)
-        near = self._near_array(Bbox.from_extents(xs.min() - p - 1, ys.min() - p - 1,
-                                                  xs.max() + p + 1, ys.max() + p + 1))
+        near = self._near_array(
+            Bbox.from_extents(
+                xs.min() - p - 1, ys.min() - p - 1, xs.max() + p + 1, ys.max() + p + 1
+            )
+        )
         if not len(near):
             return False
         t = near.T
@@ -272,11 +299,21 @@ class LabelPlacer:
         hit = (xs - p <= tx1) & (tx0 <= xs + p) & (ys - p <= ty1) & (ty0 <= ys + p)
         return not (inside & ~hit.any(axis=1)).any()
 
-    def _candidate_boxes(self, label: Annotation, candidates: list) -> np.ndarray:
-        """Window extents [x0, y0, x1, y1] (pixels) of ``label`` at every candidate offset."""
+    def _first_box(self, label: Annotation, x: float, y: float, candidates: list) -> tuple:
+        """Window extents of ``label`` at the first candidate offset, minus the pixels of
+        its anchor at data (x, y): the same for this text wherever it is put."""
         (dx0, dy0, ha0, va0), _ = candidates[0]
         _move(label, dx0, dy0, ha0, va0)
         x0, y0, x1, y1 = label.get_window_extent(self.renderer).extents
+        px, py = (float(v) for v in self.ax.transData.transform((x, y)))
+        return (x0 - px, y0 - py, x1 - px, y1 - py)
+
+    def _candidate_boxes(self, relative: tuple, x: float, y: float, candidates: list) -> np.ndarray:
+        """Window extents [x0, y0, x1, y1] (pixels) of a text at every candidate offset
+        from data (x, y), given its box at the first one relative to the anchor."""
+        (dx0, dy0, ha0, va0), _ = candidates[0]
+        px, py = (float(v) for v in self.ax.transData.transform((x, y)))
+        x0, y0, x1, y1 = px + relative[0], py + relative[1], px + relative[2], py + relative[3]
         width, height = x1 - x0, y1 - y0
         # the anchor of the first candidate (left, centre), in pixels
         ax_, ay_ = x0 - _H_SHIFT[ha0] * width, y0 - _V_SHIFT[va0] * height
@@ -302,12 +339,14 @@ class LabelPlacer:
         # Only the taken boxes near the candidates can touch one (the grid index): testing
         # every taken box made placing n labels take time quadratic in n.
         reach = p + 1.0
-        near = self._near_array(Bbox.from_extents(
-            float(np.minimum(boxes[:, 0], boxes[:, 2]).min()) - reach,
-            float(np.minimum(boxes[:, 1], boxes[:, 3]).min()) - reach,
-            float(np.maximum(boxes[:, 0], boxes[:, 2]).max()) + reach,
-            float(np.maximum(boxes[:, 1], boxes[:, 3]).max()) + reach,
-        ))
+        near = self._near_array(
+            Bbox.from_extents(
+                float(np.minimum(boxes[:, 0], boxes[:, 2]).min()) - reach,
+                float(np.minimum(boxes[:, 1], boxes[:, 3]).min()) - reach,
+                float(np.maximum(boxes[:, 0], boxes[:, 2]).max()) + reach,
+                float(np.maximum(boxes[:, 1], boxes[:, 3]).max()) + reach,
+            )
+        )
         if not len(near):
             return inside, 4.0 * outside
         t = near.T  # rows x0, y0, x1, y1
@@ -319,6 +358,18 @@ class LabelPlacer:
         covered = np.where((w > 0) & (h > 0), w * h, 0.0).sum(axis=1)
         return inside & ~hit.any(axis=1), covered + 4.0 * outside
 
+
+#: Keywords of :meth:`LabelPlacer.place` that change the size of a text's box.
+_LAYOUT_KEYWORDS = (
+    "fontsize",
+    "fontweight",
+    "fontstyle",
+    "fontfamily",
+    "family",
+    "linespacing",
+    "size",
+    "weight",
+)
 
 #: Where the box of a text starts, in widths / heights from its anchor, per alignment.
 _H_SHIFT = {"left": 0.0, "center": -0.5, "right": -1.0}

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.geometry import Point
 
@@ -35,6 +36,7 @@ from campaign.render.basemap import draw_basemap, geometry_patch
 from campaign.render.labels import HALO, LabelPlacer
 from campaign.render.output import check_output, save_figure
 from campaign.render.scene import Scene, load_scene
+from campaign.render.sprites import TextSprites
 
 __all__ = ["MapCanvas", "long_date", "render_fronts", "render_map"]
 
@@ -170,11 +172,16 @@ class MapCanvas:
         self._north_arrow(placer)
         self._static_places(placer, place_labels)
         self._static_taken = list(placer.taken)
+        self._text_boxes = placer.text_boxes  # label sizes, shared by every date's placer
         self._dynamic: list = []
+        #: Layer -> (what it was drawn from, its artists) in the last :meth:`draw_day`.
+        self._layers: dict[str, tuple[object, list]] = {}
         #: Places ringed by the last :meth:`draw_day` (recorded holder differs).
         self.record_differs = 0
         #: Set by :meth:`freeze_static`: top of the day's sidebar text (axes fraction).
         self._below_legend: float | None = None
+        #: Set by :meth:`freeze_static`: the day's texts are drawn from a pixel cache.
+        self.sprites: TextSprites | None = None
         self.hostile = hostility(scene.header)
 
     # ------------------------------------------------------------------ static layers
@@ -360,10 +367,14 @@ class MapCanvas:
         return symbols.symbol_half_size_pt(men, self.size_by_men) + 1.0
 
     # ------------------------------------------------------------------ one date
-    def clear_day(self) -> None:
+    def clear_day(self, keep: list | None = None) -> None:
+        """Remove what :meth:`draw_day` drew, but the artists in ``keep``."""
+        kept = {id(artist) for artist in keep or ()}
         for artist in self._dynamic:
-            artist.remove()
-        self._dynamic = []
+            if id(artist) not in kept:
+                artist.remove()
+        self._dynamic = list(keep or ())
+        self._layers = {}
         side = self.side
         if side.child_axes or side.collections or side.patches or side.lines or side.images:
             side.clear()
@@ -391,13 +402,15 @@ class MapCanvas:
         if background is not None:
             self.fig.add_artist(background)  # drawn before the axes, as the patch was
         self._below_legend = self._legend_bottom(legend)
-        freeze(self.fig, [a for a in self.ax.get_children() if id(a) not in changing],
-               DAY_ZORDERS)
+        freeze(self.fig, [a for a in self.ax.get_children() if id(a) not in changing], DAY_ZORDERS)
         self.clear_day()
+        self.sprites = TextSprites()
 
     def _keep(self, artist):
         if artist is not None:
             self._dynamic.append(artist)
+            if self.sprites is not None and isinstance(artist, Text):
+                self.sprites.attach(artist)
         return artist
 
     def draw_day(
@@ -405,14 +418,39 @@ class MapCanvas:
     ) -> None:
         """Draw ``date``: territories, front, places, units (``positions`` overrides the
         end-of-day positions, for interpolated animation frames), history rings, sidebar."""
-        self.clear_day()
-        placer = LabelPlacer(self.ax, taken=list(self._static_taken))
-        self._territories(date)
-        self._reference_lines(date, placer)
-        self._front(date)
-        self._place_dots(date)
-        positions = self.scene.unit_positions(date) if positions is None else positions
-        self._units(positions, placer)
+        scene = self.scene
+        positions = scene.unit_positions(date) if positions is None else positions
+        placer = LabelPlacer(self.ax, taken=list(self._static_taken), text_boxes=self._text_boxes)
+        # Each layer with what it is drawn from. A layer drawn from the same as in the last
+        # picture is kept: most days of a run change no territory and move no unit. (Unit
+        # labels keep off the static layers only, never off the day's, so the units layer
+        # depends on the positions alone.)
+        held = scene.territories.get(date)  # one object per state of control
+        layers = {
+            "territories": (id(held), lambda: self._territories(date)),
+            "reference lines": (
+                tuple(line.id for line in scene.lines_on(date)),
+                lambda: self._reference_lines(date, placer),
+            ),
+            "front": (
+                (id(held), tuple(id(line) for *_, line in scene.fronts.get(date, []))),
+                lambda: self._front(date),
+            ),
+            "places": (tuple(self._place_colours(date)), lambda: self._place_dots(date)),
+            "units": (tuple(sorted(positions.items())), lambda: self._units(positions, placer)),
+        }
+        kept = {
+            name: self._layers[name][1]
+            for name, (source, _draw) in layers.items()
+            if name in self._layers and self._layers[name][0] == source
+        }
+        self.clear_day(keep=[artist for artists in kept.values() for artist in artists])
+        for name, (source, draw) in layers.items():
+            if name not in kept:
+                first = len(self._dynamic)
+                draw()
+                kept[name] = self._dynamic[first:]
+            self._layers[name] = (source, kept[name])
         differs = self._history_rings(date) if self.history else 0
         self.record_differs = differs
         self._title(date, note)
@@ -442,13 +480,20 @@ class MapCanvas:
     def _reference_lines(self, date: str, placer: LabelPlacer) -> None:
         """The reference lines shown on ``date`` (see :meth:`Scene.lines_on`), dashed, with
         a white halo so that they read over territory and rivers."""
-        halo = [patheffects.Stroke(linewidth=3.6, foreground="white", alpha=0.75),
-                patheffects.Normal()]
+        halo = [
+            patheffects.Stroke(linewidth=3.6, foreground="white", alpha=0.75),
+            patheffects.Normal(),
+        ]
         order = {ln.id: i for i, ln in enumerate(self.scene.reference_lines)}
         for line in self.scene.lines_on(date):
             xy = np.asarray(line.points)
-            (artist,) = self.ax.plot(xy[:, 0], xy[:, 1], zorder=3.6, path_effects=halo,
-                                     **_line_style(line, order[line.id]))
+            (artist,) = self.ax.plot(
+                xy[:, 0],
+                xy[:, 1],
+                zorder=3.6,
+                path_effects=halo,
+                **_line_style(line, order[line.id]),
+            )
             self._keep(artist)
 
     def _oriented(self, coords: np.ndarray, towards) -> np.ndarray:
@@ -499,19 +544,23 @@ class MapCanvas:
                 )
                 self._keep(artist)
 
-    def _place_dots(self, date: str) -> None:
+    def _place_colours(self, date: str) -> list[str]:
+        """Fill colour of each place in view on ``date``: its holder's, or white."""
         scene = self.scene
         control = scene.control.get(date, {})
-        xs, ys, faces = [], [], []
+        faces = []
         for pid in self.view_places:
-            lon, lat = scene.places[pid]
             side = control.get(pid, "none")
             side = scene.holder.get(side, side)
-            xs.append(lon)
-            ys.append(lat)
             faces.append(
                 style.side_colour(scene.sides[side].colour) if side in scene.sides else "white"
             )
+        return faces
+
+    def _place_dots(self, date: str) -> None:
+        xs = [self.scene.places[pid][0] for pid in self.view_places]
+        ys = [self.scene.places[pid][1] for pid in self.view_places]
+        faces = self._place_colours(date)
         if xs:
             self._keep(
                 self.ax.scatter(
@@ -562,22 +611,40 @@ class MapCanvas:
             xs, ys, sizes, colours = zip(*fills, strict=True)
             self._keep(
                 self.ax.scatter(
-                    xs, ys, s=np.square(sizes), c=list(colours), marker=symbols.frame_path(),
-                    edgecolors="none", zorder=6,
+                    xs,
+                    ys,
+                    s=np.square(sizes),
+                    c=list(colours),
+                    marker=symbols.frame_path(),
+                    edgecolors="none",
+                    zorder=6,
                 )
             )
         for (icon, echelon), points in overlays.items():
             xs, ys, sizes = zip(*points, strict=True)
             self._keep(
                 self.ax.scatter(
-                    xs, ys, s=np.square(sizes), marker=symbols.overlay_path(icon, echelon),
-                    facecolors="none", edgecolors="black", linewidths=0.8, zorder=6.1,
+                    xs,
+                    ys,
+                    s=np.square(sizes),
+                    marker=symbols.overlay_path(icon, echelon),
+                    facecolors="none",
+                    edgecolors="black",
+                    linewidths=0.8,
+                    zorder=6.1,
                 )
             )
             if icon == "artillery":
                 self._keep(
-                    self.ax.scatter(xs, ys, s=np.square(np.array(sizes) * 0.16), c="black",
-                                    marker="o", linewidths=0, zorder=6.2)
+                    self.ax.scatter(
+                        xs,
+                        ys,
+                        s=np.square(np.array(sizes) * 0.16),
+                        c="black",
+                        marker="o",
+                        linewidths=0,
+                        zorder=6.2,
+                    )
                 )
         required = len(labels)
         if len(labels) > MAX_REQUIRED_UNIT_LABELS:
@@ -610,10 +677,19 @@ class MapCanvas:
             else:
                 self._keep(label)
         if left_out:
-            self._keep(self.ax.text(
-                0.01, 0.01, f"{left_out:,} of {len(labels):,} unit labels left out (no room)",
-                transform=self.ax.transAxes, fontsize=self.unit_label_pt, color=style.TEXT_MUTED,
-                ha="left", va="bottom", zorder=8))
+            self._keep(
+                self.ax.text(
+                    0.01,
+                    0.01,
+                    f"{left_out:,} of {len(labels):,} unit labels left out (no room)",
+                    transform=self.ax.transAxes,
+                    fontsize=self.unit_label_pt,
+                    color=style.TEXT_MUTED,
+                    ha="left",
+                    va="bottom",
+                    zorder=8,
+                )
+            )
         for line in placer.leaders:
             self._keep(line)
 
@@ -674,21 +750,29 @@ class MapCanvas:
     def _title(self, date: str, note: str) -> None:
         scene = self.scene
         header = scene.header
-        title = f"{header.scenario_title}: {long_date(date)}"
         when = (
             f"{note}; territory and front as at the end of the day"
             if note
             else "Simulated situation at the end of the day"
         )
-        sub = f"{when} · day {scene.day_number(date)} of {len(scene.dates)} · {header.run_label()}"
-        self._keep(
-            self.fig.text(
-                0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT, va="center"
-            )
-        )
-        self._keep(
-            self.fig.text(0.012, 0.93, sub, fontsize=9.5, color=style.TEXT_MUTED, va="center")
-        )
+        # In parts, so that an animation draws the parts that stay the same from its cache.
+        title = [f"{header.scenario_title}: ", long_date(date)]
+        sub = [
+            f"{when} · day ",
+            str(scene.day_number(date)),
+            f" of {len(scene.dates)} · {header.run_label()}",
+        ]
+        self._text_run(0.012, 0.965, title, fontsize=14, fontweight="bold", color=style.TEXT)
+        self._text_run(0.012, 0.93, sub, fontsize=9.5, color=style.TEXT_MUTED)
+
+    def _text_run(self, x: float, y: float, parts: list[str], **kwargs) -> None:
+        """``parts`` one after another from figure fraction (x, y), as one text (their
+        boxes are as wide as their glyphs' advances, spaces included)."""
+        renderer = self.fig.canvas.get_renderer()
+        to_figure = self.fig.transFigure.inverted()
+        for part in parts:
+            text = self._keep(self.fig.text(x, y, part, va="center", **kwargs))
+            x = to_figure.transform((text.get_window_extent(renderer).x1, 0.0))[0]
 
     def legend_handles(self, differs: bool = True) -> tuple[list, list[str]]:
         scene = self.scene
@@ -745,13 +829,22 @@ class MapCanvas:
         )
         for icon in icons:
             handles.append(
-                Line2D([], [], linestyle="none", marker=symbols.overlay_path(icon, "III"),
-                       markersize=symbols.symbol_marker_size(1000) * 0.9,
-                       markerfacecolor="none", markeredgecolor="black", markeredgewidth=0.8)
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=symbols.overlay_path(icon, "III"),
+                    markersize=symbols.symbol_marker_size(1000) * 0.9,
+                    markerfacecolor="none",
+                    markeredgecolor="black",
+                    markeredgewidth=0.8,
+                )
             )
             labels.append(_ICON_LABELS[icon])
-        labels[-1] += "; size above: XX division, X brigade, III regiment, II battalion, " \
+        labels[-1] += (
+            "; size above: XX division, X brigade, III regiment, II battalion, "
             "I company" + ("; symbol area grows with men" if self.size_by_men else "")
+        )
         for i, line in enumerate(scene.reference_lines):
             handles.append(Line2D([], [], **_line_style(line, i)))
             labels.append(f"{line.name} ({line.period})")
@@ -778,6 +871,8 @@ class MapCanvas:
         artist = self.side.text(
             0.0, y, text, transform=self.side.transAxes, va="top", ha="left", **kwargs
         )
+        if self.sprites is not None:
+            self.sprites.attach(artist)
         box = artist.get_window_extent(self.fig.canvas.get_renderer())
         return box.transformed(self.side.transAxes.inverted()).y0 - gap
 

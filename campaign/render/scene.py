@@ -296,6 +296,4 @@ def load_scene(folder: str | Path, lines: str | None = None) -> Scene:
     for e in replay.events:
         if e["type"] == "day":
             day_units[e["date"]] = {k: (float(v[0]), str(v[1])) for k, v in e["units"].items()}
-    return Scene(
-        replay=replay, control=control, units=units, day_units=day_units, lines_spec=lines
-    )
+    return Scene(replay=replay, control=control, units=units, day_units=day_units, lines_spec=lines)

@@ -68,8 +68,12 @@ ECHELON_BY_KIND = {
     "battalion": "II",
     "company": "I",
 }
-ICON_BY_KIND = {"army": "headquarters", "partisans": "irregular", "cavalry": "cavalry",
-                "artillery": "artillery"}
+ICON_BY_KIND = {
+    "army": "headquarters",
+    "partisans": "irregular",
+    "cavalry": "cavalry",
+    "artillery": "artillery",
+}
 _ECHELON_WORDS = [
     (r"\bDivision\b", "XX"),
     (r"\bBrigade\b", "X"),
@@ -160,8 +164,9 @@ def _icon(icon: str) -> list[Path]:
     if icon == "headquarters":  # staff down from the frame's lower left corner
         return [_segment((-_W, -_H), (-_W, -_BOX))]
     if icon == "irregular":
-        glyph = TextPath((0, 0), "G", size=1.0, prop=FontProperties(family="DejaVu Sans",
-                                                                      weight="bold"))
+        glyph = TextPath(
+            (0, 0), "G", size=1.0, prop=FontProperties(family="DejaVu Sans", weight="bold")
+        )
         v = glyph.vertices
         (x0, y0), (x1, y1) = v.min(axis=0), v.max(axis=0)
         k = 0.62 / (y1 - y0)

@@ -46,8 +46,11 @@ _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 _DATA_TOKEN = "/*__CAMPAIGN_VIEWER_DATA__*/null"
 #: Characters escaped in the embedded JSON (see viewer_html).
 _SCRIPT_ESCAPES = (
-    ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-    ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 

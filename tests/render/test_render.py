@@ -111,9 +111,23 @@ def test_mp4_is_encoded_with_the_packaged_ffmpeg_and_padded_to_even_size(run, tm
     path = render_animation(run, tmp_path / "run.mp4", mp4=True, progress=False, dpi=25)
     data = path.read_bytes()
     assert data[4:8] == b"ftyp" and len(data) > 2_000
-    probe = subprocess.run([ffmpeg, "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    probe = subprocess.run(
+        [ffmpeg, "-hide_banner", "-i", str(path)], capture_output=True, text=True
+    )
     assert "h264" in probe.stderr and "300x226" in probe.stderr
     assert not list(tmp_path.glob(".*.mp4"))  # the temporary file was renamed
+
+
+def test_mp4_says_why_when_ffmpeg_fails(run, tmp_path, monkeypatch):
+    from campaign.errors import OutputError
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'Unknown encoder libx264' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(animate, "find_ffmpeg", lambda: str(fake))
+    with pytest.raises(OutputError, match="ffmpeg failed \\(exit code 3\\): Unknown encoder"):
+        render_animation(run, tmp_path / "run.mp4", mp4=True, progress=False, dpi=25)
+    assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*.mp4"))
 
 
 def test_animation_default_size_is_900_px_and_small(run, tmp_path):
