@@ -10,6 +10,7 @@ fights for another (``controls_for``) counts as that side.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -236,10 +237,14 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
         sum(compared) / len(compared) if compared else None)
     if runs:
         votes: list[Counter] = [Counter() for _ in single]
+        paces: dict[str, list[float]] = {side: [] for side in report["pace"]}
         for k in range(runs):
             table = run_control(scenario, seed + 1000 + k)
             for i, c in enumerate(score_checkpoints(history, table, holder)):
                 votes[i][c.simulated] += 1
+            for side, pace in advance_pace(history, table, holder, scenario).items():
+                if pace["simulated_km_per_day"] is not None and side in paces:
+                    paces[side].append(pace["simulated_km_per_day"])
         majority = []
         for c, vote in zip(single, votes, strict=True):
             side, count = sorted(vote.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -252,6 +257,12 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
             "matched": matched,
             "share": matched / max(1, len(majority)),
             "skill": skill(matched, report["baseline_matched"], len(majority)),
+            # The median pace over the runs that make both captures (a single seed may
+            # miss one of them, or make it on an unusual day).
+            "pace": {side: {"median_km_per_day": (round(statistics.median(values), 2)
+                                                  if values else None),
+                            "runs": len(values)}
+                     for side, values in paces.items()},
         }
     return report
 
@@ -309,4 +320,11 @@ def report_text(report: dict[str, Any]) -> str:
         lines.append(f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"
                      f" matched ({e['share']:.0%}; skill "
                      f"{'n/a' if e.get('skill') is None else format(e['skill'], '.2f')})")
+        for side, pace in e.get("pace", {}).items():
+            median = pace["median_km_per_day"]
+            recorded = report["pace"][side]["recorded_km_per_day"]
+            lines.append(f"ensemble pace of advance, {side}: "
+                         + ("n/a (no run makes both captures)" if median is None else
+                            f"median {median} km/day over the {pace['runs']} of {e['runs']} "
+                            f"runs that make both captures (recorded {recorded})"))
     return "\n".join(lines)

@@ -55,3 +55,25 @@ def test_report_text_explains_the_column_and_keeps_the_json_fields():
     text = report_text(report)
     assert "never: the run misses it" in text
     assert "+2 d" in text and "date_error_days" in rows[1].__dict__
+
+
+def test_the_ensemble_gives_the_median_pace_of_the_runs_that_make_both_captures():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from toy import CITE, toy
+
+    from campaign.analysis.fidelity import fidelity_report
+
+    scenario = toy(orders=[
+        {"unit": "blue_1", "date": "1919-01-02", "action": "attack", "target": "c", "source": CITE},
+        {"unit": "blue_1", "date": "1919-01-05", "action": "attack", "target": "d", "source": CITE},
+    ])
+    record = History.model_construct(checkpoints=[
+        Checkpoint.model_construct(place=p, date=dt.date(1919, 1, d), side=side, event="")
+        for p, d, side in [("c", 1, "red"), ("c", 3, "blue"), ("d", 1, "red"), ("d", 7, "blue")]])
+    report = fidelity_report(scenario, record, seed=1, runs=3)
+    pace = report["ensemble"]["pace"]["blue"]
+    assert pace["runs"] == 3 and pace["median_km_per_day"] is not None
+    assert "ensemble pace of advance, blue: median" in report_text(report)
