@@ -343,10 +343,11 @@ def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
     if not pending or not (doctrine.GARRISON_TAKEN_PLACES if wanted is None else wanted):
         return kept
     held_by_order = {st.place for st in steps if st.kind == "hold"}
+    still_to_take = {id(st) for st in pending}
     for step in steps:
         place = step.place
         if (step.kind != "take" or place in staff.kept or place in held_by_order
-                or step in pending or not _held(world, place, side)):
+                or id(step) in still_to_take or not _held(world, place, side)):
             continue
         here = [world.units[u] for u in staff.units if u not in garrisons and u not in kept
                 and world.units[u].location == place and _free(world, world.units[u])]
@@ -536,7 +537,8 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
         if step.kind == "take" and not _held(world, step.place, staff.intent.side):
             if id(step) in staff.assaulted and any(
                     later.place == step.place and later.kind == "take"
-                    for later in objectives[objectives.index(step) + 1:]):
+                    for later in objectives[next(i for i, o in enumerate(objectives)
+                                                 if o is step) + 1:]):
                 continue  # an ordered attack that failed: the next order for the place rules
             out.append(step)
         elif step.kind in ("withdraw_to", "assemble"):
