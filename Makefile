@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/campaign plot $(OUT) --fronts --out $(OUT)/fronts.png
 	$(BIN)/campaign chart $(OUT) --out $(OUT)/strength.png
 	$(BIN)/campaign animate $(OUT) --out $(OUT)/run.gif
-	$(BIN)/campaign fidelity $(SCENARIO) --seed 1
+	$(BIN)/campaign fidelity $(SCENARIO) --seed 1 --runs 8
 	@echo "outputs in $(OUT)/"
 
 test: $(STAMP)
