@@ -70,7 +70,9 @@ def main() -> None:
     for row in rows:
         extra = row["runs"] - first["runs"]
         per_run = (row["peak_mb"] - first["peak_mb"]) * 1024 / extra if extra else 0.0
-        print(f"{row['runs']:>8,}  {row['peak_mb']:>8.1f}  {per_run:>17.2f}  {row['seconds']:>7.1f}")
+        print(
+            f"{row['runs']:>8,}  {row['peak_mb']:>8.1f}  {per_run:>17.2f}  {row['seconds']:>7.1f}"
+        )
 
 
 if __name__ == "__main__":

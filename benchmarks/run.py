@@ -170,26 +170,42 @@ def bench_overhead(quick: bool, scaling: dict[str, Any]) -> dict[str, Any]:
         events, processes = point["events"], point["units"] + 2
         bare = min(bare_simpy(events, processes) for _ in range(2 if quick else 3))
         ratio = point["run_s"] / bare
-        out_rows.append({"units": point["units"], "processes": processes, "events": events,
-                         "engine_s": point["run_s"], "bare_s": bare,
-                         "engine_us_per_event": point["run_s"] / events * 1e6,
-                         "bare_us_per_event": bare / events * 1e6,
-                         "ratio_per_event": ratio, "target_met": ratio <= OVERHEAD_TARGET})
-        rows.append([point["units"], processes, events, fmt_s(point["run_s"]), fmt_s(bare),
-                     f"{point['run_s'] / events * 1e6:.1f} us", f"{bare / events * 1e6:.1f} us",
-                     f"{ratio:.1f}x"])
+        out_rows.append(
+            {
+                "units": point["units"],
+                "processes": processes,
+                "events": events,
+                "engine_s": point["run_s"],
+                "bare_s": bare,
+                "engine_us_per_event": point["run_s"] / events * 1e6,
+                "bare_us_per_event": bare / events * 1e6,
+                "ratio_per_event": ratio,
+                "target_met": ratio <= OVERHEAD_TARGET,
+            }
+        )
+        rows.append(
+            [
+                point["units"],
+                processes,
+                events,
+                fmt_s(point["run_s"]),
+                fmt_s(bare),
+                f"{point['run_s'] / events * 1e6:.1f} us",
+                f"{bare / events * 1e6:.1f} us",
+                f"{ratio:.1f}x",
+            ]
+        )
     table(
         "1. Engine cost per SimPy event against a bare SimPy loop with as many processes",
-        ["units", "processes", "events", "engine", "bare", "engine/event", "bare/event",
-         "ratio"],
+        ["units", "processes", "events", "engine", "bare", "engine/event", "bare/event", "ratio"],
         rows,
     )
     met = bool(out_rows) and all(r["target_met"] for r in out_rows)
     print(f"target <= {OVERHEAD_TARGET:.0f}x at every size: {'met' if met else 'NOT met'}")
     return {
         "note": "synthetic theatres, 30 days, daily_log=False; engine time = best run of "
-                "the scaling section (build excluded); bare = best of repeats of a SimPy "
-                "loop with the same numbers of processes and events",
+        "the scaling section (build excluded); bare = best of repeats of a SimPy "
+        "loop with the same numbers of processes and events",
         "rows": out_rows,
         "target_ratio": OVERHEAD_TARGET,
         "target_met": met,
@@ -218,9 +234,14 @@ def bench_scenarios(quick: bool) -> dict[str, Any]:
             full.append(cpu_clock() - t0)
         # The command layer's cost: the same run with no commanders (intents, relations
         # and conditional orders dropped; units then follow the engine's fallback).
-        bare_scenario = scenario.model_copy(update={
-            "intents": [], "relations": [], "lines": [],
-            "orders": [o for o in scenario.orders if o.when is None]})
+        bare_scenario = scenario.model_copy(
+            update={
+                "intents": [],
+                "relations": [],
+                "lines": [],
+                "orders": [o for o in scenario.orders if o.when is None],
+            }
+        )
         bare = []
         for seed in range(repeats):
             t0 = cpu_clock()
@@ -255,8 +276,16 @@ def bench_scenarios(quick: bool) -> dict[str, Any]:
         )
     table(
         "2. Historical scenarios (simulate(), seeds 0..r-1, median CPU time)",
-        ["scenario", "units", "days", "repeats", "engine", "engine, no commanders",
-         "load+validate+engine", "< 100 ms"],
+        [
+            "scenario",
+            "units",
+            "days",
+            "repeats",
+            "engine",
+            "engine, no commanders",
+            "load+validate+engine",
+            "< 100 ms",
+        ],
         rows,
     )
     return out
@@ -388,12 +417,14 @@ def bench_scaling(quick: bool) -> dict[str, Any]:
         f"{'yes' if verdict['under_10s'] else 'NO'} ({verdict['how']})"
     )
     if verdict.get("write_s") is not None:
-        print(f"10,000 units x 30 days, build + run + writing the run: "
-              f"{verdict['with_write_s']:.1f} s (write {verdict['write_s']:.1f} s; target "
-              f"< {RUN_AND_WRITE_TARGET_S:.0f} s: "
-              f"{'met' if verdict['under_3s_with_write'] else 'NOT met'}); within 1.5x of "
-              f"{ISSUE16_10000_S} s (build + run): "
-              f"{'yes' if verdict['within_1_5x_of_8_2s'] else 'NO'}")
+        print(
+            f"10,000 units x 30 days, build + run + writing the run: "
+            f"{verdict['with_write_s']:.1f} s (write {verdict['write_s']:.1f} s; target "
+            f"< {RUN_AND_WRITE_TARGET_S:.0f} s: "
+            f"{'met' if verdict['under_3s_with_write'] else 'NOT met'}); within 1.5x of "
+            f"{ISSUE16_10000_S} s (build + run): "
+            f"{'yes' if verdict['within_1_5x_of_8_2s'] else 'NO'}"
+        )
     return {"points": points, "fit": fit, "target_10000x30": verdict}
 
 
@@ -405,8 +436,9 @@ def _write_seconds(scenario, world) -> float:
     out = Path(tempfile.mkdtemp(prefix="bench_write_"))
     try:
         t0 = cpu_clock()
-        write_run(RunResult(scenario=scenario, seed=0, events=world.events, world=world),
-                  out / "run")
+        write_run(
+            RunResult(scenario=scenario, seed=0, events=world.events, world=world), out / "run"
+        )
         return cpu_clock() - t0
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -522,10 +554,15 @@ def bench_render(quick: bool) -> dict[str, Any]:
         if not quick:
             out["northeast"] = _northeast_animation(exe, tmp)
             for kind, entry in out["northeast"].items():
-                rows.append([f"northeast {kind}, {entry['frames']} frames, CPU per frame",
-                             fmt_s(entry["cpu_per_frame_s"])])
-        table("5. Rendering (Kaunas replay, via the CLI; northeast: CPU time)", ["what", "time"],
-              rows)
+                rows.append(
+                    [
+                        f"northeast {kind}, {entry['frames']} frames, CPU per frame",
+                        fmt_s(entry["cpu_per_frame_s"]),
+                    ]
+                )
+        table(
+            "5. Rendering (Kaunas replay, via the CLI; northeast: CPU time)", ["what", "time"], rows
+        )
     except Exception as exc:  # noqa: BLE001 - report instead of crashing
         out["error"] = repr(exc)
         print(f"\n== 5. Rendering\nerror: {exc!r}")
@@ -535,8 +572,19 @@ def bench_render(quick: bool) -> dict[str, Any]:
 
 
 #: Packages whose import a command should pay for only when it uses them.
-HEAVY_PACKAGES = ("pydantic", "yaml", "numpy", "simpy", "networkx", "scipy", "shapely",
-                  "matplotlib", "PIL", "dask", "distributed")
+HEAVY_PACKAGES = (
+    "pydantic",
+    "yaml",
+    "numpy",
+    "simpy",
+    "networkx",
+    "scipy",
+    "shapely",
+    "matplotlib",
+    "PIL",
+    "dask",
+    "distributed",
+)
 
 
 def _child_run(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -602,8 +650,9 @@ def bench_startup(quick: bool) -> dict[str, Any]:
                 "import_s": import_s,
                 "heavy_imports": heavy,
             }
-            rows.append([name, fmt_s(best_cpu), fmt_s(best_wall), fmt_s(import_s),
-                         " ".join(heavy) or "-"])
+            rows.append(
+                [name, fmt_s(best_cpu), fmt_s(best_wall), fmt_s(import_s), " ".join(heavy) or "-"]
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     table(
@@ -686,8 +735,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": machine(),
         "clock": "engine, scaling and per-event figures: CPU time of the benchmark process "
-                 "(time.process_time); ensembles: wall time; start-up and animation: CPU "
-                 "time of the child process",
+        "(time.process_time); ensembles: wall time; start-up and animation: CPU "
+        "time of the child process",
         "load_average_at_start": os.getloadavg(),
     }
     m = results["machine"]
@@ -695,9 +744,13 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {m['cpu_model']} x{m['cpu_count']}, {m['platform']}, "
         f"Python {m['python']}, SimPy {m['simpy']}  [{results['mode']} mode]"
     )
-    sections = [("scenarios", bench_scenarios), ("scaling", bench_scaling),
-                ("overhead", lambda quick: bench_overhead(quick, results["scaling"])),
-                ("ensemble", bench_ensemble), ("render", bench_render)]
+    sections = [
+        ("scenarios", bench_scenarios),
+        ("scaling", bench_scaling),
+        ("overhead", lambda quick: bench_overhead(quick, results["scaling"])),
+        ("ensemble", bench_ensemble),
+        ("render", bench_render),
+    ]
     if not args.no_profile:
         sections.append(("profile", bench_profile))
     sections.append(("startup", bench_startup))

@@ -51,8 +51,13 @@ def validate(scenario: str | Path) -> list[str]:
     return []
 
 
-def run(scenario: str | Path | Scenario, seed: int = 0, out: str | Path | None = None,
-        overrides: Overrides | None = None, force: bool = False) -> RunOutcome:
+def run(
+    scenario: str | Path | Scenario,
+    seed: int = 0,
+    out: str | Path | None = None,
+    overrides: Overrides | None = None,
+    force: bool = False,
+) -> RunOutcome:
     """Simulate a scenario (a file, or one returned by :func:`load`) and summarise the run;
     with ``out``, also write a replay folder. ``overrides`` apply to a file only."""
     from campaign.replay.summary import build_summary
@@ -67,23 +72,36 @@ def run(scenario: str | Path | Scenario, seed: int = 0, out: str | Path | None =
     result = simulate(loaded, seed=seed)
     path = str(scenario) if isinstance(scenario, str | Path) else ""
     if out is not None:
-        summary = write_run(result, Path(out), scenario_path=path,
-                            overrides=overrides.describe(), force=force)
+        summary = write_run(
+            result, Path(out), scenario_path=path, overrides=overrides.describe(), force=force
+        )
     else:
         table = control_by_day(make_header(result), [e.to_dict() for e in result.events])
         summary = build_summary(result, table)
     return RunOutcome(result=result, summary=summary, out=Path(out) if out else None)
 
 
-def ensemble(scenario: str | Path, runs: int, overrides: Overrides | None = None,
-             out: str | Path | None = None, workers: int | None = 1, base_seed: int = 0
-             ) -> EnsembleResult:
+def ensemble(
+    scenario: str | Path,
+    runs: int,
+    overrides: Overrides | None = None,
+    out: str | Path | None = None,
+    workers: int | None = 1,
+    base_seed: int = 0,
+) -> EnsembleResult:
     """Run seeds ``base_seed .. base_seed + runs - 1`` (see
     :func:`campaign.analysis.ensemble.run_ensemble`); one process by default."""
     from campaign.analysis.ensemble import run_ensemble
 
-    return run_ensemble(scenario, runs, workers=workers, overrides=overrides, out=out,
-                        base_seed=base_seed, progress=False)
+    return run_ensemble(
+        scenario,
+        runs,
+        workers=workers,
+        overrides=overrides,
+        out=out,
+        base_seed=base_seed,
+        progress=False,
+    )
 
 
 def report(folder: str | Path, against: str | Path | None = None, html: bool = False) -> str:
@@ -99,8 +117,9 @@ def report(folder: str | Path, against: str | Path | None = None, html: bool = F
     return to_html(blocks, account.title) if html else to_markdown(blocks)
 
 
-def plot(folder: str | Path, out: str | Path, date: str | None = None,
-         history: bool = False) -> Path:
+def plot(
+    folder: str | Path, out: str | Path, date: str | None = None, history: bool = False
+) -> Path:
     """Draw the map of a replay folder on ``date`` (default: the last day) to ``out``."""
     from campaign.render.maps import render_map
 

@@ -67,7 +67,9 @@ def read_bounded(path: Path, max_bytes: int, error: type[CampaignError] = Campai
     return b"".join(chunks)
 
 
-def open_regular(path: Path, max_bytes: int, error: type[CampaignError] = CampaignError) -> BinaryIO:
+def open_regular(
+    path: Path, max_bytes: int, error: type[CampaignError] = CampaignError
+) -> BinaryIO:
     """``path`` opened for binary reading, for streaming a file too large to hold whole.
 
     The same checks as :func:`read_bounded` (a regular file, at most ``max_bytes`` when

@@ -18,8 +18,10 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides_from_args(args))
     history_file = Path(args.history) if args.history else history_path_for(Path(args.scenario))
     if not history_file.exists():
-        raise ScenarioError(f"{history_file}: no historical record next to the scenario "
-                            "(expected <id>.history.yaml; or pass --history FILE)")
+        raise ScenarioError(
+            f"{history_file}: no historical record next to the scenario "
+            "(expected <id>.history.yaml; or pass --history FILE)"
+        )
     history = load_history(history_file)
     if args.no_timetable:
         from campaign.analysis.fidelity import strip_timetable
@@ -43,8 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_number, default=0)
     p.add_argument("--history", metavar="FILE", help="default: <scenario>.history.yaml")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--no-timetable", action="store_true",
-                   help="drop every dated order without a condition first (intents, "
-                   "conditional orders and relations stay): what the engine earns alone")
+    p.add_argument(
+        "--no-timetable",
+        action="store_true",
+        help="drop every dated order without a condition first (intents, "
+        "conditional orders and relations stay): what the engine earns alone",
+    )
     add_override_flags(p)
     p.set_defaults(func=cmd_fidelity)

@@ -48,15 +48,22 @@ def cmd_battles(args: argparse.Namespace) -> int:
 
     if args.out:
         rows = ["isqno,winner,attacker_casualty_fraction,defender_casualty_fraction"]
-        rows += [f"{p.isqno},{p.winner},{p.attacker_casualty_fraction:.6f},"
-                 f"{p.defender_casualty_fraction:.6f}" for p in cv[args.law].predictions]
+        rows += [
+            f"{p.isqno},{p.winner},{p.attacker_casualty_fraction:.6f},"
+            f"{p.defender_casualty_fraction:.6f}"
+            for p in cv[args.law].predictions
+        ]
         atomic_write_text(Path(args.out), "\n".join(rows) + "\n")
     if args.plot:
         from campaign.render.calibration import calibration_plot
 
-        calibration_plot(battles, cv[args.law].predictions, Path(args.plot),
-                         checks=checks[args.law],
-                         title=f"{args.law}: out-of-fold predictions, CDB90 ({args.folds} folds)")
+        calibration_plot(
+            battles,
+            cv[args.law].predictions,
+            Path(args.plot),
+            checks=checks[args.law],
+            title=f"{args.law}: out-of-fold predictions, CDB90 ({args.folds} folds)",
+        )
     if args.report:
         from campaign.battles.page import results_page
 
@@ -71,18 +78,33 @@ def cmd_battles(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``battles``."""
     p = sub.add_parser("battles", help="score a combat law on 660 historical battles (CDB90)")
-    p.add_argument("--law", default="tndm", metavar="NAME",
-                   help=f"combat law: {', '.join(LAWS)} (default tndm)")
+    p.add_argument(
+        "--law",
+        default="tndm",
+        metavar="NAME",
+        help=f"combat law: {', '.join(LAWS)} (default tndm)",
+    )
     p.add_argument("--out", metavar="FILE.csv", help="write the out-of-fold predictions")
-    p.add_argument("--folds", type=int, default=10, metavar="K",
-                   help="k-fold cross-validation (default 10)")
+    p.add_argument(
+        "--folds", type=int, default=10, metavar="K", help="k-fold cross-validation (default 10)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the fold split and bootstrap")
     p.add_argument("--compare", action="store_true", help="also score the other laws")
-    p.add_argument("--bootstrap", type=int, default=0, metavar="N",
-                   help="confidence intervals of the tndm fit from N resamples")
-    p.add_argument("--repeats", type=int, default=1, metavar="R",
-                   help="repeat the cross-validation with R fold splits (seeds SEED, "
-                        "SEED+1, ...) and report the spread of the headline scores")
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="confidence intervals of the tndm fit from N resamples",
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        metavar="R",
+        help="repeat the cross-validation with R fold splits (seeds SEED, "
+        "SEED+1, ...) and report the spread of the headline scores",
+    )
     p.add_argument("--plot", metavar="FILE.png", help="write the calibration plot")
     p.add_argument("--report", metavar="FILE.md", help="write the results page (docs)")
     p.set_defaults(func=cmd_battles)

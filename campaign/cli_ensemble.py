@@ -46,8 +46,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         if replacing:
-            print(f"interrupted; {args.out} still holds the earlier ensemble (--force "
-                  "replaces it only with a finished one)", file=sys.stderr)
+            print(
+                f"interrupted; {args.out} still holds the earlier ensemble (--force "
+                "replaces it only with a finished one)",
+                file=sys.stderr,
+            )
             return EXIT_INTERRUPTED
         if args.out:
             print(
@@ -60,9 +63,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     print(ensemble_summary(result))
     print(f"\nwrote {args.out}/" if args.out else "\n(no --out: nothing written)")
     if result.failures:
-        print(f"error: {len(result.failures)} of {args.runs} runs failed "
-              f"(see the failures above{' and failures.csv' if args.out else ''})",
-              file=sys.stderr)
+        print(
+            f"error: {len(result.failures)} of {args.runs} runs failed "
+            f"(see the failures above{' and failures.csv' if args.out else ''})",
+            file=sys.stderr,
+        )
         return EXIT_RUNS_FAILED
     return 0
 
@@ -117,9 +122,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ensemble, compare, calibrate and sensitivity."""
     p = sub.add_parser("ensemble", help="run many seeds and give outcome probabilities")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=positive_int, required=True, metavar="N",
-                   help="number of runs; run k uses seed BASE+k and draws each ranged "
-                   "strength from its range")
+    p.add_argument(
+        "--runs",
+        type=positive_int,
+        required=True,
+        metavar="N",
+        help="number of runs; run k uses seed BASE+k and draws each ranged strength from its range",
+    )
     p.add_argument(
         "--workers",
         type=positive_int,
@@ -151,10 +160,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser("compare", help="compare two ensemble folders (variant - base)")
-    p.add_argument("base", metavar="BASE", help="ensemble folder of the baseline (--out of "
-                   "'campaign ensemble')")
-    p.add_argument("variant", metavar="VARIANT", help="ensemble folder of the what-if, e.g. made "
-                   "with --scale soviet=0.5; differences are VARIANT minus BASE")
+    p.add_argument(
+        "base",
+        metavar="BASE",
+        help="ensemble folder of the baseline (--out of 'campaign ensemble')",
+    )
+    p.add_argument(
+        "variant",
+        metavar="VARIANT",
+        help="ensemble folder of the what-if, e.g. made "
+        "with --scale soviet=0.5; differences are VARIANT minus BASE",
+    )
     p.add_argument("--out", metavar="CHART.png", help="draw the control differences")
     p.set_defaults(func=cmd_compare)
 

@@ -55,20 +55,41 @@ def positive_int(text: str) -> int:
 def add_override_flags(p: argparse.ArgumentParser) -> None:
     """Add --set, --scale, --remove, --delay and --variant to a subcommand."""
     g = p.add_argument_group("what-if overrides")
-    g.add_argument("--set", action="append", metavar="PATH=VALUE",
-                   help="set a field, e.g. units.saxon_18th.strength_men=0")
-    g.add_argument("--scale", action="append", metavar="WHO=FACTOR",
-                   help="multiply the strength of a side, formation or unit")
+    g.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="set a field, e.g. units.saxon_18th.strength_men=0",
+    )
+    g.add_argument(
+        "--scale",
+        action="append",
+        metavar="WHO=FACTOR",
+        help="multiply the strength of a side, formation or unit",
+    )
     g.add_argument("--remove", action="append", metavar="UNIT", help="remove a unit")
-    g.add_argument("--delay", action="append", metavar="UNIT=DAYS",
-                   help="delay a unit's arrival (UNIT.departs=DAYS: its departure)")
-    g.add_argument("--variant", action="append", metavar="FILE.yaml",
-                   help="apply a patch file in the scenario schema")
+    g.add_argument(
+        "--delay",
+        action="append",
+        metavar="UNIT=DAYS",
+        help="delay a unit's arrival (UNIT.departs=DAYS: its departure)",
+    )
+    g.add_argument(
+        "--variant",
+        action="append",
+        metavar="FILE.yaml",
+        help="apply a patch file in the scenario schema",
+    )
 
 
 def overrides_from_args(args: argparse.Namespace):
     """The :class:`~campaign.scenario.overrides.Overrides` named by the override flags."""
     from campaign.scenario.overrides import Overrides
 
-    return Overrides(sets=args.set or [], scales=args.scale or [], removes=args.remove or [],
-                     delays=args.delay or [], variants=args.variant or [])
+    return Overrides(
+        sets=args.set or [],
+        scales=args.scale or [],
+        removes=args.remove or [],
+        delays=args.delay or [],
+        variants=args.variant or [],
+    )

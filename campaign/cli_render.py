@@ -39,18 +39,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
     folder = _folder(args)
     if args.against or args.against_record:
         if args.fronts or args.history or (args.against and args.against_record):
-            raise CampaignError("--against, --against-record, --fronts and --history: "
-                                "choose one of them")
+            raise CampaignError(
+                "--against, --against-record, --fronts and --history: choose one of them"
+            )
         from campaign.render.compare_maps import render_against, render_against_record
 
         if args.against:
             if not Path(args.against).is_dir():
                 raise ReplayError(f"--against {args.against}: not a replay folder")
-            path = render_against(folder, args.against, _out(args, "against.png"),
-                                  date=args.date, lines=args.lines)
+            path = render_against(
+                folder, args.against, _out(args, "against.png"), date=args.date, lines=args.lines
+            )
         else:
-            path = render_against_record(folder, _out(args, "against_record.png"),
-                                         date=args.date, lines=args.lines)
+            path = render_against_record(
+                folder, _out(args, "against_record.png"), date=args.date, lines=args.lines
+            )
     elif args.fronts:
         if args.history:
             raise CampaignError("--history marks one date; it cannot be combined with --fronts")
@@ -197,7 +200,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_map_flags(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_animate)
-
 
     p = sub.add_parser(
         "viewer", help="write an interactive, self-contained HTML replay of DIR (map + timeline)"

@@ -16,8 +16,10 @@ def _ensemble_report(args: argparse.Namespace):
     from campaign.errors import CampaignError
 
     if args.against:
-        raise CampaignError(f"{args.dir}: --against compares runs; to compare two ensemble "
-                            f"folders use 'campaign compare BASE VARIANT'")
+        raise CampaignError(
+            f"{args.dir}: --against compares runs; to compare two ensemble "
+            f"folders use 'campaign compare BASE VARIANT'"
+        )
     result = load_ensemble(args.dir)
     title = f"Ensemble report: {result.header.get('scenario_title', result.header['scenario_id'])}"
     return ensemble_blocks(result), title
@@ -66,7 +68,8 @@ def cmd_why(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``report`` and ``why``."""
     p = sub.add_parser(
-        "report", help="after-action report of a run or an ensemble (Markdown, or a self-contained "
+        "report",
+        help="after-action report of a run or an ensemble (Markdown, or a self-contained "
         "HTML page)",
         description="A dated narrative of a run from its replay log: commanders' decisions and "
         "triggers, marches, every engagement with odds and losses, units' fates, objectives, "
@@ -78,19 +81,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  campaign report out/half --against replays/kaunas_1919\n"
         "  campaign ensemble scenarios/kaunas_1919.yaml --runs 200 --out out/ens\n"
         "  campaign report out/ens --html ens.html",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run', or "
-                   "ensemble folder written by 'campaign ensemble --out'")
-    p.add_argument("--against", metavar="DIR",
-                   help="baseline replay folder: add a section 'differences from the baseline'")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "dir",
+        metavar="DIR",
+        help="replay folder written by 'campaign run', or "
+        "ensemble folder written by 'campaign ensemble --out'",
+    )
+    p.add_argument(
+        "--against",
+        metavar="DIR",
+        help="baseline replay folder: add a section 'differences from the baseline'",
+    )
     p.add_argument("--out", metavar="FILE.md", help="write Markdown here (default: print it)")
     p.add_argument("--html", metavar="FILE.html", help="also write a self-contained HTML page")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
-        "why", help="why a place is in whose hands: its changes of hands and their causes",
+        "why",
+        help="why a place is in whose hands: its changes of hands and their causes",
         epilog="example:\n  campaign why replays/kaunas_1919 Alytus --date 1919-02-20",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
     p.add_argument("place", metavar="PLACE", help="place id or name, e.g. alytus or Alytus")
     p.add_argument("--date", metavar="DATE", help="ISO date to stop at (default: the last day)")

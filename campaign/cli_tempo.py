@@ -17,7 +17,9 @@ def cmd_tempo(args: argparse.Namespace) -> int:
     try:
         factors = [float(x) for x in args.factors.split(",") if x.strip()]
     except ValueError:
-        raise CampaignError(f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'") from None
+        raise CampaignError(
+            f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'"
+        ) from None
     if not factors or any(not 0 <= f <= 100 for f in factors):
         raise CampaignError("--factors: each factor must be between 0 and 100")
     if args.runs < 1:
@@ -31,8 +33,10 @@ def cmd_tempo(args: argparse.Namespace) -> int:
                 raise CampaignError(f"{flag}: no side '{who}' in {args.scenario}")
         settings[f"x{factor:g}"] = capture_tempo(scenario, counted, args.runs, args.seed)
     counted = args.count or args.side
-    print(f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
-          f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})")
+    print(
+        f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
+        f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})"
+    )
     print(tempo_table(settings))
     return 0
 
@@ -40,16 +44,21 @@ def cmd_tempo(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     from campaign.cli_flags import seed_number
 
-    p = sub.add_parser("tempo", help="what-if tempo: a side's captures under strength factors",
-                       description="For each strength factor of SIDE, an ensemble gives each "
-                       "place's probability of being taken by SIDE and the mean day it is "
-                       "first taken. Example: campaign tempo scenarios/kaunas_1919.yaml "
-                       "--side soviet --factors 0.5,1,2 --runs 40")
+    p = sub.add_parser(
+        "tempo",
+        help="what-if tempo: a side's captures under strength factors",
+        description="For each strength factor of SIDE, an ensemble gives each "
+        "place's probability of being taken by SIDE and the mean day it is "
+        "first taken. Example: campaign tempo scenarios/kaunas_1919.yaml "
+        "--side soviet --factors 0.5,1,2 --runs 40",
+    )
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--side", required=True, help="side whose strength is scaled and whose "
-                   "captures are counted")
-    p.add_argument("--count", metavar="SIDE", help="side whose captures are counted "
-                   "(default: the scaled side)")
+    p.add_argument(
+        "--side", required=True, help="side whose strength is scaled and whose captures are counted"
+    )
+    p.add_argument(
+        "--count", metavar="SIDE", help="side whose captures are counted (default: the scaled side)"
+    )
     p.add_argument("--factors", default="0.5,1,2", help="comma-separated strength factors")
     p.add_argument("--runs", type=int, default=40, help="runs per factor (default 40)")
     p.add_argument("--seed", type=seed_number, default=0, help="seed of the first run")

@@ -671,8 +671,10 @@ def fidelity_text(scenario_id: str) -> str:
         from campaign.analysis.fidelity import strip_timetable
 
         bare = fidelity_report(strip_timetable(scenario), history, seed=1)
-        text += (f"\nwithout its {len(dated)} dated orders: {bare['matched']}/{bare['total']}"
-                 f" (skill {bare['skill']:.2f})")
+        text += (
+            f"\nwithout its {len(dated)} dated orders: {bare['matched']}/{bare['total']}"
+            f" (skill {bare['skill']:.2f})"
+        )
     else:
         text += "\nno dated orders: the score without a timetable is the score above"
     return "```text\n" + text + "\n```"
@@ -704,8 +706,9 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "fidelity-spring_1919": lambda: fidelity_text("spring_1919"),
 }
 #: Sections that take seconds (they run the shipped scenarios many times).
-SLOW_SECTIONS = frozenset({"fidelity-kaunas_1919", "fidelity-northeast_1919",
-                           "fidelity-spring_1919"})
+SLOW_SECTIONS = frozenset(
+    {"fidelity-kaunas_1919", "fidelity-northeast_1919", "fidelity-spring_1919"}
+)
 
 
 def _scenario_fields() -> str:

@@ -13,8 +13,11 @@ from pathlib import Path
 from campaign.api import run
 
 #: The shipped historical scenarios and the seed of their recorded run.
-SHIPPED = ("scenarios/kaunas_1919.yaml", "scenarios/northeast_1919.yaml",
-           "scenarios/spring_1919.yaml")
+SHIPPED = (
+    "scenarios/kaunas_1919.yaml",
+    "scenarios/northeast_1919.yaml",
+    "scenarios/spring_1919.yaml",
+)
 RECORDED_SEED = 1
 
 
@@ -33,12 +36,14 @@ def build(root: Path = Path("."), pictures: bool = True) -> list[Path]:
 def _pictures(out: Path) -> None:
     from campaign.cli import main
 
-    for argv in (["export", str(out)],
-                 ["plot", str(out), "--out", str(out / "map.png"), "--history"],
-                 ["plot", str(out), "--fronts", "--out", str(out / "fronts.png")],
-                 ["chart", str(out), "--out", str(out / "strength.png")],
-                 ["animate", str(out), "--out", str(out / "run.gif")],
-                 ["viewer", str(out), "--out", str(out / "replay.html")]):
+    for argv in (
+        ["export", str(out)],
+        ["plot", str(out), "--out", str(out / "map.png"), "--history"],
+        ["plot", str(out), "--fronts", "--out", str(out / "fronts.png")],
+        ["chart", str(out), "--out", str(out / "strength.png")],
+        ["animate", str(out), "--out", str(out / "run.gif")],
+        ["viewer", str(out), "--out", str(out / "replay.html")],
+    ):
         code = main(argv)
         if code != 0:
             print(f"warning: campaign {' '.join(argv)} exited {code}", file=sys.stderr)

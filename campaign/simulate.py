@@ -54,29 +54,47 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
 
         theatre = load_theatre()
         for pid, place in theatre.places.items():
-            places[pid] = {"name": place.name, "lat": place.lat, "lon": place.lon,
-                           "terrain": place.terrain,
-                           "rivers": theatre.graph.nodes[pid]["rivers"]}
+            places[pid] = {
+                "name": place.name,
+                "lat": place.lat,
+                "lon": place.lon,
+                "terrain": place.terrain,
+                "rivers": theatre.graph.nodes[pid]["rivers"],
+            }
         graph.add_nodes_from(theatre.graph.nodes)
         for a, b, data in theatre.graph.edges(data=True):
             graph.add_edge(a, b, **data)
     for p in scenario.map.places:
-        places[p.id] = {"name": p.name, "lat": p.lat, "lon": p.lon, "terrain": p.terrain,
-                        "rivers": ()}
+        places[p.id] = {
+            "name": p.name,
+            "lat": p.lat,
+            "lon": p.lon,
+            "terrain": p.terrain,
+            "rivers": (),
+        }
         graph.add_node(p.id)
     for link in scenario.map.links:
         a, b = places[link.a], places[link.b]
         km = link.length_km or EXTRA_LINK_WINDING * great_circle_km(
-            a["lat"], a["lon"], b["lat"], b["lon"])
-        graph.add_edge(link.a, link.b, length_km=max(km, 0.1), road=link.road, rail=link.rail,
-                       river=None, lakes=False)
+            a["lat"], a["lon"], b["lat"], b["lon"]
+        )
+        graph.add_edge(
+            link.a,
+            link.b,
+            length_km=max(km, 0.1),
+            road=link.road,
+            rail=link.rail,
+            river=None,
+            lakes=False,
+        )
     for pid in scenario.map.fortified:
         places[pid]["fortified"] = True
     return graph, places
 
 
-def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
-                sample_strengths: bool = False) -> World:
+def build_world(
+    scenario: Scenario, seed: int, daily_log: bool = True, sample_strengths: bool = False
+) -> World:
     """A ready-to-run world: every unit a SimPy process, one seeded generator.
 
     With ``sample_strengths`` (ensembles), a unit whose strength is given as a range
@@ -87,8 +105,7 @@ def build_world(scenario: Scenario, seed: int, daily_log: bool = True,
         return _build_world(scenario, seed, daily_log, sample_strengths)
 
 
-def _build_world(scenario: Scenario, seed: int, daily_log: bool,
-                 sample_strengths: bool) -> World:
+def _build_world(scenario: Scenario, seed: int, daily_log: bool, sample_strengths: bool) -> World:
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     earlier = _LAST_WORLD.get(id(scenario.map))
@@ -107,8 +124,9 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
     for o in scenario.objectives:
         objectives.setdefault(o.side, []).append(o.place)
     spec = scenario.combat
-    model = combat.make_combat_model(spec.model.value, spec.coefficients, spec.multipliers,
-                                     spec.variation)
+    model = combat.make_combat_model(
+        spec.model.value, spec.coefficients, spec.multipliers, spec.variation
+    )
     units: dict[str, UnitState] = {}
     unit_orders = orders_by_unit(scenario)
     for u in scenario.units:
@@ -119,38 +137,70 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool,
             if high > low:
                 men = float(rng.triangular(low, min(max(men, low), high), high))
         units[u.id] = UnitState(
-            id=u.id, name=u.name, side=u.side, kind=u.kind.value, quality=quality,
+            id=u.id,
+            name=u.name,
+            side=u.side,
+            kind=u.kind.value,
+            quality=quality,
             quality_factor=spec.multipliers.get(f"quality.{quality}", combat.QUALITY[quality]),
             break_point=spec.multipliers.get(f"break_point.{quality}", combat.BREAK_POINT[quality]),
-            men=men, guns=float(u.guns), machine_guns=float(u.machine_guns),
+            men=men,
+            guns=float(u.guns),
+            machine_guns=float(u.machine_guns),
             home=u.location,
-            arrives_t=(math.inf if u.arrives_when is not None else
-                       order_time(scenario.start, u.arrives) - 0.25 if u.arrives else 0.0),
+            arrives_t=(
+                math.inf
+                if u.arrives_when is not None
+                else order_time(scenario.start, u.arrives) - 0.25
+                if u.arrives
+                else 0.0
+            ),
             departs_t=order_time(scenario.start, u.departs) if u.departs else None,
             orders=unit_orders.get(u.id, []),
         )
     world = World(
-        scenario=scenario, env=env, graph=graph, places=places, control=control, units=units,
-        rng=rng, model=model, hostile_pairs=hostile, holder_of=holder,
-        objectives=objectives, initial_control=dict(control), daily_log=daily_log,
+        scenario=scenario,
+        env=env,
+        graph=graph,
+        places=places,
+        control=control,
+        units=units,
+        rng=rng,
+        model=model,
+        hostile_pairs=hostile,
+        holder_of=holder,
+        objectives=objectives,
+        initial_control=dict(control),
+        daily_log=daily_log,
         compiled=(earlier.routes, earlier.links) if earlier is not None else None,
     )
     if earlier is None:
         _LAST_WORLD.clear()  # one map kept: an ensemble runs one scenario many times
-        _LAST_WORLD[id(scenario.map)] = _MapHolder(scenario, graph, places, world.routes,
-                                                   world.links)
+        _LAST_WORLD[id(scenario.map)] = _MapHolder(
+            scenario, graph, places, world.routes, world.links
+        )
     world.seasons = season_by_day(scenario)
     world.season_march = march_factors(scenario)
     for uid, orders in unit_orders.items():
         for t, order in orders:
             if order.action.value == "attack" and order.target:
                 world.attack_orders.setdefault(order.target, []).append((t, uid))
-    world.log(ev.Initial, control=dict(control), units=[
-        {"id": u.id, "name": u.name, "side": u.side, "kind": u.kind, "men": u.men,
-         "place": u.home,
-         "arrives": world.date_of(u.arrives_t) if math.isfinite(u.arrives_t) else None}
-        for u in units.values()
-    ])
+    world.log(
+        ev.Initial,
+        control=dict(control),
+        units=[
+            {
+                "id": u.id,
+                "name": u.name,
+                "side": u.side,
+                "kind": u.kind,
+                "men": u.men,
+                "place": u.home,
+                "arrives": world.date_of(u.arrives_t) if math.isfinite(u.arrives_t) else None,
+            }
+            for u in units.values()
+        ],
+    )
     for u in units.values():
         u.process = env.process(unit_life(world, u))
     env.process(chronicle(world))
@@ -196,14 +246,14 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def simulate(scenario: Scenario, seed: int = 0, daily_log: bool = True,
-             sample_strengths: bool = False) -> RunResult:
+def simulate(
+    scenario: Scenario, seed: int = 0, daily_log: bool = True, sample_strengths: bool = False
+) -> RunResult:
     """Run ``scenario`` from its start to the end of its last day.
 
     The same scenario, seed and options always give the same events, in any process.
     """
     with collector_paused():
-        world = build_world(scenario, seed, daily_log=daily_log,
-                            sample_strengths=sample_strengths)
+        world = build_world(scenario, seed, daily_log=daily_log, sample_strengths=sample_strengths)
         world.env.run(until=world.days)
     return RunResult(scenario=scenario, seed=seed, events=world.events, world=world)

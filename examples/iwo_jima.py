@@ -33,28 +33,57 @@ JAPANESE = 21_500
 def scenario() -> Scenario:
     cite = {"ref": "engel"}
     units = [
-        {"id": "japanese", "name": "Japanese garrison", "side": "japan", "kind": "army",
-         "strength_men": JAPANESE, "quality": "regular", "location": "iwo_jima", "source": cite},
+        {
+            "id": "japanese",
+            "name": "Japanese garrison",
+            "side": "japan",
+            "kind": "army",
+            "strength_men": JAPANESE,
+            "quality": "regular",
+            "location": "iwo_jima",
+            "source": cite,
+        },
     ]
     for day, men in LANDINGS.items():
-        units.append({"id": f"us_day{day + 1}", "name": f"US landing, day {day + 1}",
-                      "side": "usa", "kind": "division", "strength_men": men,
-                      "quality": "regular", "location": "iwo_jima",
-                      "arrives": f"1945-02-{19 + day:02d}", "source": cite})
-    return Scenario.model_validate({
-        "id": "iwo_jima", "title": "Iwo Jima 1945 (Engel's Lanchester fit)",
-        "start": "1945-02-19", "end": "1945-03-26",
-        "sources": [{"id": "engel", "file": "Engel 1954, Operations Research 2(2)"}],
-        "map": {"gazetteer": "none",
-                "places": [{"id": "iwo_jima", "name": "Iwo Jima", "lat": 24.78, "lon": 141.32}]},
-        "combat": {"model": "lanchester_square", "break_points": False, "variation": 0,
-                   "position_depth_km": 0,
-                   "coefficients": {"japan": A_JAPANESE_ON_US, "usa": B_US_ON_JAPANESE}},
-        "sides": [{"id": "usa", "name": "United States", "colour": "#1f4e9c"},
-                  {"id": "japan", "name": "Japan", "colour": "#b22222"}],
-        "control": {"iwo_jima": "japan"},
-        "units": units,
-    })
+        units.append(
+            {
+                "id": f"us_day{day + 1}",
+                "name": f"US landing, day {day + 1}",
+                "side": "usa",
+                "kind": "division",
+                "strength_men": men,
+                "quality": "regular",
+                "location": "iwo_jima",
+                "arrives": f"1945-02-{19 + day:02d}",
+                "source": cite,
+            }
+        )
+    return Scenario.model_validate(
+        {
+            "id": "iwo_jima",
+            "title": "Iwo Jima 1945 (Engel's Lanchester fit)",
+            "start": "1945-02-19",
+            "end": "1945-03-26",
+            "sources": [{"id": "engel", "file": "Engel 1954, Operations Research 2(2)"}],
+            "map": {
+                "gazetteer": "none",
+                "places": [{"id": "iwo_jima", "name": "Iwo Jima", "lat": 24.78, "lon": 141.32}],
+            },
+            "combat": {
+                "model": "lanchester_square",
+                "break_points": False,
+                "variation": 0,
+                "position_depth_km": 0,
+                "coefficients": {"japan": A_JAPANESE_ON_US, "usa": B_US_ON_JAPANESE},
+            },
+            "sides": [
+                {"id": "usa", "name": "United States", "colour": "#1f4e9c"},
+                {"id": "japan", "name": "Japan", "colour": "#b22222"},
+            ],
+            "control": {"iwo_jima": "japan"},
+            "units": units,
+        }
+    )
 
 
 def engine_strengths() -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +122,9 @@ def reference_strengths() -> tuple[np.ndarray, np.ndarray]:
     for start, stop in zip(bounds, bounds[1:], strict=False):
         state[0] += LANDINGS[start]
         days = np.arange(start, min(stop, DAYS + 1))
-        sol = solve_ivp(rates, (start, stop), state, t_eval=np.append(days, stop),
-                        rtol=1e-10, atol=1e-6)
+        sol = solve_ivp(
+            rates, (start, stop), state, t_eval=np.append(days, stop), rtol=1e-10, atol=1e-6
+        )
         us[days], jp[days] = sol.y[0][:-1], sol.y[1][:-1]
         state = sol.y[:, -1].copy()
     return us, jp
@@ -106,8 +136,12 @@ def compare() -> float:
     ref_us, ref_jp = reference_strengths()
     # Compare while the Japanese garrison still exists in the reference (to day 35).
     alive = ref_jp > 0
-    return float(max(np.max(np.abs(us - ref_us)[alive] / ref_us[alive]),
-                     np.max(np.abs(jp - ref_jp)[alive] / ref_jp[alive])))
+    return float(
+        max(
+            np.max(np.abs(us - ref_us)[alive] / ref_us[alive]),
+            np.max(np.abs(jp - ref_jp)[alive] / ref_jp[alive]),
+        )
+    )
 
 
 def main() -> None:
@@ -118,8 +152,10 @@ def main() -> None:
     ref_us, ref_jp = reference_strengths()
     print(f"{'day':>4} {'US engine':>10} {'US ODE':>10} {'JP engine':>10} {'JP ODE':>10}")
     for day in range(0, DAYS + 1, 3):
-        print(f"{day + 1:>4} {us[day]:>10,.0f} {ref_us[day]:>10,.0f} "
-              f"{jp[day]:>10,.0f} {ref_jp[day]:>10,.0f}")
+        print(
+            f"{day + 1:>4} {us[day]:>10,.0f} {ref_us[day]:>10,.0f} "
+            f"{jp[day]:>10,.0f} {ref_jp[day]:>10,.0f}"
+        )
     print(f"largest relative difference: {compare():.4%}")
     if args.out:
         import matplotlib
@@ -132,10 +168,19 @@ def main() -> None:
         ax.plot(days, us, color="#1f4e9c", lw=2.5, label="US, engine")
         ax.plot(days, ref_us, color="#9ecae1", lw=1, ls="--", label="US, ODE (Engel's model)")
         ax.plot(days, np.maximum(jp, 0), color="#b22222", lw=2.5, label="Japanese, engine")
-        ax.plot(days, np.maximum(ref_jp, 0), color="#fc9272", lw=1, ls="--",
-                label="Japanese, ODE (Engel's model)")
-        ax.set(xlabel="day of battle", ylabel="men",
-               title="Iwo Jima 1945: the engine against Engel's Lanchester square-law fit")
+        ax.plot(
+            days,
+            np.maximum(ref_jp, 0),
+            color="#fc9272",
+            lw=1,
+            ls="--",
+            label="Japanese, ODE (Engel's model)",
+        )
+        ax.set(
+            xlabel="day of battle",
+            ylabel="men",
+            title="Iwo Jima 1945: the engine against Engel's Lanchester square-law fit",
+        )
         ax.grid(alpha=0.3)
         ax.legend()
         fig.savefig(args.out, bbox_inches="tight")

@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _campaign(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "campaign", *args], cwd=ROOT,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "campaign", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_version_and_help():
@@ -31,9 +32,20 @@ def test_missing_replay_is_one_line_exit_2(tmp_path: Path):
 
 def test_sigterm_leaves_no_partial_files(tmp_path: Path):
     out = tmp_path / "ens"
-    proc = subprocess.Popen([sys.executable, "-m", "campaign", "run",
-                             "scenarios/northeast_1919.yaml", "--out", str(out)],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "campaign",
+            "run",
+            "scenarios/northeast_1919.yaml",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.8)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -45,8 +57,10 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path):
     if proc.returncode == -signal.SIGTERM:
         # Killed before the handler was installed or after the files were done:
         # either nothing or every file, whole.
-        assert leftovers in ([], ["control.csv", "events.jsonl", "manifest.json",
-                                  "strength.csv", "summary.json"])
+        assert leftovers in (
+            [],
+            ["control.csv", "events.jsonl", "manifest.json", "strength.csv", "summary.json"],
+        )
         if leftovers:
             read_replay(out)
         return

@@ -21,17 +21,28 @@ from campaign.scenario.loader import scenario_from_document
 from campaign.scenario.overrides import Overrides, apply_overrides
 from campaign.scenario.yamlfile import LocatedDocument, parse_yaml
 
-settings.register_profile("ci", max_examples=150, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", max_examples=5000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
-                    st.floats(allow_nan=True), st.text(max_size=20))
-JSONISH = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=20)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+)
+JSONISH = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 def _outcome(text: str) -> None:
@@ -96,29 +107,76 @@ def test_random_override_strings(set_text, scale_text, delay_text):
 # duplicate one to three values, favouring the numbers and ids the engine relies on.
 def _rich_base(**combat) -> dict:
     data = toy_dict(end="1919-01-12")
-    data["sides"].append({"id": "green", "name": "Green", "colour": "#2ca02c",
-                          "allies": ["blue"], "controls_for": "blue"})
+    data["sides"].append(
+        {
+            "id": "green",
+            "name": "Green",
+            "colour": "#2ca02c",
+            "allies": ["blue"],
+            "controls_for": "blue",
+        }
+    )
     data["formations"] = [
-        {"id": "blue_army", "name": "Blue Army", "side": "blue", "kind": "army",
-         "source": {"ref": "toy"}},
-        {"id": "blue_div", "name": "Blue Division", "side": "blue", "kind": "division",
-         "parent": "blue_army", "source": {"ref": "toy"}},
+        {
+            "id": "blue_army",
+            "name": "Blue Army",
+            "side": "blue",
+            "kind": "army",
+            "source": {"ref": "toy"},
+        },
+        {
+            "id": "blue_div",
+            "name": "Blue Division",
+            "side": "blue",
+            "kind": "division",
+            "parent": "blue_army",
+            "source": {"ref": "toy"},
+        },
     ]
     data["units"][0]["parent"] = "blue_div"
     data["units"] += [
-        {"id": "green_1", "name": "Green 1st", "side": "green", "kind": "volunteers",
-         "strength_men": 300, "strength_range": [200, 400], "guns": 2, "machine_guns": 6,
-         "quality": "volunteer", "location": "b", "arrives": "1919-01-03",
-         "departs": "1919-01-09", "source": {"ref": "toy"}},
-        {"id": "red_2", "name": "Red 2nd", "side": "red", "kind": "battalion",
-         "strength_men": 600, "quality": "untrained", "location": "d",
-         "source": {"ref": "toy"}},
+        {
+            "id": "green_1",
+            "name": "Green 1st",
+            "side": "green",
+            "kind": "volunteers",
+            "strength_men": 300,
+            "strength_range": [200, 400],
+            "guns": 2,
+            "machine_guns": 6,
+            "quality": "volunteer",
+            "location": "b",
+            "arrives": "1919-01-03",
+            "departs": "1919-01-09",
+            "source": {"ref": "toy"},
+        },
+        {
+            "id": "red_2",
+            "name": "Red 2nd",
+            "side": "red",
+            "kind": "battalion",
+            "strength_men": 600,
+            "quality": "untrained",
+            "location": "d",
+            "source": {"ref": "toy"},
+        },
     ]
     data["orders"] += [
-        {"unit": "green_1", "date": "1919-01-04", "action": "attack", "target": "c",
-         "surprise": True, "source": {"ref": "toy"}},
-        {"unit": "red_2", "date": "1919-01-05", "action": "move", "target": "c",
-         "source": {"ref": "toy"}},
+        {
+            "unit": "green_1",
+            "date": "1919-01-04",
+            "action": "attack",
+            "target": "c",
+            "surprise": True,
+            "source": {"ref": "toy"},
+        },
+        {
+            "unit": "red_2",
+            "date": "1919-01-05",
+            "action": "move",
+            "target": "c",
+            "source": {"ref": "toy"},
+        },
     ]
     data["map"]["fortified"] = ["d"]
     data["combat"] = combat
@@ -126,69 +184,169 @@ def _rich_base(**combat) -> dict:
 
 
 ENGINE_BASES = [
-    _rich_base(multipliers={"quality.volunteer": 0.8, "ratio_exponent": 0.9,
-                            "base_daily_loss": 0.2, "gun_men": 25.0, "machine_gun_men": 8.0,
-                            "posture.hasty": 1.3, "terrain.fortified": 1.4, "surprise": 1.5,
-                            "break_point.regular": 0.25},
-               step_hours=6.0, variation=0.2),
-    _rich_base(model="lanchester_square",
-               coefficients={"blue": 0.05, "red": 0.08, "green": 0.03}, step_hours=6.0),
-    _rich_base(model="lanchester_linear",
-               coefficients={"blue": 0.0001, "red": 0.0002, "green": 0.0001}),
+    _rich_base(
+        multipliers={
+            "quality.volunteer": 0.8,
+            "ratio_exponent": 0.9,
+            "base_daily_loss": 0.2,
+            "gun_men": 25.0,
+            "machine_gun_men": 8.0,
+            "posture.hasty": 1.3,
+            "terrain.fortified": 1.4,
+            "surprise": 1.5,
+            "break_point.regular": 0.25,
+        },
+        step_hours=6.0,
+        variation=0.2,
+    ),
+    _rich_base(
+        model="lanchester_square",
+        coefficients={"blue": 0.05, "red": 0.08, "green": 0.03},
+        step_hours=6.0,
+    ),
+    _rich_base(
+        model="lanchester_linear", coefficients={"blue": 0.0001, "red": 0.0002, "green": 0.0001}
+    ),
 ]
+
+
 def _command_base() -> dict:
     """The rich base with commanders: intents of every kind, conditions, relations with a
     belief, a demarcation line, supply, seasons, replacements and a conditional arrival."""
     cite = {"ref": "toy"}
     data = _rich_base()
     data["orders"] = [
-        {"id": "green_go", "unit": "green_1", "action": "attack", "target": "c",
-         "when": {"any": [{"arrived": "green_1"}, {"date": "1919-01-06"}]}, "source": cite},
+        {
+            "id": "green_go",
+            "unit": "green_1",
+            "action": "attack",
+            "target": "c",
+            "when": {"any": [{"arrived": "green_1"}, {"date": "1919-01-06"}]},
+            "source": cite,
+        },
     ]
-    data["units"].append({"id": "red_3", "name": "Red 3rd", "side": "red", "kind": "cavalry",
-                          "strength_men": 200, "quality": "regular", "location": "d",
-                          "arrives_when": {"lost": {"place": "c", "side": "red"}},
-                          "source": cite})
+    data["units"].append(
+        {
+            "id": "red_3",
+            "name": "Red 3rd",
+            "side": "red",
+            "kind": "cavalry",
+            "strength_men": 200,
+            "quality": "regular",
+            "location": "d",
+            "arrives_when": {"lost": {"place": "c", "side": "red"}},
+            "source": cite,
+        }
+    )
     data["intents"] = [
-        {"id": "blue_push", "side": "blue", "formation": "blue_army", "date": "1919-01-02",
-         "objectives": [{"take": "c", "assault": True}, {"hold": "c", "units": ["blue_1"]},
-                        {"take": "d", "when": {"taken": {"place": "c", "by": "blue"}},
-                         "surprise": True}],
-         "source": cite},
-        {"id": "red_defence", "side": "red", "units": ["red_1", "red_2"],
-         "objectives": [{"hold": "c", "units": ["red_1"]}, {"screen": "d", "units": ["red_2"]},
-                        {"withdraw_to": "d", "when": {"ratio": {"side": "red", "place": "c",
-                                                                "at_most": 0.5}}}],
-         "attack_ratio": 1.1, "source": cite},
-        {"id": "green_gather", "side": "green", "units": ["green_1"],
-         "when": {"done": "green_go"}, "until": "1919-01-10",
-         "objectives": [{"assemble": "b"}], "source": cite},
+        {
+            "id": "blue_push",
+            "side": "blue",
+            "formation": "blue_army",
+            "date": "1919-01-02",
+            "objectives": [
+                {"take": "c", "assault": True},
+                {"hold": "c", "units": ["blue_1"]},
+                {"take": "d", "when": {"taken": {"place": "c", "by": "blue"}}, "surprise": True},
+            ],
+            "source": cite,
+        },
+        {
+            "id": "red_defence",
+            "side": "red",
+            "units": ["red_1", "red_2"],
+            "objectives": [
+                {"hold": "c", "units": ["red_1"]},
+                {"screen": "d", "units": ["red_2"]},
+                {
+                    "withdraw_to": "d",
+                    "when": {"ratio": {"side": "red", "place": "c", "at_most": 0.5}},
+                },
+            ],
+            "attack_ratio": 1.1,
+            "source": cite,
+        },
+        {
+            "id": "green_gather",
+            "side": "green",
+            "units": ["green_1"],
+            "when": {"done": "green_go"},
+            "until": "1919-01-10",
+            "objectives": [{"assemble": "b"}],
+            "source": cite,
+        },
     ]
-    data["relations"] = [{"sides": ["green", "red"], "stance": "neutral", "until": "1919-01-05",
-                          "believed": {"red": "neutral"}, "source": cite}]
-    data["lines"] = [{"id": "line", "name": "A line", "places": ["b", "c"],
-                      "closed_to": ["red"], "until": "1919-01-04", "source": cite}]
-    data["supply"] = {"sources": {"blue": ["a"], "red": ["d"]}, "radius_km": 40,
-                      "live_off_land": {"red": 0.75}}
-    data["season"] = {"calendar": [{"season": "thaw", "start": "1919-01-01",
-                                    "end": "1919-01-05"}], "march": {"thaw.main": 0.7}}
+    data["relations"] = [
+        {
+            "sides": ["green", "red"],
+            "stance": "neutral",
+            "until": "1919-01-05",
+            "believed": {"red": "neutral"},
+            "source": cite,
+        }
+    ]
+    data["lines"] = [
+        {
+            "id": "line",
+            "name": "A line",
+            "places": ["b", "c"],
+            "closed_to": ["red"],
+            "until": "1919-01-04",
+            "source": cite,
+        }
+    ]
+    data["supply"] = {
+        "sources": {"blue": ["a"], "red": ["d"]},
+        "radius_km": 40,
+        "live_off_land": {"red": 0.75},
+    }
+    data["season"] = {
+        "calendar": [{"season": "thaw", "start": "1919-01-01", "end": "1919-01-05"}],
+        "march": {"thaw.main": 0.7},
+    }
     data["replacements"] = [
         {"unit": "blue_1", "men": 100, "date": "1919-01-04", "source": cite},
         {"unit": "red_1", "men": 50, "when": {"broken": "red_1"}, "source": cite},
     ]
-    data["command"] = {"attack_ratio": {"blue": 1.2}, "recon_links": 2,
-                       "estimate_error": 0.4, "memory_days": 2}
+    data["command"] = {
+        "attack_ratio": {"blue": 1.2},
+        "recon_links": 2,
+        "estimate_error": 0.4,
+        "memory_days": 2,
+    }
     return data
 
 
 ENGINE_BASES.append(_command_base())
 ENGINE_PATHS = [list(_paths(b)) for b in ENGINE_BASES]
 ODD_NUMBERS = st.one_of(
-    st.sampled_from([0, -1, 1, 0.0, -0.5, 1e-9, 1e6, 1e308, -1e308, 2**63, 10**400 // 10**380,
-                     float("nan"), float("inf"), float("-inf"), True, False, "1e3", "yes"]),
-    st.integers(-10**6, 10**7),
+    st.sampled_from(
+        [
+            0,
+            -1,
+            1,
+            0.0,
+            -0.5,
+            1e-9,
+            1e6,
+            1e308,
+            -1e308,
+            2**63,
+            10**400 // 10**380,
+            float("nan"),
+            float("inf"),
+            float("-inf"),
+            True,
+            False,
+            "1e3",
+            "yes",
+        ]
+    ),
+    st.integers(-(10**6), 10**7),
     st.floats(allow_nan=True, allow_infinity=True),
 )
+
+
 def _leaf_values(data) -> list:
     found = []
     if isinstance(data, dict):
@@ -230,15 +388,26 @@ for _base, _paths_of in zip(ENGINE_BASES, ENGINE_PATHS, strict=True):
             SAME_KEY.setdefault(_key_of(_path), [])
             if _value not in SAME_KEY[_key_of(_path)]:
                 SAME_KEY[_key_of(_path)].append(_value)
-SLUGS = sorted({v for vs in SAME_KEY.values() for v in vs
-                if isinstance(v, str) and v.isidentifier() and v.islower()} | {"none"})
+SLUGS = sorted(
+    {
+        v
+        for vs in SAME_KEY.values()
+        for v in vs
+        if isinstance(v, str) and v.isidentifier() and v.islower()
+    }
+    | {"none"}
+)
 DATES = ["1918-12-31", "1919-01-01", "1919-01-05", "1919-01-12", "1919-01-13", "1928-12-31"]
 
 
-LEAF_PATHS = [[p for p in ps if not isinstance(_at_path(b, p), dict | list)]
-              for b, ps in zip(ENGINE_BASES, ENGINE_PATHS, strict=True)]
-ITEM_PATHS = [[p for p in ps if isinstance(p[-1], int) or p[-1] in ("combat", "objectives")]
-              for ps in ENGINE_PATHS]
+LEAF_PATHS = [
+    [p for p in ps if not isinstance(_at_path(b, p), dict | list)]
+    for b, ps in zip(ENGINE_BASES, ENGINE_PATHS, strict=True)
+]
+ITEM_PATHS = [
+    [p for p in ps if isinstance(p[-1], int) or p[-1] in ("combat", "objectives")]
+    for ps in ENGINE_PATHS
+]
 
 
 def _value_for(path: tuple, original) -> st.SearchStrategy:
@@ -330,6 +499,7 @@ def check_run_invariants(scenario) -> None:
 @contextlib.contextmanager
 def _time_limit(seconds: int):
     """Fail (instead of hanging the suite) when a run takes longer than ``seconds``."""
+
     def expired(signum, frame):  # noqa: ARG001 - signal handler signature
         raise TimeoutError(f"a run took more than {seconds} s (a hang)")
 

@@ -55,7 +55,7 @@ def prefix():
 @pytest.mark.parametrize("index", range(len(COMMANDS)))
 def test_readme_command_runs(index: int, prefix: str):
     command = COMMANDS[index]
-    line = command[len(PREFIX):].replace("out/", prefix)
+    line = command[len(PREFIX) :].replace("out/", prefix)
     line = re.sub(r"--runs \d+", "--runs 2", line)
     target = None
     if " > " in line:
@@ -63,8 +63,13 @@ def test_readme_command_runs(index: int, prefix: str):
         target = ROOT / f"{prefix}{Path(target).name}"
     argv = shlex.split(line)
     argv = [f"{prefix}{a}" if a == "predictions.csv" else a for a in argv]
-    done = subprocess.run([sys.executable, "-m", "campaign", *argv], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "campaign", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, (command, done.stderr[-2000:])
     if target is not None:
         target.write_text(done.stdout, encoding="utf-8")

@@ -326,8 +326,14 @@ def test_6_many_sides_with_commanders_build_only_the_pairs_they_use():
     from campaign.scenario.schema import Scenario
 
     data = yaml.safe_load((ROOT / "scenarios" / "kaunas_1919.yaml").read_text(encoding="utf-8"))
-    data["relations"] = [{"sides": ["lithuania", "soviet"], "stance": "neutral",
-                          "until": "1919-02-08", "source": {"ref": "lsw"}}]
+    data["relations"] = [
+        {
+            "sides": ["lithuania", "soviet"],
+            "stance": "neutral",
+            "until": "1919-02-08",
+            "source": {"ref": "lsw"},
+        }
+    ]
     plain = simulate(Scenario.model_validate(data), seed=1)
     data["sides"] += [{"id": f"s{i}", "name": f"S{i}", "colour": "#000000"} for i in range(300)]
     crowded = simulate(Scenario.model_validate(data), seed=1)
@@ -601,8 +607,11 @@ def test_10_a_crafted_header_cannot_point_report_plot_or_viewer_elsewhere(tmp_pa
     from campaign.replay.sources import history_file_for, scenario_file_for
 
     folder, outside = _crafted_layout(tmp_path)
-    path = {"absolute": str(outside / "secret.yaml"), "dotdot": "../../../outside/secret.yaml",
-            "link": "linked/secret.yaml"}[crafted]
+    path = {
+        "absolute": str(outside / "secret.yaml"),
+        "dotdot": "../../../outside/secret.yaml",
+        "link": "linked/secret.yaml",
+    }[crafted]
     (tmp_path / "proj" / "linked").symlink_to(outside)  # a link inside leading out
     _rewrite_header(folder, lambda h: h.update(scenario_path=path))
     replay = read_replay(folder)
@@ -680,10 +689,19 @@ def _place_random_labels(n: int, seed: int = 1, prefilter: bool = True):
     placed = []
     for i, (x, y) in enumerate(np.random.default_rng(seed).random((n, 2))):
         placer.block_point(x, y, 3)
-        label = placer.place(x, y, f"unit {i} label", required=i % 7 == 0, fontsize=6,
-                             far_pt=6.0 if i % 3 == 0 else 0.0)
-        placed.append(None if label is None else
-                      tuple(np.round(label.get_window_extent(placer.renderer).extents, 6)))
+        label = placer.place(
+            x,
+            y,
+            f"unit {i} label",
+            required=i % 7 == 0,
+            fontsize=6,
+            far_pt=6.0 if i % 3 == 0 else 0.0,
+        )
+        placed.append(
+            None
+            if label is None
+            else tuple(np.round(label.get_window_extent(placer.renderer).extents, 6))
+        )
     plt.close(fig)
     return placer, placed
 

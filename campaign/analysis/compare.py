@@ -139,8 +139,11 @@ def _control_rows(base: EnsembleResult, variant: EnsembleResult) -> list[dict[st
             if kb == 0 and kv == 0:
                 continue
             rows.append(
-                {"town": town, "side": side,
-                 **_share_row(kb, base.completed, kv, variant.completed)}
+                {
+                    "town": town,
+                    "side": side,
+                    **_share_row(kb, base.completed, kv, variant.completed),
+                }
             )
     return rows
 
@@ -218,8 +221,10 @@ def compare_ensembles(
         _objective_rows(base, variant),
         _loss_rows(base, variant),
         notes,
-        place_names={**place_names_of(base.header, base.out),
-                     **place_names_of(variant.header, variant.out)},
+        place_names={
+            **place_names_of(base.header, base.out),
+            **place_names_of(variant.header, variant.out),
+        },
         sides=sides,
     )
 

@@ -22,12 +22,19 @@ class Differences:
     control: list[str] = field(default_factory=list)
     captures: list[str] = field(default_factory=list)
     fights: list[str] = field(default_factory=list)
-    losses: list[tuple[str, str, float, float]] = field(default_factory=list)  # side, kind, base, run
+    losses: list[tuple[str, str, float, float]] = field(
+        default_factory=list
+    )  # side, kind, base, run
     objectives: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not (self.control or self.captures or self.fights or self.objectives
-                    or any(b != r for _, _, b, r in self.losses))
+        return not (
+            self.control
+            or self.captures
+            or self.fights
+            or self.objectives
+            or any(b != r for _, _, b, r in self.losses)
+        )
 
 
 def _fight_key(f: Fight) -> tuple[str, tuple[str, ...]]:
@@ -41,8 +48,10 @@ def differences(run: Account, base: Account) -> Differences:
     for place in sorted(set(run.final_control) | set(base.final_control)):
         a, b = base.final_control.get(place, "none"), run.final_control.get(place, "none")
         if a != b:
-            d.control.append(f"{name(place, place)} ends with {run.side_name(b)} "
-                             f"(baseline: {base.side_name(a)}).")
+            d.control.append(
+                f"{name(place, place)} ends with {run.side_name(b)} "
+                f"(baseline: {base.side_name(a)})."
+            )
     first_base = _first_changes(base.changes)
     first_run = _first_changes(run.changes)
     for key in sorted(set(first_base) | set(first_run)):
@@ -57,8 +66,10 @@ def differences(run: Account, base: Account) -> Differences:
             d.captures.append(f"{where} never passed to {who} (baseline: {a}).")
         else:
             days = (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
-            d.captures.append(f"{where} passed to {who} on {b}, {abs(days)} day{'' if abs(days) == 1 else 's'} "
-                              f"{'later' if days > 0 else 'earlier'} than in the baseline ({a}).")
+            d.captures.append(
+                f"{where} passed to {who} on {b}, {abs(days)} day{'' if abs(days) == 1 else 's'} "
+                f"{'later' if days > 0 else 'earlier'} than in the baseline ({a})."
+            )
     base_fights = {}
     for f in base.fights:
         base_fights.setdefault(_fight_key(f), []).append(f)
@@ -70,25 +81,38 @@ def differences(run: Account, base: Account) -> Differences:
         attackers = " and ".join(run.side_name(s) for s in key[1])
         where = name(key[0], key[0])
         if not a:
-            d.fights.append(f"{attackers} attacked {where} {len(b)}× (first on {b[0].start}); "
-                            f"not in the baseline.")
+            d.fights.append(
+                f"{attackers} attacked {where} {len(b)}× (first on {b[0].start}); "
+                f"not in the baseline."
+            )
         elif not b:
-            d.fights.append(f"{attackers} never attacked {where} (baseline: {len(a)}×, first on "
-                            f"{a[0].start}).")
+            d.fights.append(
+                f"{attackers} never attacked {where} (baseline: {len(a)}×, first on {a[0].start})."
+            )
         elif [f.winner for f in a] != [f.winner for f in b]:
-            d.fights.append(f"{attackers} at {where}: {', '.join(f.start + ' ' + f.result for f in b)}"
-                            f" (baseline: {', '.join(f.start + ' ' + f.result for f in a)}).")
+            d.fights.append(
+                f"{attackers} at {where}: {', '.join(f.start + ' ' + f.result for f in b)}"
+                f" (baseline: {', '.join(f.start + ' ' + f.result for f in a)})."
+            )
     for side in sorted(set(run.losses) | set(base.losses)):
         for kind in LOSS_KINDS:
-            d.losses.append((side, kind, base.losses.get(side, {}).get(kind, 0.0),
-                             run.losses.get(side, {}).get(kind, 0.0)))
+            d.losses.append(
+                (
+                    side,
+                    kind,
+                    base.losses.get(side, {}).get(kind, 0.0),
+                    run.losses.get(side, {}).get(kind, 0.0),
+                )
+            )
     base_obj = {(o.side, o.place, o.kind, o.by): o.met for o in base.objectives}
     for o in run.objectives:
         was = base_obj.get((o.side, o.place, o.kind, o.by))
         if was is not None and was != o.met:
-            d.objectives.append(f"{run.side_name(o.side)} {o.kind} {name(o.place, o.place)} by "
-                                f"{o.by}: {'met' if o.met else 'missed'} (baseline: "
-                                f"{'met' if was else 'missed'}).")
+            d.objectives.append(
+                f"{run.side_name(o.side)} {o.kind} {name(o.place, o.place)} by "
+                f"{o.by}: {'met' if o.met else 'missed'} (baseline: "
+                f"{'met' if was else 'missed'})."
+            )
     return d
 
 

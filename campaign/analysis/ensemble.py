@@ -87,9 +87,21 @@ from campaign.simulate import RunResult, simulate
 
 #: The API page documents these; the constants stay importable from their modules.
 __all__ = [
-    "RunRecord", "RunFailure", "daily_control", "record_of", "run_one", "run_chunk",
-    "run_ensemble", "EnsembleTally", "EnsembleResult", "wilson_interval", "scenario_dates",
-    "write_outputs", "load_ensemble", "rebuild_outputs", "read_runs_header",
+    "RunRecord",
+    "RunFailure",
+    "daily_control",
+    "record_of",
+    "run_one",
+    "run_chunk",
+    "run_ensemble",
+    "EnsembleTally",
+    "EnsembleResult",
+    "wilson_interval",
+    "scenario_dates",
+    "write_outputs",
+    "load_ensemble",
+    "rebuild_outputs",
+    "read_runs_header",
 ]
 
 #: Largest number of seeds shipped to a worker in one task (a Kaunas run takes 10-30 ms,
@@ -113,7 +125,6 @@ def daily_control(
             control[place] = side
         table[day] = dict(control)
     return table
-
 
 
 def record_of(result: RunResult) -> RunRecord:
@@ -165,7 +176,8 @@ def _scenario_of(
 
 
 def run_one(
-    scenario: dict[str, Any] | str | Path | Scenario, seed: int,
+    scenario: dict[str, Any] | str | Path | Scenario,
+    seed: int,
     overrides: Overrides | None = None,
 ) -> RunRecord:
     """Simulate one seed with sampled strengths and return its record.
@@ -321,8 +333,12 @@ def _dask(
 
 # ----------------------------------------------------------------------------- driver
 def _run_seeds(
-    spec: dict[str, Any], todo: list[int], workers: int, scheduler: str | None,
-    dask_local: bool, report: Report,
+    spec: dict[str, Any],
+    todo: list[int],
+    workers: int,
+    scheduler: str | None,
+    dask_local: bool,
+    report: Report,
 ) -> None:
     if todo and (scheduler or dask_local):
         _dask(spec, todo, scheduler, workers, report)
@@ -332,8 +348,13 @@ def _run_seeds(
         _local_pool(spec, todo, min(workers, len(todo)), report)
 
 
-def _resume_counts(folder: EnsembleFolder, resumed: RunsIndex, base_seed: int, runs: int,
-                   count: Callable[[RunRecord], None]) -> np.ndarray:
+def _resume_counts(
+    folder: EnsembleFolder,
+    resumed: RunsIndex,
+    base_seed: int,
+    runs: int,
+    count: Callable[[RunRecord], None],
+) -> np.ndarray:
     """Count the runs an earlier, interrupted ensemble finished; returns which of the
     ``runs`` seeds they are (its failures are run again)."""
     done = np.zeros(runs, dtype=bool)
@@ -392,16 +413,23 @@ def run_ensemble(
         if on_record is not None:
             on_record(record)
 
-    folder, resumed = (None, None) if out is None else prepare_folder(
-        Path(out), header, resume, force)
+    folder, resumed = (
+        (None, None) if out is None else prepare_folder(Path(out), header, resume, force)
+    )
     try:
         done = np.zeros(runs, dtype=bool)
         if folder is not None and resumed is not None:
             done = _resume_counts(folder, resumed, base_seed, runs, count)
         todo = [base_seed + i for i in range(runs) if not done[i]]
         appender = Appender(folder.log if folder is not None else None)
-        bar = tqdm(total=runs, initial=runs - len(todo), desc=scenario.id, unit="run",
-                   disable=not progress, leave=False)
+        bar = tqdm(
+            total=runs,
+            initial=runs - len(todo),
+            desc=scenario.id,
+            unit="run",
+            disable=not progress,
+            leave=False,
+        )
 
         def report(item: RunRecord | RunFailure) -> None:
             appender.write(item.to_json())
@@ -412,13 +440,17 @@ def run_ensemble(
             bar.update(1)
 
         try:
-            _run_seeds(spec, todo, workers or os.cpu_count() or 1, scheduler, dask_local,
-                       report)
+            _run_seeds(spec, todo, workers or os.cpu_count() or 1, scheduler, dask_local, report)
         finally:
             bar.close()
             appender.close()
-        result = EnsembleResult(header, tally, [failures[s] for s in sorted(failures)], runs,
-                                folder.out if folder is not None else None)
+        result = EnsembleResult(
+            header,
+            tally,
+            [failures[s] for s in sorted(failures)],
+            runs,
+            folder.out if folder is not None else None,
+        )
         if folder is not None:
             write_outputs(result, folder.work)
             finish_folder(folder)

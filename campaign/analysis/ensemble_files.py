@@ -62,8 +62,10 @@ MAX_TABLE_BYTES = 200_000_000
 # ----------------------------------------------------------------------------- the folder
 def _leftover(name: str) -> bool:
     """A temporary file of ours that a killed write left behind (``.runs.csv.x1y2.tmp``)."""
-    return name.startswith(".") and name.endswith(".tmp") and any(
-        name.startswith(f".{n}.") for n in OUTPUT_FILES
+    return (
+        name.startswith(".")
+        and name.endswith(".tmp")
+        and any(name.startswith(f".{n}.") for n in OUTPUT_FILES)
     )
 
 
@@ -119,16 +121,19 @@ def prepare_folder(
         raise OutputError(f"{out}: exists and is not a folder")
     state = folder_state(out)
     if state == "other":
-        raise OutputError(f"{out}: folder is not empty and holds no ensemble; choose another "
-                          "--out (--force replaces only an ensemble folder)")
+        raise OutputError(
+            f"{out}: folder is not empty and holds no ensemble; choose another "
+            "--out (--force replaces only an ensemble folder)"
+        )
     try:
         for stale in stale_staging(out):  # a --force ensemble killed before it finished
             shutil.rmtree(stale, ignore_errors=True)
         if state == "ensemble" and resume:
             return EnsembleFolder(out, out), _resume(out, header)
         if state == "ensemble" and not force:
-            raise OutputError(f"{out}: folder is not empty; use --resume to continue it or "
-                              "--force to start again")
+            raise OutputError(
+                f"{out}: folder is not empty; use --resume to continue it or --force to start again"
+            )
         if state == "ensemble":
             folder = EnsembleFolder(out, staging_folder(out), replacing=True)
         else:
@@ -165,8 +170,9 @@ def finish_folder(folder: EnsembleFolder) -> None:
         try:
             replace_folder(folder.work, folder.out)
         except OSError as exc:
-            raise OutputError(f"{folder.out}: cannot replace the folder "
-                              f"({exc.strerror or exc})") from None
+            raise OutputError(
+                f"{folder.out}: cannot replace the folder ({exc.strerror or exc})"
+            ) from None
 
 
 def abandon_folder(folder: EnsembleFolder) -> None:
@@ -178,8 +184,9 @@ def abandon_folder(folder: EnsembleFolder) -> None:
 # ----------------------------------------------------------------------------- tables
 def _csv_file(path: Path, columns: tuple[str, ...], rows: Any) -> None:
     with atomic_open(path, newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n",
-                                extrasaction="ignore")
+        writer = csv.DictWriter(
+            handle, fieldnames=columns, lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
 
@@ -199,14 +206,30 @@ def _write_runs_csv(result: EnsembleResult, folder: Path, index: RunsIndex) -> N
             assert isinstance(record, RunRecord)
             final, captures = record.final, record.captures
             writer.writerows(
-                (record.seed - base, record.seed, town, final.get(town, initial),
-                 ";".join(f"{d}:{s}" for d, s in captures[town]) if town in captures else "")
+                (
+                    record.seed - base,
+                    record.seed,
+                    town,
+                    final.get(town, initial),
+                    ";".join(f"{d}:{s}" for d, s in captures[town]) if town in captures else "",
+                )
                 for town, initial in towns
             )
 
 
-OBJECTIVE_COLUMNS = ("side", "place", "kind", "measure", "by", "weight", "runs", "met",
-                     "probability", "ci_low", "ci_high")
+OBJECTIVE_COLUMNS = (
+    "side",
+    "place",
+    "kind",
+    "measure",
+    "by",
+    "weight",
+    "runs",
+    "met",
+    "probability",
+    "ci_low",
+    "ci_high",
+)
 
 
 def write_outputs(result: EnsembleResult, out: Path) -> None:
@@ -214,17 +237,24 @@ def write_outputs(result: EnsembleResult, out: Path) -> None:
     ``manifest.json``; ``out/runs.jsonl`` must hold the result's runs."""
     index = index_runs_log(out / LOG)
     _write_runs_csv(result, out, index)
-    _csv_file(out / "control_probability.csv", ("date", "town", "side", "probability"),
-              result.control_probability)
+    _csv_file(
+        out / "control_probability.csv",
+        ("date", "town", "side", "probability"),
+        result.control_probability,
+    )
     _csv_file(out / "objectives.csv", OBJECTIVE_COLUMNS, result.objectives)
-    _csv_file(out / "losses.csv", ("side", "measure", "mean", "median", "p5", "p95"),
-              result.losses)
-    _csv_file(out / "failures.csv", ("seed", "attempts", "error"),
-              (f.to_json() for f in result.failures))
-    atomic_write_text(out / "ensemble.json",
-                      json.dumps(result.info(), ensure_ascii=False, indent=2) + "\n")
-    write_manifest(out, [n for n in OUTPUT_FILES if n != MANIFEST and (out / n).is_file()],
-                   known={LOG: index.entry})
+    _csv_file(out / "losses.csv", ("side", "measure", "mean", "median", "p5", "p95"), result.losses)
+    _csv_file(
+        out / "failures.csv", ("seed", "attempts", "error"), (f.to_json() for f in result.failures)
+    )
+    atomic_write_text(
+        out / "ensemble.json", json.dumps(result.info(), ensure_ascii=False, indent=2) + "\n"
+    )
+    write_manifest(
+        out,
+        [n for n in OUTPUT_FILES if n != MANIFEST and (out / n).is_file()],
+        known={LOG: index.entry},
+    )
 
 
 # ----------------------------------------------------------------------------- reading
@@ -236,8 +266,13 @@ def _requested_runs(folder: Path) -> int | None:
     return None
 
 
-def count_runs(path: Path, index: RunsIndex, keep: np.ndarray | None, tally: EnsembleTally,
-               failures: list[RunFailure] | None = None) -> None:
+def count_runs(
+    path: Path,
+    index: RunsIndex,
+    keep: np.ndarray | None,
+    tally: EnsembleTally,
+    failures: list[RunFailure] | None = None,
+) -> None:
     """Add the kept runs of the log ``path`` to ``tally`` (and its failures to ``failures``)."""
     for item in iter_entries(path, index, keep):
         if isinstance(item, RunRecord):

@@ -80,8 +80,7 @@ class RunRecord:
             seed=int(data["seed"]),
             final={str(p): str(s) for p, s in data["final"].items()},
             captures={
-                str(p): tuple((str(d), str(s)) for d, s in cs)
-                for p, cs in data["captures"].items()
+                str(p): tuple((str(d), str(s)) for d, s in cs) for p, cs in data["captures"].items()
             },
             losses={s: {k: float(v) for k, v in row.items()} for s, row in data["losses"].items()},
             objectives_met=tuple(bool(m) for m in data["objectives_met"]),
@@ -155,16 +154,20 @@ def check_record(record: RunRecord, header: dict[str, Any], dates: frozenset[str
     """Raise ValueError when ``record`` names what its ensemble's header does not have."""
     sides = {s["id"] for s in header["sides"]} | {NONE}
     if len(record.objectives_met) != len(header["objectives"]):
-        raise ValueError(f"{len(record.objectives_met)} objective flags for "
-                         f"{len(header['objectives'])} objectives")
+        raise ValueError(
+            f"{len(record.objectives_met)} objective flags for "
+            f"{len(header['objectives'])} objectives"
+        )
     for town, side in record.final.items():
         if side not in sides:
             raise ValueError(f"unknown side {side[:40]!r} holding {town[:40]!r}")
     for town, changes in record.captures.items():
         for day, side in changes:
             if side not in sides or day not in dates:
-                raise ValueError(f"capture of {town[:40]!r} by {side[:40]!r} on {day[:40]!r} "
-                                 "outside the ensemble's sides and dates")
+                raise ValueError(
+                    f"capture of {town[:40]!r} by {side[:40]!r} on {day[:40]!r} "
+                    "outside the ensemble's sides and dates"
+                )
     for row in record.losses.values():
         if any(not math.isfinite(v) or v < 0 for v in row.values()):
             raise ValueError("a loss that is not a finite number of men >= 0")
@@ -233,8 +236,9 @@ def _dates(header: dict[str, Any]) -> frozenset[str]:
     try:
         start = dt.date.fromisoformat(str(header["start"]))
         end = dt.date.fromisoformat(str(header["end"]))
-        return frozenset((start + dt.timedelta(days=i)).isoformat()
-                         for i in range((end - start).days + 1))
+        return frozenset(
+            (start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)
+        )
     except (KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"header start/end: {exc}") from None
 
@@ -293,12 +297,20 @@ def index_runs_log(path: Path) -> RunsIndex:
     if len(order):
         last[:-1] = seed_array[order][1:] != seed_array[order][:-1]
     chosen = order[last]
-    return RunsIndex(header, seed_array[chosen].copy(), offset_array[chosen].copy(),
-                     is_record[chosen].copy(), complete, partial, entry)
+    return RunsIndex(
+        header,
+        seed_array[chosen].copy(),
+        offset_array[chosen].copy(),
+        is_record[chosen].copy(),
+        complete,
+        partial,
+        entry,
+    )
 
 
-def iter_entries(path: Path, index: RunsIndex, keep: np.ndarray | None = None
-                 ) -> Iterator[RunRecord | RunFailure]:
+def iter_entries(
+    path: Path, index: RunsIndex, keep: np.ndarray | None = None
+) -> Iterator[RunRecord | RunFailure]:
     """The winning line of each indexed seed as a record or failure, in seed order.
 
     ``keep``: a boolean mask over ``index.seeds``; the others are skipped.

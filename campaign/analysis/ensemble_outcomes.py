@@ -39,17 +39,26 @@ def interval_text(count: int, n: int, low: float, high: float) -> str:
 
 def objective_rows(result: EnsembleResult) -> list[list[str]]:
     """side, measure, date, place, weight, runs met with its interval."""
-    return [[o["side"], measure_of(o["kind"]), o["by"], o["place"], f"{o['weight']:g}",
-             interval_text(o["met"], o["runs"], o["ci_low"], o["ci_high"])]
-            for o in result.objectives]
+    return [
+        [
+            o["side"],
+            measure_of(o["kind"]),
+            o["by"],
+            o["place"],
+            f"{o['weight']:g}",
+            interval_text(o["met"], o["runs"], o["ci_low"], o["ci_high"]),
+        ]
+        for o in result.objectives
+    ]
 
 
 def holder_rows(result: EnsembleResult) -> tuple[list[str], list[list[str]]]:
     """Sides that ever hold a contested place at the end, and per place the runs in which
     each does (count/n and interval)."""
     n = result.completed
-    sides = [s for s in result.sides
-             if any(result.final_control[t][s] > 0 for t in result.contested)]
+    sides = [
+        s for s in result.sides if any(result.final_control[t][s] > 0 for t in result.contested)
+    ]
     rows = []
     for town in result.contested:
         cells = []
@@ -67,8 +76,10 @@ def measures_note(result: EnsembleResult) -> list[str]:
 
 def _table_text(head: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows, strict=True)]
-    return ["  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in [head, *rows]]
+    return [
+        "  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [head, *rows]
+    ]
 
 
 def summary_text(result: EnsembleResult) -> str:
@@ -84,14 +95,18 @@ def summary_text(result: EnsembleResult) -> str:
     n = result.completed
     if n and result.contested:
         sides, rows = holder_rows(result)
-        lines += ["", f"holder_at_end: who holds each contested place at the end of "
-                  f"{result.header['end']} (runs of {n}, 95% Wilson interval)"]
+        lines += [
+            "",
+            f"holder_at_end: who holds each contested place at the end of "
+            f"{result.header['end']} (runs of {n}, 95% Wilson interval)",
+        ]
         lines += _table_text(["place", *sides], rows)
     if n and result.objectives:
         lines += ["", f"objectives met (runs of {n}, 95% Wilson interval)"]
         lines += ["  " + note.replace("`", "") for note in measures_note(result)]
-        lines += _table_text(["side", "measure", "date", "place", "weight", "met"],
-                             objective_rows(result))
+        lines += _table_text(
+            ["side", "measure", "date", "place", "weight", "met"], objective_rows(result)
+        )
     return "\n".join(lines)
 
 
@@ -101,10 +116,12 @@ def ensemble_blocks(result: EnsembleResult) -> list[Block]:
     n = result.completed
     name = {s["id"]: s["name"] for s in h["sides"]}
     blocks = [Block("h1", f"Ensemble report: {h.get('scenario_title', h['scenario_id'])}")]
-    intro = (f"Scenario `{h['scenario_id']}`, {h['start']} to {h['end']}: {n} of "
-             f"{result.runs_requested} runs completed (seeds {h['base_seed']} to "
-             f"{h['base_seed'] + result.runs_requested - 1}), each drawing ranged strengths "
-             f"from their ranges.")
+    intro = (
+        f"Scenario `{h['scenario_id']}`, {h['start']} to {h['end']}: {n} of "
+        f"{result.runs_requested} runs completed (seeds {h['base_seed']} to "
+        f"{h['base_seed'] + result.runs_requested - 1}), each drawing ranged strengths "
+        f"from their ranges."
+    )
     label = what_if_label(h.get("overrides", []))
     intro += f" **This is a what-if ensemble** ({label})." if label else " Baseline (no overrides)."
     blocks.append(Block("p", intro))
@@ -113,22 +130,35 @@ def ensemble_blocks(result: EnsembleResult) -> list[Block]:
     if not n:
         blocks.append(Block("p", "No run completed: there are no outcomes to report."))
         return blocks
-    blocks.append(Block("p", "Counts are runs out of n; the brackets give the 95% Wilson "
-                        "interval of the share."))
+    blocks.append(
+        Block(
+            "p", "Counts are runs out of n; the brackets give the 95% Wilson interval of the share."
+        )
+    )
     if result.objectives:
         blocks.append(Block("h2", "Objectives"))
         words = []
         for o in result.objectives:
             place = o["place"]
-            what = (f"holds {place} on every day to {o['by']}" if o["kind"] == "hold"
-                    else f"holds {place} at the end of {o['by']}")
-            words.append(f"{name.get(o['side'], o['side'])} {what} in {o['met']} of {o['runs']} "
-                         f"runs ({share(o['probability'])}; 95% interval "
-                         f"{share(o['ci_low'])} to {share(o['ci_high'])}).")
+            what = (
+                f"holds {place} on every day to {o['by']}"
+                if o["kind"] == "hold"
+                else f"holds {place} at the end of {o['by']}"
+            )
+            words.append(
+                f"{name.get(o['side'], o['side'])} {what} in {o['met']} of {o['runs']} "
+                f"runs ({share(o['probability'])}; 95% interval "
+                f"{share(o['ci_low'])} to {share(o['ci_high'])})."
+            )
         blocks.append(Block("ul", items=words))
         blocks.append(Block("p", "Measures: " + "; ".join(measures_note(result)) + "."))
-        blocks.append(Block("table", head=["side", "measure", "date", "place", "weight", "met"],
-                            rows=objective_rows(result)))
+        blocks.append(
+            Block(
+                "table",
+                head=["side", "measure", "date", "place", "weight", "met"],
+                rows=objective_rows(result),
+            )
+        )
     if result.contested:
         sides, rows = holder_rows(result)
         blocks.append(Block("h2", f"Who holds each contested place at the end of {h['end']}"))
@@ -138,12 +168,23 @@ def ensemble_blocks(result: EnsembleResult) -> list[Block]:
             who = "no side" if top == NONE else name.get(top, top)
             words.append(f"{town}: {who} in {result.final_count(town, top)} of {n} runs.")
         blocks.append(Block("ul", items=words))
-        blocks.append(Block("table", head=["place", *(f"holder_at_end: {s}" for s in sides)],
-                            rows=rows))
+        blocks.append(
+            Block("table", head=["place", *(f"holder_at_end: {s}" for s in sides)], rows=rows)
+        )
     if result.losses:
         blocks.append(Block("h2", "Losses, men"))
-        blocks.append(Block("table", head=["side", "measure", "mean", "median", "p5", "p95"],
-                            rows=[[name.get(r["side"], r["side"]), r["measure"],
-                                   *(f"{r[k]:,.0f}" for k in ("mean", "median", "p5", "p95"))]
-                                  for r in result.losses]))
+        blocks.append(
+            Block(
+                "table",
+                head=["side", "measure", "mean", "median", "p5", "p95"],
+                rows=[
+                    [
+                        name.get(r["side"], r["side"]),
+                        r["measure"],
+                        *(f"{r[k]:,.0f}" for k in ("mean", "median", "p5", "p95")),
+                    ]
+                    for r in result.losses
+                ],
+            )
+        )
     return blocks

@@ -93,7 +93,7 @@ class EnsembleTally:
                 counts = self._changed[town] = np.zeros((len(self.dates), n_sides), np.int64)
             holder = np.full(len(self.dates), self._side_index[self.initial(town)])
             for day, side in changes:
-                holder[self._date_index[day]:] = self._side_index[side]
+                holder[self._date_index[day] :] = self._side_index[side]
             counts[days, holder] += 1
             self._changed_runs[town] = self._changed_runs.get(town, 0) + 1
         self._met += np.asarray(record.objectives_met, dtype=np.int64)
@@ -216,8 +216,7 @@ class EnsembleResult:
         return [
             t
             for t in self.towns
-            if t in objective_places
-            or self.final_count(t, self.initial(t)) != self.completed
+            if t in objective_places or self.final_count(t, self.initial(t)) != self.completed
         ]
 
     @cached_property

@@ -53,8 +53,9 @@ def run_control(scenario: Scenario, seed: int) -> dict[str, dict[str, str]]:
     return control_by_day(header, [e.to_dict() for e in result.events])
 
 
-def score_checkpoints(history: History, table: dict[str, dict[str, str]],
-                      holder: dict[str, str]) -> list[CheckpointResult]:
+def score_checkpoints(
+    history: History, table: dict[str, dict[str, str]], holder: dict[str, str]
+) -> list[CheckpointResult]:
     """Compare one run's daily control table with every checkpoint."""
     dates = sorted(table)
     out = []
@@ -71,8 +72,12 @@ def score_checkpoints(history: History, table: dict[str, dict[str, str]],
             continue
         simulated = _normalise(table[day].get(cp.place, "none"), holder)
         first_day = dates[0]
-        before = previous.get(cp.place, _normalise(table[first_day].get(cp.place, "none"), holder)
-                              if cp.date.isoformat() > first_day else recorded)
+        before = previous.get(
+            cp.place,
+            _normalise(table[first_day].get(cp.place, "none"), holder)
+            if cp.date.isoformat() > first_day
+            else recorded,
+        )
         capture = before != recorded
         error = _capture_error(table, cp.place, recorded, cp.date, holder) if capture else None
         compared = None
@@ -80,16 +85,28 @@ def score_checkpoints(history: History, table: dict[str, dict[str, str]],
             high = _capture_window_end(by_place[cp.place], day, recorded, dates)
             low = agreed.get(cp.place, "")
             compared = _capture_error(table, cp.place, recorded, cp.date, holder, low, high)
-        out.append(CheckpointResult(cp.place, day, recorded, simulated, simulated == recorded,
-                                    capture, error, cp.event, compared))
+        out.append(
+            CheckpointResult(
+                cp.place,
+                day,
+                recorded,
+                simulated,
+                simulated == recorded,
+                capture,
+                error,
+                cp.event,
+                compared,
+            )
+        )
         previous[cp.place] = recorded
         if simulated == recorded:
             agreed[cp.place] = day
     return out
 
 
-def _capture_window_end(records: list[tuple[str, str]], day: str, side: str,
-                        dates: list[str]) -> str:
+def _capture_window_end(
+    records: list[tuple[str, str]], day: str, side: str, dates: list[str]
+) -> str:
     """The last date on which a run's change of a place to ``side`` is still the capture
     recorded on ``day``: the day before the place's next checkpoint recording another
     side, or the last day of the run. (The window opens after the place's last earlier
@@ -101,8 +118,9 @@ def _capture_window_end(records: list[tuple[str, str]], day: str, side: str,
     return high
 
 
-def _capture_error(table, place: str, side: str, day: dt.date, holder,
-                   low: str = "", high: str = "9999") -> int | None:
+def _capture_error(
+    table, place: str, side: str, day: dt.date, holder, low: str = "", high: str = "9999"
+) -> int | None:
     """Days from the recorded date to the nearest simulated change of ``place`` to ``side``
     (only changes on dates after ``low`` and up to ``high`` count)."""
     dates = sorted(table)
@@ -119,8 +137,9 @@ def _capture_error(table, place: str, side: str, day: dt.date, holder,
     return min(((c - day).days for c in changes), key=abs)
 
 
-def timeline_agreement(history: History, table: dict[str, dict[str, str]],
-                       holder: dict[str, str]) -> tuple[int, int]:
+def timeline_agreement(
+    history: History, table: dict[str, dict[str, str]], holder: dict[str, str]
+) -> tuple[int, int]:
     """Days on which a recorded place's simulated holder agrees with the record, and
     days compared. Between checkpoints the record's holder is the latest recorded one
     (from a place's first checkpoint to the end of the run)."""
@@ -142,8 +161,9 @@ def timeline_agreement(history: History, table: dict[str, dict[str, str]],
     return agree, total
 
 
-def advance_pace(history: History, table: dict[str, dict[str, str]], holder: dict[str, str],
-                 scenario: Scenario) -> dict[str, dict[str, float | None]]:
+def advance_pace(
+    history: History, table: dict[str, dict[str, str]], holder: dict[str, str], scenario: Scenario
+) -> dict[str, dict[str, float | None]]:
     """Pace of advance per side, km a day: great-circle distance between the first and
     the last place the record has the side capture, over the days between the two
     captures, in the record and in the run (None where the run lacks either capture)."""
@@ -166,15 +186,20 @@ def advance_pace(history: History, table: dict[str, dict[str, str]], holder: dic
         (d0, p0), (d1, p1) = caps[0], caps[-1]
         if p0 == p1 or d1 <= d0 or p0 not in places or p1 not in places:
             continue
-        km = great_circle_km(places[p0]["lat"], places[p0]["lon"],
-                             places[p1]["lat"], places[p1]["lon"])
+        km = great_circle_km(
+            places[p0]["lat"], places[p0]["lon"], places[p1]["lat"], places[p1]["lon"]
+        )
         sim = [_first_change(table, dates, place, side, holder) for place in (p0, p1)]
         sim_pace = None
         if sim[0] is not None and sim[1] is not None and sim[1] > sim[0]:
             sim_pace = km / (sim[1] - sim[0])
-        out[side] = {"from": p0, "to": p1, "km": round(km, 1),
-                     "recorded_km_per_day": round(km / (d1 - d0).days, 2),
-                     "simulated_km_per_day": None if sim_pace is None else round(sim_pace, 2)}
+        out[side] = {
+            "from": p0,
+            "to": p1,
+            "km": round(km, 1),
+            "recorded_km_per_day": round(km / (d1 - d0).days, 2),
+            "simulated_km_per_day": None if sim_pace is None else round(sim_pace, 2),
+        }
     return out
 
 
@@ -207,8 +232,9 @@ def skill(hits: int, baseline_hits: int, total: int) -> float | None:
     return (hits - baseline_hits) / (total - baseline_hits)
 
 
-def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
-                    runs: int = 0) -> dict[str, Any]:
+def fidelity_report(
+    scenario: Scenario, history: History, seed: int = 0, runs: int = 0
+) -> dict[str, Any]:
     """Single-run comparison, and (with ``runs``) the ensemble majority over seeds,
     with the no-movement baseline and the skill over it."""
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
@@ -216,8 +242,11 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     single = score_checkpoints(history, table, holder)
     base = score_checkpoints(history, baseline_table(scenario, sorted(table)), holder)
     report: dict[str, Any] = {
-        "scenario": scenario.id, "seed": seed, "checkpoints": [asdict(c) for c in single],
-        "matched": sum(c.matched for c in single), "total": len(single),
+        "scenario": scenario.id,
+        "seed": seed,
+        "checkpoints": [asdict(c) for c in single],
+        "matched": sum(c.matched for c in single),
+        "total": len(single),
     }
     report["share"] = report["matched"] / max(1, report["total"])
     report["baseline_matched"] = sum(c.matched for c in base)
@@ -231,10 +260,14 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
     report["captures_total"] = len(captures)
     errors = [abs(c.date_error_days) for c in single if c.date_error_days is not None]
     report["mean_abs_capture_error_days"] = sum(errors) / len(errors) if errors else None
-    compared = [abs(c.compared_capture_error_days) for c in single
-                if c.compared_capture_error_days is not None]
+    compared = [
+        abs(c.compared_capture_error_days)
+        for c in single
+        if c.compared_capture_error_days is not None
+    ]
     report["mean_abs_compared_capture_error_days"] = (
-        sum(compared) / len(compared) if compared else None)
+        sum(compared) / len(compared) if compared else None
+    )
     if runs:
         votes: list[Counter] = [Counter() for _ in single]
         paces: dict[str, list[float]] = {side: [] for side in report["pace"]}
@@ -248,21 +281,32 @@ def fidelity_report(scenario: Scenario, history: History, seed: int = 0,
         majority = []
         for c, vote in zip(single, votes, strict=True):
             side, count = sorted(vote.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            majority.append({"place": c.place, "date": c.date, "recorded": c.recorded,
-                             "majority": side, "share_recorded": vote[c.recorded] / runs,
-                             "matched": side == c.recorded})
+            majority.append(
+                {
+                    "place": c.place,
+                    "date": c.date,
+                    "recorded": c.recorded,
+                    "majority": side,
+                    "share_recorded": vote[c.recorded] / runs,
+                    "matched": side == c.recorded,
+                }
+            )
         matched = sum(m["matched"] for m in majority)
         report["ensemble"] = {
-            "runs": runs, "checkpoints": majority,
+            "runs": runs,
+            "checkpoints": majority,
             "matched": matched,
             "share": matched / max(1, len(majority)),
             "skill": skill(matched, report["baseline_matched"], len(majority)),
             # The median pace over the runs that make both captures (a single seed may
             # miss one of them, or make it on an unusual day).
-            "pace": {side: {"median_km_per_day": (round(statistics.median(values), 2)
-                                                  if values else None),
-                            "runs": len(values)}
-                     for side, values in paces.items()},
+            "pace": {
+                side: {
+                    "median_km_per_day": (round(statistics.median(values), 2) if values else None),
+                    "runs": len(values),
+                }
+                for side, values in paces.items()
+            },
         }
     return report
 
@@ -279,10 +323,12 @@ def _capture_error_text(c: dict[str, Any]) -> str:
 
 
 def report_text(report: dict[str, Any]) -> str:
-    lines = [f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record",
-             "capture err: days from a recorded capture to the run's (+ later), counted between",
-             "  the checkpoints around it; blank: no capture compared; never: the run misses it",
-             ""]
+    lines = [
+        f"Fidelity of {report['scenario']} (seed {report['seed']}) against the record",
+        "capture err: days from a recorded capture to the run's (+ later), counted between",
+        "  the checkpoints around it; blank: no capture compared; never: the run misses it",
+        "",
+    ]
     ens = {(m["place"], m["date"]): m for m in report.get("ensemble", {}).get("checkpoints", [])}
     head = f"  {'date':<11} {'place':<14} {'recorded':<10} {'simulated':<10} {'match':<6} {'capture err':>11}"
     if ens:
@@ -290,41 +336,59 @@ def report_text(report: dict[str, Any]) -> str:
     lines.append(head)
     for c in report["checkpoints"]:
         err = _capture_error_text(c)
-        line = (f"  {c['date']:<11} {c['place']:<14} {c['recorded']:<10} {c['simulated']:<10} "
-                f"{'yes' if c['matched'] else 'NO':<6} {err:>11}")
+        line = (
+            f"  {c['date']:<11} {c['place']:<14} {c['recorded']:<10} {c['simulated']:<10} "
+            f"{'yes' if c['matched'] else 'NO':<6} {err:>11}"
+        )
         if ens:
             m = ens[(c["place"], c["date"])]
             line += f" {m['share_recorded']:>8.0%}"
         lines.append(line)
     lines.append("")
-    lines.append(f"single run: {report['matched']}/{report['total']} checkpoints matched "
-                 f"({report['share']:.0%}; target {TARGET_MATCH_SHARE:.0%})")
+    lines.append(
+        f"single run: {report['matched']}/{report['total']} checkpoints matched "
+        f"({report['share']:.0%}; target {TARGET_MATCH_SHARE:.0%})"
+    )
     sk = report.get("skill")
-    lines.append(f"no-movement baseline: {report.get('baseline_matched')}/{report['total']}; "
-                 f"skill over it: {'n/a' if sk is None else f'{sk:.2f}'}; captures matched "
-                 f"{report.get('captures_matched')}/{report.get('captures_total')}")
+    lines.append(
+        f"no-movement baseline: {report.get('baseline_matched')}/{report['total']}; "
+        f"skill over it: {'n/a' if sk is None else f'{sk:.2f}'}; captures matched "
+        f"{report.get('captures_matched')}/{report.get('captures_total')}"
+    )
     if report.get("timeline_agreement") is not None:
-        lines.append(f"whole-timeline agreement: {report['timeline_agreement']:.0%} of "
-                     f"{report['timeline_days']} place-days (record carried between checkpoints)")
+        lines.append(
+            f"whole-timeline agreement: {report['timeline_agreement']:.0%} of "
+            f"{report['timeline_days']} place-days (record carried between checkpoints)"
+        )
     for side, pace in report.get("pace", {}).items():
         sim = pace["simulated_km_per_day"]
-        lines.append(f"pace of advance, {side} ({pace['from']} to {pace['to']}, {pace['km']} km): "
-                     f"recorded {pace['recorded_km_per_day']} km/day, simulated "
-                     f"{'n/a (a capture is missing)' if sim is None else f'{sim} km/day'}")
-    mean = report.get("mean_abs_compared_capture_error_days",
-                      report.get("mean_abs_capture_error_days"))
+        lines.append(
+            f"pace of advance, {side} ({pace['from']} to {pace['to']}, {pace['km']} km): "
+            f"recorded {pace['recorded_km_per_day']} km/day, simulated "
+            f"{'n/a (a capture is missing)' if sim is None else f'{sim} km/day'}"
+        )
+    mean = report.get(
+        "mean_abs_compared_capture_error_days", report.get("mean_abs_capture_error_days")
+    )
     if mean is not None:
         lines.append(f"mean |capture date error| over the captures compared: {mean:.1f} days")
     if "ensemble" in report:
         e = report["ensemble"]
-        lines.append(f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"
-                     f" matched ({e['share']:.0%}; skill "
-                     f"{'n/a' if e.get('skill') is None else format(e['skill'], '.2f')})")
+        lines.append(
+            f"ensemble majority over {e['runs']} runs: {e['matched']}/{len(e['checkpoints'])}"
+            f" matched ({e['share']:.0%}; skill "
+            f"{'n/a' if e.get('skill') is None else format(e['skill'], '.2f')})"
+        )
         for side, pace in e.get("pace", {}).items():
             median = pace["median_km_per_day"]
             recorded = report["pace"][side]["recorded_km_per_day"]
-            lines.append(f"ensemble pace of advance, {side}: "
-                         + ("n/a (no run makes both captures)" if median is None else
-                            f"median {median} km/day over the {pace['runs']} of {e['runs']} "
-                            f"runs that make both captures (recorded {recorded})"))
+            lines.append(
+                f"ensemble pace of advance, {side}: "
+                + (
+                    "n/a (no run makes both captures)"
+                    if median is None
+                    else f"median {median} km/day over the {pace['runs']} of {e['runs']} "
+                    f"runs that make both captures (recorded {recorded})"
+                )
+            )
     return "\n".join(lines)

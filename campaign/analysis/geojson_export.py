@@ -147,7 +147,10 @@ def frontline_collection(
 
 
 def _point(lon: float, lat: float) -> dict[str, Any]:
-    return {"type": "Point", "coordinates": [round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS)]}
+    return {
+        "type": "Point",
+        "coordinates": [round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS)],
+    }
 
 
 def units_collection(replay: Replay) -> dict[str, Any]:

@@ -178,8 +178,12 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def condition_text(condition: str, place_names: dict[str, str], unit_names: dict[str, str],
-                   side_names: dict[str, str]) -> str:
+def condition_text(
+    condition: str,
+    place_names: dict[str, str],
+    unit_names: dict[str, str],
+    side_names: dict[str, str],
+) -> str:
     """A trigger's condition (as logged, a Python literal) in words."""
     try:
         cond = ast.literal_eval(condition)
@@ -210,8 +214,11 @@ def _condition_words(cond: Any, places, units, sides) -> str:
     if key == "below":
         return f"{units.get(value['unit'], value['unit'])} below {men(value['men'])} men"
     if key == "ratio":
-        bound = (f"at least {value['at_least']}" if value.get("at_least") is not None
-                 else f"at most {value['at_most']}")
+        bound = (
+            f"at least {value['at_least']}"
+            if value.get("at_least") is not None
+            else f"at most {value['at_most']}"
+        )
         return f"{sides.get(value['side'], value['side'])}'s power ratio near {place(value['place'])} {bound}"
     if key == "done":
         return f"{value} done"
@@ -273,8 +280,12 @@ def _forces(ctx: _Context, units: dict[str, float]) -> list[Force]:
     return list(by_side.values())
 
 
-def _latest_attack_before(ctx: _Context, start: dict[str, Any], kind: str,
-                          sent: Callable[[dict[str, Any], set[str]], bool]) -> dict[str, Any] | None:
+def _latest_attack_before(
+    ctx: _Context,
+    start: dict[str, Any],
+    kind: str,
+    sent: Callable[[dict[str, Any], set[str]], bool],
+) -> dict[str, Any] | None:
     """The latest ``kind`` event to attack the fight's place, up to its start, that
     ``sent`` one of its attackers."""
     attackers = set(start["attackers"])
@@ -282,16 +293,21 @@ def _latest_attack_before(ctx: _Context, start: dict[str, Any], kind: str,
     for e in ctx.events:
         if e["t"] > start["t"]:
             break
-        if (e["type"] == kind and e["action"] == "attack" and e["target"] == start["place"]
-                and sent(e, attackers)):
+        if (
+            e["type"] == kind
+            and e["action"] == "attack"
+            and e["target"] == start["place"]
+            and sent(e, attackers)
+        ):
             best = e
     return best
 
 
 def _decision_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None:
     """The latest decision to attack the fight's place that sent one of its attackers."""
-    return _latest_attack_before(ctx, start, "decision",
-                                 lambda e, attackers: bool(attackers & set(e["units"])))
+    return _latest_attack_before(
+        ctx, start, "decision", lambda e, attackers: bool(attackers & set(e["units"]))
+    )
 
 
 def _order_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None:
@@ -299,8 +315,9 @@ def _order_before(ctx: _Context, start: dict[str, Any]) -> dict[str, Any] | None
     return _latest_attack_before(ctx, start, "order", lambda e, attackers: e["unit"] in attackers)
 
 
-def _match_records(history: Any, starts: dict[int, dict[str, Any]], ends: dict[int, dict[str, Any]],
-                   ctx: _Context) -> dict[int, Any]:
+def _match_records(
+    history: Any, starts: dict[int, dict[str, Any]], ends: dict[int, dict[str, Any]], ctx: _Context
+) -> dict[int, Any]:
     """Engagement number -> the recorded fight it stands for (each record used once):
     at the same place within three days, preferring a fight whose winner took or kept the
     place for the record's winner, then the nearest date."""
@@ -355,8 +372,11 @@ def _fights(ctx: _Context, history: Any) -> list[Fight]:
             why = f"{ctx.side(decision['side'])} ({decision['intent']}): {decision['reason']}"
         else:
             order = _order_before(ctx, s)
-            why = (f"order to {ctx.unit(order['unit'])} ({order['by']}): {order['reason']}"
-                   if order else "")
+            why = (
+                f"order to {ctx.unit(order['unit'])} ({order['by']}): {order['reason']}"
+                if order
+                else ""
+            )
             why = why.rstrip(": ")
         broke, control = [], None
         if end is not None:
@@ -364,33 +384,60 @@ def _fights(ctx: _Context, history: Any) -> list[Fight]:
                 if e["t"] != end["t"]:
                     continue
                 if e["type"] == "retreat" and e["origin"] == s["place"]:
-                    broke.append(f"{ctx.unit(e['unit'])} {e['reason']}, fell back to "
-                                 f"{ctx.place(e['destination'])}")
+                    broke.append(
+                        f"{ctx.unit(e['unit'])} {e['reason']}, fell back to "
+                        f"{ctx.place(e['destination'])}"
+                    )
                 elif e["type"] == "surrender" and e["place"] == s["place"]:
-                    broke.append(f"{ctx.unit(e['unit'])} surrendered with {men(e['men'])} men "
-                                 f"({e['reason']})")
-            change = next((e for e in ctx.events if e["type"] == "control_change"
-                           and e["place"] == s["place"] and e["t"] == end["t"]), None)
+                    broke.append(
+                        f"{ctx.unit(e['unit'])} surrendered with {men(e['men'])} men "
+                        f"({e['reason']})"
+                    )
+            change = next(
+                (
+                    e
+                    for e in ctx.events
+                    if e["type"] == "control_change"
+                    and e["place"] == s["place"]
+                    and e["t"] == end["t"]
+                ),
+                None,
+            )
             if change is not None:
-                control = (f"{ctx.place(change['place'])} passed from {ctx.side(change['old'])} to "
-                           f"{ctx.side(change['new'])} ({change['cause']})")
-        fights.append(Fight(
-            number=number, place=s["place"], place_name=ctx.place(s["place"]), start=s["date"],
-            end=end["date"] if end else None,
-            attackers=_forces(ctx, s["attackers"]), defenders=_forces(ctx, s["defenders"]),
-            posture=s["posture"], terrain=s["terrain"], river=s.get("river"),
-            combat_ratio=first_step[number]["power_ratio"] if number in first_step else None,
-            perceived_ratio=decision["perceived_ratio"] if decision else None,
-            true_ratio=decision["true_ratio"] if decision else None,
-            why=why, winner=end["winner"] if end else "none",
-            result=end["result"] if end else "still going at the end of the run",
-            losses=end["losses"] if end else {}, broke=broke, control=control,
-            recorded=_recorded_text(records[number], ctx) if number in records else None))
+                control = (
+                    f"{ctx.place(change['place'])} passed from {ctx.side(change['old'])} to "
+                    f"{ctx.side(change['new'])} ({change['cause']})"
+                )
+        fights.append(
+            Fight(
+                number=number,
+                place=s["place"],
+                place_name=ctx.place(s["place"]),
+                start=s["date"],
+                end=end["date"] if end else None,
+                attackers=_forces(ctx, s["attackers"]),
+                defenders=_forces(ctx, s["defenders"]),
+                posture=s["posture"],
+                terrain=s["terrain"],
+                river=s.get("river"),
+                combat_ratio=first_step[number]["power_ratio"] if number in first_step else None,
+                perceived_ratio=decision["perceived_ratio"] if decision else None,
+                true_ratio=decision["true_ratio"] if decision else None,
+                why=why,
+                winner=end["winner"] if end else "none",
+                result=end["result"] if end else "still going at the end of the run",
+                losses=end["losses"] if end else {},
+                broke=broke,
+                control=control,
+                recorded=_recorded_text(records[number], ctx) if number in records else None,
+            )
+        )
     return fights
 
 
 def fight_text(f: Fight, sides: dict[str, str]) -> str:
     """One paragraph telling a fight: who, how many, odds, ground, losses, outcome."""
+
     def force(forces: list[Force]) -> str:
         out = []
         for x in forces:
@@ -403,16 +450,20 @@ def fight_text(f: Fight, sides: dict[str, str]) -> str:
     if f.perceived_ratio is not None:
         true = "" if f.true_ratio is None else f", true {ratio(f.true_ratio)}"
         odds.insert(0, f"perceived {ratio(f.perceived_ratio)}{true} when the attack was decided")
-    text = (f"**{f.place_name}** (engagement {f.number}, {f.start}"
-            f"{'' if f.end in (None, f.start) else ' to ' + f.end}): {force(f.attackers)} "
-            f"attacked {force(f.defenders)}; {f.posture} defence, {f.terrain} ground{river}; "
-            f"odds {'; '.join(odds)}.")
+    text = (
+        f"**{f.place_name}** (engagement {f.number}, {f.start}"
+        f"{'' if f.end in (None, f.start) else ' to ' + f.end}): {force(f.attackers)} "
+        f"attacked {force(f.defenders)}; {f.posture} defence, {f.terrain} ground{river}; "
+        f"odds {'; '.join(odds)}."
+    )
     if f.why:
         text += f" Why: {f.why}."
     if f.losses:
-        parts = [f"{sides.get(side, side)} {men(row.get('killed', 0))} killed, "
-                 f"{men(row.get('wounded', 0))} wounded, {men(row.get('captured', 0))} captured"
-                 for side, row in f.losses.items()]
+        parts = [
+            f"{sides.get(side, side)} {men(row.get('killed', 0))} killed, "
+            f"{men(row.get('wounded', 0))} wounded, {men(row.get('captured', 0))} captured"
+            for side, row in f.losses.items()
+        ]
         text += f" Losses: {'; '.join(parts)}."
     text += f" Result: {f.result}"
     text += f" ({'the ' + f.winner + ' won' if f.winner != 'none' else 'undecided'})."
@@ -425,8 +476,15 @@ def fight_text(f: Fight, sides: dict[str, str]) -> str:
     return text
 
 
-_ACTION_WORDS = {"end": "end", "done": "done", "attack": "attack", "move": "move to",
-                 "hold": "hold", "withdraw": "withdraw to", "wait": "wait before"}
+_ACTION_WORDS = {
+    "end": "end",
+    "done": "done",
+    "attack": "attack",
+    "move": "move to",
+    "hold": "hold",
+    "withdraw": "withdraw to",
+    "wait": "wait before",
+}
 
 
 def _decision_lines(ctx: _Context) -> list[Line]:
@@ -457,12 +515,17 @@ def _decision_lines(ctx: _Context) -> list[Line]:
         who = _join([ctx.unit(u) for u in e["units"]])
         odds = ""
         if e["perceived_ratio"] is not None:
-            odds = (f" (true {ratio(e['true_ratio'])})" if "perceived" in e["reason"] else
-                    f" (perceived {ratio(e['perceived_ratio'])}, true {ratio(e['true_ratio'])})")
+            odds = (
+                f" (true {ratio(e['true_ratio'])})"
+                if "perceived" in e["reason"]
+                else f" (perceived {ratio(e['perceived_ratio'])}, true {ratio(e['true_ratio'])})"
+            )
         target = f" {ctx.place(e['target'])}" if e["target"] else ""
-        text = (f"{ctx.side(e['side'])}, intent *{e['intent']}*: "
-                f"{_ACTION_WORDS.get(e['action'], e['action'])}{target}"
-                f"{' with ' + who if who else ''} — {e['reason']}{odds}.")
+        text = (
+            f"{ctx.side(e['side'])}, intent *{e['intent']}*: "
+            f"{_ACTION_WORDS.get(e['action'], e['action'])}{target}"
+            f"{' with ' + who if who else ''} — {e['reason']}{odds}."
+        )
         if e["action"] == "start":
             text = f"{ctx.side(e['side'])}, intent *{e['intent']}* in force: {who}."
         lines.append(Line(e["date"], e["t"], "decision", text))
@@ -477,8 +540,11 @@ def _march_lines(ctx: _Context) -> list[Line]:
             by_day[e["date"]].append(e)
     lines = []
     for day, moves in by_day.items():
-        parts = [f"{ctx.unit(m['unit'])} ({ctx.place(m['origin'])} → {ctx.place(m['destination'])}, "
-                 f"{m['km']:.0f} km{' by rail' if m['mode'] == 'rail' else ''})" for m in moves]
+        parts = [
+            f"{ctx.unit(m['unit'])} ({ctx.place(m['origin'])} → {ctx.place(m['destination'])}, "
+            f"{m['km']:.0f} km{' by rail' if m['mode'] == 'rail' else ''})"
+            for m in moves
+        ]
         lines.append(Line(day, moves[0]["t"], "march", "Marches: " + "; ".join(parts) + "."))
     return lines
 
@@ -492,38 +558,89 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
         kind, day, t = e["type"], e["date"], e["t"]
         if kind == "trigger":
             cond = condition_text(e["condition"], ctx.places, ctx.units, ctx.sides)
-            lines.append(Line(day, t, "trigger", f"Trigger: *{e['what']}* set off, because {cond}."))
+            lines.append(
+                Line(day, t, "trigger", f"Trigger: *{e['what']}* set off, because {cond}.")
+            )
         elif kind == "order" and e["by"] == "scenario":
             target = f" {ctx.place(e['target'])}" if e["target"] else ""
-            lines.append(Line(day, t, "order", f"Order (scenario timetable): {ctx.unit(e['unit'])} "
-                              f"to {e['action']}{target}."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "order",
+                    f"Order (scenario timetable): {ctx.unit(e['unit'])} to {e['action']}{target}.",
+                )
+            )
         elif kind == "engagement_start":
             f = by_number[e["engagement"]]
             if f.end != f.start:
-                lines.append(Line(day, t, "fight", f"Fighting begins at **{f.place_name}** "
-                                  f"(engagement {f.number}); see {f.end or 'the end of the run'}."))
+                lines.append(
+                    Line(
+                        day,
+                        t,
+                        "fight",
+                        f"Fighting begins at **{f.place_name}** "
+                        f"(engagement {f.number}); see {f.end or 'the end of the run'}.",
+                    )
+                )
         elif kind == "engagement_end":
             lines.append(Line(day, t, "fight", fight_text(by_number[e["engagement"]], ctx.sides)))
         elif kind == "control_change" and not (t in fight_t and (e["place"], day) in fight_ends):
-            lines.append(Line(day, t, "control", f"{ctx.place(e['place'])} passed from "
-                              f"{ctx.side(e['old'])} to {ctx.side(e['new'])}: {e['cause']}."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "control",
+                    f"{ctx.place(e['place'])} passed from "
+                    f"{ctx.side(e['old'])} to {ctx.side(e['new'])}: {e['cause']}.",
+                )
+            )
         elif kind == "retreat" and t not in fight_t:
-            lines.append(Line(day, t, "control", f"{ctx.unit(e['unit'])} fell back from "
-                              f"{ctx.place(e['origin'])} to {ctx.place(e['destination'])}: "
-                              f"{e['reason']}."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "control",
+                    f"{ctx.unit(e['unit'])} fell back from "
+                    f"{ctx.place(e['origin'])} to {ctx.place(e['destination'])}: "
+                    f"{e['reason']}.",
+                )
+            )
         elif kind == "surrender" and t not in fight_t:
-            lines.append(Line(day, t, "control", f"{ctx.unit(e['unit'])} surrendered at "
-                              f"{ctx.place(e['place'])} with {men(e['men'])} men: {e['reason']}."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "control",
+                    f"{ctx.unit(e['unit'])} surrendered at "
+                    f"{ctx.place(e['place'])} with {men(e['men'])} men: {e['reason']}.",
+                )
+            )
         elif kind == "arrival" and t > 0:
-            lines.append(Line(day, t, "arrival", f"{ctx.unit(e['unit'])} arrived at "
-                              f"{ctx.place(e['place'])} with {men(e['men'])} men."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "arrival",
+                    f"{ctx.unit(e['unit'])} arrived at "
+                    f"{ctx.place(e['place'])} with {men(e['men'])} men.",
+                )
+            )
         elif kind == "departure":
-            lines.append(Line(day, t, "departure", f"{ctx.unit(e['unit'])} left the theatre from "
-                              f"{ctx.place(e['place'])} with {men(e['men'])} men."))
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "departure",
+                    f"{ctx.unit(e['unit'])} left the theatre from "
+                    f"{ctx.place(e['place'])} with {men(e['men'])} men.",
+                )
+            )
         elif kind == "relation":
             a, b = (ctx.side(s) for s in e["sides"])
-            lines.append(Line(day, t, "relation", f"{a} and {b}: {e['old']} → {e['new']} "
-                              f"({e['reason']})."))
+            lines.append(
+                Line(day, t, "relation", f"{a} and {b}: {e['old']} → {e['new']} ({e['reason']}).")
+            )
     return lines
 
 
@@ -553,27 +670,41 @@ def _fates(ctx: _Context) -> list[Fate]:
         else:
             times = {0: "", 1: "once", 2: "twice"}.get(broke[unit], f"{broke[unit]} times")
             status = f"broke {times}" if broke[unit] else "never broke"
-        fates.append(Fate(unit, ctx.unit(unit), u["side"], float(u.get("men", 0.0)),
-                          float(end_men), ctx.place(str(where)), status))
+        fates.append(
+            Fate(
+                unit,
+                ctx.unit(unit),
+                u["side"],
+                float(u.get("men", 0.0)),
+                float(end_men),
+                ctx.place(str(where)),
+                status,
+            )
+        )
     return fates
 
 
-def _objectives(ctx: _Context, scenario: Any | None, table: dict[str, dict[str, str]],
-                folder: Path) -> list[ObjectiveResult]:
+def _objectives(
+    ctx: _Context, scenario: Any | None, table: dict[str, dict[str, str]], folder: Path
+) -> list[ObjectiveResult]:
     summary = folder / "summary.json"
     if summary.is_file():
         try:
             rows = json.loads(summary.read_text(encoding="utf-8")).get("objectives", [])
-            return [ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
-                    for r in rows]
+            return [
+                ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
+                for r in rows
+            ]
         except (ValueError, KeyError):
             pass  # a damaged summary: work them out from the scenario below
     if scenario is None:
         return []
     from campaign.replay.summary import objectives_met
 
-    return [ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
-            for r in objectives_met(scenario, table)]
+    return [
+        ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
+        for r in objectives_met(scenario, table)
+    ]
 
 
 def _record(ctx: _Context, history: Any, table: dict[str, dict[str, str]]) -> list[RecordNote]:
@@ -586,8 +717,11 @@ def _record(ctx: _Context, history: Any, table: dict[str, dict[str, str]]) -> li
             continue
         simulated = table[day].get(cp.place, "none")
         agree = ctx.holder.get(simulated, simulated) == ctx.holder.get(cp.side, cp.side)
-        notes.append(RecordNote(day, ctx.place(cp.place), ctx.side(cp.side), ctx.side(simulated),
-                                agree, cp.event))
+        notes.append(
+            RecordNote(
+                day, ctx.place(cp.place), ctx.side(cp.side), ctx.side(simulated), agree, cp.event
+            )
+        )
     return notes
 
 
@@ -599,8 +733,14 @@ def _record_lines(notes: list[RecordNote]) -> list[Line]:
     for day, group in by_day.items():
         for n in group:
             verdict = "agrees" if n.agree else f"DIFFERS (the run has {n.simulated})"
-            lines.append(Line(day, 1e9, "record", f"The record: {n.place} held by {n.recorded} — "
-                              f"the run {verdict}. “{n.event}”"))
+            lines.append(
+                Line(
+                    day,
+                    1e9,
+                    "record",
+                    f"The record: {n.place} held by {n.recorded} — the run {verdict}. “{n.event}”",
+                )
+            )
     return lines
 
 
@@ -609,8 +749,10 @@ def _load_scenario(replay: Replay, notes: list[str]) -> Any | None:
 
     path = scenario_file_for(replay)
     if path is None:
-        notes.append(f"scenario file {replay.header.scenario_path or replay.header.scenario_id} "
-                     "not found: guns and objectives are left out")
+        notes.append(
+            f"scenario file {replay.header.scenario_path or replay.header.scenario_id} "
+            "not found: guns and objectives are left out"
+        )
         return None
     try:
         from campaign.scenario.loader import load_scenario
@@ -618,8 +760,9 @@ def _load_scenario(replay: Replay, notes: list[str]) -> Any | None:
 
         return load_scenario(path, Overrides.from_flags(replay.header.overrides))
     except CampaignError as exc:
-        notes.append(f"{path}: could not be read again ({str(exc).splitlines()[0]}); "
-                     "guns are left out")
+        notes.append(
+            f"{path}: could not be read again ({str(exc).splitlines()[0]}); guns are left out"
+        )
         return None
 
 
@@ -649,8 +792,9 @@ def build_account(folder: str | Path, with_record: bool = True) -> Account:
     table = control_by_day(header, replay.events)
     fights = _fights(ctx, history)
     record = _record(ctx, history, table)
-    lines = (_decision_lines(ctx) + _march_lines(ctx) + _event_lines(ctx, fights)
-             + _record_lines(record))
+    lines = (
+        _decision_lines(ctx) + _march_lines(ctx) + _event_lines(ctx, fights) + _record_lines(record)
+    )
     losses: dict[str, dict[str, float]] = {}
     for f in fights:
         for side, row in f.losses.items():
@@ -658,10 +802,23 @@ def build_account(folder: str | Path, with_record: bool = True) -> Account:
             for k in LOSS_KINDS:
                 total[k] += row.get(k, 0.0)
     return Account(
-        folder=Path(folder), title=header.scenario_title, scenario_id=header.scenario_id,
-        seed=header.seed, start=header.start, end=header.end, overrides=list(header.overrides),
-        sides=ctx.sides, lines=lines, fights=fights, fates=_fates(ctx),
-        objectives=_objectives(ctx, scenario, table, Path(folder)), record=record,
-        record_file=record_file, losses=losses, final_control=table[header.end] if table else {},
-        place_names=ctx.places, notes=notes,
-        changes=[e for e in replay.events if e["type"] == "control_change"])
+        folder=Path(folder),
+        title=header.scenario_title,
+        scenario_id=header.scenario_id,
+        seed=header.seed,
+        start=header.start,
+        end=header.end,
+        overrides=list(header.overrides),
+        sides=ctx.sides,
+        lines=lines,
+        fights=fights,
+        fates=_fates(ctx),
+        objectives=_objectives(ctx, scenario, table, Path(folder)),
+        record=record,
+        record_file=record_file,
+        losses=losses,
+        final_control=table[header.end] if table else {},
+        place_names=ctx.places,
+        notes=notes,
+        changes=[e for e in replay.events if e["type"] == "control_change"],
+    )

@@ -31,7 +31,9 @@ def scenario_lines(replay: Replay) -> list[Any]:
         return []
 
 
-def run_lines(replay: Replay, places: Mapping[str, tuple[float, float]]) -> dict[str, ReferenceLine]:
+def run_lines(
+    replay: Replay, places: Mapping[str, tuple[float, float]]
+) -> dict[str, ReferenceLine]:
     """Packaged reference lines and the scenario's own lines (same id: the scenario's)."""
     lines = load_reference_lines()
     for line in scenario_lines(replay):

@@ -46,9 +46,19 @@ def report_blocks(account: Account, diff: Differences | None = None) -> list[Blo
 
     blocks.append(Block("h2", "Outcome"))
     if a.objectives:
-        rows = [[side(o.side), f"{o.kind} {a.place_names.get(o.place, o.place)}", o.by,
-                 f"{o.weight:g}", "met" if o.met else "missed"] for o in a.objectives]
-        blocks.append(Block("table", head=["side", "objective", "by", "weight", "result"], rows=rows))
+        rows = [
+            [
+                side(o.side),
+                f"{o.kind} {a.place_names.get(o.place, o.place)}",
+                o.by,
+                f"{o.weight:g}",
+                "met" if o.met else "missed",
+            ]
+            for o in a.objectives
+        ]
+        blocks.append(
+            Block("table", head=["side", "objective", "by", "weight", "result"], rows=rows)
+        )
     if a.losses:
         rows = [[side(s)] + [men(row[k]) for k in LOSS_KINDS] for s, row in a.losses.items()]
         blocks.append(Block("p", "Losses in the fights, men:"))
@@ -60,8 +70,11 @@ def report_blocks(account: Account, diff: Differences | None = None) -> list[Blo
     blocks.append(Block("h2", "The campaign day by day"))
     for day, lines in a.days().items():
         blocks.append(Block("h3", long_date(day)))
-        blocks.append(Block("ul", items=[line.text for line in lines],
-                            css=" ".join(line.kind for line in lines)))
+        blocks.append(
+            Block(
+                "ul", items=[line.text for line in lines], css=" ".join(line.kind for line in lines)
+            )
+        )
 
     if a.fights:
         blocks.append(Block("h2", "Engagements"))
@@ -69,29 +82,72 @@ def report_blocks(account: Account, diff: Differences | None = None) -> list[Blo
         for f in a.fights:
             att = " + ".join(f"{side(x.side)} {men(x.men)}" for x in f.attackers)
             dfn = " + ".join(f"{side(x.side)} {men(x.men)}" for x in f.defenders)
-            lost = "; ".join(f"{side(s)} {men(sum(r.get(k, 0) for k in LOSS_KINDS))}"
-                             for s, r in f.losses.items())
-            rows.append([f.start, f.place_name, att, dfn, ratio(f.perceived_ratio),
-                         ratio(f.true_ratio), ratio(f.combat_ratio), f.posture, lost, f.result])
-        blocks.append(Block("table", head=["date", "place", "attackers (men)", "defenders (men)",
-                                           "perceived", "true", "combat power", "posture",
-                                           "losses (k+w+c)", "result"], rows=rows))
+            lost = "; ".join(
+                f"{side(s)} {men(sum(r.get(k, 0) for k in LOSS_KINDS))}"
+                for s, r in f.losses.items()
+            )
+            rows.append(
+                [
+                    f.start,
+                    f.place_name,
+                    att,
+                    dfn,
+                    ratio(f.perceived_ratio),
+                    ratio(f.true_ratio),
+                    ratio(f.combat_ratio),
+                    f.posture,
+                    lost,
+                    f.result,
+                ]
+            )
+        blocks.append(
+            Block(
+                "table",
+                head=[
+                    "date",
+                    "place",
+                    "attackers (men)",
+                    "defenders (men)",
+                    "perceived",
+                    "true",
+                    "combat power",
+                    "posture",
+                    "losses (k+w+c)",
+                    "result",
+                ],
+                rows=rows,
+            )
+        )
 
     blocks.append(Block("h2", "Units' fates"))
-    rows = [[f.name, side(f.side), men(f.men_start), men(f.men_end), f.place, f.status]
-            for f in a.fates]
-    blocks.append(Block("table", head=["unit", "side", "men at start", "men at end",
-                                       "where at the end", "fate"], rows=rows))
+    rows = [
+        [f.name, side(f.side), men(f.men_start), men(f.men_end), f.place, f.status] for f in a.fates
+    ]
+    blocks.append(
+        Block(
+            "table",
+            head=["unit", "side", "men at start", "men at end", "where at the end", "fate"],
+            rows=rows,
+        )
+    )
 
     if a.record:
         agree = sum(n.agree for n in a.record)
         blocks.append(Block("h2", "Against the historical record"))
-        blocks.append(Block("p", f"{agree} of {len(a.record)} recorded checkpoints agree with the "
-                            f"run (record: `{a.record_file}`)."))
-        rows = [[n.date, n.place, n.recorded, n.simulated, "agree" if n.agree else "DIFFER",
-                 n.event] for n in a.record]
-        blocks.append(Block("table", head=["date", "place", "recorded", "run", "", "the record"],
-                            rows=rows))
+        blocks.append(
+            Block(
+                "p",
+                f"{agree} of {len(a.record)} recorded checkpoints agree with the "
+                f"run (record: `{a.record_file}`).",
+            )
+        )
+        rows = [
+            [n.date, n.place, n.recorded, n.simulated, "agree" if n.agree else "DIFFER", n.event]
+            for n in a.record
+        ]
+        blocks.append(
+            Block("table", head=["date", "place", "recorded", "run", "", "the record"], rows=rows)
+        )
     return blocks
 
 
@@ -103,16 +159,21 @@ def _difference_blocks(a: Account, d: Differences) -> list[Block]:
     if d.empty():
         blocks.append(Block("p", "No difference in control, fights, losses or objectives."))
         return blocks
-    for title, items in (("Objectives", d.objectives), ("Control at the end", d.control),
-                         ("Changes of hands", d.captures), ("Fights", d.fights)):
+    for title, items in (
+        ("Objectives", d.objectives),
+        ("Control at the end", d.control),
+        ("Changes of hands", d.captures),
+        ("Fights", d.fights),
+    ):
         if items:
             blocks.append(Block("h3", title))
             blocks.append(Block("ul", items=items))
     changed = [(s, k, b, r) for s, k, b, r in d.losses if round(b) != round(r)]
     if changed:
         blocks.append(Block("h3", "Losses"))
-        blocks.append(Block("ul", items=[loss_sentence(a.side_name(s), k, b, r)
-                                         for s, k, b, r in changed]))
+        blocks.append(
+            Block("ul", items=[loss_sentence(a.side_name(s), k, b, r) for s, k, b, r in changed])
+        )
     return blocks
 
 
@@ -168,14 +229,23 @@ def to_html(blocks: list[Block], title: str) -> str:
             body.append(f"<p>{_inline(b.text)}</p>")
         elif b.kind == "ul":
             kinds = b.css.split() if b.css else [""] * len(b.items)
-            body.append("<ul>" + "".join(
-                f'<li class="{k}">{_inline(i)}</li>' if k else f"<li>{_inline(i)}</li>"
-                for i, k in zip(b.items, kinds, strict=True)) + "</ul>")
+            body.append(
+                "<ul>"
+                + "".join(
+                    f'<li class="{k}">{_inline(i)}</li>' if k else f"<li>{_inline(i)}</li>"
+                    for i, k in zip(b.items, kinds, strict=True)
+                )
+                + "</ul>"
+            )
         elif b.kind == "table":
             head = "".join(f"<th>{_inline(h)}</th>" for h in b.head)
-            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
-                           for row in b.rows)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in b.rows
+            )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )

@@ -32,8 +32,7 @@ class PlaceTempo:
         return sum(self.days) / len(self.days) if self.days else None
 
 
-def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0
-                  ) -> dict[str, PlaceTempo]:
+def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0) -> dict[str, PlaceTempo]:
     """Per place held on day 0 by another side (not by no one): how often and when
     ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``."""
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}

@@ -27,9 +27,11 @@ def _place_id(ctx: _Context, place: str) -> str:
     by_name = {name.casefold(): pid for pid, name in ctx.places.items()}
     found = by_name.get(place.casefold())
     if found is None:
-        raise ReplayError(f"place '{place}': not a place of this run (ids such as "
-                          f"{', '.join(sorted(ctx.places)[:4])}, or names such as "
-                          f"{', '.join(sorted(ctx.places.values())[:3])})")
+        raise ReplayError(
+            f"place '{place}': not a place of this run (ids such as "
+            f"{', '.join(sorted(ctx.places)[:4])}, or names such as "
+            f"{', '.join(sorted(ctx.places.values())[:3])})"
+        )
     return found
 
 
@@ -46,17 +48,24 @@ def _trigger_for(ctx: _Context, what: str, before: float) -> dict[str, Any] | No
 def _why_decision(ctx: _Context, decision: dict[str, Any]) -> list[str]:
     odds = ""
     if decision.get("perceived_ratio") is not None:
-        odds = (f" (true {ratio(decision['true_ratio'])})" if "perceived" in decision["reason"]
-                else f" (perceived {ratio(decision['perceived_ratio'])}, "
-                f"true {ratio(decision['true_ratio'])})")
+        odds = (
+            f" (true {ratio(decision['true_ratio'])})"
+            if "perceived" in decision["reason"]
+            else f" (perceived {ratio(decision['perceived_ratio'])}, "
+            f"true {ratio(decision['true_ratio'])})"
+        )
     units = ", ".join(ctx.unit(u) for u in decision["units"])
-    lines = [f"  decided {decision['date']} by {ctx.side(decision['side'])}, intent "
-             f"{decision['intent']}: {decision['action']} with {units} — "
-             f"{decision['reason']}{odds}"]
+    lines = [
+        f"  decided {decision['date']} by {ctx.side(decision['side'])}, intent "
+        f"{decision['intent']}: {decision['action']} with {units} — "
+        f"{decision['reason']}{odds}"
+    ]
     trigger = _trigger_for(ctx, f"intent {decision['intent']}", decision["t"])
     if trigger is not None:
-        lines.append(f"  the intent was set off {trigger['date']} because "
-                     f"{condition_text(trigger['condition'], ctx.places, ctx.units, ctx.sides)}")
+        lines.append(
+            f"  the intent was set off {trigger['date']} because "
+            f"{condition_text(trigger['condition'], ctx.places, ctx.units, ctx.sides)}"
+        )
     return lines
 
 
@@ -66,21 +75,37 @@ def _why_order(ctx: _Context, unit: str, place: str, before: float) -> list[str]
     for e in ctx.events:
         if e["t"] > before:
             break
-        if (e["type"] == "decision" and e["target"] == place and unit in e["units"]
-                and e["action"] in ("attack", "move")):
+        if (
+            e["type"] == "decision"
+            and e["target"] == place
+            and unit in e["units"]
+            and e["action"] in ("attack", "move")
+        ):
             decision = e
         elif e["type"] == "order" and e["unit"] == unit and e["target"] == place:
             order = e
     if decision is not None:
         return _why_decision(ctx, decision)
     if order is not None:
-        lines = [f"  ordered {order['date']} ({order['by']}): {ctx.unit(unit)} to "
-                 f"{order['action']} {ctx.place(place)} — {order['reason']}"]
-        trigger = next((e for e in ctx.events if e["type"] == "trigger" and e["t"] <= order["t"]
-                        and e["what"].endswith(f" {order.get('id', '')}")), None)
+        lines = [
+            f"  ordered {order['date']} ({order['by']}): {ctx.unit(unit)} to "
+            f"{order['action']} {ctx.place(place)} — {order['reason']}"
+        ]
+        trigger = next(
+            (
+                e
+                for e in ctx.events
+                if e["type"] == "trigger"
+                and e["t"] <= order["t"]
+                and e["what"].endswith(f" {order.get('id', '')}")
+            ),
+            None,
+        )
         if trigger is not None:
-            lines.append(f"  set off {trigger['date']} because "
-                         f"{condition_text(trigger['condition'], ctx.places, ctx.units, ctx.sides)}")
+            lines.append(
+                f"  set off {trigger['date']} because "
+                f"{condition_text(trigger['condition'], ctx.places, ctx.units, ctx.sides)}"
+            )
         return lines
     return []
 
@@ -110,17 +135,31 @@ def why_place(replay: Replay, place: str, date: str | None = None) -> str:
             continue
         holder = e["new"]
         out.append("")
-        out.append(f"{e['date']}: {name} passed from {ctx.side(e['old'])} to "
-                   f"{ctx.side(e['new'])} — {e['cause']}.")
-        end = next((x for x in ctx.events if x["type"] == "engagement_end" and x["t"] == e["t"]
-                    and x["place"] == pid), None)
+        out.append(
+            f"{e['date']}: {name} passed from {ctx.side(e['old'])} to "
+            f"{ctx.side(e['new'])} — {e['cause']}."
+        )
+        end = next(
+            (
+                x
+                for x in ctx.events
+                if x["type"] == "engagement_end" and x["t"] == e["t"] and x["place"] == pid
+            ),
+            None,
+        )
         if end is not None:
             s = starts[end["engagement"]]
-            att = "; ".join(f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["attackers"]))
-            dfn = "; ".join(f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["defenders"]))
-            out.append(f"  engagement {end['engagement']} from {s['date']}: {att} attacked {dfn} "
-                       f"({s['posture']} defence, combat power "
-                       f"{ratio(steps.get(end['engagement']))}); {end['result']}")
+            att = "; ".join(
+                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["attackers"])
+            )
+            dfn = "; ".join(
+                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["defenders"])
+            )
+            out.append(
+                f"  engagement {end['engagement']} from {s['date']}: {att} attacked {dfn} "
+                f"({s['posture']} defence, combat power "
+                f"{ratio(steps.get(end['engagement']))}); {end['result']}"
+            )
             decision = _decision_before(ctx, s)
             if decision is not None:
                 out += _why_decision(ctx, decision)
@@ -129,15 +168,24 @@ def why_place(replay: Replay, place: str, date: str | None = None) -> str:
                     out += _why_order(ctx, unit, pid, s["t"])
                     break
         else:
-            arrived = next((x for x in ctx.events if x["type"] == "move_end" and x["t"] == e["t"]
-                            and x["place"] == pid), None)
+            arrived = next(
+                (
+                    x
+                    for x in ctx.events
+                    if x["type"] == "move_end" and x["t"] == e["t"] and x["place"] == pid
+                ),
+                None,
+            )
             if arrived is not None:
                 out += _why_order(ctx, arrived["unit"], pid, e["t"]) or [
                     f"  {ctx.unit(arrived['unit'])} was passing through; no order or decision "
-                    f"named {name}"]
+                    f"named {name}"
+                ]
             else:
-                out.append("  no fight and no arrival there: a change behind the lines "
-                           "(the cause above says which)")
+                out.append(
+                    "  no fight and no arrival there: a change behind the lines "
+                    "(the cause above says which)"
+                )
     if len(out) == 1:
         out.append(f"No change of hands up to {date}.")
     out.append("")

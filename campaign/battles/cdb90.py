@@ -152,6 +152,7 @@ def _periods(row: dict[str, str]) -> list[tuple[dt.date, dt.date, float]]:
     """The active periods of a battle: (first day, last day, length in days)."""
     periods = []
     for i in range(1, int(row["NOATP"]) + 1):
+
         def get(part: str, i: int = i) -> int:
             return int(row[f"ATP{part}{i}"])
 
@@ -176,18 +177,30 @@ def _battle(row: dict[str, str]) -> Battle:
     air = int(row["AEROA"])
     front = float(row["WOFA1"])
     return Battle(
-        isqno=isqno, name=row["NAME"].title(), war=row["WAR"].title(), year=first.year,
-        attacker_men=_count(row["STRA"]), defender_men=_count(row["STRD"]),
-        attacker_casualties=_count(row["CASA"]), defender_casualties=_count(row["CASD"]),
-        attacker_tanks=_count(row["TANKA"]), defender_tanks=_count(row["TANKD"]),
-        attacker_guns=_count(row["ARTYA"]), defender_guns=_count(row["ARTYD"]),
-        attacker_cavalry=_count(row["CAVA"]), defender_cavalry=_count(row["CAVD"]),
-        posture=posture, surprise=int(row["SURPA"]),
+        isqno=isqno,
+        name=row["NAME"].title(),
+        war=row["WAR"].title(),
+        year=first.year,
+        attacker_men=_count(row["STRA"]),
+        defender_men=_count(row["STRD"]),
+        attacker_casualties=_count(row["CASA"]),
+        defender_casualties=_count(row["CASD"]),
+        attacker_tanks=_count(row["TANKA"]),
+        defender_tanks=_count(row["TANKD"]),
+        attacker_guns=_count(row["ARTYA"]),
+        defender_guns=_count(row["ARTYD"]),
+        attacker_cavalry=_count(row["CAVA"]),
+        defender_cavalry=_count(row["CAVD"]),
+        posture=posture,
+        surprise=int(row["SURPA"]),
         air_superiority=0 if air not in (-1, 0, 1) else air,
-        relief=_code(row["TERRA1"], 0), cover=_code(row["TERRA1"], 1),
+        relief=_code(row["TERRA1"], 0),
+        cover=_code(row["TERRA1"], 1),
         special_terrain=_code(row["TERRA1"], 2),
-        moisture=_code(row["WX1"], 0), precipitation=_code(row["WX1"], 1),
-        temperature=_code(row["WX1"], 2), season=SEASONS.get(_code(row["WX1"], 3), ""),
+        moisture=_code(row["WX1"], 0),
+        precipitation=_code(row["WX1"], 1),
+        temperature=_code(row["WX1"], 2),
+        season=SEASONS.get(_code(row["WX1"], 3), ""),
         front_km=front if front > 0 else math.nan,
         duration_days=float((last - first).days + 1),
         active_days=sum(length for _, _, length in periods),

@@ -106,14 +106,27 @@ def load_engagements(path: Path = TABLE) -> list[Engagement]:
 def _camp(force: Force, role: str) -> combat.Camp:
     # Sides are named by role: the fitted Lanchester coefficients are keyed that way.
     return combat.Camp(
-        men=np.array([force.men]), guns=np.array([force.guns]),
+        men=np.array([force.men]),
+        guns=np.array([force.guns]),
         machine_guns=np.array([force.machine_guns]),
-        quality=np.array([combat.QUALITY[force.quality]]), morale=np.ones(1), sides=[role])
+        quality=np.array([combat.QUALITY[force.quality]]),
+        morale=np.ones(1),
+        sides=[role],
+    )
 
 
 def _season(day: dt.date) -> str:
-    return {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
-            6: "summer", 7: "summer", 8: "summer"}.get(day.month, "autumn")
+    return {
+        12: "winter",
+        1: "winter",
+        2: "winter",
+        3: "spring",
+        4: "spring",
+        5: "spring",
+        6: "summer",
+        7: "summer",
+        8: "summer",
+    }.get(day.month, "autumn")
 
 
 @dataclass(frozen=True)
@@ -166,22 +179,34 @@ def check_engagements(model: combat.CombatModel, engagements: list[Engagement]) 
     """Run every engagement with ``model`` and compare it with the record."""
     checks = []
     for e in engagements:
-        situation = combat.Situation(posture=e.posture, terrain=e.terrain, surprise=e.surprise,
-                                     season=_season(e.start), era="1900-1945", elapsed_days=0.0)
-        p = run_engagement(model, _camp(e.attacker, "attacker"), _camp(e.defender, "defender"),
-                           situation, e.duration_days)
+        situation = combat.Situation(
+            posture=e.posture,
+            terrain=e.terrain,
+            surprise=e.surprise,
+            season=_season(e.start),
+            era="1900-1945",
+            elapsed_days=0.0,
+        )
+        p = run_engagement(
+            model,
+            _camp(e.attacker, "attacker"),
+            _camp(e.defender, "defender"),
+            situation,
+            e.duration_days,
+        )
         values = {}
-        for side, losses, force, split in (("attacker", e.attacker_losses, e.attacker,
-                                            p.attacker_split),
-                                           ("defender", e.defender_losses, e.defender,
-                                            p.defender_split)):
+        for side, losses, force, split in (
+            ("attacker", e.attacker_losses, e.attacker, p.attacker_split),
+            ("defender", e.defender_losses, e.defender, p.defender_split),
+        ):
             counted = losses.given if losses else CATEGORIES
             values[f"{side}_recorded"] = losses.total / force.men if losses else math.nan
             values[f"{side}_predicted"] = _counted(split, counted)
             values[f"{side}_counted"] = counted
         values["attacker_predicted_total"] = p.attacker_casualty_fraction
         values["defender_predicted_total"] = p.defender_casualty_fraction
-        values["defender_if_routed"] = _counted(p.defender_split_if_routed,
-                                                values["defender_counted"])
+        values["defender_if_routed"] = _counted(
+            p.defender_split_if_routed, values["defender_counted"]
+        )
         checks.append(Check(e.id, e.name, e.winner, p.winner, rout_odds=p.rout_odds, **values))
     return checks

@@ -67,24 +67,34 @@ def _design_row(battle: Battle) -> tuple[tuple[float, ...], tndm.Conditions]:
     """(men, tanks and guns of attacker and defender), conditions: one battle through
     the runner's engagement mapping (cached: every fold refits on the same battles)."""
     attacker, defender, situation = engagement_of(battle)
-    counts = (attacker.total(), defender.total(), float(attacker.tanks.sum()),
-              float(defender.tanks.sum()), float(attacker.guns.sum()),
-              float(defender.guns.sum()))
+    counts = (
+        attacker.total(),
+        defender.total(),
+        float(attacker.tanks.sum()),
+        float(defender.tanks.sum()),
+        float(attacker.guns.sum()),
+        float(defender.guns.sum()),
+    )
     return counts, combat.tndm_conditions(situation)
 
 
 def design(battles: list[Battle]) -> Design:
     """Features of ``battles`` built through the runner's engagement mapping."""
     rows = [_design_row(b) for b in battles]
-    conditions = tndm.Conditions(**{
-        name: np.array([getattr(c, name) for _, c in rows])
-        for name in tndm.Conditions.__dataclass_fields__
-    })
+    conditions = tndm.Conditions(
+        **{
+            name: np.array([getattr(c, name) for _, c in rows])
+            for name in tndm.Conditions.__dataclass_fields__
+        }
+    )
     men_a, men_d, tanks_a, tanks_d, guns_a, guns_d = np.array([r for r, _ in rows]).T
     power = tndm.power_features(men_a, men_d, tanks_a, tanks_d, guns_a, guns_d, conditions)
     return Design(
-        men_a=men_a, men_d=men_d, days=np.array([b.duration_days for b in battles]),
-        power=[np.asarray(p, float) for p in power], conditions=conditions,
+        men_a=men_a,
+        men_d=men_d,
+        days=np.array([b.duration_days for b in battles]),
+        power=[np.asarray(p, float) for p in power],
+        conditions=conditions,
         loss_a=np.array([b.casualty_fraction("attacker") for b in battles]),
         loss_d=np.array([b.casualty_fraction("defender") for b in battles]),
         winner=np.array([b.winner or "" for b in battles]),
@@ -96,12 +106,18 @@ def _hazard_target(fraction: np.ndarray) -> np.ndarray:
     return np.log(-np.log1p(-np.clip(fraction, *FRACTION_RANGE)))
 
 
-def _rate_columns(d: Design, params: tndm.TndmParams, side: str, gave_way: np.ndarray,
-                  routed: np.ndarray | float = 0.0):
+def _rate_columns(
+    d: Design,
+    params: tndm.TndmParams,
+    side: str,
+    gave_way: np.ndarray,
+    routed: np.ndarray | float = 0.0,
+):
     log_p = tndm.log_power_ratio(params, d.power)
     men = d.men_a if side == "attacker" else d.men_d
-    return np.column_stack(tndm.rate_features(side, men, log_p, d.days, gave_way, d.conditions,
-                                              routed))
+    return np.column_stack(
+        tndm.rate_features(side, men, log_p, d.days, gave_way, d.conditions, routed)
+    )
 
 
 def _fit_rates(d: Design, params: tndm.TndmParams) -> tndm.TndmParams:
@@ -119,9 +135,15 @@ def _fit_rates(d: Design, params: tndm.TndmParams) -> tndm.TndmParams:
             lower[tndm.RATE_FEATURES.index(name)] = lo
             upper[tndm.RATE_FEATURES.index(name)] = hi
         start = np.clip(np.array(params.rate[side]), lower + 1e-9, upper - 1e-9)
-        fit = least_squares(lambda beta, x=x, y=y: x @ beta - y, start, jac=lambda beta, x=x: x,
-                            bounds=(lower, upper), loss=ROBUST_LOSS, f_scale=ROBUST_SCALE,
-                            tr_solver="lsmr")
+        fit = least_squares(
+            lambda beta, x=x, y=y: x @ beta - y,
+            start,
+            jac=lambda beta, x=x: x,
+            bounds=(lower, upper),
+            loss=ROBUST_LOSS,
+            f_scale=ROBUST_SCALE,
+            tr_solver="lsmr",
+        )
         values = fit.x.copy()
         if side == "attacker":
             values[tndm.RATE_FEATURES.index("routed")] = 0.0
@@ -181,17 +203,25 @@ def _fit_outcome(d: Design, params: tndm.TndmParams, with_losses: bool) -> tndm.
         kappa, weights, lam, offset = theta[0], theta[1:-2], theta[-2], theta[-1]
         margin = base + cols[:, 1:] @ weights + lam * spread - offset
         z = kappa * margin
-        value = (np.sum(np.logaddexp(0, z) - y * z) / n
-                 + RIDGE * np.sum((weights - prior) ** 2) + RIDGE * lam**2)
+        value = (
+            np.sum(np.logaddexp(0, z) - y * z) / n
+            + RIDGE * np.sum((weights - prior) ** 2)
+            + RIDGE * lam**2
+        )
         g = (0.5 * (1.0 + np.tanh(0.5 * z)) - y) / n  # d value / d z
-        grad = np.concatenate([
-            [g @ margin], kappa * (g @ cols[:, 1:]) + 2 * RIDGE * (weights - prior),
-            [kappa * (g @ spread) + 2 * RIDGE * lam], [-kappa * g.sum()],
-        ])
+        grad = np.concatenate(
+            [
+                [g @ margin],
+                kappa * (g @ cols[:, 1:]) + 2 * RIDGE * (weights - prior),
+                [kappa * (g @ spread) + 2 * RIDGE * lam],
+                [-kappa * g.sum()],
+            ]
+        )
         return float(value), grad
 
-    start = np.concatenate([[1.0], np.array(params.power[1:])[free],
-                            [max(params.lam, 0.0), params.offset]])
+    start = np.concatenate(
+        [[1.0], np.array(params.power[1:])[free], [max(params.lam, 0.0), params.offset]]
+    )
     theta = minimize(loss, start, jac=True, method="BFGS").x
     if not with_losses:
         theta[-2] = 0.0
@@ -204,12 +234,19 @@ def _fit_outcome(d: Design, params: tndm.TndmParams, with_losses: bool) -> tndm.
     weights = np.array(tndm.DUPUY_PRIOR.power[1:])
     weights[free] = theta[1:-2]
     power = (1.0,) + tuple(float(v) for v in weights)
-    return replace(params, power=power, lam=float(theta[-2]), offset=float(theta[-1]),
-                   sharpness=float(theta[0]))
+    return replace(
+        params,
+        power=power,
+        lam=float(theta[-2]),
+        offset=float(theta[-1]),
+        sharpness=float(theta[0]),
+    )
 
 
-def fit_tndm(battles: list[Battle], start: tndm.TndmParams = tndm.DUPUY_PRIOR,
-             ) -> tndm.TndmParams:
+def fit_tndm(
+    battles: list[Battle],
+    start: tndm.TndmParams = tndm.DUPUY_PRIOR,
+) -> tndm.TndmParams:
     """The TNDM-like law fitted to ``battles`` (runnable ones; see the module notes)."""
     d = design([b for b in battles if runnable(b)])
     params = _fit_outcome(d, start, with_losses=False)
@@ -265,8 +302,12 @@ class CrossValidation:
     fitted: object
 
 
-def cross_validate(battles: list[Battle], law: str, k: int = 10, seed: int = 0,
-                   ) -> CrossValidation:
+def cross_validate(
+    battles: list[Battle],
+    law: str,
+    k: int = 10,
+    seed: int = 0,
+) -> CrossValidation:
     """Out-of-fold predictions for every runnable battle, and the fit to all of them.
 
     With ``k`` < 2 the predictions are in-sample (the law fitted to all battles).
@@ -283,8 +324,10 @@ def cross_validate(battles: list[Battle], law: str, k: int = 10, seed: int = 0,
         fold_model = fitted_model(law, train)[0] if k >= 2 else model
         for p in run_battles(fold_model, test):
             predictions[p.isqno] = p
-        medians = tuple(float(np.nanmedian([b.casualty_fraction(s) for b in train]))
-                        for s in ("attacker", "defender"))
+        medians = tuple(
+            float(np.nanmedian([b.casualty_fraction(s) for b in train]))
+            for s in ("attacker", "defender")
+        )
         for b in test:
             constant[b.isqno] = medians
     ordered = [predictions[b.isqno] for b in usable]
@@ -305,8 +348,11 @@ def parameter_table(params: tndm.TndmParams) -> dict[str, float]:
             else:
                 table[f"{side} x {name}"] = math.exp(value)
     for name, value in zip(tndm.POWER_FEATURES[1:], params.power[1:], strict=True):
-        key = f"power {name.replace('log_', '')} exponent" if name.startswith("log_") else \
-            f"power x {name}"
+        key = (
+            f"power {name.replace('log_', '')} exponent"
+            if name.startswith("log_")
+            else f"power x {name}"
+        )
         table[key] = value if name.startswith("log_") else math.exp(value)
     table["outcome loss weight"] = params.lam
     table["outcome offset"] = params.offset
@@ -315,8 +361,11 @@ def parameter_table(params: tndm.TndmParams) -> dict[str, float]:
     return table
 
 
-def bootstrap(battles: list[Battle], n: int = 200, seed: int = 0,
-              ) -> dict[str, tuple[float, float, float]]:
+def bootstrap(
+    battles: list[Battle],
+    n: int = 200,
+    seed: int = 0,
+) -> dict[str, tuple[float, float, float]]:
     """Fit on ``n`` resamples of the battles: name -> (fit to all, 2.5 %, 97.5 %)."""
     usable = [b for b in battles if runnable(b)]
     point = parameter_table(fit_tndm(usable))
@@ -326,5 +375,11 @@ def bootstrap(battles: list[Battle], n: int = 200, seed: int = 0,
         sample = [usable[i] for i in rng.integers(0, len(usable), len(usable))]
         for name, value in parameter_table(fit_tndm(sample)).items():
             draws[name].append(value)
-    return {name: (point[name], float(np.percentile(draws[name], 2.5)),
-                   float(np.percentile(draws[name], 97.5))) for name in point}
+    return {
+        name: (
+            point[name],
+            float(np.percentile(draws[name], 2.5)),
+            float(np.percentile(draws[name], 97.5)),
+        )
+        for name in point
+    }

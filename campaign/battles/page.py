@@ -25,17 +25,21 @@ def _verdict(table: dict, law: str) -> list[str]:
         always = table["attacker always wins"][group].winner_accuracy
         ratio = table["force ratio (more men wins)"][group].winner_accuracy
         ok = ours > always and ours > ratio
-        lines.append(f"- Winner accuracy, {group}: {100 * ours:.1f} % against "
-                     f"{100 * always:.1f} % (attacker always wins) and {100 * ratio:.1f} % "
-                     f"(force ratio): {'met' if ok else 'NOT met'}.")
+        lines.append(
+            f"- Winner accuracy, {group}: {100 * ours:.1f} % against "
+            f"{100 * always:.1f} % (attacker always wins) and {100 * ratio:.1f} % "
+            f"(force ratio): {'met' if ok else 'NOT met'}."
+        )
     for side in ("attacker", "defender"):
         share = getattr(table[law]["all"], f"{side}_within_2x")
         const = getattr(table["attacker always wins"]["all"], f"{side}_within_2x")
         ok = share >= 0.5
         gap = "" if ok else f" (short by {100 * (0.5 - share):.1f} points)"
-        lines.append(f"- {side.capitalize()} casualty fraction within a factor of 2: "
-                     f"{100 * share:.1f} % of battles against {100 * const:.1f} % for the "
-                     f"constant median: {'met' if ok else 'NOT met'}{gap}.")
+        lines.append(
+            f"- {side.capitalize()} casualty fraction within a factor of 2: "
+            f"{100 * share:.1f} % of battles against {100 * const:.1f} % for the "
+            f"constant median: {'met' if ok else 'NOT met'}{gap}."
+        )
     return lines
 
 
@@ -45,8 +49,10 @@ def _repeats(results: Results) -> list[str]:
     return [
         f"The figures above come from one split of the battles into {results.folds} folds "
         f"(seed 0). Over {len(results.repeats)} different splits (seeds 0 to "
-        f"{len(results.repeats) - 1}) they vary as follows:", "",
-        repeats_markdown(results.repeats), "",
+        f"{len(results.repeats) - 1}) they vary as follows:",
+        "",
+        repeats_markdown(results.repeats),
+        "",
     ]
 
 
@@ -93,14 +99,24 @@ def results_page(results: Results, image: str | None = None) -> str:
         parts += [f"### {group}", "", scores_markdown(table, group), ""]
     parts += [f"### {law} by era and defender posture", "", groups_markdown(table[law]), ""]
     if image:
-        parts += ["## Calibration", "",
-                  f"![Predicted against recorded casualty fractions, log axes](img/{image})",
-                  "", "Out-of-fold predictions of the default law; the band is the factor "
-                  "of 2; stars are the 1919 engagements with recorded losses.", ""]
-    if law == "tndm":
-        ci = "bootstrap 95 % intervals" if results.intervals else "no intervals (run with --bootstrap N)"
         parts += [
-            "## The TNDM-like law and its fitted values", "",
+            "## Calibration",
+            "",
+            f"![Predicted against recorded casualty fractions, log axes](img/{image})",
+            "",
+            "Out-of-fold predictions of the default law; the band is the factor "
+            "of 2; stars are the 1919 engagements with recorded losses.",
+            "",
+        ]
+    if law == "tndm":
+        ci = (
+            "bootstrap 95 % intervals"
+            if results.intervals
+            else "no intervals (run with --bootstrap N)"
+        )
+        parts += [
+            "## The TNDM-like law and its fitted values",
+            "",
             "`tndm` (`campaign/engine/tndm.py`) follows Dupuy's Tactical Numerical "
             "Deterministic Model: a daily casualty rate per side from a base rate (Dupuy: "
             "about 2.8 %/day attacking, 1.5 %/day defending at division size, capped near "
@@ -143,19 +159,24 @@ def results_page(results: Results, image: str | None = None) -> str:
             "alone scored about 2 points lower on the defender when the law was developed.",
             "",
         ]
-    parts += ["## The 1919 engagements", "",
-              "Run through the same runner with each law fitted to all CDB90 battles and "
-              "the engine's quality factors. The source gives only some loss categories, "
-              "so the prediction counts the same ones (killed and captured at Jieznas, "
-              "captured at Ukmergė), split the way the engine splits losses "
-              "(`campaign.engine.combat.split_losses`; the extra loss of a side that gives "
-              "way counts as prisoners). The last column is the defender's loss should it "
-              "be routed, and the odds of that outcome. ✓ marks a right winner or losses "
-              "within a factor of 2.", ""]
+    parts += [
+        "## The 1919 engagements",
+        "",
+        "Run through the same runner with each law fitted to all CDB90 battles and "
+        "the engine's quality factors. The source gives only some loss categories, "
+        "so the prediction counts the same ones (killed and captured at Jieznas, "
+        "captured at Ukmergė), split the way the engine splits losses "
+        "(`campaign.engine.combat.split_losses`; the extra loss of a side that gives "
+        "way counts as prisoners). The last column is the defender's loss should it "
+        "be routed, and the odds of that outcome. ✓ marks a right winner or losses "
+        "within a factor of 2.",
+        "",
+    ]
     for name, checks in results.checks.items():
         parts += [f"### {name}", "", checks_markdown(checks), ""]
     parts += [
-        "## Using the law in a scenario", "",
+        "## Using the law in a scenario",
+        "",
         "`combat: {model: tndm}` in a scenario selects the calibrated law (no "
         "coefficients needed). In the engine (`campaign/engine/processes.py`) the law "
         "gets the time elapsed since the engagement began and the season, and decides "
@@ -166,6 +187,7 @@ def results_page(results: Results, image: str | None = None) -> str:
         "the side the rule names gives way with the law's withdrawal loss, and a "
         "defender that gives way is routed with the law's odds, drawn from the run's "
         "seeded generator. Break points and the 3.5:1 / 0.3:1 rules of thumb are the "
-        "`dupuy` law's and do not apply.", "",
+        "`dupuy` law's and do not apply.",
+        "",
     ]
     return "\n".join(parts)

@@ -44,8 +44,13 @@ from campaign.engine import combat
 OVERWHELMING_RATIO = 3.5
 HOPELESS_RATIO = 0.3
 BREAK_POINT = combat.BREAK_POINT["regular"]
-POSTURE = {"HD": "hasty", "PD": "prepared", "FD": "fortified", "DL": "withdrawing",
-           "WD": "withdrawing"}
+POSTURE = {
+    "HD": "hasty",
+    "PD": "prepared",
+    "FD": "fortified",
+    "DL": "withdrawing",
+    "WD": "withdrawing",
+}
 
 
 #: (killed, wounded, captured) fractions of a side's initial men.
@@ -97,8 +102,15 @@ def _camp(men: float, guns: float, tanks: float, side: str) -> combat.Camp:
     def one(value: float) -> np.ndarray:
         return np.array([0.0 if math.isnan(value) else value])
 
-    return combat.Camp(men=one(men), guns=one(guns), machine_guns=np.zeros(1),
-                       quality=np.ones(1), morale=np.ones(1), sides=[side], tanks=one(tanks))
+    return combat.Camp(
+        men=one(men),
+        guns=one(guns),
+        machine_guns=np.zeros(1),
+        quality=np.ones(1),
+        morale=np.ones(1),
+        sides=[side],
+        tanks=one(tanks),
+    )
 
 
 def engagement_of(battle: Battle) -> tuple[combat.Camp, combat.Camp, combat.Situation]:
@@ -113,9 +125,13 @@ def engagement_of(battle: Battle) -> tuple[combat.Camp, combat.Camp, combat.Situ
     attacker = _camp(battle.attacker_men, guns[0], tanks[0], "attacker")
     defender = _camp(battle.defender_men, guns[1], tanks[1], "defender")
     situation = combat.Situation(
-        posture=POSTURE.get(battle.posture, "hasty"), terrain=terrain_of(battle),
-        surprise=battle.surprise, weather="wet" if battle.precipitation in ("L", "H") else "dry",
-        season=battle.season or "summer", era=battle.era, air=battle.air_superiority,
+        posture=POSTURE.get(battle.posture, "hasty"),
+        terrain=terrain_of(battle),
+        surprise=battle.surprise,
+        weather="wet" if battle.precipitation in ("L", "H") else "dry",
+        season=battle.season or "summer",
+        era=battle.era,
+        air=battle.air_superiority,
         elapsed_days=0.0,
     )
     return attacker, defender, situation
@@ -135,9 +151,15 @@ def _rule_of_thumb(first_ratio: float, loss_a: float, loss_d: float) -> str:
     return "attacker" if loss_a >= loss_d else "defender"
 
 
-def run_engagement(model: combat.CombatModel, attacker: combat.Camp, defender: combat.Camp,
-                   situation: combat.Situation, duration_days: float, isqno: int = 0,
-                   step_days: float = 1.0) -> Prediction:
+def run_engagement(
+    model: combat.CombatModel,
+    attacker: combat.Camp,
+    defender: combat.Camp,
+    situation: combat.Situation,
+    duration_days: float,
+    isqno: int = 0,
+    step_days: float = 1.0,
+) -> Prediction:
     """Step ``model`` through ``duration_days`` (in steps of ``step_days``) and decide
     who gave way. The camps are changed in place (their men are the survivors)."""
     a0, d0 = attacker.total(), defender.total()
@@ -168,10 +190,17 @@ def run_engagement(model: combat.CombatModel, attacker: combat.Camp, defender: c
     else:
         loser = _rule_of_thumb(first_ratio, loss_a / BREAK_POINT, loss_d / BREAK_POINT)
     winner = "defender" if loser == "attacker" else "attacker"
-    return Prediction(isqno, winner, loss_a + extra_a, loss_d + extra_d, float(first_ratio),
-                      attacker_split=_split(loss_a, extra_a, first_ratio < 1),
-                      defender_split=_split(loss_d, extra_d, first_ratio >= 1),
-                      defender_split_if_routed=routed, rout_odds=p_rout)
+    return Prediction(
+        isqno,
+        winner,
+        loss_a + extra_a,
+        loss_d + extra_d,
+        float(first_ratio),
+        attacker_split=_split(loss_a, extra_a, first_ratio < 1),
+        defender_split=_split(loss_d, extra_d, first_ratio >= 1),
+        defender_split_if_routed=routed,
+        rout_odds=p_rout,
+    )
 
 
 def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0) -> Prediction:
@@ -182,8 +211,9 @@ def run_battle(model: combat.CombatModel, battle: Battle, step_days: float = 1.0
     if not runnable(battle):
         raise ValueError(f"battle {battle.isqno} ({battle.name}) has no known strengths")
     attacker, defender, situation = engagement_of(battle)
-    return run_engagement(model, attacker, defender, situation, battle.duration_days,
-                          battle.isqno, step_days)
+    return run_engagement(
+        model, attacker, defender, situation, battle.duration_days, battle.isqno, step_days
+    )
 
 
 def run_battles(model: combat.CombatModel, battles: list[Battle]) -> list[Prediction]:

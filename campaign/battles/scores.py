@@ -60,14 +60,18 @@ def score(battles: list[Battle], predictions: list[Prediction]) -> Scores:
         pred = np.array([getattr(p, f"{side}_casualty_fraction") for _, p in pairs])
         obs = np.array([b.casualty_fraction(side) for b, _ in pairs])
         err = _log_errors(pred, obs)
-        values[side] = (float(np.median(err)) if len(err) else math.nan,
-                        float(np.mean(err <= math.log(2))) if len(err) else math.nan)
+        values[side] = (
+            float(np.median(err)) if len(err) else math.nan,
+            float(np.mean(err <= math.log(2))) if len(err) else math.nan,
+        )
     return Scores(
         battles=len(pairs),
         winner_accuracy=float(np.mean(hits)) if hits else math.nan,
         balanced_accuracy=float(np.mean(recalls)) if recalls else math.nan,
-        attacker_median_log_error=values["attacker"][0], attacker_within_2x=values["attacker"][1],
-        defender_median_log_error=values["defender"][0], defender_within_2x=values["defender"][1],
+        attacker_median_log_error=values["attacker"][0],
+        attacker_within_2x=values["attacker"][1],
+        defender_median_log_error=values["defender"][0],
+        defender_within_2x=values["defender"][1],
     )
 
 
@@ -83,18 +87,31 @@ def groups(battles: list[Battle]) -> dict[str, Callable[[Battle], bool]]:
 
 def score_groups(battles: list[Battle], predictions: list[Prediction]) -> dict[str, Scores]:
     """:func:`score` for every group of :func:`groups`."""
-    return {name: score([b for b in battles if keep(b)], predictions)
-            for name, keep in groups(battles).items()}
+    return {
+        name: score([b for b in battles if keep(b)], predictions)
+        for name, keep in groups(battles).items()
+    }
 
 
-def attacker_always(battles: Iterable[Battle], fractions: dict[int, tuple[float, float]],
-                    ) -> list[Prediction]:
+def attacker_always(
+    battles: Iterable[Battle],
+    fractions: dict[int, tuple[float, float]],
+) -> list[Prediction]:
     """Baseline: the attacker always wins; casualties from ``fractions`` by isqno."""
     return [Prediction(b.isqno, "attacker", *fractions[b.isqno], math.nan) for b in battles]
 
 
-def force_ratio_rule(battles: Iterable[Battle], fractions: dict[int, tuple[float, float]],
-                     ) -> list[Prediction]:
+def force_ratio_rule(
+    battles: Iterable[Battle],
+    fractions: dict[int, tuple[float, float]],
+) -> list[Prediction]:
     """Baseline: the side with more men wins (ties to the defender)."""
-    return [Prediction(b.isqno, "attacker" if b.attacker_men > b.defender_men else "defender",
-                       *fractions[b.isqno], b.attacker_men / b.defender_men) for b in battles]
+    return [
+        Prediction(
+            b.isqno,
+            "attacker" if b.attacker_men > b.defender_men else "defender",
+            *fractions[b.isqno],
+            b.attacker_men / b.defender_men,
+        )
+        for b in battles
+    ]

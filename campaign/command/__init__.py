@@ -35,8 +35,14 @@ def install(world: Any, seed: int) -> None:
     conditional = [o for o in scenario.orders if o.when is not None]
     arrivals = [u for u in scenario.units if u.arrives_when is not None]
     drafts = list(scenario.replacements)
-    if not (scenario.intents or conditional or scenario.relations or scenario.lines
-            or arrivals or drafts):
+    if not (
+        scenario.intents
+        or conditional
+        or scenario.relations
+        or scenario.lines
+        or arrivals
+        or drafts
+    ):
         return
     spec = scenario.command
     facts = Facts()
@@ -44,8 +50,9 @@ def install(world: Any, seed: int) -> None:
         facts.pictures[s.id] = Picture(
             side=s.id,
             recon_links=doctrine.RECON_LINKS if spec.recon_links is None else spec.recon_links,
-            estimate_error=(doctrine.ESTIMATE_ERROR if spec.estimate_error is None
-                            else spec.estimate_error),
+            estimate_error=(
+                doctrine.ESTIMATE_ERROR if spec.estimate_error is None else spec.estimate_error
+            ),
             memory_days=doctrine.MEMORY_DAYS if spec.memory_days is None else spec.memory_days,
             seed=seed,
         )
@@ -71,12 +78,19 @@ def install(world: Any, seed: int) -> None:
     update_relations(world, facts, fired_relations)
     update_lines(world, facts, crossings)
     if scenario.relations or scenario.lines or conditional or arrivals or drafts:
-        world.env.process(_dispatcher(world, facts, conditional, arrivals, drafts, crossings,
-                                      fired_relations, wake_events))
+        world.env.process(
+            _dispatcher(
+                world, facts, conditional, arrivals, drafts, crossings, fired_relations, wake_events
+            )
+        )
     for intent in scenario.intents:
         ratio = intent.attack_ratio or spec.attack_ratio.get(intent.side, doctrine.ATTACK_RATIO)
-        staff = Staff(intent=intent, allotted=allotted_units(intent, scenario), attack_ratio=ratio,
-                      picture=facts.pictures[intent.side])
+        staff = Staff(
+            intent=intent,
+            allotted=allotted_units(intent, scenario),
+            attack_ratio=ratio,
+            picture=facts.pictures[intent.side],
+        )
         for uid in staff.allotted:
             # Units given to an intent wait for it (and then follow it): the engine's
             # fallback behaviour does not move them in the meantime.
@@ -84,8 +98,16 @@ def install(world: Any, seed: int) -> None:
         world.env.process(run_staff(world, staff, facts, wake_events))
 
 
-def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, drafts: list,
-                crossings, fired_relations, wake_events: list):
+def _dispatcher(
+    world: Any,
+    facts: Facts,
+    conditional: list,
+    arrivals: list,
+    drafts: list,
+    crossings,
+    fired_relations,
+    wake_events: list,
+):
     """Issue conditional orders, release conditional arrivals and send replacements when
     they are due; keep relations and lines current."""
     env = world.env
@@ -99,8 +121,11 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
         for unit in waiting:
             due = order_time(world.start, unit.arrives) - 0.25 if unit.arrives else 0.0
             if env.now >= due - 1e-9 and holds(unit.arrives_when, world, facts):
-                world.log(ev.TriggerFired, what=f"arrival {unit.id}",
-                          condition=describe(unit.arrives_when))
+                world.log(
+                    ev.TriggerFired,
+                    what=f"arrival {unit.id}",
+                    condition=describe(unit.arrives_when),
+                )
                 world.release(unit.id)
             else:
                 still_waiting.append(unit)
@@ -112,8 +137,11 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
             if env.now >= due - 1e-9 and (draft.when is None or holds(draft.when, world, facts)):
                 if unit.status in ("present", "moving"):
                     if draft.when is not None:
-                        world.log(ev.TriggerFired, what=f"replacements {draft.id or draft.unit}",
-                                  condition=describe(draft.when))
+                        world.log(
+                            ev.TriggerFired,
+                            what=f"replacements {draft.id or draft.unit}",
+                            condition=describe(draft.when),
+                        )
                     world.replace_men(draft.unit, float(draft.men), draft.note or "replacements")
                     continue
                 if unit.status in ("departed", "destroyed"):
@@ -124,10 +152,16 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
         for order in pending:
             due = order_time(world.start, order.date) if order.date else 0.0
             unit = world.units[order.unit]
-            if env.now >= due - 1e-9 and unit.status in ("present", "moving") and holds(
-                    order.when, world, facts):
-                world.log(ev.TriggerFired, what=f"order {order.id or order.unit}",
-                          condition=describe(order.when))
+            if (
+                env.now >= due - 1e-9
+                and unit.status in ("present", "moving")
+                and holds(order.when, world, facts)
+            ):
+                world.log(
+                    ev.TriggerFired,
+                    what=f"order {order.id or order.unit}",
+                    condition=describe(order.when),
+                )
                 facts.claim(order.unit, "order")  # the scenario's own order now rules it
                 world.issue(order.unit, order, by="scenario", reason=order.note or "condition met")
             elif unit.status in ("departed", "destroyed"):
@@ -144,7 +178,8 @@ def _dispatcher(world: Any, facts: Facts, conditional: list, arrivals: list, dra
         wake = env.event()
         wake_events.append(wake)
         env.timeout(max(0.0, morning - now)).callbacks.append(
-            lambda _, w=wake: None if w.triggered else w.succeed())
+            lambda _, w=wake: None if w.triggered else w.succeed()
+        )
         yield wake
         if env.now >= world.days - 1e-9:
             return

@@ -86,8 +86,12 @@ def local_ratio(world: Any, facts: Facts, side: str, place: str) -> float:
     """The side's combat power at ``place`` and its neighbours over the enemy power
     it perceives there (inf when it sees no enemy)."""
     near = [place, *world.links[place]]
-    own = sum(unit_power(u) for p in near for u in world.units_at(p)
-              if u.side == side and u.retreat_to is None)
+    own = sum(
+        unit_power(u)
+        for p in near
+        for u in world.units_at(p)
+        if u.side == side and u.retreat_to is None
+    )
     picture = facts.pictures.get(side)
     if picture is not None:
         picture.look(world)

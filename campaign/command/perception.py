@@ -37,7 +37,9 @@ class Sighting:
 def unit_power(unit: Any) -> float:
     """Combat power of one unit as the combat model counts it (no posture)."""
     crews = min(1.0, unit.men / max(1.0, 10.0 * (unit.guns + unit.machine_guns)))
-    raw = unit.men + (unit.guns * combat.GUN_MEN + unit.machine_guns * combat.MACHINE_GUN_MEN) * crews
+    raw = (
+        unit.men + (unit.guns * combat.GUN_MEN + unit.machine_guns * combat.MACHINE_GUN_MEN) * crews
+    )
     return raw * unit.quality_factor * unit.morale * unit.supply * fatigue_factor(unit.fatigue)
 
 
@@ -101,9 +103,13 @@ class Picture:
         # A column on the road is seen from either end, and believed bound for where
         # it is heading.
         for enemy in world.units.values():
-            if (enemy.status == "moving" and enemy.retreat_to is None and enemy.men >= 0.5
-                    and world.hostile(enemy.side, self.side)
-                    and (enemy.moving_to in visible or enemy.came_from in visible)):
+            if (
+                enemy.status == "moving"
+                and enemy.retreat_to is None
+                and enemy.men >= 0.5
+                and world.hostile(enemy.side, self.side)
+                and (enemy.moving_to in visible or enemy.came_from in visible)
+            ):
                 seen.append((enemy, enemy.moving_to))
         for enemy, place in seen:
             if enemy.side in self.discounted and enemy.id not in self.fought:
@@ -111,8 +117,9 @@ class Picture:
             factor = self.error(enemy.id, day)
             old = self.sightings.get(enemy.id)
             first = old.first_seen_t if old is not None and old.place == place else now
-            self.sightings[enemy.id] = Sighting(enemy.id, place, unit_power(enemy) * factor,
-                                                enemy.men * factor, first, now)
+            self.sightings[enemy.id] = Sighting(
+                enemy.id, place, unit_power(enemy) * factor, enemy.men * factor, first, now
+            )
         for uid, s in list(self.sightings.items()):
             gone = s.place in visible and s.seen_t < now
             if gone or now - s.seen_t > self.memory_days:
@@ -137,8 +144,11 @@ class Picture:
         hostile, holder_of = world.hostile_pairs, world.holder_of
         side, links = self.side, self.recon_links
         for u in world.units.values():
-            if u.status not in ("present", "moving") or hostile[(u.side, side)] or (
-                    holder_of[u.side] != holder and u.side != side):
+            if (
+                u.status not in ("present", "moving")
+                or hostile[(u.side, side)]
+                or (holder_of[u.side] != holder and u.side != side)
+            ):
                 continue
             reach = max(doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else links, links)
             for place in (u.location, u.moving_to, u.came_from if u.location is None else None):

@@ -85,8 +85,11 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
             reason[pair] = rel.note or f"relation {i}"
             if rel.when is not None and i not in fired:
                 fired.add(i)
-                world.log(ev.TriggerFired, what=f"relation {'/'.join(rel.sides)}",
-                          condition=describe(rel.when))
+                world.log(
+                    ev.TriggerFired,
+                    what=f"relation {'/'.join(rel.sides)}",
+                    condition=describe(rel.when),
+                )
     believed: dict[tuple[str, str], str] = {}
     for rel in scenario.relations:
         if _in_force(world, rel.date, rel.until, rel.when, facts):
@@ -94,8 +97,11 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
                 other = rel.sides[1] if rel.sides[0] == who else rel.sides[0]
                 believed[(who, other)] = stance.value
     for side_id, picture in facts.pictures.items():
-        picture.discounted = {other for (who, other), stance in believed.items()
-                              if who == side_id and stance != "hostile"}
+        picture.discounted = {
+            other
+            for (who, other), stance in believed.items()
+            if who == side_id and stance != "hostile"
+        }
     first = not stances.started
     pairs = set(wanted) | set(stances)
     for pair in sorted(pairs, key=sorted):
@@ -114,8 +120,13 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
         else:
             world.neutral_pairs -= {(a, b), (b, a)}
         if old is not None:
-            world.log(ev.RelationChange, sides=[a, b], old=old, new=stance,
-                      reason=reason.get(pair, "back to the scenario's standing relation"))
+            world.log(
+                ev.RelationChange,
+                sides=[a, b],
+                old=old,
+                new=stance,
+                reason=reason.get(pair, "back to the scenario's standing relation"),
+            )
             if stance == "hostile":
                 start_clashes(world)
     stances.started = True
@@ -172,8 +183,9 @@ def _segments_cross(p1, p2, p3, p4) -> bool:
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def update_lines(world: Any, facts: Facts,
-                 crossings: dict[str, frozenset[tuple[str, str]]]) -> None:
+def update_lines(
+    world: Any, facts: Facts, crossings: dict[str, frozenset[tuple[str, str]]]
+) -> None:
     """Close the links of every line in force to the sides it binds."""
     closed: dict[str, set[tuple[str, str]]] = {}
     for line in world.scenario.lines:

@@ -100,16 +100,28 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             staff.active = True
             staff.active_since = env.now
             if intent.when is not None:
-                world.log(ev.TriggerFired, what=f"intent {intent.id}",
-                          condition=describe(intent.when))
+                world.log(
+                    ev.TriggerFired, what=f"intent {intent.id}", condition=describe(intent.when)
+                )
             for uid in staff.units:
                 facts.claim(uid, intent.id)
                 world.units[uid].commanded = True
-            world.log(ev.Decision, intent=intent.id, side=intent.side, action="start",
-                      target=None, units=_present(world, staff), reason="intent in force",
-                      perceived_ratio=None, true_ratio=None)
-            staff.start_powers = {u: unit_power(world.units[u]) for u in staff.units
-                                  if world.units[u].status in ("present", "moving")}
+            world.log(
+                ev.Decision,
+                intent=intent.id,
+                side=intent.side,
+                action="start",
+                target=None,
+                units=_present(world, staff),
+                reason="intent in force",
+                perceived_ratio=None,
+                true_ratio=None,
+            )
+            staff.start_powers = {
+                u: unit_power(world.units[u])
+                for u in staff.units
+                if world.units[u].status in ("present", "moving")
+            }
         if staff.active and review(world, staff, facts):
             _finish(world, staff, facts, "every objective done")
             return
@@ -126,12 +138,12 @@ def _next_wake(world: Any, wake_events: list, end_t: float):
     wake = env.event()
     wake_events.append(wake)
     env.timeout(max(0.0, due - now)).callbacks.append(
-        lambda _: None if wake.triggered else wake.succeed())
+        lambda _: None if wake.triggered else wake.succeed()
+    )
     return wake
 
 
-def _finish(world: Any, staff: Staff, facts: Facts, reason: str,
-            release: bool = False) -> None:
+def _finish(world: Any, staff: Staff, facts: Facts, reason: str, release: bool = False) -> None:
     """The intent is over. Its units stay where it left them until a later intent
     takes them over; only an intent whose time ran out (``until``) hands them back to
     the commands that had them before."""
@@ -140,9 +152,17 @@ def _finish(world: Any, staff: Staff, facts: Facts, reason: str,
         for uid in staff.allotted:
             facts.release(uid, staff.intent.id)
     facts.intents_done.add(staff.intent.id)
-    world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side, action="end",
-              target=None, units=_present(world, staff), reason=reason,
-              perceived_ratio=None, true_ratio=None)
+    world.log(
+        ev.Decision,
+        intent=staff.intent.id,
+        side=staff.intent.side,
+        action="end",
+        target=None,
+        units=_present(world, staff),
+        reason=reason,
+        perceived_ratio=None,
+        true_ratio=None,
+    )
     world.notify("intent_done", intent=staff.intent.id)
 
 
@@ -153,9 +173,13 @@ def _present(world: Any, staff: Staff) -> list[str]:
 def _free(world: Any, unit: Any) -> bool:
     """Able to take an order now: in the theatre, not fighting, not falling back or
     rallying, and with men left."""
-    return (unit.status in ("present", "moving") and unit.engagement is None
-            and unit.retreat_to is None and unit.men >= 0.5
-            and world.env.now >= unit.rally_until - 1e-9)
+    return (
+        unit.status in ("present", "moving")
+        and unit.engagement is None
+        and unit.retreat_to is None
+        and unit.men >= 0.5
+        and world.env.now >= unit.rally_until - 1e-9
+    )
 
 
 def review(world: Any, staff: Staff, facts: Facts) -> bool:
@@ -194,11 +218,14 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         if _held(world, step.place, side):
             staff.ever_held.add(step.place)
         elif step.place not in staff.ever_held and (
-                world.initial_control.get(step.place) != world.holder(side)):
+            world.initial_control.get(step.place) != world.holder(side)
+        ):
             continue  # not ours yet: a place to hold once it is taken
-        elif (staff.active_since >= world.control_since.get(step.place, 0.0)
-              or world.env.now - world.control_since.get(step.place, 0.0)
-              <= doctrine.COUNTERATTACK_DAYS):
+        elif (
+            staff.active_since >= world.control_since.get(step.place, 0.0)
+            or world.env.now - world.control_since.get(step.place, 0.0)
+            <= doctrine.COUNTERATTACK_DAYS
+        ):
             # A place of ours just lost, or lost before this intent was decided (to
             # hold it is then to retake it): the units near it retake it.
             lost_hold = lost_hold or step
@@ -235,41 +262,73 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             out = _way_out(world, side, u.location)
             if out is not None:
                 if staff.given.get(u.id) != ("attack", out):
-                    _give(world, staff, u.id, Action.attack, out,
-                          f"cut off from supply for {u.days_unsupplied} days: breaks out "
-                          f"towards {out}")
+                    _give(
+                        world,
+                        staff,
+                        u.id,
+                        Action.attack,
+                        out,
+                        f"cut off from supply for {u.days_unsupplied} days: breaks out "
+                        f"towards {out}",
+                    )
             elif staff.given.get(u.id) != ("hold", u.location):
-                _give(world, staff, u.id, Action.hold, u.location,
-                      f"out of supply for {u.days_unsupplied} days: the advance halts")
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.hold,
+                    u.location,
+                    f"out of supply for {u.days_unsupplied} days: the advance halts",
+                )
         free = [u for u in free if u not in halted]
     attacking = any(st.kind == "take" for st in intent.objectives)
     if attacking and not staff.spent and staff.units:
         # Measured on the units it still commands, against what they had at the start.
         start = sum(staff.start_powers.get(u, 0.0) for u in staff.units)
-        power = sum(unit_power(world.units[u]) for u in staff.units
-                    if world.units[u].status in ("present", "moving"))
+        power = sum(
+            unit_power(world.units[u])
+            for u in staff.units
+            if world.units[u].status in ("present", "moving")
+        )
         if start > 0 and power < doctrine.SPENT_SHARE * start:
             staff.spent = True
-            world.log(ev.Decision, intent=intent.id, side=side, action="hold", target=None,
-                      units=[u.id for u in free],
-                      reason=f"offensive spent: {power / start:.0%} of the "
-                      "force's power left; going over to the defence",
-                      perceived_ratio=None, true_ratio=None)
+            world.log(
+                ev.Decision,
+                intent=intent.id,
+                side=side,
+                action="hold",
+                target=None,
+                units=[u.id for u in free],
+                reason=f"offensive spent: {power / start:.0%} of the "
+                "force's power left; going over to the defence",
+                perceived_ratio=None,
+                true_ratio=None,
+            )
     _screen(world, staff, steps)
     threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
     if threatened is not None:
         # A threat that comes from the objective itself is met by attacking it when
         # the odds allow (the gathering place is then the threatened one).
         ahead = pending[0] if pending else None
-        if ahead is not None and ahead.kind == "take" and (
-                ahead.place in world.links[threatened[0]]) and staff.picture.enemy_at(ahead.place):
+        if (
+            ahead is not None
+            and ahead.kind == "take"
+            and (ahead.place in world.links[threatened[0]])
+            and staff.picture.enemy_at(ahead.place)
+        ):
             threatened = None
     if threatened is not None and free:
         place, enemy, own = threatened
         for u in free:
             if u.location != place and staff.given.get(u.id) != ("move", place):
-                _give(world, staff, u.id, Action.move, place,
-                      f"reinforce {place}: enemy power {enemy:.0f} near it against {own:.0f}")
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.move,
+                    place,
+                    f"reinforce {place}: enemy power {enemy:.0f} near it against {own:.0f}",
+                )
             elif u.location == place and staff.given.get(u.id) != ("hold", place):
                 _give(world, staff, u.id, Action.hold, place, f"defend {place}", log=False)
         return False
@@ -281,8 +340,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         return False
     if current is None:
         # Done when nothing is left to hold and no objective waits on its condition.
-        return len(steps) == len(intent.objectives) and not garrisons and not any(
-            s.kind in ("hold", "screen") for s in steps)
+        return (
+            len(steps) == len(intent.objectives)
+            and not garrisons
+            and not any(s.kind in ("hold", "screen") for s in steps)
+        )
     if not free:
         return False
     # A lost place of ours to retake comes first; objectives that name their units are
@@ -292,15 +354,17 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     if lost_hold is not None:
         # A lost place is retaken by the units near it (its garrison among them), and
         # only while it touches ground we hold; the others go on with the objectives.
-        ours = any(world.control.get(n) == world.holder(side)
-                   for n in world.links[lost_hold.place])
+        ours = any(world.control.get(n) == world.holder(side) for n in world.links[lost_hold.place])
         # Decided after the loss, retaking it is the intent's purpose: every unit goes
         # (unless other objectives wait); otherwise it is a counter-attack on the
         # commander's initiative, by the units near the place.
         decided = staff.active_since >= world.control_since.get(lost_hold.place, 0.0)
         nothing_else = not any(st.kind == "take" for st in pending)
-        retakers = [u for u in pool if ours and (
-            _close(world, u, lost_hold.place) or (decided and nothing_else))]
+        retakers = [
+            u
+            for u in pool
+            if ours and (_close(world, u, lost_hold.place) or (decided and nothing_else))
+        ]
         if retakers:
             tasks.append((lost_hold, retakers))
         pool = [u for u in pool if u not in retakers]
@@ -322,8 +386,13 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     return False
 
 
-def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
-                        pending: list[IntentStep], garrisons: set[str]) -> set[str]:
+def _keep_what_is_taken(
+    world: Any,
+    staff: Staff,
+    steps: list[IntentStep],
+    pending: list[IntentStep],
+    garrisons: set[str],
+) -> set[str]:
     """While a further place is left to take, a place the intent has taken keeps a
     garrison: the smallest of its units standing there when the others move on (only
     when at least two of them stand there; a place some ``hold`` objective already
@@ -332,8 +401,11 @@ def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
     pending = [st for st in pending if st.kind == "take"]
     kept: set[str] = set()
     for place, uid in list(staff.kept.items()):
-        if not _held(world, place, side) or uid not in staff.units or (
-                world.units[uid].location != place):
+        if (
+            not _held(world, place, side)
+            or uid not in staff.units
+            or (world.units[uid].location != place)
+        ):
             del staff.kept[place]  # lost, or the detachment was taken away or moved
             continue
         kept.add(uid)
@@ -346,11 +418,22 @@ def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
     still_to_take = {id(st) for st in pending}
     for step in steps:
         place = step.place
-        if (step.kind != "take" or place in staff.kept or place in held_by_order
-                or id(step) in still_to_take or not _held(world, place, side)):
+        if (
+            step.kind != "take"
+            or place in staff.kept
+            or place in held_by_order
+            or id(step) in still_to_take
+            or not _held(world, place, side)
+        ):
             continue
-        here = [world.units[u] for u in staff.units if u not in garrisons and u not in kept
-                and world.units[u].location == place and _free(world, world.units[u])]
+        here = [
+            world.units[u]
+            for u in staff.units
+            if u not in garrisons
+            and u not in kept
+            and world.units[u].location == place
+            and _free(world, world.units[u])
+        ]
         if len(here) < 2:
             continue  # a lone unit goes on: the detachment comes from a force that stays
         detachment = min(here, key=lambda u: (u.men, u.id))
@@ -360,8 +443,9 @@ def _keep_what_is_taken(world: Any, staff: Staff, steps: list[IntentStep],
     return kept
 
 
-def _pursue(world: Any, staff: Staff, facts: Facts, step: IntentStep, units: list,
-            retake: bool) -> None:
+def _pursue(
+    world: Any, staff: Staff, facts: Facts, step: IntentStep, units: list, retake: bool
+) -> None:
     if step.kind == "withdraw_to":
         for u in units:
             if u.location != step.place:
@@ -371,8 +455,15 @@ def _pursue(world: Any, staff: Staff, facts: Facts, step: IntentStep, units: lis
             if u.location != step.place and staff.given.get(u.id) != ("move", step.place):
                 _give(world, staff, u.id, Action.move, step.place, f"assemble at {step.place}")
             elif u.location == step.place and staff.given.get(u.id) != ("hold", step.place):
-                _give(world, staff, u.id, Action.hold, step.place, f"assembled at {step.place}",
-                      log=False)
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.hold,
+                    step.place,
+                    f"assembled at {step.place}",
+                    log=False,
+                )
     else:
         _attack_or_gather(world, staff, facts, step, units, retake=retake)
 
@@ -392,19 +483,27 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
     if len(hostile) < 2:
         return False  # the common case, answered before the garrison is counted
-    garrison = [world.units[u] for u in step.units
-                if u in staff.units and world.units[u].status in ("present", "moving")]
+    garrison = [
+        world.units[u]
+        for u in step.units
+        if u in staff.units and world.units[u].status in ("present", "moving")
+    ]
     # The command's other units standing in the place share its fate.
-    garrison += [world.units[u] for u in staff.units if u not in step.units
-                 and world.units[u].location == place and _free(world, world.units[u])]
+    garrison += [
+        world.units[u]
+        for u in staff.units
+        if u not in step.units and world.units[u].location == place and _free(world, world.units[u])
+    ]
     if not garrison:
         return False
     # Enemy standing on the road back to our supply sources (in the town, or holding
     # it) and on another road: the way out is already cut, so less power is needed to close the ring.
     # Enemies only marching on that town do not cut the road yet.
     rear = _line_of_communication(world, side, place)
-    rear_cut = rear in hostile and (world.hostile_held(rear, side) or any(
-        world.units[s.unit].location == rear for s in staff.picture.enemy_at(rear)))
+    rear_cut = rear in hostile and (
+        world.hostile_held(rear, side)
+        or any(world.units[s.unit].location == rear for s in staff.picture.enemy_at(rear))
+    )
     if not rear_cut and len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
         return False
     enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
@@ -416,9 +515,15 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     leaving = [u for u in garrison if u.location == place and _free(world, u)]
     if back is not None and leaving:
         for u in leaving:
-            _give(world, staff, u.id, Action.withdraw, back,
-                  f"{place} nearly surrounded ({len(hostile)} of {len(neighbours)} roads in "
-                  f"enemy hands, enemy power {enemy:.0f} against {own:.0f}): fall back to {back}")
+            _give(
+                world,
+                staff,
+                u.id,
+                Action.withdraw,
+                back,
+                f"{place} nearly surrounded ({len(hostile)} of {len(neighbours)} roads in "
+                f"enemy hands, enemy power {enemy:.0f} against {own:.0f}): fall back to {back}",
+            )
         staff.given_up.add(place)
     return True
 
@@ -439,8 +544,9 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
         # an enemy holds it (the town is on the line even if the enemy stands there).
         at = reach.get(n)
         if at is None:
-            at = min((reach[m] + k for m, k in links[n] if m != place and m in reach),
-                     default=math.inf)
+            at = min(
+                (reach[m] + k for m, k in links[n] if m != place and m in reach), default=math.inf
+            )
         km = at + step
         if math.isfinite(km) and (best is None or (km, n) < best):
             best = (km, n)
@@ -481,13 +587,22 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
                 if u.location == place and staff.given.get(u.id, ("",))[0] != "withdraw":
                     back = _fallback_place(world, side, place)
                     if back is not None:
-                        _give(world, staff, u.id, Action.withdraw, back,
-                              f"screen of {place} falls back before a stronger enemy "
-                              f"({enemy:.0f} against {own:.0f})")
+                        _give(
+                            world,
+                            staff,
+                            u.id,
+                            Action.withdraw,
+                            back,
+                            f"screen of {place} falls back before a stronger enemy "
+                            f"({enemy:.0f} against {own:.0f})",
+                        )
         else:
             for u in units:
-                if u.location != place and staff.given.get(u.id) != ("move", place) and (
-                        not _enemy_there(world, place, side)):
+                if (
+                    u.location != place
+                    and staff.given.get(u.id) != ("move", place)
+                    and (not _enemy_there(world, place, side))
+                ):
                     _give(world, staff, u.id, Action.move, place, f"screen {place}")
 
 
@@ -505,23 +620,30 @@ def _fallback_place(world: Any, side: str, place: str) -> str | None:
     return best[2] if best else None
 
 
-def _threatened(world: Any, staff: Staff, steps: list[IntentStep],
-                garrisons: set[str]) -> tuple[str, float, float] | None:
+def _threatened(
+    world: Any, staff: Staff, steps: list[IntentStep], garrisons: set[str]
+) -> tuple[str, float, float] | None:
     """The first held ``hold`` place the side sees an enemy marching on, stronger than
     the friends who will stay in it, posture counted: (place, perceived enemy power,
     defending power), or None."""
     side = staff.intent.side
     for step in steps:
-        if step.kind != "hold" or step.place in staff.given_up or not _held(
-                world, step.place, side):
+        if (
+            step.kind != "hold"
+            or step.place in staff.given_up
+            or not _held(world, step.place, side)
+        ):
             continue
         place = step.place
         enemy = staff.picture.enemy_power_at(place)
         if enemy <= 0:
             continue
         # Count only those who will stay: the garrisons and other commands' units.
-        friends = [u for u in world.units_at(place) if not world.hostile(u.side, side)
-                   and (u.id in garrisons or u.id not in staff.units)]
+        friends = [
+            u
+            for u in world.units_at(place)
+            if not world.hostile(u.side, side) and (u.id in garrisons or u.id not in staff.units)
+        ]
         own = sum(unit_power(u) for u in friends) * _defence_factor(world, place, -math.inf)
         if enemy > own:
             return place, enemy, own
@@ -536,15 +658,20 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
     for step in steps:
         if step.kind == "take" and not _held(world, step.place, staff.intent.side):
             if id(step) in staff.assaulted and any(
-                    later.place == step.place and later.kind == "take"
-                    for later in objectives[next(i for i, o in enumerate(objectives)
-                                                 if o is step) + 1:]):
+                later.place == step.place and later.kind == "take"
+                for later in objectives[
+                    next(i for i, o in enumerate(objectives) if o is step) + 1 :
+                ]
+            ):
                 continue  # an ordered attack that failed: the next order for the place rules
             out.append(step)
         elif step.kind in ("withdraw_to", "assemble"):
             units = [u for u in (step.units or staff.units) if u in staff.units]
-            if not all(world.units[u].location == step.place for u in units
-                       if world.units[u].status in ("present", "moving")):
+            if not all(
+                world.units[u].location == step.place
+                for u in units
+                if world.units[u].status in ("present", "moving")
+            ):
                 out.append(step)
     return out
 
@@ -557,8 +684,9 @@ def _enemy_there(world: Any, place: str, side: str) -> bool:
     return bool(world.hostiles_at(place, side)) or world.hostile_held(place, side)
 
 
-def _defence_factor(world: Any, place: str, first_seen_t: float,
-                    approach: str | None = None) -> float:
+def _defence_factor(
+    world: Any, place: str, first_seen_t: float, approach: str | None = None
+) -> float:
     """The defender's posture, terrain and river-line factor as the attacker's staff
     reckons it (the river counts when the road in from ``approach`` crosses a river
     the place is on, outside the frozen season)."""
@@ -571,11 +699,15 @@ def _defence_factor(world: Any, place: str, first_seen_t: float,
     river = None
     if approach is not None and approach in world.links[place]:
         crossing = world.links[approach][place].get("river")
-        if (crossing and crossing in world.places[place].get("rivers", ())
-                and world.season(world.env.now) not in FROZEN):
+        if (
+            crossing
+            and crossing in world.places[place].get("rivers", ())
+            and world.season(world.env.now) not in FROZEN
+        ):
             river = crossing
-    situation = combat.Situation(posture=posture, terrain=world.places[place]["terrain"],
-                                 river=river)
+    situation = combat.Situation(
+        posture=posture, terrain=world.places[place]["terrain"], river=river
+    )
     return combat.defender_multiplier(situation, world.scenario.combat.multipliers)
 
 
@@ -595,8 +727,9 @@ def _partners(world: Any, staff: Staff, facts: Facts, target: str) -> list:
     return found
 
 
-def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, free: list,
-                      retake: bool) -> None:
+def _attack_or_gather(
+    world: Any, staff: Staff, facts: Facts, step: IntentStep, free: list, retake: bool
+) -> None:
     intent = staff.intent
     side = intent.side
     target = step.place
@@ -605,8 +738,11 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     facts.aims[intent.id] = (side, target, [u.id for u in free])
     sightings = staff.picture.enemy_at(target)
     verb = "retake" if retake else "take"
-    if not sightings and world.hostile_held(target, side) and (
-            target not in staff.picture.visible_places(world)):
+    if (
+        not sightings
+        and world.hostile_held(target, side)
+        and (target not in staff.picture.visible_places(world))
+    ):
         # Enemy ground out of sight: close up to the last town before it and look.
         staging = _staging(world, side, free, target)
         if staging is not None:
@@ -614,8 +750,15 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
             return
     if not sightings:
         for u in free:
-            _give(world, staff, u.id, Action.attack, target,
-                  f"{verb} {target}: no enemy seen there", surprise=step.surprise)
+            _give(
+                world,
+                staff,
+                u.id,
+                Action.attack,
+                target,
+                f"{verb} {target}: no enemy seen there",
+                surprise=step.surprise,
+            )
         return
     first_seen = min(s.first_seen_t for s in sightings)
     approach = next((u.location for u in free if u.location in world.links[target]), None)
@@ -639,19 +782,39 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     already = [u for u in free if staff.given.get(u.id) == ("attack", target)]
     if perceived >= needed:
         _gather(world, staff, far, side, target)  # those still far off come up behind
-        fresh = [u for u in near if staff.given.get(u.id) != ("attack", target)
-                 or u.current_order(world.env.now) is None]
+        fresh = [
+            u
+            for u in near
+            if staff.given.get(u.id) != ("attack", target) or u.current_order(world.env.now) is None
+        ]
         if fresh:
-            world.log(ev.Decision, intent=intent.id, side=side, action="attack", target=target,
-                      units=[u.id for u in fresh],
-                      reason=(f"{verb} {target}: the attack was ordered (perceived "
-                              f"{perceived:.2f}:1)" if needed == 0.0 else
-                              f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1"),
-                      perceived_ratio=_r(perceived), true_ratio=_r(true))
+            world.log(
+                ev.Decision,
+                intent=intent.id,
+                side=side,
+                action="attack",
+                target=target,
+                units=[u.id for u in fresh],
+                reason=(
+                    f"{verb} {target}: the attack was ordered (perceived {perceived:.2f}:1)"
+                    if needed == 0.0
+                    else f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1"
+                ),
+                perceived_ratio=_r(perceived),
+                true_ratio=_r(true),
+            )
             for u in fresh:
-                _give(world, staff, u.id, Action.attack, target,
-                      f"{verb} {target} at a perceived {perceived:.1f}:1", log=False,
-                      force=True, surprise=step.surprise)
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.attack,
+                    target,
+                    f"{verb} {target} at a perceived {perceived:.1f}:1",
+                    log=False,
+                    force=True,
+                    surprise=step.surprise,
+                )
             if partners:
                 world.notify("attack", target=target, intent=intent.id)  # partners join in
         return
@@ -662,23 +825,32 @@ def _attack_or_gather(world: Any, staff: Staff, facts: Facts, step: IntentStep, 
     day = int(world.env.now + 1e-9)
     if staff.waiting_logged.get(target) != day:
         staff.waiting_logged[target] = day
-        world.log(ev.Decision, intent=intent.id, side=side, action="wait", target=target,
-                  units=[u.id for u in free],
-                  reason=f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
-                  f"gathering at {staging}",
-                  perceived_ratio=_r(perceived), true_ratio=_r(true))
+        world.log(
+            ev.Decision,
+            intent=intent.id,
+            side=side,
+            action="wait",
+            target=target,
+            units=[u.id for u in free],
+            reason=f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
+            f"gathering at {staging}",
+            perceived_ratio=_r(perceived),
+            true_ratio=_r(true),
+        )
     _gather(world, staff, free, side, target, staging)
 
 
 def _close(world: Any, unit: Any, target: str) -> bool:
     """At the target, next to it, or on the road into it."""
     here = unit.location if unit.location is not None else unit.moving_to
-    return here is not None and (here == target or target in world.links[here]
-                                 or unit.moving_to == target)
+    return here is not None and (
+        here == target or target in world.links[here] or unit.moving_to == target
+    )
 
 
-def _gather(world: Any, staff: Staff, units: list, side: str, target: str,
-            staging: str | None = None) -> None:
+def _gather(
+    world: Any, staff: Staff, units: list, side: str, target: str, staging: str | None = None
+) -> None:
     """Bring ``units`` to the gathering place before ``target`` and hold them there."""
     if not units:
         return
@@ -710,8 +882,17 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
     return best[1] if best else None
 
 
-def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | None,
-          reason: str, log: bool = True, force: bool = False, surprise: bool = False) -> None:
+def _give(
+    world: Any,
+    staff: Staff,
+    unit_id: str,
+    action: Action,
+    target: str | None,
+    reason: str,
+    log: bool = True,
+    force: bool = False,
+    surprise: bool = False,
+) -> None:
     """Issue an order unless the unit is already carrying out the same one."""
     unit = world.units[unit_id]
     key = (action.value, target)
@@ -722,17 +903,33 @@ def _give(world: Any, staff: Staff, unit_id: str, action: Action, target: str | 
         return
     if same and force and staff.given.get(unit_id) == key:
         return
-    order = Order.model_construct(id=None, unit=unit_id, date=None, when=None, action=action,
-                                  target=target, by_rail=False, surprise=surprise, source=None,
-                                  note=reason)
+    order = Order.model_construct(
+        id=None,
+        unit=unit_id,
+        date=None,
+        when=None,
+        action=action,
+        target=target,
+        by_rail=False,
+        surprise=surprise,
+        source=None,
+        note=reason,
+    )
     staff.given[unit_id] = key
     world.issue(unit_id, order, by=f"intent {staff.intent.id}", reason=reason)
     if log and action != Action.hold:
-        world.log(ev.Decision, intent=staff.intent.id, side=staff.intent.side,
-                  action=action.value, target=target, units=[unit_id], reason=reason,
-                  perceived_ratio=None, true_ratio=None)
+        world.log(
+            ev.Decision,
+            intent=staff.intent.id,
+            side=staff.intent.side,
+            action=action.value,
+            target=target,
+            units=[unit_id],
+            reason=reason,
+            perceived_ratio=None,
+            true_ratio=None,
+        )
 
 
 def _r(x: float) -> float | None:
     return None if math.isinf(x) else round(float(x), 3)
-

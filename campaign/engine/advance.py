@@ -32,8 +32,9 @@ RATIO_CAP = 4.0
 POSITION_DEPTH_KM = 2.0
 
 
-def opposed_rate(ratio: float, posture: str, ground_factor: float = 1.0,
-                 going: float = 1.0) -> float:
+def opposed_rate(
+    ratio: float, posture: str, ground_factor: float = 1.0, going: float = 1.0
+) -> float:
     """Attacker's rate of advance, km per day, at combat-power ``ratio`` (attacker over
     defender, all multipliers counted) against a defender in ``posture``.
 

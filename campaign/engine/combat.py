@@ -38,8 +38,15 @@ POSTURE = {"attack": 1.0, "hasty": 1.3, "prepared": 1.5, "fortified": 1.6, "with
 #: Terrain multipliers for the defender (Dupuy 1979 terrain factors, simplified: rolling
 #: mixed 1.2, wooded 1.3 (here 1.2), built-up 1.2-1.3, lakes/defiles treated as rugged 1.4,
 #: marsh 1.3).
-TERRAIN = {"open": 1.0, "forest": 1.2, "town": 1.25, "lakes": 1.4, "marsh": 1.3, "fortified": 1.4,
-           "rugged": 1.4}
+TERRAIN = {
+    "open": 1.0,
+    "forest": 1.2,
+    "town": 1.25,
+    "lakes": 1.4,
+    "marsh": 1.3,
+    "fortified": 1.4,
+    "rugged": 1.4,
+}
 #: Defender multiplier when the attacker crosses a river (Dupuy 1979: 1.5 for a major
 #: unfordable river, ~1.25 for a minor one).
 RIVER = {"major": 1.5, "minor": 1.25}
@@ -51,15 +58,23 @@ SURPRISE = 1.5
 #: Engineering estimates for 1919 armies: WWI veterans with machine guns 1.3; hastily
 #: raised volunteers 0.75; untrained recruits and partisans 0.6.
 QUALITY = {
-    "veteran": 1.3, "regular": 1.0, "trained": 0.9,
-    "volunteer": 0.75, "untrained": 0.6, "partisan": 0.6,
+    "veteran": 1.3,
+    "regular": 1.0,
+    "trained": 0.9,
+    "volunteer": 0.75,
+    "untrained": 0.6,
+    "partisan": 0.6,
 }
 #: Break points: share of its strength a unit may lose in one engagement before it
 #: breaks. Helmbold's and Dupuy's studies of historical engagements put typical
 #: breakpoints at 5-20% casualties for battalions; better units hold longer.
 BREAK_POINT = {
-    "veteran": 0.30, "regular": 0.25, "trained": 0.20,
-    "volunteer": 0.15, "untrained": 0.10, "partisan": 0.08,
+    "veteran": 0.30,
+    "regular": 0.25,
+    "trained": 0.20,
+    "volunteer": 0.15,
+    "untrained": 0.10,
+    "partisan": 0.08,
 }
 #: Men-equivalents of one gun and one machine gun in combat power (weapon effect
 #: expressed as riflemen; engineering estimate after Dupuy's operational lethality
@@ -142,7 +157,11 @@ class CombatModel(Protocol):
     """The one interface every combat law implements."""
 
     def step(
-        self, attacker: Camp, defender: Camp, situation: Situation, dt_days: float,
+        self,
+        attacker: Camp,
+        defender: Camp,
+        situation: Situation,
+        dt_days: float,
         rng: np.random.Generator,
     ) -> StepLosses: ...
 
@@ -243,7 +262,9 @@ class LanchesterSquare:
             b1 = b0 * c - math.sqrt(beta / alpha) * a0 * s
         ratio = (beta * a0 * a0) / (alpha * b0 * b0) if alpha > 0 and b0 > 0 else math.inf
         return StepLosses(
-            _spread(a0 - max(a1, 0.0), attacker.men), _spread(b0 - max(b1, 0.0), defender.men), ratio
+            _spread(a0 - max(a1, 0.0), attacker.men),
+            _spread(b0 - max(b1, 0.0), defender.men),
+            ratio,
         )
 
 
@@ -278,13 +299,21 @@ class LanchesterLinear:
             b1 = (beta * a1 - k) / alpha if alpha > 0 else b0
         ratio = (beta * a0) / (alpha * b0) if alpha > 0 and b0 > 0 else math.inf
         return StepLosses(
-            _spread(a0 - max(a1, 0.0), attacker.men), _spread(b0 - max(b1, 0.0), defender.men), ratio
+            _spread(a0 - max(a1, 0.0), attacker.men),
+            _spread(b0 - max(b1, 0.0), defender.men),
+            ratio,
         )
 
 
 #: Engine terrain names -> the TNDM terrain classes (a river crossing counts as rugged).
-TNDM_TERRAIN = {"forest": "wooded", "town": "urban", "fortified": "urban", "lakes": "rugged",
-                "marsh": "rugged", "rugged": "rugged"}
+TNDM_TERRAIN = {
+    "forest": "wooded",
+    "town": "urban",
+    "fortified": "urban",
+    "lakes": "rugged",
+    "marsh": "rugged",
+    "rugged": "rugged",
+}
 
 
 def tndm_conditions(situation: Situation) -> tndm.Conditions:
@@ -292,10 +321,14 @@ def tndm_conditions(situation: Situation) -> tndm.Conditions:
     kind = TNDM_TERRAIN.get(situation.terrain, "")
     return tndm.Conditions(
         posture=situation.posture if situation.posture in tndm.POSTURES else "hasty",
-        rugged=float(kind == "rugged" or bool(situation.river)), wooded=float(kind == "wooded"),
-        urban=float(kind == "urban"), wet=float(situation.weather == "wet"),
-        winter=float(situation.season == "winter"), surprise=float(situation.surprise),
-        air=float(situation.air), era=situation.era,
+        rugged=float(kind == "rugged" or bool(situation.river)),
+        wooded=float(kind == "wooded"),
+        urban=float(kind == "urban"),
+        wet=float(situation.weather == "wet"),
+        winter=float(situation.season == "winter"),
+        surprise=float(situation.surprise),
+        air=float(situation.air),
+        era=situation.era,
     )
 
 
@@ -319,8 +352,14 @@ class TndmModel:
             return 0.0 if camp.tanks is None else float(camp.tanks.sum())
 
         columns = tndm.power_features(
-            men(attacker), men(defender), tanks(attacker), tanks(defender),
-            float(attacker.guns.sum()), float(defender.guns.sum()), tndm_conditions(situation))
+            men(attacker),
+            men(defender),
+            tanks(attacker),
+            tanks(defender),
+            float(attacker.guns.sum()),
+            float(defender.guns.sum()),
+            tndm_conditions(situation),
+        )
         return float(tndm.log_power_ratio(self.params, columns))
 
     def daily_rate(self, side: str, men: float, log_p: float, situation: Situation) -> float:
@@ -346,8 +385,9 @@ class TndmModel:
             span = dt_days if t is None else (t + dt_days) ** delta - t**delta
             hazard = self.daily_rate(side, men, log_p, situation) * span
             losses.append(men * -math.expm1(-hazard))
-        return StepLosses(_spread(losses[0], attacker.men), _spread(losses[1], defender.men),
-                          math.exp(log_p))
+        return StepLosses(
+            _spread(losses[0], attacker.men), _spread(losses[1], defender.men), math.exp(log_p)
+        )
 
     def decision_days(self, men_engaged: float) -> float:
         """Days of combat after which :meth:`gives_way` decides a fight of
@@ -361,41 +401,48 @@ class TndmModel:
 
     def gives_way(self, power_ratio: float, loss_attacker: float, loss_defender: float) -> str:
         """The side that withdraws ("attacker" or "defender"), losses as fractions."""
-        margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
-                                           loss_attacker, loss_defender)
+        margin = tndm.attacker_wins_margin(
+            self.params, math.log(max(power_ratio, 1e-9)), loss_attacker, loss_defender
+        )
         return "defender" if margin > 0 else "attacker"
 
-    def odds_defender_gives_way(self, power_ratio: float, loss_attacker: float,
-                                loss_defender: float) -> float:
+    def odds_defender_gives_way(
+        self, power_ratio: float, loss_attacker: float, loss_defender: float
+    ) -> float:
         """Probability (0..1) that the defender is the side that gives way."""
-        margin = tndm.attacker_wins_margin(self.params, math.log(max(power_ratio, 1e-9)),
-                                           loss_attacker, loss_defender)
+        margin = tndm.attacker_wins_margin(
+            self.params, math.log(max(power_ratio, 1e-9)), loss_attacker, loss_defender
+        )
         return 0.5 * (1.0 + math.tanh(0.5 * self.params.sharpness * margin))
 
-    def odds_routed(self, power_ratio: float, defender_men: float,
-                    situation: Situation) -> float:
+    def odds_routed(self, power_ratio: float, defender_men: float, situation: Situation) -> float:
         """Probability (0..1) that a defender of ``defender_men`` men who gives way at
         ``power_ratio`` is routed (annihilated or withdraws with heavy losses)."""
-        columns = tndm.rout_features(math.log(max(power_ratio, 1e-9)), defender_men,
-                                     tndm_conditions(situation))
+        columns = tndm.rout_features(
+            math.log(max(power_ratio, 1e-9)), defender_men, tndm_conditions(situation)
+        )
         return float(tndm.odds_routed(self.params, columns))
 
-    def withdrawal_loss(self, side: str, loss_fraction: float, chance: float = 1.0,
-                        rout_chance: float = 0.0) -> float:
+    def withdrawal_loss(
+        self, side: str, loss_fraction: float, chance: float = 1.0, rout_chance: float = 0.0
+    ) -> float:
         """Extra fraction of its initial men that ``side`` loses when it gives way
         (``rout_chance`` 1: routed as well; only defenders are).
 
         With chances below 1 the expected (log-scale) extra loss of a side that gives
         way, or is routed, with those probabilities.
         """
-        boost = math.exp(chance * self.params.coefficient(side, "gave_way")
-                         + rout_chance * self.params.coefficient(side, "routed"))
+        boost = math.exp(
+            chance * self.params.coefficient(side, "gave_way")
+            + rout_chance * self.params.coefficient(side, "routed")
+        )
         hazard = -math.log1p(-min(loss_fraction, 0.999999))
         return -math.expm1(-boost * hazard) - loss_fraction
 
 
-def make_combat_model(name: str, coefficients: dict[str, float], multipliers: dict[str, float],
-                      variation: float) -> CombatModel:
+def make_combat_model(
+    name: str, coefficients: dict[str, float], multipliers: dict[str, float], variation: float
+) -> CombatModel:
     """The combat model a scenario asks for."""
     if name == "tndm":
         return TndmModel()

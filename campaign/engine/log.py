@@ -218,9 +218,25 @@ class DailyState(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__dataclass_fields__["type"].default: cls  # type: ignore[misc]
-    for cls in (Initial, Arrival, Departure, OrderIssued, MoveStart, MoveEnd, EngagementStart,
-                EngagementStep, EngagementEnd, Retreat, Surrender, ControlChange, DailyState,
-                Decision, TriggerFired, RelationChange, Replacements)
+    for cls in (
+        Initial,
+        Arrival,
+        Departure,
+        OrderIssued,
+        MoveStart,
+        MoveEnd,
+        EngagementStart,
+        EngagementStep,
+        EngagementEnd,
+        Retreat,
+        Surrender,
+        ControlChange,
+        DailyState,
+        Decision,
+        TriggerFired,
+        RelationChange,
+        Replacements,
+    )
 }
 for _cls in EVENT_TYPES.values():
     _cls.to_dict = _copier_of(_cls)  # type: ignore[method-assign]  # the same, one call less

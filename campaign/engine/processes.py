@@ -102,8 +102,9 @@ def _edge_days(world: World, unit: UnitState, a: str, b: str, rail: bool) -> flo
     return km / (speed * (unit.supply * fatigue_factor(unit.fatigue))) + delay
 
 
-def _link_pace(world: World, kind: str, a: str, b: str, season: str, rail: bool
-               ) -> tuple[float, float | None, float]:
+def _link_pace(
+    world: World, kind: str, a: str, b: str, season: str, rail: bool
+) -> tuple[float, float | None, float]:
     """What the march from ``a`` to ``b`` owes to the link, the season and the kind of
     unit: (km, march rate in km a day before the unit's supply and fatigue, or None by
     rail; the river crossing's delay in days)."""
@@ -134,8 +135,9 @@ def _path(world: World, unit: UnitState, target: str, avoid_hostile: bool) -> li
         return world.routes.path(source, target)
     # The route planned at the last place is passed back: its remainder is the open
     # road from here, or a detour round the enemy that is kept while it stays clear.
-    route = world.routes.plan(source, target, avoid=world.enemy_presence[unit.side],
-                              previous=unit.route)
+    route = world.routes.plan(
+        source, target, avoid=world.enemy_presence[unit.side], previous=unit.route
+    )
     unit.route = route
     return route.places if route is not None else None
 
@@ -177,8 +179,15 @@ def _lose(unit: UnitState, killed: float, wounded: float, captured: float) -> No
 
 
 # ---------------------------------------------------------------------------- arrival
-def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surprise: bool,
-                river: str | None = None, occupy: bool = True) -> None:
+def enter_place(
+    world: World,
+    unit: UnitState,
+    place: str,
+    attacking: bool,
+    surprise: bool,
+    river: str | None = None,
+    occupy: bool = True,
+) -> None:
     """The unit reaches ``place``: join or start an engagement, or take control (not when
     ``occupy`` is False: a unit in flight passes through without taking the town)."""
     unit.location = place
@@ -188,8 +197,11 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
     world.recount(unit)
     unit.since_t = world.env.now
     world.at_place.setdefault(place, {})[unit.id] = None
-    hostiles = [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id] if (
-        place in world.enemy_presence[unit.side]) else []
+    hostiles = (
+        [u for u in world.hostiles_at(place, unit.side) if u.id != unit.id]
+        if (place in world.enemy_presence[unit.side])
+        else []
+    )
     engagement = world.engagements.get(place)
     if engagement is not None:
         defenders_side = world.units[engagement.defenders[0]].side if engagement.defenders else None
@@ -201,10 +213,14 @@ def enter_place(world: World, unit: UnitState, place: str, attacking: bool, surp
         return
     if hostiles:
         # An opposed river crossing only counts when the defenders hold the river line.
-        holds_line = (river is not None and river in world.places[place].get("rivers", ())
-                      and world.season(world.env.now) not in FROZEN)
-        start_engagement(world, place, [unit], hostiles, surprise and attacking,
-                         river if holds_line else None)
+        holds_line = (
+            river is not None
+            and river in world.places[place].get("rivers", ())
+            and world.season(world.env.now) not in FROZEN
+        )
+        start_engagement(
+            world, place, [unit], hostiles, surprise and attacking, river if holds_line else None
+        )
         return
     if unit.men < 0.5:
         return  # an empty shell of a unit holds nothing
@@ -220,22 +236,40 @@ def _takes(world: World, side: str, place: str) -> bool:
     return world.hostile_held(place, side) or world.control.get(place, "none") == "none"
 
 
-def start_engagement(world: World, place: str, attackers: list[UnitState],
-                     defenders: list[UnitState], surprise: bool, river: str | None) -> None:
+def start_engagement(
+    world: World,
+    place: str,
+    attackers: list[UnitState],
+    defenders: list[UnitState],
+    surprise: bool,
+    river: str | None,
+) -> None:
     eid = world.next_engagement_id
     world.next_engagement_id += 1
-    engagement = Engagement(eid, place, [u.id for u in attackers], [u.id for u in defenders],
-                            surprise=surprise, river=river)
+    engagement = Engagement(
+        eid,
+        place,
+        [u.id for u in attackers],
+        [u.id for u in defenders],
+        surprise=surprise,
+        river=river,
+    )
     for u in (*attackers, *defenders):
         engagement.start_men[u.id] = u.men
         engagement.start_kwc[u.id] = (u.killed, u.wounded, u.captured)
         u.engagement = eid
     world.engagements[place] = engagement
     posture = _posture(world, place, defenders)
-    world.log(ev.EngagementStart, engagement=eid, place=place,
-              attackers={u.id: round(u.men, 2) for u in attackers},
-              defenders={u.id: round(u.men, 2) for u in defenders},
-              posture=posture, terrain=_terrain(world, place), river=river)
+    world.log(
+        ev.EngagementStart,
+        engagement=eid,
+        place=place,
+        attackers={u.id: round(u.men, 2) for u in attackers},
+        defenders={u.id: round(u.men, 2) for u in defenders},
+        posture=posture,
+        terrain=_terrain(world, place),
+        river=river,
+    )
     world.env.process(fight(world, engagement))
 
 
@@ -258,8 +292,9 @@ def _camp(world: World, ids: list[str]) -> combat.Camp:
         men=np.array([u.men for u in units], dtype=float),
         guns=np.array([u.guns for u in units], dtype=float),
         machine_guns=np.array([u.machine_guns for u in units], dtype=float),
-        quality=np.array([u.quality_factor * u.supply * fatigue_factor(u.fatigue)
-                          for u in units], dtype=float),
+        quality=np.array(
+            [u.quality_factor * u.supply * fatigue_factor(u.fatigue) for u in units], dtype=float
+        ),
         morale=np.array([u.morale for u in units], dtype=float),
         sides=[u.side for u in units],
     )
@@ -277,9 +312,15 @@ def fight(world: World, engagement: Engagement):
     units, eid = world.units, engagement.id
 
     def present(ids: list[str]) -> list[str]:
-        return [i for i, u in zip(ids, map(units.__getitem__, ids), strict=True)
-                if u.location == place and u.active and u.engagement == eid and u.men >= 0.5
-                and u.retreat_to is None]
+        return [
+            i
+            for i, u in zip(ids, map(units.__getitem__, ids), strict=True)
+            if u.location == place
+            and u.active
+            and u.engagement == eid
+            and u.men >= 0.5
+            and u.retreat_to is None
+        ]
 
     # Let every unit that reaches the place at this same moment join before the first step.
     yield env.timeout(0)
@@ -293,25 +334,33 @@ def fight(world: World, engagement: Engagement):
         defender_units = [world.units[i] for i in defenders]
         # The tndm law counts time in CDB90's days of battle, which pass in their
         # active hours (campaign.engine.tndm.DECISION_DAYS); other laws in days.
-        clock = (world.model.battle_days_per_day(_engaged(engagement))
-                 if isinstance(world.model, combat.TndmModel) else 1.0)
+        clock = (
+            world.model.battle_days_per_day(_engaged(engagement))
+            if isinstance(world.model, combat.TndmModel)
+            else 1.0
+        )
         situation = combat.Situation(
-            posture=_posture(world, place, defender_units), terrain=_terrain(world, place),
+            posture=_posture(world, place, defender_units),
+            terrain=_terrain(world, place),
             river=engagement.river if engagement.steps < 4 else None,
             surprise=engagement.surprise and engagement.steps < 4,
-            season=world.season(env.now), elapsed_days=engagement.steps * dt_days * clock,
+            season=world.season(env.now),
+            elapsed_days=engagement.steps * dt_days * clock,
         )
         # Losses are worked out from the forces at the start of the step and suffered
         # by those still in the fight at its end; newcomers join from the next step.
-        result = world.model.step(_camp(world, attackers), _camp(world, defenders), situation,
-                                  step * clock, world.rng)
+        result = world.model.step(
+            _camp(world, attackers), _camp(world, defenders), situation, step * clock, world.rng
+        )
         yield env.timeout(step)
         still = set(present(engagement.attackers) + present(engagement.defenders))
         engagement.steps += 1
         ratio = result.power_ratio
         losses: dict[str, list[float]] = {}
-        for ids, lost, beaten in ((attackers, result.attacker, ratio < 1),
-                                  (defenders, result.defender, ratio >= 1)):
+        for ids, lost, beaten in (
+            (attackers, result.attacker, ratio < 1),
+            (defenders, result.defender, ratio >= 1),
+        ):
             for uid, men_lost in zip(ids, lost, strict=True):
                 if men_lost <= 0 or uid not in still:
                     continue
@@ -321,16 +370,32 @@ def fight(world: World, engagement: Engagement):
                 if unit.men < 0.5:
                     world.recount(unit)
                 engagement.losses[uid] = engagement.losses.get(uid, 0.0) + men_lost
-                losses[uid] = [round(float(killed), 2), round(float(wounded), 2),
-                               round(float(captured), 2)]
+                losses[uid] = [
+                    round(float(killed), 2),
+                    round(float(wounded), 2),
+                    round(float(captured), 2),
+                ]
         for uid in still:
             unit = world.units[uid]
             unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_COMBAT_DAY * step)
-        world.log(ev.EngagementStep, engagement=engagement.id, place=place,
-                    power_ratio=round(float(min(ratio, 1e6)), 4), losses=losses)
+        world.log(
+            ev.EngagementStep,
+            engagement=engagement.id,
+            place=place,
+            power_ratio=round(float(min(ratio, 1e6)), 4),
+            losses=losses,
+        )
         if isinstance(world.model, combat.TndmModel):
-            _law_decides(world, world.model, engagement, attackers, defenders, ratio,
-                         situation, engagement.steps * dt_days)
+            _law_decides(
+                world,
+                world.model,
+                engagement,
+                attackers,
+                defenders,
+                ratio,
+                situation,
+                engagement.steps * dt_days,
+            )
         else:
             if spec.position_depth_km > 0 and ratio > 1.0:
                 _advance(world, engagement, situation, ratio, step, spec.position_depth_km)
@@ -341,8 +406,14 @@ def fight(world: World, engagement: Engagement):
     _finish(world, engagement)
 
 
-def _advance(world: World, engagement: Engagement, situation: combat.Situation,
-             ratio: float, step: float, depth_km: float) -> None:
+def _advance(
+    world: World,
+    engagement: Engagement,
+    situation: combat.Situation,
+    ratio: float,
+    step: float,
+    depth_km: float,
+) -> None:
     """The attackers advance into the position at the opposed rate of advance
     (:mod:`campaign.engine.advance`); once through it, the defenders still standing
     are driven out without being routed."""
@@ -356,13 +427,20 @@ def _advance(world: World, engagement: Engagement, situation: combat.Situation,
     for uid in engagement.defenders:
         unit = world.units[uid]
         if unit.location == engagement.place and unit.engagement == engagement.id:
-            _break(world, unit, engagement, "driven out: the attackers got through the "
-                   f"position ({engagement.advanced_km:.1f} km at {ratio:.1f}:1)", ratio,
-                   rout=False)
+            _break(
+                world,
+                unit,
+                engagement,
+                "driven out: the attackers got through the "
+                f"position ({engagement.advanced_km:.1f} km at {ratio:.1f}:1)",
+                ratio,
+                rout=False,
+            )
 
 
-def _partisans_give_way(world: World, engagement: Engagement, attackers: list[str],
-                        defenders: list[str], ratio: float) -> bool:
+def _partisans_give_way(
+    world: World, engagement: Engagement, attackers: list[str], defenders: list[str], ratio: float
+) -> bool:
     """Partisans harass but do not hold ground alone against regular troops: True
     (and the partisans break) when only partisans defend against regulars."""
     defender_units = [world.units[i] for i in defenders]
@@ -383,13 +461,21 @@ def _share_lost(engagement: Engagement, ids: list[str]) -> float:
 
 def _engaged(engagement: Engagement) -> float:
     """Men on both sides when they joined the engagement."""
-    return sum(engagement.start_men.get(i, 0.0)
-               for i in (*engagement.attackers, *engagement.defenders))
+    return sum(
+        engagement.start_men.get(i, 0.0) for i in (*engagement.attackers, *engagement.defenders)
+    )
 
 
-def _law_decides(world: World, law: combat.TndmModel, engagement: Engagement,
-                 attackers: list[str], defenders: list[str], ratio: float,
-                 situation: combat.Situation, elapsed_days: float) -> None:
+def _law_decides(
+    world: World,
+    law: combat.TndmModel,
+    engagement: Engagement,
+    attackers: list[str],
+    defenders: list[str],
+    ratio: float,
+    situation: combat.Situation,
+    elapsed_days: float,
+) -> None:
     """The ``tndm`` law's own outcome: once the fight has lasted its decision time
     (:func:`campaign.engine.tndm.decision_days`, from CDB90's battle lengths), the side
     the law's outcome rule names gives way, judged on the power ratio of the last step
@@ -410,27 +496,42 @@ def _law_decides(world: World, law: combat.TndmModel, engagement: Engagement,
         men_d = sum(engagement.start_men.get(i, 0.0) for i in engagement.defenders)
         routed = bool(world.rng.random() < law.odds_routed(ratio, men_d, situation))
     verb = "routed" if routed else "gave way"
-    reason = (f"{verb} at {ratio:.2f}:1 after {elapsed_days:.2g} days "
-              f"(lost {lost:.0%}; attackers {lost_a:.0%}, defenders {lost_d:.0%})")
+    reason = (
+        f"{verb} at {ratio:.2f}:1 after {elapsed_days:.2g} days "
+        f"(lost {lost:.0%}; attackers {lost_a:.0%}, defenders {lost_d:.0%})"
+    )
     for uid in attackers if loser == "attacker" else defenders:
         _break(world, world.units[uid], engagement, reason, odds, routed=routed)
 
 
-def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
-                  defenders: list[str], ratio: float) -> None:
+def _check_breaks(
+    world: World, engagement: Engagement, attackers: list[str], defenders: list[str], ratio: float
+) -> None:
     if _partisans_give_way(world, engagement, attackers, defenders, ratio):
         return
     defender_units = [world.units[i] for i in defenders]
     attacker_units = [world.units[i] for i in attackers]
     if engagement.steps == 1 and ratio >= OVERWHELMING_RATIO:
         for u in defender_units:
-            _break(world, u, engagement, f"withdrew before overwhelming odds ({ratio:.1f}:1)",
-                   ratio, rout=False)
+            _break(
+                world,
+                u,
+                engagement,
+                f"withdrew before overwhelming odds ({ratio:.1f}:1)",
+                ratio,
+                rout=False,
+            )
         return
     if ratio <= HOPELESS_RATIO:
         for u in attacker_units:
-            _break(world, u, engagement, f"attack called off ({ratio:.2f}:1)", 1 / max(ratio, 1e-6),
-                   rout=False)
+            _break(
+                world,
+                u,
+                engagement,
+                f"attack called off ({ratio:.2f}:1)",
+                1 / max(ratio, 1e-6),
+                rout=False,
+            )
         return
     for u, odds in [(u, 1 / max(ratio, 1e-6)) for u in attacker_units] + [
         (u, ratio) for u in defender_units
@@ -441,8 +542,15 @@ def _check_breaks(world: World, engagement: Engagement, attackers: list[str],
             _break(world, u, engagement, f"broke after losing {lost_share:.0%}", odds)
 
 
-def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, odds: float,
-           rout: bool = True, routed: bool = False) -> None:
+def _break(
+    world: World,
+    unit: UnitState,
+    engagement: Engagement,
+    reason: str,
+    odds: float,
+    rout: bool = True,
+    routed: bool = False,
+) -> None:
     """The unit gives up the fight: it retreats, or surrenders when cut off. With
     ``rout`` it loses the calibrated extra men of a side that gives way, with
     ``routed`` also those of a routed defender (:meth:`TndmModel.withdrawal_loss`)."""
@@ -466,10 +574,17 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     current = unit.current_order(world.env.now)
     if current is not None and (attacking or current[1].action == Action.hold):
         unit.spent_orders.add(current[0])
-    destination = retreat_destination(world, unit, place, prefer=unit.came_from if attacking else None)
+    destination = retreat_destination(
+        world, unit, place, prefer=unit.came_from if attacking else None
+    )
     if destination is None:
-        world.log(ev.Surrender, unit=unit.id, place=place, men=round(unit.men, 2),
-                  reason=f"{reason}; no line of retreat")
+        world.log(
+            ev.Surrender,
+            unit=unit.id,
+            place=place,
+            men=round(unit.men, 2),
+            reason=f"{reason}; no line of retreat",
+        )
         engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + unit.men
         _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
         _leave_place(world, unit)
@@ -486,8 +601,9 @@ def _break(world: World, unit: UnitState, engagement: Engagement, reason: str, o
     world.notify("break", unit=unit.id, place=place)
 
 
-def retreat_destination(world: World, unit: UnitState, place: str,
-                        prefer: str | None = None) -> str | None:
+def retreat_destination(
+    world: World, unit: UnitState, place: str, prefer: str | None = None
+) -> str | None:
     """The neighbouring place a beaten unit falls back to, away from the enemy and,
     for a side with supply sources, back along its line of communication (towards
     the nearest source it can reach)."""
@@ -524,9 +640,15 @@ def _finish(world: World, engagement: Engagement) -> None:
     world.engagements.pop(place, None)
     attackers = [world.units[i] for i in engagement.attackers]
     defenders = [world.units[i] for i in engagement.defenders]
+
     def holding(u: UnitState) -> bool:
-        return (u.location == place and u.active and u.men >= 0.5 and u.retreat_to is None
-                and u.engagement == engagement.id)
+        return (
+            u.location == place
+            and u.active
+            and u.men >= 0.5
+            and u.retreat_to is None
+            and u.engagement == engagement.id
+        )
 
     held_att = [u for u in attackers if holding(u)]
     held_def = [u for u in defenders if holding(u)]
@@ -539,18 +661,30 @@ def _finish(world: World, engagement: Engagement) -> None:
     by_side: dict[str, dict[str, float]] = {}
     for u in (*attackers, *defenders):
         k0, w0, c0 = engagement.start_kwc.get(u.id, (0.0, 0.0, 0.0))
-        side = by_side.setdefault(u.side, {"men": 0.0, "killed": 0.0, "wounded": 0.0,
-                                           "captured": 0.0})
+        side = by_side.setdefault(
+            u.side, {"men": 0.0, "killed": 0.0, "wounded": 0.0, "captured": 0.0}
+        )
         side["men"] += engagement.start_men.get(u.id, 0.0)
         side["killed"] += u.killed - k0
         side["wounded"] += u.wounded - w0
         side["captured"] += u.captured - c0
     by_side = {s: {k: round(float(v), 2) for k, v in d.items()} for s, d in by_side.items()}
-    world.log(ev.EngagementEnd, engagement=engagement.id, place=place, winner=winner,
-              result=result, losses=by_side)
-    world.notify("engagement_end", place=place, winner=winner,
-                 sides=sorted({u.side for u in (*attackers, *defenders)}),
-                 attackers=[u.id for u in attackers], defenders=[u.id for u in defenders])
+    world.log(
+        ev.EngagementEnd,
+        engagement=engagement.id,
+        place=place,
+        winner=winner,
+        result=result,
+        losses=by_side,
+    )
+    world.notify(
+        "engagement_end",
+        place=place,
+        winner=winner,
+        sides=sorted({u.side for u in (*attackers, *defenders)}),
+        attackers=[u.id for u in attackers],
+        defenders=[u.id for u in defenders],
+    )
     for u in (*attackers, *defenders):
         if u.engagement == engagement.id:
             u.engagement = None
@@ -558,11 +692,19 @@ def _finish(world: World, engagement: Engagement) -> None:
     if winner == "attacker":
         strongest = max(held_att, key=lambda u: (u.men, u.id))
         names = ", ".join(u.name for u in held_att)
-        _change_control(world, place, world.holder(strongest.side),
-                        f"taken by {names} after engagement {engagement.id}")
+        _change_control(
+            world,
+            place,
+            world.holder(strongest.side),
+            f"taken by {names} after engagement {engagement.id}",
+        )
     elif winner == "defender" and world.hostile_held(place, held_def[0].side):
-        _change_control(world, place, world.holder(held_def[0].side),
-                        f"held by {held_def[0].name} in engagement {engagement.id}")
+        _change_control(
+            world,
+            place,
+            world.holder(held_def[0].side),
+            f"held by {held_def[0].name} in engagement {engagement.id}",
+        )
 
 
 # ---------------------------------------------------------------------------- units
@@ -629,7 +771,8 @@ def _wait(world: World, unit: UnitState, until: float | None):
             due = t
     if due is not None:
         env.timeout(due - now).callbacks.append(
-            lambda _: None if wake.triggered else wake.succeed())
+            lambda _: None if wake.triggered else wake.succeed()
+        )
     return wake
 
 
@@ -700,8 +843,13 @@ def _oncoming(world: World, unit: UnitState, here: str | None, nxt: str) -> Unit
         return None
     for uid in road:
         other = world.units[uid]
-        if (other.status == "moving" and other.retreat_to is None and other.men >= 0.5
-                and world.hostile(other.side, unit.side) and other.eta is not None):
+        if (
+            other.status == "moving"
+            and other.retreat_to is None
+            and other.men >= 0.5
+            and world.hostile(other.side, unit.side)
+            and other.eta is not None
+        ):
             return other
     return None
 
@@ -711,7 +859,8 @@ def _order_done(world: World, unit: UnitState, index: int, order) -> None:
     side is spent, so that the unit is free for what comes next; a march is done."""
     if order.action == Action.attack:
         if world.control.get(order.target) != world.holder(unit.side) or world.hostiles_present(
-                order.target, unit.side):
+            order.target, unit.side
+        ):
             return
         unit.spent_orders.add(index)
     order_id = getattr(order, "id", None)
@@ -742,15 +891,23 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
             continue
         if world.hostile(other.side, unit.side) or other.engagement is not None:
             continue
-        theirs = [(t, o) for t, o in other.orders
-                  if o.action == Action.attack and o.target == target
-                  and abs(t - issued) <= 1.0 + 1e-9 and t <= now + 1.0]
+        theirs = [
+            (t, o)
+            for t, o in other.orders
+            if o.action == Action.attack
+            and o.target == target
+            and abs(t - issued) <= 1.0 + 1e-9
+            and t <= now + 1.0
+        ]
         if not theirs or other.location == target:
             continue
         if other.moving_to == target:
             arrival = other.eta
-        elif other.status == "present" and other.location is not None and (
-                target in world.links[other.location]):
+        elif (
+            other.status == "present"
+            and other.location is not None
+            and (target in world.links[other.location])
+        ):
             arrival = now + _edge_days(world, other, other.location, target, rail=False)
         else:  # still on the way to the start line: look again when it gets there
             return min(_next_review(world, unit, current), deadline)
@@ -766,8 +923,11 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
 def _comrades(world: World, unit: UnitState, target: str, issued: float) -> list[UnitState]:
     """Other units ordered to attack ``target`` on orders issued within a day of
     ``issued`` (the time of ``unit``'s own order), in id order."""
-    ids = {uid for t, uid in world.attack_orders.get(target, ())
-           if abs(t - issued) <= 1.0 + 1e-9 and uid != unit.id}
+    ids = {
+        uid
+        for t, uid in world.attack_orders.get(target, ())
+        if abs(t - issued) <= 1.0 + 1e-9 and uid != unit.id
+    }
     return [world.units[uid] for uid in sorted(ids)]
 
 
@@ -789,7 +949,9 @@ def _rouse_comrades(world: World, unit: UnitState) -> None:
 
 def _march_days_estimate(world: World, unit: UnitState, target: str) -> float:
     path = _path(world, unit, target, avoid_hostile=False) or []
-    return sum(_edge_days(world, unit, a, b, rail=False) for a, b in zip(path, path[1:], strict=False))
+    return sum(
+        _edge_days(world, unit, a, b, rail=False) for a, b in zip(path, path[1:], strict=False)
+    )
 
 
 def _rail_ok(world: World, path: list[str]) -> bool:
@@ -822,41 +984,71 @@ def _commander(world: World, unit: UnitState):
     hostile_near = [n for n in neighbours if world.hostiles_present(n, unit.side)]
     if not hostile_near:
         return None  # nothing to fall back from or to counter-attack
-    if len(neighbours) >= 2 and len(hostile_near) >= 2 and len(hostile_near) >= 0.6 * len(neighbours):
+    if (
+        len(neighbours) >= 2
+        and len(hostile_near) >= 2
+        and len(hostile_near) >= 0.6 * len(neighbours)
+    ):
         enemy_power = sum(_power(world.hostiles_at(n, unit.side)) for n in hostile_near)
         friends = [u for u in world.units_at(here) if not world.hostile(u.side, unit.side)]
         if enemy_power >= _power(friends):
             destination = retreat_destination(world, unit, here)
             if destination is not None and destination not in hostile_near:
-                world.log(ev.OrderIssued, unit=unit.id, action="withdraw", target=destination,
-                          by="commander", reason=f"threatened with encirclement at {here}")
+                world.log(
+                    ev.OrderIssued,
+                    unit=unit.id,
+                    action="withdraw",
+                    target=destination,
+                    by="commander",
+                    reason=f"threatened with encirclement at {here}",
+                )
                 return destination, "march", False, False, None
     if unit.partisan:
         return None  # partisans do not counter-attack on their own
     own_power = _power([unit])
     for n in sorted(hostile_near):
         wanted = n in world.objectives.get(unit.side, ()) or (
-            world.initial_control.get(n) == world.holder(unit.side))
+            world.initial_control.get(n) == world.holder(unit.side)
+        )
         if not wanted:
             continue
         enemy_power = _power(world.hostiles_at(n, unit.side)) * 1.3
         if enemy_power > 0 and own_power >= COUNTERATTACK_RATIO * enemy_power:
-            world.log(ev.OrderIssued, unit=unit.id, action="attack", target=n, by="commander",
-                      reason=f"counter-attack at {own_power / enemy_power:.1f}:1")
+            world.log(
+                ev.OrderIssued,
+                unit=unit.id,
+                action="attack",
+                target=n,
+                by="commander",
+                reason=f"counter-attack at {own_power / enemy_power:.1f}:1",
+            )
             return n, "march", True, False, None
     return None
 
 
-def _march(world: World, unit: UnitState, destination: str, mode: str, attacking: bool,
-           surprise: bool = False, objective: str | None = None):
+def _march(
+    world: World,
+    unit: UnitState,
+    destination: str,
+    mode: str,
+    attacking: bool,
+    surprise: bool = False,
+    objective: str | None = None,
+):
     env = world.env
     origin = unit.location
     data = world.links[origin].get(destination) if origin is not None else None
     if data is None:
         return
     days = _edge_days(world, unit, origin, destination, rail=mode == "rail")
-    world.log(ev.MoveStart, unit=unit.id, origin=origin, destination=destination,
-              km=round(data["length_km"], 2), mode=mode)
+    world.log(
+        ev.MoveStart,
+        unit=unit.id,
+        origin=origin,
+        destination=destination,
+        km=round(data["length_km"], 2),
+        mode=mode,
+    )
     _leave_place(world, unit)
     unit.status = "moving"
     unit.moving_to = destination
@@ -888,22 +1080,37 @@ def _march(world: World, unit: UnitState, destination: str, mode: str, attacking
             unit.moving_to, unit.came_from = destination, origin
             unit.eta, start = env.now + (env.now - start), env.now - (unit.eta - env.now)
             world.positions_version += 1
-            world.log(ev.MoveStart, unit=unit.id, origin=origin, destination=destination,
-                      km=round(data["length_km"] * share, 2), mode=mode)
+            world.log(
+                ev.MoveStart,
+                unit=unit.id,
+                origin=origin,
+                destination=destination,
+                km=round(data["length_km"] * share, 2),
+                mode=mode,
+            )
             turned, attacking, surprise, objective = not turned, False, False, None
     unit.on_leg = False
     road.pop(unit.id, None)
-    unit.fatigue = min(1.0, unit.fatigue + FATIGUE_PER_MARCH_DAY * (
-        env.now - set_off if turned else days))
+    unit.fatigue = min(
+        1.0, unit.fatigue + FATIGUE_PER_MARCH_DAY * (env.now - set_off if turned else days)
+    )
     if unit.status != "moving":
         return
     world.log(ev.MoveEnd, unit=unit.id, place=destination)
     # Whether the column is falling back through is asked only where it would take the
     # town (most marches end in a town of its own side's).
-    occupy = mode != "retreat" and not (_takes(world, unit.side, destination)
-                                        and _falling_back_through(world, unit, destination))
-    enter_place(world, unit, destination, attacking=attacking, surprise=surprise,
-                river=data.get("river"), occupy=occupy)
+    occupy = mode != "retreat" and not (
+        _takes(world, unit.side, destination) and _falling_back_through(world, unit, destination)
+    )
+    enter_place(
+        world,
+        unit,
+        destination,
+        attacking=attacking,
+        surprise=surprise,
+        river=data.get("river"),
+        occupy=occupy,
+    )
     if objective is not None and unit.engagement is None and objective in world.links[destination]:
         _rouse_comrades(world, unit)  # it has reached its start line
 
@@ -935,8 +1142,9 @@ def _falling_back_through(world: World, unit: UnitState, place: str) -> bool:
     where it is going: a column falling back passes through towns, it does not take
     them."""
     current = unit.current_order(world.env.now)
-    return (current is not None and current[1].action == Action.withdraw
-            and current[1].target != place)
+    return (
+        current is not None and current[1].action == Action.withdraw and current[1].target != place
+    )
 
 
 def _disengage(world: World, unit: UnitState) -> None:
@@ -945,8 +1153,13 @@ def _disengage(world: World, unit: UnitState) -> None:
     if engagement is not None:
         destination = retreat_destination(world, unit, engagement.place)
         if destination is not None:
-            world.log(ev.Retreat, unit=unit.id, origin=engagement.place, destination=destination,
-                      reason="ordered to withdraw")
+            world.log(
+                ev.Retreat,
+                unit=unit.id,
+                origin=engagement.place,
+                destination=destination,
+                reason="ordered to withdraw",
+            )
             unit.retreat_to = destination
             world.recount(unit)
 
@@ -969,8 +1182,13 @@ def start_clashes(world: World) -> None:
     for place, ids in list(world.at_place.items()):
         if place in world.engagements or not ids:
             continue
-        units = [world.units[u] for u in ids if world.units[u].men >= 0.5
-                 and world.units[u].retreat_to is None and world.units[u].engagement is None]
+        units = [
+            world.units[u]
+            for u in ids
+            if world.units[u].men >= 0.5
+            and world.units[u].retreat_to is None
+            and world.units[u].engagement is None
+        ]
         owner = world.control.get(place, "none")
         defenders = [u for u in units if owner != "none" and not world.hostile(u.side, owner)]
         attackers = [u for u in units if owner == "none" or world.hostile(u.side, owner)]
@@ -1048,8 +1266,15 @@ def _rear_changes(world: World) -> dict[str, str]:
         takers = sorted({holder_of[s] for s in near if hostile[(s, owner)]})
         if len(takers) > 1:
             # Several sides near: the town goes to the one whose troops are next to it.
-            takers = sorted({holder_of[s] for n in neighbours if n in present
-                             for s in present[n] if hostile[(s, owner)]})
+            takers = sorted(
+                {
+                    holder_of[s]
+                    for n in neighbours
+                    if n in present
+                    for s in present[n]
+                    if hostile[(s, owner)]
+                }
+            )
         if len(takers) != 1:
             continue  # no one, or more than one side
         taker = takers[0]
@@ -1066,8 +1291,9 @@ def _rear_changes(world: World) -> dict[str, str]:
     return changes
 
 
-def _holder_within_reach(world: World, place: str, owner: str, taker: str,
-                         present: dict[str, set[str]]) -> bool:
+def _holder_within_reach(
+    world: World, place: str, owner: str, taker: str, present: dict[str, set[str]]
+) -> bool:
     """Whether units of ``owner`` or of a side not hostile to it stand two links from
     ``place`` by a road through a town ``taker`` does not hold (troops beyond the
     taker's line do not keep a town behind it)."""
@@ -1076,8 +1302,7 @@ def _holder_within_reach(world: World, place: str, owner: str, taker: str,
         if control.get(n) == taker:
             continue
         for m in links[n]:
-            if m != place and m in present and any(
-                    not hostile[(s, owner)] for s in present[m]):
+            if m != place and m in present and any(not hostile[(s, owner)] for s in present[m]):
                 return True
     return False
 
@@ -1088,7 +1313,8 @@ def _within_two_links(world: World) -> dict[str, frozenset[str]]:
         links = world.links
         world.within_two_links = {
             place: frozenset({*neighbours, *(m for n in neighbours for m in links[n])} - {place})
-            for place, neighbours in links.items()}
+            for place, neighbours in links.items()
+        }
     return world.within_two_links
 
 
@@ -1099,7 +1325,11 @@ def chronicle(world: World):
     for day in range(world.days):
         yield env.timeout(day + DAY_END - env.now)
         if world.daily_log:
-            world.log(ev.DailyState, units={
-                u.id: [round(u.men, 2), u.location or f"{u.came_from}>{u.moving_to}"]
-                for u in world.units.values() if u.status in ("present", "moving")
-            })
+            world.log(
+                ev.DailyState,
+                units={
+                    u.id: [round(u.men, 2), u.location or f"{u.came_from}>{u.moving_to}"]
+                    for u in world.units.values()
+                    if u.status in ("present", "moving")
+                },
+            )

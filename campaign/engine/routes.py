@@ -86,8 +86,11 @@ class Routes:
         self.places: list[str] = list(graph.nodes)
         self.index: dict[str, int] = {p: i for i, p in enumerate(self.places)}
         n = len(self.places)
-        pairs = [(self.index[a], self.index[b], float(d[weight]))
-                 for a, b, d in graph.edges(data=True) if a != b]
+        pairs = [
+            (self.index[a], self.index[b], float(d[weight]))
+            for a, b, d in graph.edges(data=True)
+            if a != b
+        ]
         a = np.array([p[0] for p in pairs], dtype=np.int32)
         b = np.array([p[1] for p in pairs], dtype=np.int32)
         km = np.array([p[2] for p in pairs], dtype=float)
@@ -100,7 +103,8 @@ class Routes:
         rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(self._matrix.indptr))
         self._ends = (rows, self._matrix.indices)
         self._scratch = csr_matrix(
-            (self._matrix.data.copy(), self._matrix.indices, self._matrix.indptr), shape=(n, n))
+            (self._matrix.data.copy(), self._matrix.indices, self._matrix.indptr), shape=(n, n)
+        )
         self._link_km = {(a, b): float(d[weight]) for a, b, d in graph.edges(data=True)}
         self._link_km.update({(b, a): km for (a, b), km in self._link_km.items()})
         self._route_km: dict[tuple[str, str], float | None] = {}
@@ -113,8 +117,13 @@ class Routes:
         """An empty :class:`PlaceTally` over this road graph's places."""
         return PlaceTally(self.index)
 
-    def path(self, source: str, target: str, avoid: PlaceTally | None = None,
-             detour: list[str] | None = None) -> list[str] | None:
+    def path(
+        self,
+        source: str,
+        target: str,
+        avoid: PlaceTally | None = None,
+        detour: list[str] | None = None,
+    ) -> list[str] | None:
         """Places from ``source`` to ``target`` inclusive, or None if no route exists.
 
         The route passes through none of the places in ``avoid`` (its two ends
@@ -126,8 +135,13 @@ class Routes:
         route = self.plan(source, target, avoid, previous)
         return route.places if route is not None else None
 
-    def plan(self, source: str, target: str, avoid: PlaceTally | None = None,
-             previous: Route | None = None) -> Route | None:
+    def plan(
+        self,
+        source: str,
+        target: str,
+        avoid: PlaceTally | None = None,
+        previous: Route | None = None,
+    ) -> Route | None:
         """The route :meth:`path` describes, with whether it is the open road.
 
         ``previous`` is the route planned at the last place (or at this one): a unit
@@ -169,8 +183,11 @@ class Routes:
         if key not in self._route_km:
             places = self.path(source, target)
             link_km = self._link_km
-            self._route_km[key] = None if places is None else sum(
-                link_km[(a, b)] for a, b in zip(places, places[1:], strict=False))
+            self._route_km[key] = (
+                None
+                if places is None
+                else sum(link_km[(a, b)] for a, b in zip(places, places[1:], strict=False))
+            )
         return self._route_km[key]
 
     def next_place(self, source: str, target: str) -> str | None:
@@ -234,8 +251,10 @@ class Routes:
             self._avoiding.popitem(last=False)
         return tree
 
-    def _search(self, end: int, matrix: csr_matrix,
-                limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-        distances, predecessors = dijkstra(matrix, directed=True, indices=end,
-                                           return_predecessors=True, limit=limit)
+    def _search(
+        self, end: int, matrix: csr_matrix, limit: float = np.inf
+    ) -> tuple[np.ndarray, np.ndarray]:
+        distances, predecessors = dijkstra(
+            matrix, directed=True, indices=end, return_predecessors=True, limit=limit
+        )
         return distances, predecessors

@@ -57,7 +57,12 @@ def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, flo
     best: dict[str, float] = {}
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
-    steps, hostile, push, pop = supply_link_km(world), world.hostile_pairs, heapq.heappush, heapq.heappop
+    steps, hostile, push, pop = (
+        supply_link_km(world),
+        world.hostile_pairs,
+        heapq.heappush,
+        heapq.heappop,
+    )
     while heap:
         km, place = pop(heap)
         if place in best:
@@ -78,9 +83,12 @@ def supply_link_km(world: Any) -> dict[str, tuple[tuple[str, float], ...]]:
     out the first time a run needs it."""
     if not world.supply_links:
         world.supply_links = {
-            place: tuple((nxt, data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0))
-                         for nxt, data in neighbours.items())
-            for place, neighbours in world.links.items()}
+            place: tuple(
+                (nxt, data["length_km"] * (RAIL_SUPPLY_SHARE if data.get("rail") else 1.0))
+                for nxt, data in neighbours.items()
+            )
+            for place, neighbours in world.links.items()
+        }
     return world.supply_links
 
 

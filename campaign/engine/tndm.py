@@ -66,8 +66,12 @@ SIDES = ("attacker", "defender")
 #: agree or nearly. The law's rates are per *calendar* day of battle (that is what
 #: CDB90's durations count), so in the engine a battle day passes in its active time.
 #: Checked against the data by tests/battles/test_battles.py.
-DECISION_DAYS = ((10_000.0, 1.0, 0.391), (100_000.0, 3.0, 2.0), (300_000.0, 4.0, 4.0),
-                 (math.inf, 10.5, 10.5))
+DECISION_DAYS = (
+    (10_000.0, 1.0, 0.391),
+    (100_000.0, 3.0, 2.0),
+    (300_000.0, 4.0, 4.0),
+    (math.inf, 10.5, 10.5),
+)
 #: Dupuy's daily casualty norms for a division-sized force, and the caps (fraction/day).
 DUPUY_BASE = {"attacker": 0.028, "defender": 0.015}
 DUPUY_CAP = {"attacker": 0.13, "defender": 0.06}
@@ -80,18 +84,50 @@ ERAS = ("pre-1900", "1900-1945", "post-1945")
 ATTACKER_BREAK_POINT = 0.25
 #: Names of the features of the attrition law, in the order of :attr:`TndmParams.rate`.
 RATE_FEATURES = (
-    "intercept", "pre-1900", "post-1945", "log_size_below", "log_size_above", "log_odds", "prepared",
-    "fortified", "withdrawing", "rugged", "wooded", "urban", "wet", "winter",
-    "surprised", "surprising", "log_days", "gave_way", "routed",
+    "intercept",
+    "pre-1900",
+    "post-1945",
+    "log_size_below",
+    "log_size_above",
+    "log_odds",
+    "prepared",
+    "fortified",
+    "withdrawing",
+    "rugged",
+    "wooded",
+    "urban",
+    "wet",
+    "winter",
+    "surprised",
+    "surprising",
+    "log_days",
+    "gave_way",
+    "routed",
 )
 #: Names of the features of the odds that a defender who gives way is routed, in
 #: the order of :attr:`TndmParams.rout`.
-ROUT_FEATURES = ("intercept", "log_power_ratio", "log_size_below", "log_size_above",
-                 "pre-1900", "post-1945", "surprise")
+ROUT_FEATURES = (
+    "intercept",
+    "log_power_ratio",
+    "log_size_below",
+    "log_size_above",
+    "pre-1900",
+    "post-1945",
+    "surprise",
+)
 #: Names of the features of the power ratio, in the order of :attr:`TndmParams.power`.
 POWER_FEATURES = (
-    "log_men_ratio", "log_tank_ratio", "log_gun_ratio", "prepared", "fortified",
-    "withdrawing", "rugged", "wooded", "urban", "surprise", "air",
+    "log_men_ratio",
+    "log_tank_ratio",
+    "log_gun_ratio",
+    "prepared",
+    "fortified",
+    "withdrawing",
+    "rugged",
+    "wooded",
+    "urban",
+    "surprise",
+    "air",
 )
 
 
@@ -157,7 +193,9 @@ def _prior_power() -> tuple[float, ...]:
 
 #: Dupuy's published values where he gives them, neutral elsewhere (not fitted).
 DUPUY_PRIOR = TndmParams(
-    rate={s: _prior_rate(s) for s in SIDES}, power=_prior_power(), lam=0.0,
+    rate={s: _prior_rate(s) for s in SIDES},
+    power=_prior_power(),
+    lam=0.0,
 )
 
 
@@ -193,10 +231,14 @@ def power_features(men_a, men_d, tanks_a, tanks_d, guns_a, guns_d, c: Conditions
         np.log(np.maximum(men_a, 1.0) / np.maximum(men_d, 1.0)),
         np.log((1.0 + tanks_a) / (1.0 + tanks_d)),
         np.log((1.0 + guns_a) / (1.0 + guns_d)),
-        -_is(c.posture, "prepared"), -_is(c.posture, "fortified"),
+        -_is(c.posture, "prepared"),
+        -_is(c.posture, "fortified"),
         -_is(c.posture, "withdrawing"),
-        -np.asarray(c.rugged, float), -np.asarray(c.wooded, float),
-        -np.asarray(c.urban, float), np.asarray(c.surprise, float), np.asarray(c.air, float),
+        -np.asarray(c.rugged, float),
+        -np.asarray(c.wooded, float),
+        -np.asarray(c.urban, float),
+        np.asarray(c.surprise, float),
+        np.asarray(c.air, float),
     ]
 
 
@@ -215,8 +257,10 @@ def log_size(men) -> tuple:
 def size_factor(params: TndmParams, side: str, men: float) -> float:
     """``side``'s strength-size multiplier on its daily rate (1 at division size)."""
     below, above = log_size(men)
-    return math.exp(params.coefficient(side, "log_size_below") * float(below)
-                    + params.coefficient(side, "log_size_above") * float(above))
+    return math.exp(
+        params.coefficient(side, "log_size_below") * float(below)
+        + params.coefficient(side, "log_size_above") * float(above)
+    )
 
 
 def rate_features(side: str, men, log_p, days, gave_way, c: Conditions, routed=0.0) -> list:
@@ -227,14 +271,23 @@ def rate_features(side: str, men, log_p, days, gave_way, c: Conditions, routed=0
     surprising = np.maximum(surprise, 0) if side == "attacker" else np.maximum(-surprise, 0)
     ones = np.ones_like(np.asarray(men, float))
     return [
-        ones, _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
-        *log_size(men), sign * np.asarray(log_p, float),
-        _is(c.posture, "prepared") * ones, _is(c.posture, "fortified") * ones,
+        ones,
+        _is(c.era, "pre-1900") * ones,
+        _is(c.era, "post-1945") * ones,
+        *log_size(men),
+        sign * np.asarray(log_p, float),
+        _is(c.posture, "prepared") * ones,
+        _is(c.posture, "fortified") * ones,
         _is(c.posture, "withdrawing") * ones,
-        np.asarray(c.rugged, float) * ones, np.asarray(c.wooded, float) * ones,
-        np.asarray(c.urban, float) * ones, np.asarray(c.wet, float) * ones,
-        np.asarray(c.winter, float) * ones, surprised * ones, surprising * ones,
-        np.log(np.maximum(days, 1e-6)) * ones, np.asarray(gave_way, float) * ones,
+        np.asarray(c.rugged, float) * ones,
+        np.asarray(c.wooded, float) * ones,
+        np.asarray(c.urban, float) * ones,
+        np.asarray(c.wet, float) * ones,
+        np.asarray(c.winter, float) * ones,
+        surprised * ones,
+        surprising * ones,
+        np.log(np.maximum(days, 1e-6)) * ones,
+        np.asarray(gave_way, float) * ones,
         np.asarray(routed, float) * ones,
     ]
 
@@ -248,9 +301,15 @@ def rout_features(log_p, men_d, c: Conditions) -> list:
     """Feature columns of :data:`ROUT_FEATURES` for a defender of ``men_d`` men."""
     below, above = log_size(men_d)
     ones = np.ones_like(np.asarray(log_p, float))
-    return [ones, np.asarray(log_p, float) * ones, below * ones, above * ones,
-            _is(c.era, "pre-1900") * ones, _is(c.era, "post-1945") * ones,
-            np.maximum(np.asarray(c.surprise, float), 0) * ones]
+    return [
+        ones,
+        np.asarray(log_p, float) * ones,
+        below * ones,
+        above * ones,
+        _is(c.era, "pre-1900") * ones,
+        _is(c.era, "post-1945") * ones,
+        np.maximum(np.asarray(c.surprise, float), 0) * ones,
+    ]
 
 
 def odds_routed(params: TndmParams, columns: list) -> np.ndarray | float:
@@ -284,10 +343,64 @@ def attacker_wins_margin(params: TndmParams, log_p, loss_a, loss_d) -> np.ndarra
 #: see docs/battles.md for the intervals. Refit with :func:`campaign.battles.fit.fit_tndm`.
 CALIBRATED = TndmParams(
     rate={
-        "attacker": (-3.4889, 0.9442, -0.7532, -0.6232, 0.1633, 0.3429, -0.0345, 0.0010, -0.7173, -0.0766, 0.0987, 0.1731, -0.2791, -0.0556, -0.0323, 0.2665, 0.4617, 0.4730, 0.0000),
-        "defender": (-3.7617, 1.2077, -0.2894, -0.4087, 0.1207, 0.1702, -0.1970, 0.1603, -0.5653, -0.0789, 0.1302, 0.1143, -0.2338, -0.1495, -0.0020, 0.0043, 0.6584, 0.5492, 1.1232),
+        "attacker": (
+            -3.4889,
+            0.9442,
+            -0.7532,
+            -0.6232,
+            0.1633,
+            0.3429,
+            -0.0345,
+            0.0010,
+            -0.7173,
+            -0.0766,
+            0.0987,
+            0.1731,
+            -0.2791,
+            -0.0556,
+            -0.0323,
+            0.2665,
+            0.4617,
+            0.4730,
+            0.0000,
+        ),
+        "defender": (
+            -3.7617,
+            1.2077,
+            -0.2894,
+            -0.4087,
+            0.1207,
+            0.1702,
+            -0.1970,
+            0.1603,
+            -0.5653,
+            -0.0789,
+            0.1302,
+            0.1143,
+            -0.2338,
+            -0.1495,
+            -0.0020,
+            0.0043,
+            0.6584,
+            0.5492,
+            1.1232,
+        ),
     },
-    power=(1.0000, 0.0610, -0.1232, -0.2356, 0.1145, 0.0274, 0.0041, -0.0666, -0.0000, 0.6582, 0.4349),
-    lam=0.0000, offset=0.1801, sharpness=0.6752,
+    power=(
+        1.0000,
+        0.0610,
+        -0.1232,
+        -0.2356,
+        0.1145,
+        0.0274,
+        0.0041,
+        -0.0666,
+        -0.0000,
+        0.6582,
+        0.4349,
+    ),
+    lam=0.0000,
+    offset=0.1801,
+    sharpness=0.6752,
     rout=(-1.6882, 0.1844, -0.5235, 0.1427, 0.3012, -0.1850, 0.2937),
 )

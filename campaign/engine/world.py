@@ -29,7 +29,10 @@ DAY_END = 1439 / 1440
 #: foot march is 20-32 km; we take 25 km as sustainable day after day
 #: for foot infantry; cavalry ~40 km; partisans move light; guns are slower).
 MARCH_KM_PER_DAY = {
-    "cavalry": 40.0, "partisans": 30.0, "artillery": 20.0, "volunteers": 25.0,
+    "cavalry": 40.0,
+    "partisans": 30.0,
+    "artillery": 20.0,
+    "volunteers": 25.0,
 }
 DEFAULT_MARCH_KM_PER_DAY = 25.0
 #: Road class factors on the march rate.
@@ -209,7 +212,8 @@ class World:
     #: (kind of unit, from, to, season, by rail) -> what a march along the link owes to
     #: them (see engine.processes._edge_days; filled as marches need them).
     link_pace: dict[tuple[str, str, str, str, bool], tuple[float, float | None, float]] = field(
-        default_factory=dict, init=False, repr=False)
+        default_factory=dict, init=False, repr=False
+    )
     #: (time, rounded time, date) of the last event logged (see :meth:`log`).
     _stamp: tuple[float, float, str] = field(default=(-1.0, -1.0, ""), init=False, repr=False)
 
@@ -261,8 +265,11 @@ class World:
         if place not in self.enemy_presence[side].counts:
             return []  # the tally answers the common case without a scan
         hostile, units = self.hostile_pairs, self.units
-        return [u for u in map(units.__getitem__, self.at_place[place])
-                if hostile[(u.side, side)] and u.retreat_to is None and u.men >= 0.5]
+        return [
+            u
+            for u in map(units.__getitem__, self.at_place[place])
+            if hostile[(u.side, side)] and u.retreat_to is None and u.men >= 0.5
+        ]
 
     def hostiles_present(self, place: str, side: str) -> bool:
         """True when units hostile to ``side`` stand at ``place`` (as :meth:`hostiles_at`
@@ -279,8 +286,11 @@ class World:
 
     def recount(self, unit: UnitState) -> None:
         """Update the presence tallies after a unit moved, broke or lost men."""
-        where = unit.location if (unit.status == "present" and unit.retreat_to is None
-                                  and unit.men >= 0.5) else None
+        where = (
+            unit.location
+            if (unit.status == "present" and unit.retreat_to is None and unit.men >= 0.5)
+            else None
+        )
         before = unit.counted_at
         if where == before:
             return
@@ -300,8 +310,14 @@ class World:
         unit.insert_order(now, order)
         if order.action.value == "attack" and order.target:
             self.attack_orders.setdefault(order.target, []).append((now, unit_id))
-        self.log(OrderIssued, unit=unit_id, action=order.action.value, target=order.target,
-                 by=by, reason=reason)
+        self.log(
+            OrderIssued,
+            unit=unit_id,
+            action=order.action.value,
+            target=order.target,
+            by=by,
+            reason=reason,
+        )
         if unit.on_leg and unit.process is not None and self.env.active_process is not unit.process:
             unit.on_leg = False  # one interruption at a time
             unit.process.interrupt("new order")  # a column on the road may turn back
@@ -392,5 +408,7 @@ def orders_by_unit(scenario: Scenario) -> dict[str, list[tuple[float, Order]]]:
         if o.when is not None or o.date is None:
             continue  # conditional orders are issued by the command layer when they fire
         grouped.setdefault(o.unit, []).append((order_time(scenario.start, o.date), i, o))
-    return {unit: [(t, o) for t, _, o in sorted(items, key=lambda x: (x[0], x[1]))]
-            for unit, items in grouped.items()}
+    return {
+        unit: [(t, o) for t, _, o in sorted(items, key=lambda x: (x[0], x[1]))]
+        for unit, items in grouped.items()
+    }

@@ -180,8 +180,9 @@ def geometry_facts(
     facts: dict[str, Any] = {"places": {}, "links": {}}
     for pid, place in places.items():
         here = affine_transform(Point(place.lon, place.lat), matrix)
-        facts["places"][pid] = sorted({name for name, line in rivers_km
-                                       if line.distance(here) <= RIVER_LINE_KM})
+        facts["places"][pid] = sorted(
+            {name for name, line in rivers_km if line.distance(here) <= RIVER_LINE_KM}
+        )
     for link in links:
         pa, pb = places[link.a], places[link.b]
         segment = LineString([(pa.lon, pa.lat), (pb.lon, pb.lat)])
@@ -195,13 +196,15 @@ def geometry_facts(
     return facts
 
 
-def assemble_theatre(places: Mapping[str, Place], links: Iterable[Link],
-                     facts: Mapping[str, Any]) -> TheatreMap:
+def assemble_theatre(
+    places: Mapping[str, Place], links: Iterable[Link], facts: Mapping[str, Any]
+) -> TheatreMap:
     """The theatre graph from places, links and their geometry facts (no shapely)."""
     graph = nx.Graph()
     for pid, place in places.items():
-        graph.add_node(pid, name=place.name, lat=place.lat, lon=place.lon,
-                       rivers=tuple(facts["places"][pid]))
+        graph.add_node(
+            pid, name=place.name, lat=place.lat, lon=place.lon, rivers=tuple(facts["places"][pid])
+        )
     for link in links:
         pa, pb = places[link.a], places[link.b]
         gc = great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
@@ -321,8 +324,9 @@ def write_geometry_facts() -> Path:
     links = parse_links(load_data_yaml(_LINKS_FILE), places)
     facts = theatre_geometry_facts(places, links)
     path = Path(__file__).parent / "data" / GEOMETRY_FACTS_FILE
-    path.write_text(json.dumps(facts, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(facts, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -204,9 +204,9 @@ def load_reference_lines(path: str | Path | None = None) -> dict[str, ReferenceL
     return parse_reference_lines(read_text_checked(Path(path)), str(path))
 
 
-def from_scenario_line(line: Any, places: Mapping[str, tuple[float, float]], start: str) -> (
-    ReferenceLine | None
-):
+def from_scenario_line(
+    line: Any, places: Mapping[str, tuple[float, float]], start: str
+) -> ReferenceLine | None:
     """A scenario's :class:`~campaign.scenario.schema.DemarcationLine` as a reference line
     (None when a place is not on the map); ``start`` (ISO) is its default first day."""
     reference = getattr(line, "reference", None)
@@ -229,9 +229,7 @@ def from_scenario_line(line: Any, places: Mapping[str, tuple[float, float]], sta
         points=points,
         places=vertices,
         basis="scenario",
-        source=" ".join(
-            x for x in (line.source.ref, line.source.section) if x
-        ),
+        source=" ".join(x for x in (line.source.ref, line.source.section) if x),
         note=(f"Scenario line, closed to {closed}. " + (line.note or "")).strip(),
         scenario=True,
     )

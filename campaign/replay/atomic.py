@@ -16,8 +16,9 @@ from typing import IO
 
 
 @contextmanager
-def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8",
-                newline: str | None = None) -> Iterator[IO]:
+def atomic_open(
+    path: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
     """Open ``path`` for writing so that readers see either the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -65,8 +66,7 @@ _RENAME_EXCHANGE = 2
 def staging_folder(out: Path) -> Path:
     """A new, empty sibling of ``out`` to write into (raises OSError when impossible)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,
-                                    dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
     os.chmod(staging, 0o777 & ~_current_umask())
     return staging
 

@@ -43,8 +43,9 @@ def file_entry(path: Path) -> dict[str, Any]:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
-def write_manifest(folder: Path, names: list[str],
-                   known: dict[str, dict[str, Any]] | None = None) -> None:
+def write_manifest(
+    folder: Path, names: list[str], known: dict[str, dict[str, Any]] | None = None
+) -> None:
     """List ``names`` (files of ``folder``) with their sizes and checksums, atomically.
 
     ``known``: entries already worked out while the files were written or read.

@@ -36,10 +36,18 @@ def situation(folder: Path, date: str) -> dict[str, Any]:
     for unit, (men, where) in (day["units"] if day else {}).items():
         place = " → ".join(names.get(p, p) for p in str(where).split(">"))
         units.setdefault(side_of.get(unit, "?"), []).append(
-            {"id": unit, "name": unit_names.get(unit, unit), "men": round(men),
-             "where": place, "marching": ">" in str(where)})
+            {
+                "id": unit,
+                "name": unit_names.get(unit, unit),
+                "men": round(men),
+                "where": place,
+                "marching": ">" in str(where),
+            }
+        )
     return {
-        "scenario": header.scenario_id, "title": header.scenario_title, "date": date,
+        "scenario": header.scenario_id,
+        "title": header.scenario_title,
+        "date": date,
         "overrides": list(header.overrides),
         "sides": {s.id: s.name for s in header.sides},
         "control": {side: sorted(places) for side, places in sorted(control.items())},
@@ -57,8 +65,11 @@ def situation_text(folder: Path, date: str) -> str:
         lines.append(f"  {s['sides'].get(side, side)}: {', '.join(places)}")
     for side, rows in s["units"].items():
         total = sum(r["men"] for r in rows)
-        lines += ["", f"{s['sides'].get(side, side)}: {len(rows)} unit{'' if len(rows) == 1 else 's'}, "
-                  f"{total:,} men"]
+        lines += [
+            "",
+            f"{s['sides'].get(side, side)}: {len(rows)} unit{'' if len(rows) == 1 else 's'}, "
+            f"{total:,} men",
+        ]
         width = max(len(r["name"]) for r in rows)
         ids = max(len(r["id"]) for r in rows)
         lines.append(f"  {'unit':<{width}}  {'id':<{ids}}  {'men':>7}  where")
@@ -81,22 +92,30 @@ def verify_replay(folder: Path, scenario_file: str | Path | None = None) -> tupl
     checked = check_folder(folder)
     header = replay.header
     if scenario_file is None and not header.scenario_path:
-        raise ReplayError(f"{folder}/events.jsonl:1: header names no scenario file to re-run; "
-                          "give it with --scenario FILE")
+        raise ReplayError(
+            f"{folder}/events.jsonl:1: header names no scenario file to re-run; "
+            "give it with --scenario FILE"
+        )
     path = Path(scenario_file) if scenario_file else recorded_scenario(folder, header.scenario_path)
     overrides = Overrides.from_flags(header.overrides)
     scenario = load_scenario(path, overrides)
     if scenario_hash(scenario) != header.scenario_hash:
-        return False, (f"scenario {path} has changed since the run "
-                       f"(hash {scenario_hash(scenario)[:12]} != {header.scenario_hash[:12]})")
+        return False, (
+            f"scenario {path} has changed since the run "
+            f"(hash {scenario_hash(scenario)[:12]} != {header.scenario_hash[:12]})"
+        )
     result = simulate(scenario, seed=header.seed)
-    fresh = events_jsonl(make_header(result, header.scenario_path, header.overrides),
-                         [e.to_dict() for e in result.events])
+    fresh = events_jsonl(
+        make_header(result, header.scenario_path, header.overrides),
+        [e.to_dict() for e in result.events],
+    )
     recorded = read_bounded(folder / "events.jsonl", MAX_LOG_BYTES, ReplayError).decode("utf-8")
     if fresh == recorded:
         listed = f" and {len(checked)} files match manifest.json" if checked else ""
         return True, f"verified: {folder}/events.jsonl is identical to a fresh run{listed}"
-    for number, (a, b) in enumerate(zip(fresh.splitlines(), recorded.splitlines(), strict=False), 1):
+    for number, (a, b) in enumerate(
+        zip(fresh.splitlines(), recorded.splitlines(), strict=False), 1
+    ):
         if a != b:
             return False, f"differs from a fresh run at line {number}"
     return False, "differs from a fresh run in length"

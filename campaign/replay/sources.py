@@ -57,8 +57,9 @@ def _inside(path: Path, area: Path) -> bool:
         return False
 
 
-def find_recorded(folder: Path, recorded: str, scenario_id: str = "",
-                  name_of: NameOf = _same) -> tuple[Path | None, list[Path]]:
+def find_recorded(
+    folder: Path, recorded: str, scenario_id: str = "", name_of: NameOf = _same
+) -> tuple[Path | None, list[Path]]:
     """The file a header names (``name_of`` maps a scenario path to the file wanted, e.g.
     its history), found by the rules of this module; returns it or None, and the paths
     looked at, nearest first."""
@@ -87,17 +88,22 @@ def recorded_scenario(folder: Path, recorded: str) -> Path:
     roots = lookup_roots(folder)
     area = roots[-1]
     if not acceptable_path(recorded):
-        raise ReplayError(f"{folder}/events.jsonl:1: header scenario path {recorded[:80]!r} "
-                          f"is not a .yaml file inside the replay's folders{_HINT}")
+        raise ReplayError(
+            f"{folder}/events.jsonl:1: header scenario path {recorded[:80]!r} "
+            f"is not a .yaml file inside the replay's folders{_HINT}"
+        )
     found, _ = find_recorded(folder, recorded)
     if found is not None:
         return found
     given = Path(recorded)
     if given.is_absolute() and given.is_file():
-        raise ReplayError(f"{recorded[:80]}: lies outside {area}, the area a replay's header "
-                          f"may name a scenario in{_HINT}")
-    raise ReplayError(f"{recorded[:80]}: not found in {folder} or the folders above it up to "
-                      f"{area}{_HINT}")
+        raise ReplayError(
+            f"{recorded[:80]}: lies outside {area}, the area a replay's header "
+            f"may name a scenario in{_HINT}"
+        )
+    raise ReplayError(
+        f"{recorded[:80]}: not found in {folder} or the folders above it up to {area}{_HINT}"
+    )
 
 
 def scenario_file_for(replay) -> Path | None:
@@ -111,7 +117,8 @@ def history_file_for(replay) -> tuple[Path | None, Path]:
     from campaign.scenario.history import history_path_for
 
     header = replay.header
-    found, tried = find_recorded(replay.folder, header.scenario_path, header.scenario_id,
-                                 history_path_for)
+    found, tried = find_recorded(
+        replay.folder, header.scenario_path, header.scenario_id, history_path_for
+    )
     first = tried[0] if tried else Path("scenarios") / f"{header.scenario_id[:64]}.history.yaml"
     return found, first

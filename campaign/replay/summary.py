@@ -33,14 +33,17 @@ def losses_by_side(result: RunResult) -> dict[str, dict[str, float]]:
     return {s: {k: round(v, 1) for k, v in row.items()} for s, row in table.items()}
 
 
-def objectives_status(result: RunResult, control_by_day: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+def objectives_status(
+    result: RunResult, control_by_day: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
     """Each objective of the run's scenario with ``met`` true or false (see
     :func:`objectives_met`)."""
     return objectives_met(result.scenario, control_by_day)
 
 
-def objectives_met(scenario: Scenario, control_by_day: dict[str, dict[str, str]]
-                   ) -> list[dict[str, Any]]:
+def objectives_met(
+    scenario: Scenario, control_by_day: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
     """Each objective with ``met`` true or false, from the control at the end of each day.
 
     *take*: the side (or the side it fights for) holds the place at the end of ``by``.
@@ -56,8 +59,16 @@ def objectives_met(scenario: Scenario, control_by_day: dict[str, dict[str, str]]
             met = bool(days) and control_by_day[days[-1]].get(o.place) in owners
         else:
             met = all(control_by_day[d].get(o.place) in owners for d in days)
-        out.append({"side": o.side, "place": o.place, "kind": o.kind, "by": by,
-                    "weight": o.weight, "met": met})
+        out.append(
+            {
+                "side": o.side,
+                "place": o.place,
+                "kind": o.kind,
+                "by": by,
+                "weight": o.weight,
+                "met": met,
+            }
+        )
     return out
 
 

@@ -14,7 +14,9 @@ def dates_of(header: ReplayHeader) -> list[str]:
     return [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
-def control_by_day(header: ReplayHeader, events: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
+def control_by_day(
+    header: ReplayHeader, events: Iterable[dict[str, Any]]
+) -> dict[str, dict[str, str]]:
     """date -> {place -> controlling side or 'none'} at the end of each day."""
     events = list(events)
     initial = next(e for e in events if e["type"] == "initial")
@@ -31,7 +33,9 @@ def control_by_day(header: ReplayHeader, events: Iterable[dict[str, Any]]) -> di
     return table
 
 
-def control_rows(header: ReplayHeader, events: Iterable[dict[str, Any]]) -> list[tuple[str, str, str]]:
+def control_rows(
+    header: ReplayHeader, events: Iterable[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
     """Rows of control.csv: (date, town, side), every place every day, places sorted by id."""
     rows = []
     for day, control in control_by_day(header, events).items():

@@ -37,7 +37,8 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 #: cycles). The same bytes as ``_ENCODER.encode``, a third faster on a large log.
 _LINE_ENCODER = (
     c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False)
-    if c_make_encoder is not None else None
+    if c_make_encoder is not None
+    else None
 )
 
 
@@ -54,20 +55,33 @@ def _event_lines(events: list[dict[str, Any]]) -> list[str]:
     return [join(encode(event, 0)) for event in events]
 
 
-def make_header(result: RunResult, scenario_path: str = "", overrides: list[str] | None = None
-                ) -> ReplayHeader:
+def make_header(
+    result: RunResult, scenario_path: str = "", overrides: list[str] | None = None
+) -> ReplayHeader:
     s = result.scenario
     places = result.world.places
     used = sorted(places)
     return ReplayHeader(
-        engine_version=__version__, scenario_id=s.id, scenario_title=s.title,
-        scenario_hash=scenario_hash(s), scenario_path=scenario_path, seed=result.seed,
-        overrides=list(overrides or []), start=s.start.isoformat(), end=s.end.isoformat(),
+        engine_version=__version__,
+        scenario_id=s.id,
+        scenario_title=s.title,
+        scenario_hash=scenario_hash(s),
+        scenario_path=scenario_path,
+        seed=result.seed,
+        overrides=list(overrides or []),
+        start=s.start.isoformat(),
+        end=s.end.isoformat(),
         combat_model=s.combat.model.value,
-        sides=[SideInfo(id=x.id, name=x.name, colour=x.colour, allies=x.allies,
-                        controls_for=x.controls_for) for x in s.sides],
-        places=[PlaceInfo(id=p, name=places[p]["name"], lat=places[p]["lat"],
-                          lon=places[p]["lon"]) for p in used],
+        sides=[
+            SideInfo(
+                id=x.id, name=x.name, colour=x.colour, allies=x.allies, controls_for=x.controls_for
+            )
+            for x in s.sides
+        ],
+        places=[
+            PlaceInfo(id=p, name=places[p]["name"], lat=places[p]["lat"], lon=places[p]["lon"])
+            for p in used
+        ],
     )
 
 
@@ -129,8 +143,13 @@ def run_folder_state(out: Path) -> str:
     return "partial" if names <= ours else "run"
 
 
-def write_run(result: RunResult, out: Path, scenario_path: str = "",
-              overrides: list[str] | None = None, force: bool = False) -> dict[str, Any]:
+def write_run(
+    result: RunResult,
+    out: Path,
+    scenario_path: str = "",
+    overrides: list[str] | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
     """Write all run files to ``out``, replacing the whole folder at once; returns the summary.
 
     The files and their manifest are written to a sibling folder which then takes the
@@ -150,8 +169,9 @@ def write_run(result: RunResult, out: Path, scenario_path: str = "",
     return summary
 
 
-def _run_texts(result: RunResult, scenario_path: str, overrides: list[str] | None
-               ) -> tuple[dict[str, str], dict[str, Any]]:
+def _run_texts(
+    result: RunResult, scenario_path: str, overrides: list[str] | None
+) -> tuple[dict[str, str], dict[str, Any]]:
     """The text of each run file, and the summary."""
     header = make_header(result, scenario_path, overrides)
     events = [e.to_dict() for e in result.events]
@@ -161,8 +181,9 @@ def _run_texts(result: RunResult, scenario_path: str, overrides: list[str] | Non
     texts = {
         "events.jsonl": events_jsonl(header, events),
         "control.csv": _csv(("date", "town", "side"), control_rows(header, events)),
-        "strength.csv": _csv(("date", "unit", "side", "strength_men", "location"),
-                             strength_rows(events, sides)),
+        "strength.csv": _csv(
+            ("date", "unit", "side", "strength_men", "location"), strength_rows(events, sides)
+        ),
         "summary.json": json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
     }
     return texts, summary

@@ -46,9 +46,13 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
 
     for kind, items in (("sides", scenario.sides), ("sources", scenario.sources)):
         _duplicates(kind, [x.id for x in items], problems)
-    _duplicates("formations/units", [x.id for x in (*scenario.formations, *scenario.units)],
-                problems, paths=[("formations", i) for i in range(len(scenario.formations))]
-                + [("units", i) for i in range(len(scenario.units))])
+    _duplicates(
+        "formations/units",
+        [x.id for x in (*scenario.formations, *scenario.units)],
+        problems,
+        paths=[("formations", i) for i in range(len(scenario.formations))]
+        + [("units", i) for i in range(len(scenario.units))],
+    )
 
     for i, s in enumerate(scenario.sides):
         for j, ally in enumerate(s.allies):
@@ -58,8 +62,12 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
     for i, s in enumerate(scenario.sides):
         if s.controls_for is not None:
             side(("sides", i, "controls_for"), s.controls_for)
-    _duplicates("map.places", [p.id for p in scenario.map.places], problems,
-                paths=[("map", "places", i) for i in range(len(scenario.map.places))])
+    _duplicates(
+        "map.places",
+        [p.id for p in scenario.map.places],
+        problems,
+        paths=[("map", "places", i) for i in range(len(scenario.map.places))],
+    )
     for i, link in enumerate(scenario.map.links):
         place(("map", "links", i, "a"), link.a)
         place(("map", "links", i, "b"), link.b)
@@ -75,13 +83,21 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         side(("formations", i, "side"), f.side)
         cite(("formations", i, "source", "ref"), f.source.ref)
         if f.parent is not None and f.parent not in formation_ids:
-            add((("formations", i, "parent"),
-                 f"unknown formation '{f.parent}'{suggest(f.parent, formation_ids)}"))
+            add(
+                (
+                    ("formations", i, "parent"),
+                    f"unknown formation '{f.parent}'{suggest(f.parent, formation_ids)}",
+                )
+            )
         if f.parent == f.id:
             add((("formations", i, "parent"), "a formation cannot be its own parent"))
     for i, cycle in _formation_cycles(scenario):
-        add((("formations", i, "parent"),
-             f"formations form a cycle ({' -> '.join(cycle)}); each needs a parent above it"))
+        add(
+            (
+                ("formations", i, "parent"),
+                f"formations form a cycle ({' -> '.join(cycle)}); each needs a parent above it",
+            )
+        )
 
     units = {u.id: u for u in scenario.units}
     for i, u in enumerate(scenario.units):
@@ -92,8 +108,12 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         if u.departs is not None and u.departs < scenario.start:
             add((("units", i, "departs"), f"departure {u.departs} is before the scenario starts"))
         if u.parent is not None and u.parent not in formation_ids:
-            add((("units", i, "parent"),
-                 f"unknown formation '{u.parent}'{suggest(u.parent, formation_ids)}"))
+            add(
+                (
+                    ("units", i, "parent"),
+                    f"unknown formation '{u.parent}'{suggest(u.parent, formation_ids)}",
+                )
+            )
 
     for i, o in enumerate(scenario.orders):
         cite(("orders", i, "source", "ref"), o.source.ref)
@@ -109,11 +129,19 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
             continue
         arrives = unit.arrives or scenario.start
         if o.date < arrives:
-            add((("orders", i, "date"),
-                 f"order dated {o.date} for unit '{o.unit}', which only arrives on {arrives}"))
+            add(
+                (
+                    ("orders", i, "date"),
+                    f"order dated {o.date} for unit '{o.unit}', which only arrives on {arrives}",
+                )
+            )
         if unit.departs is not None and o.date > unit.departs and o.action != Action.leave:
-            add((("orders", i, "date"),
-                 f"order dated {o.date} for unit '{o.unit}', which departs on {unit.departs}"))
+            add(
+                (
+                    ("orders", i, "date"),
+                    f"order dated {o.date} for unit '{o.unit}', which departs on {unit.departs}",
+                )
+            )
 
     for i, obj in enumerate(scenario.objectives):
         side(("objectives", i, "side"), obj.side)
@@ -129,33 +157,57 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         cite((*loc, "source", "ref"), intent.source.ref)
         in_scenario((*loc, "date"), intent.date, "intent date")
         if intent.formation is not None and intent.formation not in formation_set:
-            add(((*loc, "formation"), f"unknown formation '{intent.formation}'"
-                 f"{suggest(intent.formation, formation_ids)}"))
+            add(
+                (
+                    (*loc, "formation"),
+                    f"unknown formation '{intent.formation}'"
+                    f"{suggest(intent.formation, formation_ids)}",
+                )
+            )
         allotted = set(intent.units)
         if intent.formation is not None:
-            under = formations_under(intent.formation, {f.id: f.parent for f in scenario.formations})
+            under = formations_under(
+                intent.formation, {f.id: f.parent for f in scenario.formations}
+            )
             allotted |= {u.id for u in scenario.units if u.parent in under}
         for j, uid in enumerate(intent.units):
             if uid not in units:
                 add(((*loc, "units", j), f"unknown unit '{uid}'{suggest(uid, units)}"))
             elif units[uid].side != intent.side and (
-                    intent.side in side_ids and units[uid].side in side_ids
-                    and scenario.hostile(units[uid].side, intent.side)):
-                add(((*loc, "units", j), f"unit '{uid}' is of side '{units[uid].side}', "
-                     f"neither '{intent.side}' nor its ally"))
+                intent.side in side_ids
+                and units[uid].side in side_ids
+                and scenario.hostile(units[uid].side, intent.side)
+            ):
+                add(
+                    (
+                        (*loc, "units", j),
+                        f"unit '{uid}' is of side '{units[uid].side}', "
+                        f"neither '{intent.side}' nor its ally",
+                    )
+                )
         if intent.when is not None:
             _check_condition((*loc, "when"), intent.when, scenario, place, side, problems)
         for j, step in enumerate(intent.objectives):
             place((*loc, "objectives", j, step.kind), step.place)
             for k, uid in enumerate(step.units):
                 if uid not in units:
-                    add(((*loc, "objectives", j, "units", k), f"unknown unit '{uid}'{suggest(uid, units)}"))
+                    add(
+                        (
+                            (*loc, "objectives", j, "units", k),
+                            f"unknown unit '{uid}'{suggest(uid, units)}",
+                        )
+                    )
                 elif allotted and uid not in allotted:
-                    add(((*loc, "objectives", j, "units", k),
-                         f"unit '{uid}' is not among the intent's units"))
+                    add(
+                        (
+                            (*loc, "objectives", j, "units", k),
+                            f"unit '{uid}' is not among the intent's units",
+                        )
+                    )
             if step.when is not None:
-                _check_condition((*loc, "objectives", j, "when"), step.when, scenario, place,
-                                 side, problems)
+                _check_condition(
+                    (*loc, "objectives", j, "when"), step.when, scenario, place, side, problems
+                )
     for i, rel in enumerate(scenario.relations):
         for j, sid in enumerate(rel.sides):
             side(("relations", i, "sides", j), sid)
@@ -168,25 +220,37 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
             place(("lines", i, "places", j), pid)
         if line.reference is not None and line.reference not in _reference_line_ids():
             known = _reference_line_ids()
-            add((("lines", i, "reference"), f"unknown reference line '{line.reference}'"
-                 f"{suggest(line.reference, known)}; known: {', '.join(known)}"))
+            add(
+                (
+                    ("lines", i, "reference"),
+                    f"unknown reference line '{line.reference}'"
+                    f"{suggest(line.reference, known)}; known: {', '.join(known)}",
+                )
+            )
         for j, sid in enumerate(line.closed_to):
             side(("lines", i, "closed_to", j), sid)
         cite(("lines", i, "source", "ref"), line.source.ref)
     for i, draft in enumerate(scenario.replacements):
         if draft.unit not in units:
-            add((("replacements", i, "unit"), f"unknown unit '{draft.unit}'{suggest(draft.unit, units)}"))
+            add(
+                (
+                    ("replacements", i, "unit"),
+                    f"unknown unit '{draft.unit}'{suggest(draft.unit, units)}",
+                )
+            )
         cite(("replacements", i, "source", "ref"), draft.source.ref)
         in_scenario(("replacements", i, "date"), draft.date, "replacement date")
         if draft.when is not None:
-            _check_condition(("replacements", i, "when"), draft.when, scenario, place, side,
-                             problems)
+            _check_condition(
+                ("replacements", i, "when"), draft.when, scenario, place, side, problems
+            )
     for sid in scenario.command.attack_ratio:
         side(("command", "attack_ratio", sid), sid)
     for i, u in enumerate(scenario.units):
         if u.arrives_when is not None:
-            _check_condition(("units", i, "arrives_when"), u.arrives_when, scenario, place, side,
-                             problems)
+            _check_condition(
+                ("units", i, "arrives_when"), u.arrives_when, scenario, place, side, problems
+            )
     for sid, sources in scenario.supply.sources.items():
         side(("supply", "sources", sid), sid)
         for j, pid in enumerate(sources):
@@ -196,39 +260,61 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
     for key, value in scenario.season.march.items():
         season_name, _, road = key.partition(".")
         if season_name not in SEASONS or road not in ROADS:
-            add((("season", "march", key), f"expected SEASON.ROAD with SEASON one of "
-                 f"{sorted(SEASONS)} and ROAD one of {sorted(ROADS)}, got '{key[:60]}'"))
+            add(
+                (
+                    ("season", "march", key),
+                    f"expected SEASON.ROAD with SEASON one of "
+                    f"{sorted(SEASONS)} and ROAD one of {sorted(ROADS)}, got '{key[:60]}'",
+                )
+            )
         elif not 0 < value <= 2:
-            add((("season", "march", key), f"a march factor must be above 0 and at most 2, "
-                 f"got {value:.6g}"))
+            add(
+                (
+                    ("season", "march", key),
+                    f"a march factor must be above 0 and at most 2, got {value:.6g}",
+                )
+            )
     ids = {o.id for o in scenario.orders if o.id} | {x.id for x in scenario.intents}
     for loc, cond in _all_conditions(scenario):
         for leaf in cond.leaves():
             if leaf.done is not None and leaf.done not in ids:
-                add(((*loc, "done"), f"no order or intent with id '{leaf.done}'"
-                     f"{suggest(leaf.done, ids)}"))
+                add(
+                    (
+                        (*loc, "done"),
+                        f"no order or intent with id '{leaf.done}'{suggest(leaf.done, ids)}",
+                    )
+                )
 
     # Only a scenario that names multipliers pays for importing the engine's tables.
     known = known_multipliers() if scenario.combat.multipliers else []
     for key, value in scenario.combat.multipliers.items():
         if key not in known:
-            add((("combat", "multipliers", key),
-                 f"unknown multiplier '{key}'{suggest(key, known)}"))
+            add(
+                (("combat", "multipliers", key), f"unknown multiplier '{key}'{suggest(key, known)}")
+            )
             continue
         low, high, zero_ok = multiplier_bounds(key)
         if not (low <= value <= high and (zero_ok or value > 0)):
             least = f"{low:g}" if zero_ok else f"more than {low:g}"
-            add((("combat", "multipliers", key),
-                 f"multiplier '{key}' must be from {least} to {high:g}, got {value:.6g}"))
+            add(
+                (
+                    ("combat", "multipliers", key),
+                    f"multiplier '{key}' must be from {least} to {high:g}, got {value:.6g}",
+                )
+            )
     for side_id in scenario.combat.coefficients:
         side(("combat", "coefficients", side_id), side_id)
     if scenario.combat.model in (CombatModel.lanchester_square, CombatModel.lanchester_linear):
         fighting = sorted({u.side for u in scenario.units})
         missing = [s for s in fighting if s not in scenario.combat.coefficients]
         if missing:
-            add((("combat", "coefficients"),
-                 f"model '{scenario.combat.model.value}' needs a coefficient for every side "
-                 f"with units; missing {missing}"))
+            add(
+                (
+                    ("combat", "coefficients"),
+                    f"model '{scenario.combat.model.value}' needs a coefficient for every side "
+                    f"with units; missing {missing}",
+                )
+            )
     return problems
 
 
@@ -267,7 +353,7 @@ def _formation_cycles(scenario: Scenario) -> list[tuple[int, list[str]]]:
             path.append(node)
             node = parent[node]
         if node is not None and node in path:
-            cycle = path[path.index(node):]
+            cycle = path[path.index(node) :]
             if len(cycle) > 1:  # a formation that is its own parent is reported above
                 cycles.append((index[cycle[0]], [*cycle, cycle[0]]))
         cleared.update(path)
@@ -322,8 +408,9 @@ def _all_conditions(scenario: Scenario) -> list[tuple[Loc, Condition]]:
     return found
 
 
-def _check_condition(loc: Loc, cond: Condition, scenario: Scenario, place, side,
-                     problems: list) -> None:
+def _check_condition(
+    loc: Loc, cond: Condition, scenario: Scenario, place, side, problems: list
+) -> None:
     """Places, sides and units named in a condition exist."""
     unit_ids = {u.id for u in scenario.units}
     for leaf in cond.leaves():
@@ -333,8 +420,12 @@ def _check_condition(loc: Loc, cond: Condition, scenario: Scenario, place, side,
                 place((*loc, key, "place"), pb.place)
                 who = pb.by if key == "taken" else pb.side
                 if who is None:
-                    problems.append(((*loc, key), f"'{key}' needs "
-                                     f"{'`by: SIDE`' if key == 'taken' else '`side: SIDE`'}"))
+                    problems.append(
+                        (
+                            (*loc, key),
+                            f"'{key}' needs {'`by: SIDE`' if key == 'taken' else '`side: SIDE`'}",
+                        )
+                    )
                 else:
                     side((*loc, key), who)
         for key in ("arrived", "broken"):

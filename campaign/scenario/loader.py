@@ -98,7 +98,12 @@ def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
     """Validate located data as a scenario, cross-references included."""
     if not isinstance(doc.data, dict):
         raise ScenarioError(
-            Problem(doc.file, 1, "", f"expected a YAML mapping at top level, got {type(doc.data).__name__}")
+            Problem(
+                doc.file,
+                1,
+                "",
+                f"expected a YAML mapping at top level, got {type(doc.data).__name__}",
+            )
         )
     try:
         scenario = schema.Scenario.model_validate(doc.data)
@@ -113,7 +118,10 @@ def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
     found = check_references(scenario, place_ids)
     if found:
         raise ScenarioError(
-            [Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg) for loc, msg in found]
+            [
+                Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg)
+                for loc, msg in found
+            ]
         )
     return scenario
 

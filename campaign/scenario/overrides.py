@@ -43,22 +43,31 @@ class Overrides:
 
     def describe(self) -> list[str]:
         """The overrides as command-line flags, recorded in the replay header."""
-        return ([f"--variant {v}" for v in self.variants] + [f"--set {s}" for s in self.sets]
-                + [f"--scale {s}" for s in self.scales] + [f"--remove {r}" for r in self.removes]
-                + [f"--delay {d}" for d in self.delays])
+        return (
+            [f"--variant {v}" for v in self.variants]
+            + [f"--set {s}" for s in self.sets]
+            + [f"--scale {s}" for s in self.scales]
+            + [f"--remove {r}" for r in self.removes]
+            + [f"--delay {d}" for d in self.delays]
+        )
 
     @classmethod
     def from_flags(cls, flags: list[str]) -> Overrides:
         """The inverse of :meth:`describe`: rebuild overrides from a replay header."""
         overrides = cls()
-        lists = {"--set": overrides.sets, "--scale": overrides.scales,
-                 "--remove": overrides.removes, "--delay": overrides.delays,
-                 "--variant": overrides.variants}
+        lists = {
+            "--set": overrides.sets,
+            "--scale": overrides.scales,
+            "--remove": overrides.removes,
+            "--delay": overrides.delays,
+            "--variant": overrides.variants,
+        }
         for flag in flags:
             name, _, value = flag.partition(" ")
             if name not in lists:
-                raise ScenarioError(Problem("<replay header>", 0, "overrides",
-                                            f"unknown override flag {name!r}"))
+                raise ScenarioError(
+                    Problem("<replay header>", 0, "overrides", f"unknown override flag {name!r}")
+                )
             lists[name].append(value)
         return overrides
 
@@ -133,8 +142,9 @@ def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
     units = [u for u in data.get("units", []) if isinstance(u, dict)]
     if who in {s.get("id") for s in data.get("sides", []) if isinstance(s, dict)}:
         return [u for u in units if u.get("side") == who]
-    formations = {f.get("id"): f.get("parent") for f in data.get("formations", [])
-                  if isinstance(f, dict)}
+    formations = {
+        f.get("id"): f.get("parent") for f in data.get("formations", []) if isinstance(f, dict)
+    }
     if who in formations:
         below = formations_under(who, formations)
         return [u for u in units if u.get("parent") in below]
@@ -155,14 +165,17 @@ def apply_scale(data: dict[str, Any], text: str) -> None:
         raise _error("--scale", text, f"factor must be between 0 and 100, got {factor}")
     units = _units_of(data, who)
     if not units:
-        raise _error("--scale", text,
-                     f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}")
+        raise _error(
+            "--scale", text, f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}"
+        )
     for u in units:
         if isinstance(u.get("strength_men"), int | float):
             u["strength_men"] = int(round(u["strength_men"] * factor))
         rng = u.get("strength_range")
-        if isinstance(rng, list | tuple) and len(rng) == 2 and all(
-            isinstance(x, int | float) for x in rng
+        if (
+            isinstance(rng, list | tuple)
+            and len(rng) == 2
+            and all(isinstance(x, int | float) for x in rng)
         ):
             u["strength_range"] = [int(round(rng[0] * factor)), int(round(rng[1] * factor))]
 
@@ -174,10 +187,14 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
     if unit_id not in ids:
         raise _error("--remove", unit_id, f"no unit '{unit_id}'{suggest(unit_id, ids)}")
     data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
-    data["orders"] = [o for o in data.get("orders", [])
-                      if not (isinstance(o, dict) and o.get("unit") == unit_id)]
-    data["replacements"] = [r for r in data.get("replacements", []) or []
-                            if not (isinstance(r, dict) and r.get("unit") == unit_id)]
+    data["orders"] = [
+        o for o in data.get("orders", []) if not (isinstance(o, dict) and o.get("unit") == unit_id)
+    ]
+    data["replacements"] = [
+        r
+        for r in data.get("replacements", []) or []
+        if not (isinstance(r, dict) and r.get("unit") == unit_id)
+    ]
     if not data["replacements"]:
         del data["replacements"]
     _remove_from_intents(data, unit_id)
@@ -224,8 +241,12 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
-def _keep_orders_within(data: dict[str, Any], unit_id: str, earliest: dt.date | None = None,
-                        latest: dt.date | None = None) -> None:
+def _keep_orders_within(
+    data: dict[str, Any],
+    unit_id: str,
+    earliest: dt.date | None = None,
+    latest: dt.date | None = None,
+) -> None:
     """Move the unit's orders dated outside [earliest, latest] onto the nearer bound."""
     for o in data.get("orders", []):
         d = _as_date(o.get("date")) if isinstance(o, dict) else None
@@ -281,18 +302,31 @@ def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
         if drop:
             known = {item.get("id") for item in data.get(section, []) if isinstance(item, dict)}
             for ident in sorted(drop - known):
-                raise ScenarioError(Problem(patch.file, 1, key,
-                                            f"no {section[:-1]} with id '{ident}'"
-                                            f"{suggest(ident, [k for k in known if k])}"))
-            data[section] = [item for item in data.get(section, [])
-                             if not (isinstance(item, dict) and item.get("id") in drop)]
-    body = {k: v for k, v in patch.data.items()
-            if k not in ("remove_units", "remove_orders", "remove_intents")}
+                raise ScenarioError(
+                    Problem(
+                        patch.file,
+                        1,
+                        key,
+                        f"no {section[:-1]} with id '{ident}'"
+                        f"{suggest(ident, [k for k in known if k])}",
+                    )
+                )
+            data[section] = [
+                item
+                for item in data.get(section, [])
+                if not (isinstance(item, dict) and item.get("id") in drop)
+            ]
+    body = {
+        k: v
+        for k, v in patch.data.items()
+        if k not in ("remove_units", "remove_orders", "remove_intents")
+    }
     _merge(data, body, source=str(patch.file))
 
 
-def _merge(base: dict[str, Any], patch: dict[str, Any], source: str = "variant",
-           where: str = "") -> None:
+def _merge(
+    base: dict[str, Any], patch: dict[str, Any], source: str = "variant", where: str = ""
+) -> None:
     """Merge ``patch`` into ``base``; warns (:class:`VariantWarning`) when a list without
     ids replaces a non-empty list of the scenario, which is easy to do by mistake."""
     for key, value in patch.items():
@@ -300,8 +334,10 @@ def _merge(base: dict[str, Any], patch: dict[str, Any], source: str = "variant",
         path = f"{where}.{key}" if where else str(key)
         if isinstance(old, dict) and isinstance(value, dict):
             _merge(old, value, source, path)
-        elif isinstance(old, list) and isinstance(value, list) and all(
-            isinstance(v, dict) and "id" in v for v in value
+        elif (
+            isinstance(old, list)
+            and isinstance(value, list)
+            and all(isinstance(v, dict) and "id" in v for v in value)
         ):
             by_id = {item.get("id"): item for item in old if isinstance(item, dict)}
             for item in value:
@@ -311,10 +347,14 @@ def _merge(base: dict[str, Any], patch: dict[str, Any], source: str = "variant",
                     old.append(item)
         else:
             if isinstance(old, list) and old and isinstance(value, list):
-                warnings.warn(VariantWarning(
-                    f"{source}: '{path}' lists {len(value)} item(s) without ids, so it replaces "
-                    f"all {len(old)} of the scenario's; give each item an 'id' to change only "
-                    f"those"), stacklevel=2)
+                warnings.warn(
+                    VariantWarning(
+                        f"{source}: '{path}' lists {len(value)} item(s) without ids, so it replaces "
+                        f"all {len(old)} of the scenario's; give each item an 'id' to change only "
+                        f"those"
+                    ),
+                    stacklevel=2,
+                )
             base[key] = copy.deepcopy(value)
 
 

@@ -49,8 +49,10 @@ def order_of_battle(scenario: Scenario) -> list[str]:
                 continue
             est = " (estimated)" if u.estimated else ""
             when = f", arrives {u.arrives}" if u.arrives else ""
-            lines.append(f"{'  ' * depth}- {u.name} [{u.kind}, {u.quality}, id {u.id}] "
-                         f"{u.strength_men:,} men{est} at {u.location}{when}")
+            lines.append(
+                f"{'  ' * depth}- {u.name} [{u.kind}, {u.quality}, id {u.id}] "
+                f"{u.strength_men:,} men{est} at {u.location}{when}"
+            )
 
     for side in scenario.sides:
         lines.append(f"{side.name} ({side.id})")
@@ -88,12 +90,16 @@ def command_lines(scenario: Scenario) -> list[str]:
         lines.append(f"{intent.id} ({intent.side}; {who}): {start}{when}: {steps}")
     for order in scenario.orders:
         if order.when is not None:
-            lines.append(f"order {order.id or order.unit}: {order.action.value} "
-                         f"{order.target or ''} when a condition holds".rstrip())
+            lines.append(
+                f"order {order.id or order.unit}: {order.action.value} "
+                f"{order.target or ''} when a condition holds".rstrip()
+            )
     for rel in scenario.relations:
         believed = "".join(f"; {who} believed {st.value}" for who, st in rel.believed.items())
-        lines.append(f"relation {'/'.join(rel.sides)}: {rel.stance.value} from "
-                     f"{rel.date or 'the start'}{believed}")
+        lines.append(
+            f"relation {'/'.join(rel.sides)}: {rel.stance.value} from "
+            f"{rel.date or 'the start'}{believed}"
+        )
     return lines
 
 
@@ -107,8 +113,10 @@ def supply_and_season_lines(scenario: Scenario) -> list[str]:
         lines.append("supply: no sources given, every unit is supplied")
     for side, places in scenario.supply.sources.items():
         floor = scenario.supply.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
-        lines.append(f"supply {side}: {', '.join(places)} (reach {radius:g} km; "
-                     f"out of supply keeps {floor:.0%})")
+        lines.append(
+            f"supply {side}: {', '.join(places)} (reach {radius:g} km; "
+            f"out of supply keeps {floor:.0%})"
+        )
     days = season_by_day(scenario)
     spells: list[tuple[str, int, int]] = []
     for i, name in enumerate(days):
@@ -146,21 +154,50 @@ def info_json(scenario: Scenario) -> dict:
     """What ``info`` shows, as plain data: the ids ``--remove``, ``--scale`` and variants
     name, strengths in men, dates as ISO strings."""
     return {
-        "id": scenario.id, "title": scenario.title,
-        "start": scenario.start.isoformat(), "end": scenario.end.isoformat(),
+        "id": scenario.id,
+        "title": scenario.title,
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
         "sides": [{"id": s.id, "name": s.name} for s in scenario.sides],
-        "formations": [{"id": f.id, "name": f.name, "side": f.side, "kind": str(f.kind),
-                        "parent": f.parent, "men": _men_under(scenario, f.id)}
-                       for f in scenario.formations],
-        "units": [{"id": u.id, "name": u.name, "side": u.side, "kind": str(u.kind),
-                   "parent": u.parent, "strength_men": u.strength_men, "guns": u.guns,
-                   "location": u.location,
-                   "arrives": u.arrives.isoformat() if u.arrives else None,
-                   "departs": u.departs.isoformat() if u.departs else None}
-                  for u in scenario.units],
+        "formations": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "side": f.side,
+                "kind": str(f.kind),
+                "parent": f.parent,
+                "men": _men_under(scenario, f.id),
+            }
+            for f in scenario.formations
+        ],
+        "units": [
+            {
+                "id": u.id,
+                "name": u.name,
+                "side": u.side,
+                "kind": str(u.kind),
+                "parent": u.parent,
+                "strength_men": u.strength_men,
+                "guns": u.guns,
+                "location": u.location,
+                "arrives": u.arrives.isoformat() if u.arrives else None,
+                "departs": u.departs.isoformat() if u.departs else None,
+            }
+            for u in scenario.units
+        ],
         "intents": [i.id for i in scenario.intents],
         "orders": [o.id for o in scenario.orders if o.id],
-        "objectives": [{"side": o.side, "place": o.place, "kind": o.kind, "by": o.by.isoformat(),
-                        "weight": o.weight} for o in scenario.objectives],
-        "strength_by_date": [{"date": d.isoformat(), **row} for d, row in strength_by_date(scenario)],
+        "objectives": [
+            {
+                "side": o.side,
+                "place": o.place,
+                "kind": o.kind,
+                "by": o.by.isoformat(),
+                "weight": o.weight,
+            }
+            for o in scenario.objectives
+        ],
+        "strength_by_date": [
+            {"date": d.isoformat(), **row} for d, row in strength_by_date(scenario)
+        ],
     }

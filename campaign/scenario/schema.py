@@ -251,10 +251,13 @@ class Condition(Strict):
     taken: PlaceBy | None = Field(None, description="The place is held by that side")
     lost: PlaceBy | None = Field(None, description="The place is no longer held by that side")
     arrived: Slug | None = Field(None, description="The unit has arrived in the theatre")
-    broken: Slug | None = Field(None, description="The unit has broken, surrendered or been destroyed")
+    broken: Slug | None = Field(
+        None, description="The unit has broken, surrendered or been destroyed"
+    )
     below: UnitBelow | None = Field(None, description="The unit has fewer men than given")
     ratio: SideRatio | None = Field(
-        None, description="The side's combat power near the place, over its enemies', is at least this"
+        None,
+        description="The side's combat power near the place, over its enemies', is at least this",
     )
     done: Slug | None = Field(None, description="The order or intent with this id is done")
     date: dt.date | None = Field(None, description="This date has come (06:00)")
@@ -267,7 +270,8 @@ class Condition(Strict):
         given = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "a condition needs exactly one of " + ", ".join(type(self).model_fields)
+                "a condition needs exactly one of "
+                + ", ".join(type(self).model_fields)
                 + (f"; got {', '.join(given)}" if given else "")
             )
         for key in ("any", "all"):
@@ -334,25 +338,30 @@ class IntentStep(Strict):
     withdraw_to: Slug | None = Field(None, description="Place to fall back to")
     assemble: Slug | None = Field(None, description="Place to gather the units at")
     screen: Slug | None = Field(
-        None, description="Place to watch: held against weaker enemies, left without a fight "
-        "to a stronger one"
+        None,
+        description="Place to watch: held against weaker enemies, left without a fight "
+        "to a stronger one",
     )
     units: list[Slug] = Field(
         default_factory=list,
         description="Units given to this objective (for `hold`: its garrison); "
         "default: the intent's units not holding elsewhere",
     )
-    when: Condition | None = Field(None, description="The objective is pursued only once this holds")
+    when: Condition | None = Field(
+        None, description="The objective is pursued only once this holds"
+    )
     attack_ratio: float | None = Field(
         None, gt=0, le=20, description="Perceived power ratio needed to attack; default: the side's"
     )
     surprise: bool = Field(
-        False, description="Attacks on this objective are planned for surprise (e.g. by night); "
-        "the staff counts on it and the engine applies it"
+        False,
+        description="Attacks on this objective are planned for surprise (e.g. by night); "
+        "the staff counts on it and the engine applies it",
     )
     assault: bool = Field(
-        False, description="The source says the attack was ordered: the first attack goes in "
-        "whatever the odds (later ones wait for the attack ratio); only for `take`"
+        False,
+        description="The source says the attack was ordered: the first attack goes in "
+        "whatever the odds (later ones wait for the attack ratio); only for `take`",
     )
     note: str = ""
 
@@ -439,17 +448,19 @@ class DemarcationLine(Strict):
 
     id: Slug
     name: str = Field(min_length=1)
-    places: list[Slug] = Field(default_factory=list,
-                               description="Places the line runs through, in order")
+    places: list[Slug] = Field(
+        default_factory=list, description="Places the line runs through, in order"
+    )
     reference: Slug | None = Field(
-        None, description="Id of a packaged reference line (campaign/geo/data/"
-        "reference_lines.yaml) whose points the line follows, instead of `places`")
+        None,
+        description="Id of a packaged reference line (campaign/geo/data/"
+        "reference_lines.yaml) whose points the line follows, instead of `places`",
+    )
     closed_to: list[Slug] = Field(min_length=1, description="Sides that may not cross it")
     date: dt.date | None = Field(None, description="In force from; default: scenario start")
     until: dt.date | None = None
     source: Citation
     note: str = ""
-
 
     @model_validator(mode="after")
     def _places_or_reference(self) -> DemarcationLine:
@@ -496,7 +507,9 @@ class Replacement(Strict):
     id: Slug | None = None
     unit: Slug
     men: int = Field(gt=0, le=MAX_UNIT_MEN)
-    date: dt.date | None = Field(None, description="When they join (sourced); with `when`, not before")
+    date: dt.date | None = Field(
+        None, description="When they join (sourced); with `when`, not before"
+    )
     when: Condition | None = Field(None, description="They are sent once this holds")
     source: Citation
     note: str = ""
@@ -537,14 +550,19 @@ class CommandSpec(Strict):
     attack_ratio: dict[Slug, float] = Field(
         default_factory=dict, description="Per side: perceived power ratio needed to attack"
     )
-    recon_links: int | None = Field(None, ge=0, le=6, description="Road links a side sees beyond its units")
+    recon_links: int | None = Field(
+        None, ge=0, le=6, description="Road links a side sees beyond its units"
+    )
     estimate_error: float | None = Field(
         None, ge=0, le=2, description="Lognormal sigma of strength estimates of enemy units"
     )
-    memory_days: float | None = Field(None, ge=0, le=60, description="Days a sighting is remembered")
+    memory_days: float | None = Field(
+        None, ge=0, le=60, description="Days a sighting is remembered"
+    )
     garrison_taken_places: bool | None = Field(
-        None, description="A formation that goes on leaves its smallest unit in a place it "
-        "took (default: yes)"
+        None,
+        description="A formation that goes on leaves its smallest unit in a place it "
+        "took (default: yes)",
     )
 
 
@@ -604,7 +622,9 @@ class CombatSpec(Strict):
         6.0, ge=0.5, le=24, description="Length of one engagement step, hours"
     )
     position_depth_km: float = Field(
-        2.0, ge=0, le=50,
+        2.0,
+        ge=0,
+        le=50,
         description="Depth of a defended place's position, km: attackers advancing into it "
         "at the opposed rate of advance drive the defenders out once through it "
         "(campaign.engine.advance); 0 turns this off",

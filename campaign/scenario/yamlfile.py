@@ -91,16 +91,27 @@ class _DuplicateKeyError(Exception):
         self.key, self.line, self.first_line = key, line, first_line
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, file: str,
-          loader: yaml.SafeLoader) -> Any:
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    depth: int,
+    file: str,
+    loader: yaml.SafeLoader,
+) -> Any:
     if depth > MAX_DEPTH:
         raise _fail(file, node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
     lines[path] = node.start_mark.line + 1
     if len(lines) > MAX_VALUES:
-        raise _fail(file, node.start_mark.line + 1, f"document expands to more than {MAX_VALUES:,} values")
+        raise _fail(
+            file, node.start_mark.line + 1, f"document expands to more than {MAX_VALUES:,} values"
+        )
     if node.tag not in _PLAIN_TAGS:
-        raise _fail(file, node.start_mark.line + 1,
-                    f"YAML tag '{node.tag}' is not allowed (plain data only)")
+        raise _fail(
+            file,
+            node.start_mark.line + 1,
+            f"YAML tag '{node.tag}' is not allowed (plain data only)",
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
@@ -110,7 +121,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, fil
                 _merge_into(merged, value_node, path, lines, depth, file, loader)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+                raise _fail(
+                    file, key_node.start_mark.line + 1, "mapping keys must be plain scalars"
+                )
             key = _scalar(key_node, loader)
             if isinstance(key, dict | list):
                 raise _fail(file, key_node.start_mark.line + 1, "mapping keys must be scalars")
@@ -131,8 +144,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], depth: int, fil
     try:
         return _scalar(node, loader)
     except (ValueError, OverflowError) as exc:
-        raise _fail(file, node.start_mark.line + 1,
-                    f"invalid value {shorten(repr(node.value))}: {shorten(str(exc))}") from None
+        raise _fail(
+            file,
+            node.start_mark.line + 1,
+            f"invalid value {shorten(repr(node.value))}: {shorten(str(exc))}",
+        ) from None
 
 
 def shorten(text: str, limit: int = MAX_ECHO) -> str:
@@ -140,15 +156,25 @@ def shorten(text: str, limit: int = MAX_ECHO) -> str:
     return text if len(text) <= limit else f"{text[: limit - 14]}... ({len(text):,} chars)"
 
 
-def _merge_into(merged: dict[Any, Any], value_node: yaml.Node, path: Path_,
-                lines: dict[Path_, int], depth: int, file: str, loader: yaml.SafeLoader) -> None:
+def _merge_into(
+    merged: dict[Any, Any],
+    value_node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    depth: int,
+    file: str,
+    loader: yaml.SafeLoader,
+) -> None:
     """Apply a YAML merge key (``<<: *anchor`` or ``<<: [*a, *b]``): the mappings'
     keys are added unless set already (earlier mappings win, as YAML 1.1 says)."""
     sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
     for source in sources:
         if not isinstance(source, yaml.MappingNode):
-            raise _fail(file, source.start_mark.line + 1,
-                        "a merge key '<<' takes a mapping or a list of mappings")
+            raise _fail(
+                file,
+                source.start_mark.line + 1,
+                "a merge key '<<' takes a mapping or a list of mappings",
+            )
         own_line = lines.get(path)
         data = _walk(source, path, lines, depth + 1, file, loader)
         if own_line is not None:

@@ -12,21 +12,39 @@ LITHUANIA, SOVIET = "#d4a017", "#c0392b"
 
 
 def _row(town, side, diff):
-    return {"town": town, "side": side, "p_base": 0.5, "p_variant": 0.5 + diff,
-            "difference": diff, "ci_low": diff - 0.1, "ci_high": diff + 0.1, "cohens_h": 0.0}
+    return {
+        "town": town,
+        "side": side,
+        "p_base": 0.5,
+        "p_variant": 0.5 + diff,
+        "difference": diff,
+        "ci_low": diff - 0.1,
+        "ci_high": diff + 0.1,
+        "cohens_h": 0.0,
+    }
 
 
 def _comparison() -> Comparison:
     control = [
-        _row("kaunas", "lt", 0.4), _row("kaunas", "sov", -0.4),   # Lithuania gains Kaunas
-        _row("jonava", "lt", -0.3), _row("jonava", "sov", 0.3),   # Soviet gain at Jonava
-        _row("ukmerge", "lt", 0.0), _row("ukmerge", "sov", 0.0),  # no change
+        _row("kaunas", "lt", 0.4),
+        _row("kaunas", "sov", -0.4),  # Lithuania gains Kaunas
+        _row("jonava", "lt", -0.3),
+        _row("jonava", "sov", 0.3),  # Soviet gain at Jonava
+        _row("ukmerge", "lt", 0.0),
+        _row("ukmerge", "sov", 0.0),  # no change
     ]
     return Comparison(
-        "ens/base", "ens/strong", control, [], [], [],
+        "ens/base",
+        "ens/strong",
+        control,
+        [],
+        [],
+        [],
         place_names={"kaunas": "Kaunas", "jonava": "Jonava", "ukmerge": "Ukmergė"},
-        sides={"lt": {"id": "lt", "name": "Republic of Lithuania", "colour": LITHUANIA},
-               "sov": {"id": "sov", "name": "Soviet Russia (Litbel)", "colour": SOVIET}},
+        sides={
+            "lt": {"id": "lt", "name": "Republic of Lithuania", "colour": LITHUANIA},
+            "sov": {"id": "sov", "name": "Soviet Russia (Litbel)", "colour": SOVIET},
+        },
     )
 
 

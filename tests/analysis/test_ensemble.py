@@ -66,8 +66,13 @@ def scenario_file(tmp_path: Path) -> Path:
 
 def _outcomes(result) -> tuple:
     """What an ensemble found: its seeds and every table worked out from its runs."""
-    return (result.seeds, result.control_probability, result.objectives, result.losses,
-            [(f.seed, f.attempts, f.error) for f in result.failures])
+    return (
+        result.seeds,
+        result.control_probability,
+        result.objectives,
+        result.losses,
+        [(f.seed, f.attempts, f.error) for f in result.failures],
+    )
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

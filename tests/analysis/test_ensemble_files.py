@@ -44,8 +44,11 @@ def test_memory_of_an_ensemble_does_not_grow_with_its_runs(toy_file, tmp_path, m
     # (log, counts, tables, manifest) is measured, not the simulation.
     templates = [ens.run_one(toy_file, seed) for seed in range(8)]
     monkeypatch.setattr(
-        ens, "run_one", lambda scenario, seed, overrides=None: dataclasses.replace(
-            templates[seed % len(templates)], seed=seed)
+        ens,
+        "run_one",
+        lambda scenario, seed, overrides=None: dataclasses.replace(
+            templates[seed % len(templates)], seed=seed
+        ),
     )
     small = _peak_bytes(toy_file, 150, tmp_path / "small")
     large = _peak_bytes(toy_file, 900, tmp_path / "large")
@@ -84,8 +87,9 @@ def test_an_interrupted_force_leaves_the_earlier_ensemble(toy_file, tmp_path, mo
     assert not list(tmp_path.glob(".ens.*"))
 
 
-def test_cli_says_an_interrupted_force_kept_the_earlier_ensemble(toy_file, tmp_path,
-                                                                 monkeypatch, capsys):
+def test_cli_says_an_interrupted_force_kept_the_earlier_ensemble(
+    toy_file, tmp_path, monkeypatch, capsys
+):
     out = tmp_path / "ens"
     run_ensemble(toy_file, 2, workers=1, out=out, progress=False)
     before = _digests(out)
@@ -94,8 +98,18 @@ def test_cli_says_an_interrupted_force_kept_the_earlier_ensemble(toy_file, tmp_p
         raise KeyboardInterrupt
 
     monkeypatch.setattr(ens, "run_one", interrupted)
-    argv = ["ensemble", str(toy_file), "--runs", "2", "--workers", "1", "--out", str(out),
-            "--force", "--quiet"]
+    argv = [
+        "ensemble",
+        str(toy_file),
+        "--runs",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--force",
+        "--quiet",
+    ]
     assert main(argv) == 130
     assert "still holds the earlier ensemble" in capsys.readouterr().err
     assert _digests(out) == before

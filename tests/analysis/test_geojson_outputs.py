@@ -43,8 +43,13 @@ def exported(tmp_path_factory) -> dict[str, dict]:
 
 
 def test_every_output_is_a_feature_collection_in_crs84(exported) -> None:
-    assert {"units.geojson", "places.geojson", "reference_lines.geojson",
-            "territory.geojson", "frontlines.geojson"} <= set(exported)
+    assert {
+        "units.geojson",
+        "places.geojson",
+        "reference_lines.geojson",
+        "territory.geojson",
+        "frontlines.geojson",
+    } <= set(exported)
     for data in exported.values():
         assert data["type"] == "FeatureCollection"
         assert data["crs"]["properties"]["name"] == "urn:ogc:def:crs:OGC:1.3:CRS84"

@@ -33,25 +33,39 @@ def test_kaunas_report_names_the_fights_with_odds_and_losses(kaunas_md):
     fights = _events(KAUNAS, "engagement_end")
     assert {names[f["place"]] for f in fights} >= {"Kėdainiai", "Jieznas", "Šėta", "Alytus"}
     for f in fights:
-        paragraph = next(line for line in kaunas_md.splitlines()
-                         if line.startswith(f"- **{names[f['place']]}** (engagement {f['engagement']},"))
+        paragraph = next(
+            line
+            for line in kaunas_md.splitlines()
+            if line.startswith(f"- **{names[f['place']]}** (engagement {f['engagement']},")
+        )
         for row in f["losses"].values():
-            assert f"{row['killed']:,.0f} killed, {row['wounded']:,.0f} wounded, " \
-                   f"{row['captured']:,.0f} captured" in paragraph
+            assert (
+                f"{row['killed']:,.0f} killed, {row['wounded']:,.0f} wounded, "
+                f"{row['captured']:,.0f} captured" in paragraph
+            )
         assert "combat power" in paragraph and f["result"] in paragraph
 
 
 def test_report_gives_perceived_and_true_odds_of_the_decision(kaunas_md):
-    decision = next(e for e in _events(KAUNAS, "decision")
-                    if e["action"] == "attack" and e["target"] == "kedainiai")
+    decision = next(
+        e
+        for e in _events(KAUNAS, "decision")
+        if e["action"] == "attack" and e["target"] == "kedainiai"
+    )
     line = next(x for x in kaunas_md.splitlines() if x.startswith("- **Kėdainiai**"))
-    assert f"perceived {decision['perceived_ratio']:.2f}:1, true {decision['true_ratio']:.2f}:1" in line
+    assert (
+        f"perceived {decision['perceived_ratio']:.2f}:1, true {decision['true_ratio']:.2f}:1"
+        in line
+    )
 
 
 def test_report_tells_control_changes_triggers_and_the_record(kaunas_md):
     for change in _events(KAUNAS, "control_change"):
         assert change["cause"] in kaunas_md
-    assert "Trigger: *intent jieznas_relief* set off, because Jieznas taken by Soviet Russia" in kaunas_md
+    assert (
+        "Trigger: *intent jieznas_relief* set off, because Jieznas taken by Soviet Russia"
+        in kaunas_md
+    )
     assert "The record: Kėdainiai held by Republic of Lithuania — the run agrees." in kaunas_md
     assert "## Units' fates" in kaunas_md and "## Against the historical record" in kaunas_md
 
@@ -64,8 +78,21 @@ def test_html_is_one_self_contained_page():
 
 def test_what_if_report_says_so_and_differs_from_the_baseline(tmp_path: Path):
     out = tmp_path / "half"
-    assert main(["run", "scenarios/kaunas_1919.yaml", "--out", str(out), "--seed", "1",
-                 "--scale", "soviet=0.5"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "scenarios/kaunas_1919.yaml",
+                "--out",
+                str(out),
+                "--seed",
+                "1",
+                "--scale",
+                "soviet=0.5",
+            ]
+        )
+        == 0
+    )
     run, base = build_account(out), build_account(KAUNAS)
     diff = differences(run, base)
     text = to_markdown(report_blocks(run, diff))

@@ -93,8 +93,13 @@ def test_tndm_is_registered_and_losses_follow_the_odds():
     assert isinstance(model, combat.TndmModel)
 
     def camp(men):
-        return combat.Camp(men=np.array([men]), guns=np.zeros(1), machine_guns=np.zeros(1),
-                           quality=np.ones(1), morale=np.ones(1))
+        return combat.Camp(
+            men=np.array([men]),
+            guns=np.zeros(1),
+            machine_guns=np.zeros(1),
+            quality=np.ones(1),
+            morale=np.ones(1),
+        )
 
     rng = np.random.default_rng(0)
     even = model.step(camp(10000), camp(10000), combat.Situation(), 1.0, rng)
@@ -108,22 +113,30 @@ def test_tndm_is_registered_and_losses_follow_the_odds():
     assert model.gives_way(0.3, 0.05, 0.05) == "attacker"
     assert model.withdrawal_loss("defender", 0.1) > 0
     assert model.withdrawal_loss("defender", 0.1, 1.0, 1.0) > model.withdrawal_loss("defender", 0.1)
-    assert model.withdrawal_loss("attacker", 0.1, 1.0, 1.0) == model.withdrawal_loss("attacker", 0.1)
+    assert model.withdrawal_loss("attacker", 0.1, 1.0, 1.0) == model.withdrawal_loss(
+        "attacker", 0.1
+    )
 
 
 def test_scores_and_baselines(battles):
     decided = [b for b in battles if runnable(b)]
     constant = {b.isqno: (0.1, 0.1) for b in decided}
     always = scores.score(battles, scores.attacker_always(decided, constant))
-    assert always.winner_accuracy == pytest.approx(397 / 657, abs=1e-9)  # 2 unknown, Ardennes has no men
+    assert always.winner_accuracy == pytest.approx(
+        397 / 657, abs=1e-9
+    )  # 2 unknown, Ardennes has no men
     assert always.balanced_accuracy == pytest.approx(1 / 3)
 
 
 #: Golden subset: the calibrated law's predictions (winner, attacker and defender
 #: casualty fractions) for five battles; regenerate only when the law changes on purpose.
-GOLDEN = {1: ("defender", 0.0986, 0.1070), 100: ("attacker", 0.1100, 0.2437),
-          300: ("attacker", 0.0234, 0.0373), 500: ("attacker", 0.2138, 0.6181),
-          600: ("attacker", 0.0188, 0.0431)}
+GOLDEN = {
+    1: ("defender", 0.0986, 0.1070),
+    100: ("attacker", 0.1100, 0.2437),
+    300: ("attacker", 0.0234, 0.0373),
+    500: ("attacker", 0.2138, 0.6181),
+    600: ("attacker", 0.0188, 0.0431),
+}
 
 
 @pytest.mark.parametrize("isqno", sorted(GOLDEN))
@@ -149,7 +162,8 @@ def test_out_of_fold_tndm_beats_the_baselines(battles):
 def test_engagements_1919_table_and_check():
     engagements = load_engagements()
     assert {"jieznas_1919_02_10", "ukmerge_1919_05_03", "zarasai_1919_08_25"} <= {
-        e.id for e in engagements}
+        e.id for e in engagements
+    }
     jieznas = next(e for e in engagements if e.id == "jieznas_1919_02_10")
     assert jieznas.attacker_losses.total == 51 and jieznas.attacker.men == 300
     assert all(e.source.file.startswith("004_") for e in engagements)

@@ -25,8 +25,16 @@ def _intent_toy(red_men: int = 400, blue_men: int = 1000, **intent) -> dict:
     data["orders"] = []
     data["units"][0]["strength_men"] = blue_men
     data["units"][1]["strength_men"] = red_men
-    data["intents"] = [{"id": "blue_push", "side": "blue", "units": ["blue_1"],
-                        "objectives": [{"take": "c"}, {"take": "d"}], "source": CITE, **intent}]
+    data["intents"] = [
+        {
+            "id": "blue_push",
+            "side": "blue",
+            "units": ["blue_1"],
+            "objectives": [{"take": "c"}, {"take": "d"}],
+            "source": CITE,
+            **intent,
+        }
+    ]
     return data
 
 
@@ -63,9 +71,19 @@ def test_intent_waits_for_its_date_and_condition():
     first_move = _events(result, "move_start")[0]
     assert first_move.t >= 4.25
     data = _intent_toy(when={"arrived": "blue_2"})
-    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
-                          "strength_men": 100, "quality": "regular", "location": "a",
-                          "arrives": "1919-01-04", "source": CITE})
+    data["units"].append(
+        {
+            "id": "blue_2",
+            "name": "Blue 2nd",
+            "side": "blue",
+            "kind": "regiment",
+            "strength_men": 100,
+            "quality": "regular",
+            "location": "a",
+            "arrives": "1919-01-04",
+            "source": CITE,
+        }
+    )
     result = simulate(_scenario(data), seed=1)
     fired = _events(result, "trigger")
     assert fired and fired[0].what == "intent blue_push" and fired[0].t >= 2.75
@@ -74,10 +92,22 @@ def test_intent_waits_for_its_date_and_condition():
 def test_conditional_order_fires_on_the_condition_not_before():
     data = toy_dict()
     data["orders"] = [
-        {"id": "go", "unit": "blue_1", "date": "1919-01-02", "action": "attack", "target": "c",
-         "source": CITE},
-        {"id": "follow", "unit": "red_1", "action": "withdraw", "target": "d",
-         "when": {"done": "go"}, "source": CITE},
+        {
+            "id": "go",
+            "unit": "blue_1",
+            "date": "1919-01-02",
+            "action": "attack",
+            "target": "c",
+            "source": CITE,
+        },
+        {
+            "id": "follow",
+            "unit": "red_1",
+            "action": "withdraw",
+            "target": "d",
+            "when": {"done": "go"},
+            "source": CITE,
+        },
     ]
     data["units"][1]["strength_men"] = 10
     result = simulate(_scenario(data), seed=1)
@@ -97,8 +127,9 @@ def test_variant_order_ids_are_unique():
 
 def test_neutral_sides_do_not_fight_and_a_change_of_stance_makes_them():
     data = toy_dict()
-    data["relations"] = [{"sides": ["blue", "red"], "stance": "neutral", "until": "1919-01-05",
-                          "source": CITE}]
+    data["relations"] = [
+        {"sides": ["blue", "red"], "stance": "neutral", "until": "1919-01-05", "source": CITE}
+    ]
     data["orders"][0]["date"] = "1919-01-01"
     result = simulate(_scenario(data), seed=1)
     starts = _events(result, "engagement_start")
@@ -109,8 +140,14 @@ def test_neutral_sides_do_not_fight_and_a_change_of_stance_makes_them():
 
 def test_belief_that_a_side_will_not_fight_is_dropped_for_units_it_has_fought():
     data = _intent_toy(red_men=2000, blue_men=600)
-    data["relations"] = [{"sides": ["blue", "red"], "stance": "hostile",
-                          "believed": {"blue": "neutral"}, "source": CITE}]
+    data["relations"] = [
+        {
+            "sides": ["blue", "red"],
+            "stance": "hostile",
+            "believed": {"blue": "neutral"},
+            "source": CITE,
+        }
+    ]
     result = simulate(_scenario(data), seed=1)
     attacks = [e for e in _events(result, "decision") if e.action == "attack"]
     assert attacks and "no enemy seen" in attacks[0].reason  # red was not counted
@@ -135,13 +172,29 @@ def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
     data = toy_dict()
     data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
     data["map"]["links"] += [{"a": "c", "b": "e", "road": "main"}]
-    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
-                          "strength_men": 1000, "quality": "regular", "location": "e",
-                          "source": CITE})
+    data["units"].append(
+        {
+            "id": "blue_2",
+            "name": "Blue 2nd",
+            "side": "blue",
+            "kind": "regiment",
+            "strength_men": 1000,
+            "quality": "regular",
+            "location": "e",
+            "source": CITE,
+        }
+    )
     data["orders"] = []
     data["units"][0]["location"] = "b"
-    data["intents"] = [{"id": "red_hold", "side": "red", "units": ["red_1"],
-                        "objectives": [{"hold": "c", "units": ["red_1"]}], "source": CITE}]
+    data["intents"] = [
+        {
+            "id": "red_hold",
+            "side": "red",
+            "units": ["red_1"],
+            "objectives": [{"hold": "c", "units": ["red_1"]}],
+            "source": CITE,
+        }
+    ]
     result = simulate(_scenario(data), seed=1)
     withdrawals = [e for e in _events(result, "order") if e.action == "withdraw"]
     assert withdrawals and "nearly surrounded" in withdrawals[0].reason
@@ -149,10 +202,19 @@ def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
 
 def test_conditional_arrival():
     data = toy_dict()
-    data["units"].append({"id": "red_2", "name": "Red 2nd", "side": "red", "kind": "regiment",
-                          "strength_men": 300, "quality": "regular", "location": "d",
-                          "arrives_when": {"lost": {"place": "c", "side": "red"}},
-                          "source": CITE})
+    data["units"].append(
+        {
+            "id": "red_2",
+            "name": "Red 2nd",
+            "side": "red",
+            "kind": "regiment",
+            "strength_men": 300,
+            "quality": "regular",
+            "location": "d",
+            "arrives_when": {"lost": {"place": "c", "side": "red"}},
+            "source": CITE,
+        }
+    )
     result = simulate(_scenario(data), seed=1)
     lost = next(e for e in _events(result, "control_change") if e.place == "c")
     arrival = next(e for e in _events(result, "arrival") if e.unit == "red_2")
@@ -162,8 +224,7 @@ def test_conditional_arrival():
 @pytest.mark.parametrize("season,slower", [("winter", True), ("summer", False)])
 def test_winter_slows_the_march(season: str, slower: bool):
     data = toy_dict()
-    data["season"] = {"calendar": [{"season": season, "start": "1919-01-01",
-                                    "end": "1919-01-10"}]}
+    data["season"] = {"calendar": [{"season": season, "start": "1919-01-01", "end": "1919-01-10"}]}
     result = simulate(_scenario(data), seed=1)
     move = _events(result, "move_start")[0]
     end = next(e for e in _events(result, "move_end") if e.unit == move.unit)
@@ -178,10 +239,12 @@ def test_variant_removes_and_replaces_intents_by_id(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     variant = tmp_path / "v.yaml"
-    variant.write_text("remove_intents: [pskov_alytus]\n"
-                       "intents:\n  - id: pskov_north\n    date: 1919-02-10\n")
-    scenario = load_scenario(root / "scenarios" / "kaunas_1919.yaml",
-                             Overrides(variants=[str(variant)]))
+    variant.write_text(
+        "remove_intents: [pskov_alytus]\nintents:\n  - id: pskov_north\n    date: 1919-02-10\n"
+    )
+    scenario = load_scenario(
+        root / "scenarios" / "kaunas_1919.yaml", Overrides(variants=[str(variant)])
+    )
     ids = [i.id for i in scenario.intents]
     assert "pskov_alytus" not in ids and "pskov_jieznas" in ids
     north = next(i for i in scenario.intents if i.id == "pskov_north")
@@ -197,8 +260,12 @@ def test_replacements_join_on_their_date_or_condition_and_men_are_accounted():
     data = toy_dict()
     data["replacements"] = [
         {"unit": "blue_1", "men": 200, "date": "1919-01-03", "source": CITE},
-        {"unit": "red_1", "men": 100, "when": {"lost": {"place": "c", "side": "red"}},
-         "source": CITE},
+        {
+            "unit": "red_1",
+            "men": 100,
+            "when": {"lost": {"place": "c", "side": "red"}},
+            "source": CITE,
+        },
     ]
     result = simulate(_scenario(data), seed=1)
     joined = _events(result, "replacements")

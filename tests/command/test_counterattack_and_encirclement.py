@@ -15,28 +15,53 @@ from campaign.simulate import build_world, simulate  # noqa: E402
 
 
 def _unit(uid: str, side: str, men: int, place: str) -> dict:
-    return {"id": uid, "name": uid.replace("_", " ").title(), "side": side, "kind": "regiment",
-            "strength_men": men, "quality": "regular", "location": place, "source": CITE}
+    return {
+        "id": uid,
+        "name": uid.replace("_", " ").title(),
+        "side": side,
+        "kind": "regiment",
+        "strength_men": men,
+        "quality": "regular",
+        "location": place,
+        "source": CITE,
+    }
 
 
 def _star(blue_at: list[str]) -> dict:
     """Red holds C, fed from G through D; C's other roads lead to B, E and F."""
     data = toy_dict()
-    places = {"a": (55.0, 24.0), "b": (55.0, 24.3), "c": (55.0, 24.6), "d": (55.0, 24.9),
-              "e": (55.2, 24.6), "f": (54.8, 24.6), "g": (55.0, 25.2)}
-    data["map"]["places"] = [{"id": k, "name": k.upper(), "lat": la, "lon": lo}
-                             for k, (la, lo) in places.items()]
-    data["map"]["links"] = [{"a": a, "b": b, "road": "main"} for a, b in
-                            [("a", "b"), ("b", "c"), ("c", "d"), ("d", "g"), ("c", "e"),
-                             ("c", "f")]]
+    places = {
+        "a": (55.0, 24.0),
+        "b": (55.0, 24.3),
+        "c": (55.0, 24.6),
+        "d": (55.0, 24.9),
+        "e": (55.2, 24.6),
+        "f": (54.8, 24.6),
+        "g": (55.0, 25.2),
+    }
+    data["map"]["places"] = [
+        {"id": k, "name": k.upper(), "lat": la, "lon": lo} for k, (la, lo) in places.items()
+    ]
+    data["map"]["links"] = [
+        {"a": a, "b": b, "road": "main"}
+        for a, b in [("a", "b"), ("b", "c"), ("c", "d"), ("d", "g"), ("c", "e"), ("c", "f")]
+    ]
     data["control"] = {"a": "blue", "b": "blue", "c": "red", "g": "red"}
     data["supply"] = {"sources": {"red": ["g"]}}
     data["units"] = [_unit("red_1", "red", 1000, "c")] + [
-        _unit(f"blue_{i}", "blue", 900, place) for i, place in enumerate(blue_at, 1)]
+        _unit(f"blue_{i}", "blue", 900, place) for i, place in enumerate(blue_at, 1)
+    ]
     data["orders"] = []
     data["objectives"] = []
-    data["intents"] = [{"id": "red_hold", "side": "red", "units": ["red_1"],
-                        "objectives": [{"hold": "c", "units": ["red_1"]}], "source": CITE}]
+    data["intents"] = [
+        {
+            "id": "red_hold",
+            "side": "red",
+            "units": ["red_1"],
+            "objectives": [{"hold": "c", "units": ["red_1"]}],
+            "source": CITE,
+        }
+    ]
     return data
 
 
@@ -57,8 +82,11 @@ def test_enemy_on_the_road_back_to_supply_threatens_encirclement():
 def test_a_garrison_that_left_a_nearly_surrounded_place_does_not_go_back():
     result = simulate(Scenario.model_validate(_star(["b", "d"])), seed=1)
     left = _withdrawals(result)[0].t
-    back = [e for e in result.events if e.type == "order" and e.unit == "red_1"
-            and e.t > left and e.target == "c"]
+    back = [
+        e
+        for e in result.events
+        if e.type == "order" and e.unit == "red_1" and e.t > left and e.target == "c"
+    ]
     assert not back
 
 
@@ -66,21 +94,34 @@ def _lost_town(extra_intent: dict | None = None) -> dict:
     """Blue takes C from a small red post on the second day; a strong red regiment
     reaches F, three towns away (A-B-C-D-E-F), on the seventh, days after the loss."""
     data = toy_dict(end="1919-01-12")
-    data["map"]["places"] += [{"id": "e", "name": "Echo", "lat": 55.0, "lon": 25.2},
-                              {"id": "f", "name": "Foxtrot", "lat": 55.0, "lon": 25.5}]
-    data["map"]["links"] += [{"a": "d", "b": "e", "road": "main"},
-                             {"a": "e", "b": "f", "road": "main"}]
+    data["map"]["places"] += [
+        {"id": "e", "name": "Echo", "lat": 55.0, "lon": 25.2},
+        {"id": "f", "name": "Foxtrot", "lat": 55.0, "lon": 25.5},
+    ]
+    data["map"]["links"] += [
+        {"a": "d", "b": "e", "road": "main"},
+        {"a": "e", "b": "f", "road": "main"},
+    ]
     data["control"].update({"e": "red", "f": "red"})
     data["units"][0].update(location="b", strength_men=1500)
     data["units"][1].update(strength_men=100)
     data["units"].append(_unit("red_2", "red", 3000, "f") | {"arrives": "1919-01-07"})
     data["orders"] = []
     data["intents"] = [
-        {"id": "blue_take", "side": "blue", "units": ["blue_1"], "objectives": [{"take": "c"}],
-         "source": CITE},
-        {"id": "red_line", "side": "red", "units": ["red_1", "red_2"],
-         "objectives": [{"hold": "c", "units": ["red_1"]}],
-         "source": CITE},
+        {
+            "id": "blue_take",
+            "side": "blue",
+            "units": ["blue_1"],
+            "objectives": [{"take": "c"}],
+            "source": CITE,
+        },
+        {
+            "id": "red_line",
+            "side": "red",
+            "units": ["red_1", "red_2"],
+            "objectives": [{"hold": "c", "units": ["red_1"]}],
+            "source": CITE,
+        },
     ]
     if extra_intent:
         data["intents"].append(extra_intent)
@@ -88,8 +129,11 @@ def _lost_town(extra_intent: dict | None = None) -> dict:
 
 
 def _red_attacks_on_c(result) -> list:
-    return [e for e in result.events if e.type == "order" and e.unit == "red_2"
-            and e.action == "attack" and e.target == "c"]
+    return [
+        e
+        for e in result.events
+        if e.type == "order" and e.unit == "red_2" and e.action == "attack" and e.target == "c"
+    ]
 
 
 def test_no_counter_attack_on_initiative_long_after_the_loss():
@@ -99,9 +143,14 @@ def test_no_counter_attack_on_initiative_long_after_the_loss():
 
 
 def test_an_intent_decided_after_the_loss_retakes_the_place_with_all_its_units():
-    retake = {"id": "red_retake", "side": "red", "units": ["red_2"],
-              "when": {"lost": {"place": "c", "side": "red"}},
-              "objectives": [{"hold": "c"}], "source": CITE}
+    retake = {
+        "id": "red_retake",
+        "side": "red",
+        "units": ["red_2"],
+        "when": {"lost": {"place": "c", "side": "red"}},
+        "objectives": [{"hold": "c"}],
+        "source": CITE,
+    }
     result = simulate(Scenario.model_validate(_lost_town(retake)), seed=1)
     assert _red_attacks_on_c(result)
 
@@ -116,8 +165,10 @@ def test_a_beaten_unit_falls_back_towards_its_supply_not_into_a_pocket():
         {"id": "c2", "name": "C2", "lat": 54.8, "lon": 24.7},
         {"id": "g", "name": "G", "lat": 54.8, "lon": 25.2},
     ]
-    data["map"]["links"] = [{"a": a, "b": b, "road": "main"} for a, b in
-                            [("a", "b"), ("b", "c1"), ("b", "c2"), ("c2", "g")]]
+    data["map"]["links"] = [
+        {"a": a, "b": b, "road": "main"}
+        for a, b in [("a", "b"), ("b", "c1"), ("b", "c2"), ("c2", "g")]
+    ]
     data["control"] = {"a": "blue", "b": "red", "c1": "red", "c2": "red", "g": "red"}
     data["units"][1]["location"] = "b"
     data["orders"] = []
@@ -133,23 +184,38 @@ def _pocket(cut: bool) -> dict:
     through D. With ``cut`` blue holds C, so E has no supply route at all."""
     data = _star([])
     data["end"] = "1919-01-12"
-    data["map"]["links"] = [link for link in data["map"]["links"]
-                            if {link["a"], link["b"]} != {"c", "f"}]
-    data["control"] = {"a": "blue", "b": "blue", "c": "blue" if cut else "red",
-                       "d": "red", "e": "red", "g": "red"}
+    data["map"]["links"] = [
+        link for link in data["map"]["links"] if {link["a"], link["b"]} != {"c", "f"}
+    ]
+    data["control"] = {
+        "a": "blue",
+        "b": "blue",
+        "c": "blue" if cut else "red",
+        "d": "red",
+        "e": "red",
+        "g": "red",
+    }
     data["units"] = [_unit("red_1", "red", 500, "e"), _unit("blue_1", "blue", 300, "a")]
-    data["intents"] = [{"id": "red_push", "side": "red", "units": ["red_1"],
-                        "objectives": [{"assemble": "e"},
-                                       {"take": "a", "when": {"date": "1919-02-01"}}],
-                        "source": CITE}]
+    data["intents"] = [
+        {
+            "id": "red_push",
+            "side": "red",
+            "units": ["red_1"],
+            "objectives": [{"assemble": "e"}, {"take": "a", "when": {"date": "1919-02-01"}}],
+            "source": CITE,
+        }
+    ]
     data["supply"] = {"sources": {"red": ["g"]}, "radius_km": 30}
     return data
 
 
 def test_a_unit_cut_off_from_every_supply_route_breaks_out():
     result = simulate(Scenario.model_validate(_pocket(cut=True)), seed=1)
-    orders = [e for e in result.events if e.type == "order" and e.unit == "red_1"
-              and "breaks out" in e.reason]
+    orders = [
+        e
+        for e in result.events
+        if e.type == "order" and e.unit == "red_1" and "breaks out" in e.reason
+    ]
     assert orders and orders[0].action == "attack" and orders[0].target == "d"
 
 
@@ -167,11 +233,14 @@ def test_the_line_of_communication_follows_the_ground_held_now():
 
     data = _star([])
     data["map"]["places"].append({"id": "h", "name": "H", "lat": 55.0, "lon": 25.05})
-    data["map"]["links"] = [link for link in data["map"]["links"]
-                            if {link["a"], link["b"]} != {"d", "g"}]
-    data["map"]["links"] += [{"a": "d", "b": "h", "road": "main"},
-                             {"a": "h", "b": "g", "road": "main"},
-                             {"a": "e", "b": "g", "road": "main"}]
+    data["map"]["links"] = [
+        link for link in data["map"]["links"] if {link["a"], link["b"]} != {"d", "g"}
+    ]
+    data["map"]["links"] += [
+        {"a": "d", "b": "h", "road": "main"},
+        {"a": "h", "b": "g", "road": "main"},
+        {"a": "e", "b": "g", "road": "main"},
+    ]
     world = build_world(Scenario.model_validate(data), seed=1)
     assert _line_of_communication(world, "red", "c") == "d"
     world.control["h"] = "blue"
@@ -188,11 +257,13 @@ def test_an_enemy_only_marching_on_the_road_back_does_not_cut_it_yet():
     data["map"]["links"].append({"a": "x", "b": "d", "road": "secondary"})
     data["control"]["x"] = "blue"
     data["units"].append(_unit("blue_2", "blue", 900, "x"))
-    data["orders"] = [{"unit": "blue_2", "date": "1919-01-02", "action": "move",
-                       "target": "d", "source": CITE}]
+    data["orders"] = [
+        {"unit": "blue_2", "date": "1919-01-02", "action": "move", "target": "d", "source": CITE}
+    ]
     result = simulate(Scenario.model_validate(data), seed=1)
-    arrived = [e.t for e in result.events if e.type == "move_end" and e.unit == "blue_2"
-               and e.place == "d"]
+    arrived = [
+        e.t for e in result.events if e.type == "move_end" and e.unit == "blue_2" and e.place == "d"
+    ]
     orders = _withdrawals(result)
     assert arrived and orders
     assert orders[0].t >= arrived[0]
@@ -203,10 +274,20 @@ def _two_step_push() -> dict:
     data["end"] = "1919-01-12"
     data["control"] = {"a": "blue", "b": "blue", "c": "red", "d": "red", "g": "red"}
     data["supply"] = {}
-    data["units"] = [_unit("blue_big", "blue", 1200, "b"), _unit("blue_small", "blue", 300, "b"),
-                     _unit("red_1", "red", 100, "g")]
-    data["intents"] = [{"id": "blue_push", "side": "blue", "units": ["blue_big", "blue_small"],
-                        "objectives": [{"take": "c"}, {"take": "d"}], "source": CITE}]
+    data["units"] = [
+        _unit("blue_big", "blue", 1200, "b"),
+        _unit("blue_small", "blue", 300, "b"),
+        _unit("red_1", "red", 100, "g"),
+    ]
+    data["intents"] = [
+        {
+            "id": "blue_push",
+            "side": "blue",
+            "units": ["blue_big", "blue_small"],
+            "objectives": [{"take": "c"}, {"take": "d"}],
+            "source": CITE,
+        }
+    ]
     return data
 
 
@@ -216,8 +297,11 @@ def test_a_formation_leaves_a_detachment_in_a_place_it_took_and_goes_on():
     units = result.world.units
     assert units["blue_small"].location == "c"
     assert units["blue_big"].location == "d"
-    garrison = [e for e in result.events if e.type == "order" and e.unit == "blue_small"
-                and e.action == "hold" and e.target == "c"]
+    garrison = [
+        e
+        for e in result.events
+        if e.type == "order" and e.unit == "blue_small" and e.action == "hold" and e.target == "c"
+    ]
     assert garrison and "garrison of c" in garrison[0].reason
 
 

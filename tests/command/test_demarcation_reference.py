@@ -30,14 +30,21 @@ def test_a_line_needs_places_or_a_reference_but_not_both():
     with pytest.raises(ValidationError):
         DemarcationLine(id="x", name="X", closed_to=["poland"], source=CITE)
     with pytest.raises(ValidationError):
-        DemarcationLine(id="x", name="X", places=["a", "b"], reference="foch_line_1919",
-                        closed_to=["poland"], source=CITE)
+        DemarcationLine(
+            id="x",
+            name="X",
+            places=["a", "b"],
+            reference="foch_line_1919",
+            closed_to=["poland"],
+            source=CITE,
+        )
 
 
 def test_an_unknown_reference_line_is_a_located_error():
     scenario = load_scenario(ROOT / "scenarios" / "northeast_1919.yaml")
-    bad = scenario.model_copy(update={"lines": [
-        scenario.lines[0].model_copy(update={"reference": "foch_lien_1919"})]})
+    bad = scenario.model_copy(
+        update={"lines": [scenario.lines[0].model_copy(update={"reference": "foch_lien_1919"})]}
+    )
     problems = check_references(bad, {p for p in scenario.control})
     located = [msg for loc, msg in problems if loc[:3] == ("lines", 0, "reference")]
     assert located and "foch_line_1919" in located[0]

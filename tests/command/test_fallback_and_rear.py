@@ -27,13 +27,25 @@ def test_counter_attack_weighs_the_deciding_unit_alone():
     data["orders"] = []
     data["objectives"] = [{"side": "blue", "place": "c", "kind": "take", "by": "1919-01-10"}]
     data["units"][0].update(location="b", strength_men=20)
-    data["units"].append({"id": "blue_2", "name": "Blue 2nd", "side": "blue", "kind": "regiment",
-                          "strength_men": 3000, "quality": "regular", "location": "b",
-                          "source": CITE})
+    data["units"].append(
+        {
+            "id": "blue_2",
+            "name": "Blue 2nd",
+            "side": "blue",
+            "kind": "regiment",
+            "strength_men": 3000,
+            "quality": "regular",
+            "location": "b",
+            "source": CITE,
+        }
+    )
     data["units"][1]["strength_men"] = 200
     result = _run(data)
-    attacks = [e for e in result.events if e.type == "order" and e.by == "commander"
-               and e.unit == "blue_1" and e.action == "attack"]
+    attacks = [
+        e
+        for e in result.events
+        if e.type == "order" and e.by == "commander" and e.unit == "blue_1" and e.action == "attack"
+    ]
     assert not attacks
 
 
@@ -55,8 +67,9 @@ def test_fallback_commander_does_not_act_before_the_mornings_orders():
     data["objectives"] = [{"side": "blue", "place": "c", "kind": "take", "by": "1919-01-10"}]
     data["units"][0].update(location="b", strength_men=5000)
     result = _run(data)
-    assert not [e for e in result.events if e.type == "order" and e.by == "commander"
-                and e.t < 0.25]
+    assert not [
+        e for e in result.events if e.type == "order" and e.by == "commander" and e.t < 0.25
+    ]
 
 
 def test_a_successful_attack_order_is_spent_so_the_winner_is_free_again():
@@ -84,13 +97,15 @@ def test_a_column_on_the_road_keeps_its_own_ground():
     data["units"][0]["quality"] = "untrained"
     result = _run(data)
     assert result.world.control["b"] == "blue" or any(
-        e.type == "engagement_end" for e in result.events)
+        e.type == "engagement_end" for e in result.events
+    )
 
 
 OUTCOME_TIMED = re.compile(
     r"day before the (capture|attack|fall)|so (that )?the (attack|town|capture) falls on"
     r"|the day (the|it) .* (fell|was taken)|ordered the day before|day after the Soviets left",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def test_shipped_scenarios_time_nothing_from_a_recorded_outcome():
@@ -111,8 +126,16 @@ def test_units_far_from_supply_weaken_and_an_advance_halts():
     data["orders"] = []
     data["supply"] = {"sources": {"blue": ["a"]}, "radius_km": 10}
     data["units"][1]["strength_men"] = 5000
-    data["intents"] = [{"id": "push", "side": "blue", "units": ["blue_1"],
-                        "objectives": [{"take": "d"}], "attack_ratio": 0.01, "source": CITE}]
+    data["intents"] = [
+        {
+            "id": "push",
+            "side": "blue",
+            "units": ["blue_1"],
+            "objectives": [{"take": "d"}],
+            "attack_ratio": 0.01,
+            "source": CITE,
+        }
+    ]
     data["control"] = {"a": "blue", "b": "none", "c": "none", "d": "red"}
     data["units"][1]["location"] = "d"
     result = _run(data)
@@ -147,11 +170,16 @@ def test_timeline_agreement_counts_days_between_checkpoints():
     from campaign.analysis.fidelity import timeline_agreement
     from campaign.scenario.history import History
 
-    history = History.model_validate({
-        "scenario": "toy", "sources": [{"id": "toy", "file": "x"}],
-        "checkpoints": [
-            {"place": "c", "date": "1919-01-02", "side": "red", "source": CITE},
-            {"place": "c", "date": "1919-01-04", "side": "blue", "source": CITE}]})
+    history = History.model_validate(
+        {
+            "scenario": "toy",
+            "sources": [{"id": "toy", "file": "x"}],
+            "checkpoints": [
+                {"place": "c", "date": "1919-01-02", "side": "red", "source": CITE},
+                {"place": "c", "date": "1919-01-04", "side": "blue", "source": CITE},
+            ],
+        }
+    )
     table = {f"1919-01-0{d}": {"c": "red" if d < 5 else "blue"} for d in range(1, 7)}
     agree, days = timeline_agreement(history, table, {})
     assert days == 5 and agree == 4  # 2, 3 red; 4 differs; 5, 6 blue
@@ -174,8 +202,13 @@ def test_a_unit_in_flight_does_not_take_the_town_it_falls_back_to():
     result = _run(data)
     retreats = [e for e in result.events if e.type == "retreat" and e.unit == "red_1"]
     assert retreats
-    taken_in_flight = [e for e in result.events if e.type == "control_change"
-                       and e.place == retreats[0].destination and "Red 1st" in e.cause]
+    taken_in_flight = [
+        e
+        for e in result.events
+        if e.type == "control_change"
+        and e.place == retreats[0].destination
+        and "Red 1st" in e.cause
+    ]
     assert not taken_in_flight
 
 
@@ -184,8 +217,10 @@ def test_troops_beyond_the_takers_line_do_not_keep_a_town_behind_it():
     # but only by the road through C, where blue stands: E passes to blue.
     data = toy_dict()
     data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.45})
-    data["map"]["links"] += [{"a": "b", "b": "e", "road": "main"},
-                             {"a": "c", "b": "e", "road": "main"}]
+    data["map"]["links"] += [
+        {"a": "b", "b": "e", "road": "main"},
+        {"a": "c", "b": "e", "road": "main"},
+    ]
     data["control"] = {"a": "blue", "b": "blue", "c": "blue", "d": "red", "e": "red"}
     data["units"][0]["location"] = "c"
     data["units"][1]["location"] = "d"

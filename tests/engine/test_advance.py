@@ -52,8 +52,7 @@ def test_a_deeper_position_holds_longer_and_depth_zero_turns_it_off():
         return min(e.t for e in events if e.type == "engagement_end")
 
     assert end_of_fight(_fight(6.0)) > end_of_fight(_fight(1.0))
-    assert not [e for e in _fight(0.0) if e.type == "retreat"
-                and e.reason.startswith("driven out")]
+    assert not [e for e in _fight(0.0) if e.type == "retreat" and e.reason.startswith("driven out")]
 
 
 def test_the_scenario_default_depth_is_the_documented_one():

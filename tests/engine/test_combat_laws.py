@@ -14,8 +14,14 @@ from campaign.simulate import simulate
 
 def _camp(men: float, side: str) -> combat.Camp:
     one = np.array([1.0])
-    return combat.Camp(men=np.array([men]), guns=0 * one, machine_guns=0 * one, quality=one,
-                       morale=one, sides=[side])
+    return combat.Camp(
+        men=np.array([men]),
+        guns=0 * one,
+        machine_guns=0 * one,
+        quality=one,
+        morale=one,
+        sides=[side],
+    )
 
 
 def test_square_law_step_is_exact_solution():
@@ -40,16 +46,34 @@ def test_linear_law_conserves_its_invariant():
 
 def test_two_force_duel_in_the_engine_matches_closed_form_within_one_percent():
     scenario = toy(
-        combat={"model": "lanchester_square", "coefficients": {"blue": 0.05, "red": 0.08},
-                "break_points": False},
+        combat={
+            "model": "lanchester_square",
+            "coefficients": {"blue": 0.05, "red": 0.08},
+            "break_points": False,
+        },
         orders=[],
         units=[
-            {"id": "blue_1", "name": "Blue", "side": "blue", "kind": "regiment",
-             "strength_men": 2000, "quality": "regular", "location": "c",
-             "arrives": "1919-01-02", "source": {"ref": "toy"}},
-            {"id": "red_1", "name": "Red", "side": "red", "kind": "regiment",
-             "strength_men": 1500, "quality": "regular", "location": "c",
-             "source": {"ref": "toy"}},
+            {
+                "id": "blue_1",
+                "name": "Blue",
+                "side": "blue",
+                "kind": "regiment",
+                "strength_men": 2000,
+                "quality": "regular",
+                "location": "c",
+                "arrives": "1919-01-02",
+                "source": {"ref": "toy"},
+            },
+            {
+                "id": "red_1",
+                "name": "Red",
+                "side": "red",
+                "kind": "regiment",
+                "strength_men": 1500,
+                "quality": "regular",
+                "location": "c",
+                "source": {"ref": "toy"},
+            },
         ],
     )
     result = simulate(scenario, seed=3)
@@ -70,16 +94,20 @@ def test_two_force_duel_in_the_engine_matches_closed_form_within_one_percent():
 def test_dupuy_defaults_are_the_documented_ones():
     assert combat.POSTURE["prepared"] == 1.5
     assert combat.POSTURE["hasty"] == 1.3
-    assert combat.defender_multiplier(combat.Situation(posture="prepared", river="Neris"), {}) \
+    assert (
+        combat.defender_multiplier(combat.Situation(posture="prepared", river="Neris"), {})
         == 1.5 * 1.0 * 1.5
+    )
 
 
 def test_stronger_attacker_takes_heavier_toll_on_defender():
     model = combat.DupuyModel(variation=0.0)
-    weak = model.step(_camp(500, "blue"), _camp(500, "red"), combat.Situation(), 1.0,
-                      np.random.default_rng(0))
-    strong = model.step(_camp(1500, "blue"), _camp(500, "red"), combat.Situation(), 1.0,
-                        np.random.default_rng(0))
+    weak = model.step(
+        _camp(500, "blue"), _camp(500, "red"), combat.Situation(), 1.0, np.random.default_rng(0)
+    )
+    strong = model.step(
+        _camp(1500, "blue"), _camp(500, "red"), combat.Situation(), 1.0, np.random.default_rng(0)
+    )
     assert strong.defender[0] > weak.defender[0]
     assert strong.attacker[0] / 1500 < weak.attacker[0] / 500
 
@@ -89,12 +117,27 @@ def _tndm_duel(blue_men: float, red_men: float, seed: int = 1):
         combat={"model": "tndm"},
         orders=[],
         units=[
-            {"id": "blue_1", "name": "Blue", "side": "blue", "kind": "regiment",
-             "strength_men": blue_men, "quality": "regular", "location": "c",
-             "arrives": "1919-01-02", "source": {"ref": "toy"}},
-            {"id": "red_1", "name": "Red", "side": "red", "kind": "regiment",
-             "strength_men": red_men, "quality": "regular", "location": "c",
-             "source": {"ref": "toy"}},
+            {
+                "id": "blue_1",
+                "name": "Blue",
+                "side": "blue",
+                "kind": "regiment",
+                "strength_men": blue_men,
+                "quality": "regular",
+                "location": "c",
+                "arrives": "1919-01-02",
+                "source": {"ref": "toy"},
+            },
+            {
+                "id": "red_1",
+                "name": "Red",
+                "side": "red",
+                "kind": "regiment",
+                "strength_men": red_men,
+                "quality": "regular",
+                "location": "c",
+                "source": {"ref": "toy"},
+            },
         ],
     )
     return simulate(scenario, seed=seed).events
@@ -116,8 +159,10 @@ def test_tndm_repulses_an_attack_at_poor_odds_and_the_attacker_loses_more():
     events = _tndm_duel(800, 1600)
     end = next(e for e in events if e.type == "engagement_end")
     assert end.winner == "defender"
-    share = {side: (v["killed"] + v["wounded"] + v["captured"]) / v["men"]
-             for side, v in end.losses.items()}
+    share = {
+        side: (v["killed"] + v["wounded"] + v["captured"]) / v["men"]
+        for side, v in end.losses.items()
+    }
     assert share["blue"] > share["red"]
 
 

@@ -58,12 +58,21 @@ def test_replay_files_identical_across_processes_and_hash_seeds(tmp_path: Path):
     outputs = []
     for hash_seed in ("1", "987"):
         out = tmp_path / f"run{hash_seed}"
-        subprocess.run([sys.executable, "-c", script, str(out)], check=True, cwd=root,
-                       env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            [sys.executable, "-c", script, str(out)],
+            check=True,
+            cwd=root,
+            env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"},
+        )
         outputs.append({f.name: f.read_bytes() for f in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"events.jsonl", "control.csv", "strength.csv", "summary.json",
-                              "manifest.json"}
+    assert set(outputs[0]) == {
+        "events.jsonl",
+        "control.csv",
+        "strength.csv",
+        "summary.json",
+        "manifest.json",
+    }
 
 
 def test_untrained_defenders_give_way_where_veterans_hold():
@@ -126,27 +135,37 @@ def random_scenarios(draw):
         uid = f"u{i}"
         arrives = draw(st.integers(1, 5))
         departs = draw(st.one_of(st.none(), st.integers(arrives, 10)))
-        unit = {"id": uid, "name": f"Unit {i}", "side": side,
-                "kind": draw(st.sampled_from(["regiment", "partisans", "battalion"])),
-                "strength_men": draw(st.integers(0, 3000)),
-                "quality": draw(st.sampled_from(QUALITIES)),
-                "location": draw(st.sampled_from(places)),
-                "arrives": f"1919-01-{arrives:02d}", "source": {"ref": "toy"}}
+        unit = {
+            "id": uid,
+            "name": f"Unit {i}",
+            "side": side,
+            "kind": draw(st.sampled_from(["regiment", "partisans", "battalion"])),
+            "strength_men": draw(st.integers(0, 3000)),
+            "quality": draw(st.sampled_from(QUALITIES)),
+            "location": draw(st.sampled_from(places)),
+            "arrives": f"1919-01-{arrives:02d}",
+            "source": {"ref": "toy"},
+        }
         if departs is not None:
             unit["departs"] = f"1919-01-{departs:02d}"
         units.append(unit)
         for _ in range(draw(st.integers(0, 3))):
             day = draw(st.integers(arrives, departs or 10))
             action = draw(st.sampled_from(["move", "attack", "hold", "withdraw", "leave"]))
-            order = {"unit": uid, "date": f"1919-01-{day:02d}", "action": action,
-                     "source": {"ref": "toy"}}
+            order = {
+                "unit": uid,
+                "date": f"1919-01-{day:02d}",
+                "action": action,
+                "source": {"ref": "toy"},
+            }
             if action in ("move", "attack", "withdraw"):
                 order["target"] = draw(st.sampled_from(places))
             orders.append(order)
     data["units"], data["orders"] = units, orders
-    data["combat"] = {"model": draw(st.sampled_from(["dupuy", "lanchester_square",
-                                                       "lanchester_linear"])),
-                      "coefficients": {"blue": 0.05, "red": 0.0001 * 500}}
+    data["combat"] = {
+        "model": draw(st.sampled_from(["dupuy", "lanchester_square", "lanchester_linear"])),
+        "coefficients": {"blue": 0.05, "red": 0.0001 * 500},
+    }
     return Scenario.model_validate(data)
 
 
@@ -155,7 +174,9 @@ def random_scenarios(draw):
 def test_men_are_conserved_and_never_negative(scenario, seed):
     result = simulate(scenario, seed=seed)
     for side, row in losses_by_side(result).items():
-        accounted = row["present"] + row["killed"] + row["wounded"] + row["captured"] + row["departed"]
+        accounted = (
+            row["present"] + row["killed"] + row["wounded"] + row["captured"] + row["departed"]
+        )
         assert abs(row["arrived"] - accounted) <= 0.5, (side, row)
     for u in result.units.values():
         assert u.men >= 0
@@ -182,11 +203,27 @@ def test_a_joint_attack_goes_in_together():
     data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.1, "lon": 24.6})
     data["map"]["links"].append({"a": "e", "b": "c", "road": "secondary"})
     data["control"]["e"] = "blue"
-    data["units"].append({"id": "blue_cav", "name": "Blue cavalry", "side": "blue",
-                          "kind": "cavalry", "strength_men": 300, "quality": "regular",
-                          "location": "e", "source": {"ref": "toy"}})
-    data["orders"].append({"unit": "blue_cav", "date": "1919-01-03", "action": "attack",
-                           "target": "c", "source": {"ref": "toy"}})
+    data["units"].append(
+        {
+            "id": "blue_cav",
+            "name": "Blue cavalry",
+            "side": "blue",
+            "kind": "cavalry",
+            "strength_men": 300,
+            "quality": "regular",
+            "location": "e",
+            "source": {"ref": "toy"},
+        }
+    )
+    data["orders"].append(
+        {
+            "unit": "blue_cav",
+            "date": "1919-01-03",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    )
     # A second red place next to C, so Red 1st is not threatened with encirclement.
     data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 54.75, "lon": 24.6})
     data["map"]["links"].append({"a": "f", "b": "c", "road": "main"})

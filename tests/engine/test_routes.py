@@ -70,8 +70,15 @@ def test_routes_round_the_enemy_are_shortest_among_those_avoiding_it(seed):
 def test_a_detour_is_kept_while_clear_and_dropped_when_the_open_road_clears():
     # a - b - c is the short road; a - d - e - c the long way round.
     graph = nx.Graph()
-    for x, y, km in [("a", "b", 10), ("b", "c", 10), ("a", "d", 12), ("d", "e", 12),
-                     ("e", "c", 12), ("a", "f", 15), ("f", "c", 15)]:
+    for x, y, km in [
+        ("a", "b", 10),
+        ("b", "c", 10),
+        ("a", "d", 12),
+        ("d", "e", 12),
+        ("e", "c", 12),
+        ("a", "f", 15),
+        ("f", "c", 15),
+    ]:
         graph.add_edge(x, y, length_km=float(km))
     routes = Routes(graph)
     enemy = routes.tally()
@@ -106,8 +113,12 @@ def test_enemy_presence_tally_matches_a_fresh_count(units):
     for side in world.holder_of:
         fresh: dict[str, int] = {}
         for u in world.units.values():
-            if (world.hostile(u.side, side) and u.status == "present" and u.retreat_to is None
-                    and u.men >= 0.5):
+            if (
+                world.hostile(u.side, side)
+                and u.status == "present"
+                and u.retreat_to is None
+                and u.men >= 0.5
+            ):
                 fresh[u.location] = fresh.get(u.location, 0) + 1
         assert world.enemy_presence[side].counts == fresh
         mask = world.enemy_presence[side].mask
@@ -137,8 +148,13 @@ def test_a_detour_beyond_the_first_search_reach_is_still_found():
     # The open road a-b-c is 20 km; the only way round b is 300 km, far beyond the
     # first, bounded search (2 x 20 + 30 km), so the full search must find it.
     graph = nx.Graph()
-    for x, y, km in [("a", "b", 10), ("b", "c", 10), ("a", "d", 100), ("d", "e", 100),
-                     ("e", "c", 100)]:
+    for x, y, km in [
+        ("a", "b", 10),
+        ("b", "c", 10),
+        ("a", "d", 100),
+        ("d", "e", 100),
+        ("e", "c", 100),
+    ]:
         graph.add_edge(x, y, length_km=float(km))
     routes = Routes(graph)
     enemy = routes.tally()

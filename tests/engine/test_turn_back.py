@@ -15,16 +15,26 @@ from campaign.simulate import build_world  # noqa: E402
 
 def _world():
     data = toy_dict()
-    data["orders"] = [{"unit": "blue_1", "date": "1919-01-01", "action": "move", "target": "b",
-                       "source": CITE}]
+    data["orders"] = [
+        {"unit": "blue_1", "date": "1919-01-01", "action": "move", "target": "b", "source": CITE}
+    ]
     data["units"][1]["location"] = "d"
     return build_world(Scenario.model_validate(data), seed=1)
 
 
 def _order(action: Action, target: str) -> Order:
-    return Order.model_construct(id=None, unit="blue_1", date=None, when=None, action=action,
-                                 target=target, by_rail=False, surprise=False, source=None,
-                                 note="test")
+    return Order.model_construct(
+        id=None,
+        unit="blue_1",
+        date=None,
+        when=None,
+        action=action,
+        target=target,
+        by_rail=False,
+        surprise=False,
+        source=None,
+        note="test",
+    )
 
 
 def test_a_column_recalled_half_way_turns_back_and_takes_as_long_to_return():

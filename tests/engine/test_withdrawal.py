@@ -22,16 +22,20 @@ def _through_red_b(action: str, red_at: str = "d") -> list:
     data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red", "f": "red"}
     data["units"][1]["location"] = red_at
     data["objectives"] = []
-    data["orders"] = [{"unit": "blue_1", "date": "1919-01-02", "action": action,
-                       "target": "c", "source": CITE}]
+    data["orders"] = [
+        {"unit": "blue_1", "date": "1919-01-02", "action": action, "target": "c", "source": CITE}
+    ]
     return simulate(Scenario.model_validate(data), seed=1).events
 
 
 def _taken(events, place: str) -> list:
     """Changes of hands at ``place`` made by the column entering it (not the rear
     control that may follow once the column has passed)."""
-    return [e for e in events if e.type == "control_change" and e.place == place
-            and e.cause.startswith("occupied by")]
+    return [
+        e
+        for e in events
+        if e.type == "control_change" and e.place == place and e.cause.startswith("occupied by")
+    ]
 
 
 def test_a_withdrawing_column_passes_through_enemy_towns_without_taking_them():

@@ -1,5 +1,3 @@
-
-
 def test_vendored_geometry_facts_are_current():
     """data/theatre_geometry.json equals what the river and lake geometry give now
     (rewrite it with ``python -m campaign.geo.network`` after changing the map data)."""

@@ -10,8 +10,12 @@ GAZ = {"a": (24.0, 54.0), "b": (24.5, 54.5)}
 
 def test_packaged_lines_have_sources_and_dates() -> None:
     lines = load_reference_lines()
-    assert {"german_soviet_1919", "polish_lithuanian_1919_06", "foch_line_1919",
-            "soviet_lithuanian_treaty_1920"} <= set(lines)
+    assert {
+        "german_soviet_1919",
+        "polish_lithuanian_1919_06",
+        "foch_line_1919",
+        "soviet_lithuanian_treaty_1920",
+    } <= set(lines)
     for line in lines.values():
         assert line.source and line.note and len(line.points) >= 2
     assert lines["german_soviet_1919"].places[:2] == ("daugai", "stakliskes")

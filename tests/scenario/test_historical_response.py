@@ -18,7 +18,9 @@ def _share(overrides: Overrides, side: str, places=CONTESTED) -> float:
     scenario = load_scenario(KAUNAS, overrides)
     held = 0
     for seed in range(RUNS):
-        control = simulate(scenario, seed=seed, daily_log=False, sample_strengths=True).world.control
+        control = simulate(
+            scenario, seed=seed, daily_log=False, sample_strengths=True
+        ).world.control
         held += sum(control[p] == side for p in places)
     return held / (RUNS * len(places))
 

@@ -19,7 +19,8 @@ OUTCOME_TIMED = re.compile(
     r"day before the (capture|attack|fall)|so (that )?the (attack|town|capture) falls on"
     r"|the day (the|it) .* (fell|was taken)|ordered the day before|day after the Soviets left"
     r"|before (it|the town|the city) (fell|was taken)|in time for the (capture|fall)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def test_spring_scenario_validates_and_its_record_covers_only_known_places():

@@ -21,8 +21,9 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*_1919.yaml"))
 
 def _write(tmp_path: Path, data, name: str = "s.yaml") -> Path:
     path = tmp_path / name
-    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True,
-                                                              sort_keys=False)
+    text = (
+        data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -94,8 +95,9 @@ def test_dates_outside_scenario_and_orders_before_arrival(tmp_path: Path):
     data = toy_dict()
     data["orders"][0]["date"] = "1919-03-01"
     data["units"][1]["arrives"] = "1919-01-05"
-    data["orders"].append({"unit": "red_1", "date": "1919-01-03", "action": "hold",
-                           "source": {"ref": "toy"}})
+    data["orders"].append(
+        {"unit": "red_1", "date": "1919-01-03", "action": "hold", "source": {"ref": "toy"}}
+    )
     problems = "\n".join(_problems(_write(tmp_path, data)))
     assert "order date 1919-03-01 is outside the scenario" in problems
     assert "which only arrives on 1919-01-05" in problems
@@ -129,7 +131,9 @@ def test_missing_file_exits_2(tmp_path: Path, capsys):
 
 def test_json_schema_in_repo_is_current():
     recorded = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text("utf-8"))
-    assert recorded == scenario_json_schema(), "run: campaign schema > scenarios/scenario.schema.json"
+    assert recorded == scenario_json_schema(), (
+        "run: campaign schema > scenarios/scenario.schema.json"
+    )
 
 
 def test_info_prints_order_of_battle_tree(capsys):

@@ -21,8 +21,11 @@ ONE_OBJECTIVE = "objectives:\n  - {side: soviet, place: kaunas, kind: take, by: 
 def test_a_list_without_ids_replaces_the_whole_list_with_a_warning(tmp_path):
     variant = tmp_path / "v.yaml"
     variant.write_text(ONE_OBJECTIVE)
-    with pytest.warns(VariantWarning, match=r"'objectives' lists 1 item\(s\) without ids, so it "
-                      r"replaces all \d+ of the scenario's"):
+    with pytest.warns(
+        VariantWarning,
+        match=r"'objectives' lists 1 item\(s\) without ids, so it "
+        r"replaces all \d+ of the scenario's",
+    ):
         scenario = load_scenario(KAUNAS, Overrides(variants=[str(variant)]))
     assert len(scenario.objectives) == 1
 
@@ -38,8 +41,12 @@ def test_a_list_merged_by_id_gives_no_warning(tmp_path):
 def test_the_cli_prints_the_warning_as_one_line(tmp_path):
     variant = tmp_path / "v.yaml"
     variant.write_text(ONE_OBJECTIVE)
-    done = subprocess.run([sys.executable, "-m", "campaign", "info", str(KAUNAS), "--variant",
-                           str(variant)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "campaign", "info", str(KAUNAS), "--variant", str(variant)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "objectives" in lines[0]
