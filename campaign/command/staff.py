@@ -106,17 +106,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             for uid in staff.units:
                 facts.claim(uid, intent.id)
                 world.units[uid].commanded = True
-            world.log(
-                ev.Decision,
-                intent=intent.id,
-                side=intent.side,
-                action="start",
-                target=None,
-                units=_present(world, staff),
-                reason="intent in force",
-                perceived_ratio=None,
-                true_ratio=None,
-            )
+            _decided(world, staff, "start", None, _present(world, staff), "intent in force")
             staff.start_powers = {
                 u: unit_power(world.units[u])
                 for u in staff.units
@@ -152,17 +142,7 @@ def _finish(world: Any, staff: Staff, facts: Facts, reason: str, release: bool =
         for uid in staff.allotted:
             facts.release(uid, staff.intent.id)
     facts.intents_done.add(staff.intent.id)
-    world.log(
-        ev.Decision,
-        intent=staff.intent.id,
-        side=staff.intent.side,
-        action="end",
-        target=None,
-        units=_present(world, staff),
-        reason=reason,
-        perceived_ratio=None,
-        true_ratio=None,
-    )
+    _decided(world, staff, "end", None, _present(world, staff), reason)
     world.notify("intent_done", intent=staff.intent.id)
 
 
@@ -292,17 +272,14 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         )
         if start > 0 and power < doctrine.SPENT_SHARE * start:
             staff.spent = True
-            world.log(
-                ev.Decision,
-                intent=intent.id,
-                side=side,
-                action="hold",
-                target=None,
-                units=[u.id for u in free],
-                reason=f"offensive spent: {power / start:.0%} of the "
+            _decided(
+                world,
+                staff,
+                "hold",
+                None,
+                [u.id for u in free],
+                f"offensive spent: {power / start:.0%} of the "
                 "force's power left; going over to the defence",
-                perceived_ratio=None,
-                true_ratio=None,
             )
     _screen(world, staff, steps)
     threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
@@ -497,8 +474,8 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     if not garrison:
         return False
     # Enemy standing on the road back to our supply sources (in the town, or holding
-    # it) and on another road: the way out is already cut, so less power is needed to close the ring.
-    # Enemies only marching on that town do not cut the road yet.
+    # it) and on another road: the way out is already cut, so less power is needed to
+    # close the ring. Enemies only marching on that town do not cut the road yet.
     rear = _line_of_communication(world, side, place)
     rear_cut = rear in hostile and (
         world.hostile_held(rear, side)
@@ -788,20 +765,19 @@ def _attack_or_gather(
             if staff.given.get(u.id) != ("attack", target) or u.current_order(world.env.now) is None
         ]
         if fresh:
-            world.log(
-                ev.Decision,
-                intent=intent.id,
-                side=side,
-                action="attack",
-                target=target,
-                units=[u.id for u in fresh],
-                reason=(
+            _decided(
+                world,
+                staff,
+                "attack",
+                target,
+                [u.id for u in fresh],
+                (
                     f"{verb} {target}: the attack was ordered (perceived {perceived:.2f}:1)"
                     if needed == 0.0
                     else f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1"
                 ),
-                perceived_ratio=_r(perceived),
-                true_ratio=_r(true),
+                perceived,
+                true,
             )
             for u in fresh:
                 _give(
@@ -825,17 +801,16 @@ def _attack_or_gather(
     day = int(world.env.now + 1e-9)
     if staff.waiting_logged.get(target) != day:
         staff.waiting_logged[target] = day
-        world.log(
-            ev.Decision,
-            intent=intent.id,
-            side=side,
-            action="wait",
-            target=target,
-            units=[u.id for u in free],
-            reason=f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
+        _decided(
+            world,
+            staff,
+            "wait",
+            target,
+            [u.id for u in free],
+            f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
             f"gathering at {staging}",
-            perceived_ratio=_r(perceived),
-            true_ratio=_r(true),
+            perceived,
+            true,
         )
     _gather(world, staff, free, side, target, staging)
 
@@ -918,17 +893,32 @@ def _give(
     staff.given[unit_id] = key
     world.issue(unit_id, order, by=f"intent {staff.intent.id}", reason=reason)
     if log and action != Action.hold:
-        world.log(
-            ev.Decision,
-            intent=staff.intent.id,
-            side=staff.intent.side,
-            action=action.value,
-            target=target,
-            units=[unit_id],
-            reason=reason,
-            perceived_ratio=None,
-            true_ratio=None,
-        )
+        _decided(world, staff, action.value, target, [unit_id], reason)
+
+
+def _decided(
+    world: Any,
+    staff: Staff,
+    action: str,
+    target: str | None,
+    units: list[str],
+    reason: str,
+    perceived: float | None = None,
+    true: float | None = None,
+) -> None:
+    """Log one of the intent's decisions, with the ratios seen and true when it weighed
+    the odds."""
+    world.log(
+        ev.Decision,
+        intent=staff.intent.id,
+        side=staff.intent.side,
+        action=action,
+        target=target,
+        units=units,
+        reason=reason,
+        perceived_ratio=None if perceived is None else _r(perceived),
+        true_ratio=None if true is None else _r(true),
+    )
 
 
 def _r(x: float) -> float | None:
