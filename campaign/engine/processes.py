@@ -1121,20 +1121,19 @@ def _turn_back(world: World, unit: UnitState, origin: str, ahead: str, share: fl
     target, or when it is not on its way to attack and the enemy stands ahead (a
     march or a withdrawal does not walk into the enemy)."""
     current = unit.current_order(world.env.now)
-    if current is None or current[1].target is None or current[1].target == ahead:
+    order = current[1] if current is not None else None
+    target = order.target if order is not None else None
+    if target is None or target == ahead:
         return False
-    order = current[1]
-    target = order.target
-    km = world.links[origin][ahead]["length_km"]
     back_km = 0.0 if target == origin else world.routes.open_km(origin, target)
     if back_km is None:
         return False  # no way to the target from behind: keep going
-    on_km = world.routes.open_km(ahead, target)
-    back = share * km + back_km
-    on = (1.0 - share) * km + (math.inf if on_km is None else on_km)
     if order.action != Action.attack and world.hostiles_present(ahead, unit.side):
         return True
-    return back < on
+    km = world.links[origin][ahead]["length_km"]
+    on_km = world.routes.open_km(ahead, target)
+    on = (1.0 - share) * km + (math.inf if on_km is None else on_km)
+    return share * km + back_km < on
 
 
 def _falling_back_through(world: World, unit: UnitState, place: str) -> bool:
