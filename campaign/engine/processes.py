@@ -1088,7 +1088,7 @@ def _march(
                 km=round(data["length_km"] * share, 2),
                 mode=mode,
             )
-            turned, attacking, surprise, objective = not turned, False, False, None
+            turned, attacking, surprise, objective = True, False, False, None
     unit.on_leg = False
     road.pop(unit.id, None)
     unit.fatigue = min(

@@ -62,3 +62,22 @@ def test_a_new_order_the_other_way_round_keeps_the_column_going():
     world.env.run(until=eta + 1e-6)
     assert [e.t for e in world.events if e.type == "move_end"] == [round(eta, 6)]
     assert unit.moving_to == "c"  # on from B, not back
+
+
+def test_a_column_turned_twice_is_tired_by_all_the_marching_it_did():
+    from campaign.engine.processes import FATIGUE_PER_MARCH_DAY
+
+    world = _world()
+    unit = world.units["blue_1"]
+    world.env.run(until=0.5)
+    set_off = next(e.t for e in world.events if e.type == "move_start")
+    world.issue("blue_1", _order(Action.move, "a"), by="test", reason="recalled")
+    world.env.run(until=0.6)
+    assert unit.moving_to == "a"
+    world.issue("blue_1", _order(Action.move, "b"), by="test", reason="sent again")
+    world.env.run(until=0.61)
+    assert unit.moving_to == "b"
+    arrived = unit.eta
+    world.env.run(until=arrived + 1e-6)  # before the next morning's rest
+    assert [e.place for e in world.events if e.type == "move_end"] == ["b"]
+    assert abs(unit.fatigue - FATIGUE_PER_MARCH_DAY * (arrived - set_off)) < 1e-5
