@@ -30,6 +30,7 @@ from campaign.errors import ReplayError
 from campaign.replay.manifest import check_entry
 from campaign.scenario.loader import scenario_hash
 from campaign.scenario.overrides import Overrides
+from campaign.scenario.report import objectives_json
 from campaign.scenario.schema import Scenario
 
 FORMAT = "campaign-ensemble"
@@ -137,16 +138,7 @@ def ensemble_header(
             for s in scenario.sides
         ],
         "initial_control": dict(sorted(scenario.control.items())),
-        "objectives": [
-            {
-                "side": o.side,
-                "place": o.place,
-                "kind": o.kind,
-                "by": o.by.isoformat(),
-                "weight": o.weight,
-            }
-            for o in scenario.objectives
-        ],
+        "objectives": objectives_json(scenario),
     }
 
 

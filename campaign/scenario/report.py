@@ -150,6 +150,21 @@ def info_text(scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+def objectives_json(scenario: Scenario) -> list[dict]:
+    """The scenario's objectives as plain JSON values (``campaign info --json`` and the
+    ensemble log's header)."""
+    return [
+        {
+            "side": o.side,
+            "place": o.place,
+            "kind": o.kind,
+            "by": o.by.isoformat(),
+            "weight": o.weight,
+        }
+        for o in scenario.objectives
+    ]
+
+
 def info_json(scenario: Scenario) -> dict:
     """What ``info`` shows, as plain data: the ids ``--remove``, ``--scale`` and variants
     name, strengths in men, dates as ISO strings."""
@@ -187,16 +202,7 @@ def info_json(scenario: Scenario) -> dict:
         ],
         "intents": [i.id for i in scenario.intents],
         "orders": [o.id for o in scenario.orders if o.id],
-        "objectives": [
-            {
-                "side": o.side,
-                "place": o.place,
-                "kind": o.kind,
-                "by": o.by.isoformat(),
-                "weight": o.weight,
-            }
-            for o in scenario.objectives
-        ],
+        "objectives": objectives_json(scenario),
         "strength_by_date": [
             {"date": d.isoformat(), **row} for d, row in strength_by_date(scenario)
         ],
