@@ -488,7 +488,7 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     needed = doctrine.CUT_OFF_POWER_REAR_CUT if rear_cut else doctrine.CUT_OFF_POWER
     if enemy < needed * own:
         return False
-    back = _fallback_place(world, side, place)
+    back = _back_towards_supply(world, side, place) or _fallback_place(world, side, place)
     leaving = [u for u in garrison if u.location == place and _free(world, u)]
     if back is not None and leaving:
         for u in leaving:
@@ -581,6 +581,23 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
                     and (not _enemy_there(world, place, side))
                 ):
                     _give(world, staff, u.id, Action.move, place, f"screen {place}")
+
+
+def _back_towards_supply(world: Any, side: str, place: str) -> str | None:
+    """The neighbouring town, free of enemies and not held by them, that lies nearest
+    to the side's supply sources through its own ground: a garrison that gives up a
+    place falls back along its line of communication, not deeper into a pocket.
+    None when no such neighbour is on a supply route."""
+    reach = supply_reach(world, side)
+    if reach is None:
+        return None
+    best = None
+    for n in world.links[place]:
+        if n not in reach or world.hostiles_at(n, side) or world.hostile_held(n, side):
+            continue
+        if best is None or (reach[n], n) < best:
+            best = (reach[n], n)
+    return best[1] if best else None
 
 
 def _fallback_place(world: Any, side: str, place: str) -> str | None:

@@ -310,3 +310,16 @@ def test_a_scenario_can_turn_the_detachment_off():
     data["command"] = {"garrison_taken_places": False}
     units = simulate(Scenario.model_validate(data), seed=1).world.units
     assert units["blue_small"].location == "d" and units["blue_big"].location == "d"
+
+
+def test_a_nearly_surrounded_garrison_falls_back_towards_its_supply():
+    # Blue on three of C's five roads; a Red company waits at H, a dead end off C.
+    # The garrison leaves along its road back to the supply source (D, towards G),
+    # not into the dead end where the friends are.
+    data = _star(["b", "e", "f"])
+    data["map"]["places"].append({"id": "h", "name": "H", "lat": 55.1, "lon": 24.75})
+    data["map"]["links"].append({"a": "c", "b": "h", "road": "main"})
+    data["units"].append(_unit("red_2", "red", 300, "h"))
+    orders = _withdrawals(simulate(Scenario.model_validate(data), seed=1))
+    assert orders and "nearly surrounded" in orders[0].reason
+    assert orders[0].target == "d"
