@@ -21,6 +21,7 @@ from campaign.engine import log as ev
 from campaign.engine.advance import opposed_rate
 from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
+    ENCIRCLED_SURRENDER_DAYS,
     FATIGUE_PER_COMBAT_DAY,
     FATIGUE_PER_MARCH_DAY,
     FATIGUE_RECOVERY_PER_DAY,
@@ -1217,6 +1218,7 @@ def rear_control(world: World):
         yield env.timeout(day + ORDER_HOUR - env.now)
         if world.scenario.supply.sources:
             update_supply(world)
+            _capitulate_in_pockets(world)
         for unit in world.units.values():
             # A day's rest for every unit that is neither marching nor fighting.
             if unit.fatigue > 0 and unit.status == "present" and unit.engagement is None:
@@ -1232,6 +1234,39 @@ def rear_control(world: World):
                 pending.pop(place, None)
         for place in [p for p in pending if p not in wanted]:
             del pending[place]
+
+
+def _capitulate_in_pockets(world: World) -> None:
+    """Units left in a pocket for ``ENCIRCLED_SURRENDER_DAYS`` capitulate: their men
+    become prisoners and the unit leaves the campaign."""
+    for unit in list(world.units.values()):
+        place = unit.location
+        if (
+            unit.days_encircled < ENCIRCLED_SURRENDER_DAYS
+            or unit.status != "present"
+            or unit.engagement is not None
+            or unit.partisan
+            or place is None
+            or unit.men < 0.5
+        ):
+            continue
+        if not all(
+            world.hostile_held(n, unit.side) or world.hostiles_at(n, unit.side)
+            for n in world.links[place]
+        ):
+            continue  # a town next to it is still its side's or no one's: not a pocket
+        world.log(
+            ev.Surrender,
+            unit=unit.id,
+            place=place,
+            men=round(unit.men, 2),
+            reason=f"in a pocket, cut off from every supply route for {unit.days_encircled} days",
+        )
+        _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
+        _leave_place(world, unit)
+        unit.status = "destroyed"
+        world.wake(unit)
+        world.notify("break", unit=unit.id, place=place)
 
 
 def _rear_changes(world: World) -> dict[str, str]:

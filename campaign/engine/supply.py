@@ -34,6 +34,13 @@ OUT_OF_SUPPLY_DECAY = 0.1
 OUT_OF_SUPPLY_FLOOR = 0.5
 #: Days out of supply after which a commander halts an advance (it holds and waits).
 SUPPLY_HALT_DAYS = 3
+#: Mornings in a row a unit may stand in a pocket (no supply route at all, every
+#: neighbouring town held or occupied by the enemy) before it capitulates. Units cut off
+#: behind the front that could not break out did not hold a town for months: they gave
+#: up or melted away once their requisitions in one district ran out. Two weeks is an
+#: engineering estimate (TOAW likewise eliminates isolated units left out of supply);
+#: partisans, who live among their own people, are exempt.
+ENCIRCLED_SURRENDER_DAYS = 14
 #: Fatigue per day of marching and per day of fighting, recovery per quiet day, and
 #: the largest loss of power and march rate it causes (Dupuy's TNDM fatigue factor:
 #: units in continuous combat lose effectiveness day by day, about a tenth a day,
@@ -117,6 +124,7 @@ def update_supply(world: Any) -> None:
             if unit.side != side or unit.status not in ("present", "moving") or unit.partisan:
                 continue  # partisans live among their own people
             place = unit.location or unit.came_from
+            unit.days_encircled = 0 if place is None or place in reach else unit.days_encircled + 1
             if place is not None and reach.get(place, float("inf")) <= radius:
                 unit.days_unsupplied = 0
                 unit.supply = 1.0

@@ -104,6 +104,7 @@ class UnitState:
     look_again_t: float | None = None  # a planned pause ends (joint attacks)
     supply: float = 1.0  # share of power and march rate its supply allows (engine.supply)
     days_unsupplied: int = 0
+    days_encircled: int = 0  # mornings in a row with no supply route at all (engine.supply)
     fatigue: float = 0.0  # 0 fresh .. 1 exhausted (engine.supply)
     #: A commander of the command layer looks after the unit: the engine's own simple
     #: fallback behaviour (for units with no order) stays off.

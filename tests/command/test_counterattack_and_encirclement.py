@@ -323,3 +323,48 @@ def test_a_nearly_surrounded_garrison_falls_back_towards_its_supply():
     orders = _withdrawals(simulate(Scenario.model_validate(data), seed=1))
     assert orders and "nearly surrounded" in orders[0].reason
     assert orders[0].target == "d"
+
+
+def _red_in_a_pocket(kind: str = "regiment") -> dict:
+    """Red holds C; Blue stands in every town round it, so C has no supply route left."""
+    data = _star(["b", "d", "e", "f"])
+    data["end"] = "1919-01-25"
+    data["control"] = {
+        "a": "blue",
+        "b": "blue",
+        "c": "red",
+        "d": "blue",
+        "e": "blue",
+        "f": "blue",
+        "g": "red",
+    }
+    data["units"][0]["kind"] = kind
+    if kind == "partisans":
+        data["units"][0]["quality"] = "partisan"
+    return data
+
+
+def test_a_unit_left_in_a_pocket_capitulates_after_two_weeks():
+    from campaign.engine.supply import ENCIRCLED_SURRENDER_DAYS
+
+    result = simulate(Scenario.model_validate(_red_in_a_pocket()), seed=1)
+    surrenders = [e for e in result.events if e.type == "surrender"]
+    assert [e.unit for e in surrenders] == ["red_1"]
+    assert "pocket" in surrenders[0].reason
+    assert surrenders[0].t >= ENCIRCLED_SURRENDER_DAYS - 1
+    # The town then passes to the side round it.
+    changes = [e for e in result.events if e.type == "control_change" and e.place == "c"]
+    assert changes and changes[-1].new == "blue"
+
+
+def test_partisans_in_a_pocket_live_among_their_people():
+    result = simulate(Scenario.model_validate(_red_in_a_pocket("partisans")), seed=1)
+    assert not [e for e in result.events if e.type == "surrender"]
+
+
+def test_a_unit_with_a_road_back_to_supply_does_not_capitulate():
+    data = _red_in_a_pocket()
+    data["control"]["d"] = "red"  # the road back by D stays open
+    data["units"] = [u for u in data["units"] if u["location"] != "d"]
+    result = simulate(Scenario.model_validate(data), seed=1)
+    assert not [e for e in result.events if e.type == "surrender"]
