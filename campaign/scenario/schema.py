@@ -76,7 +76,11 @@ _NUMERIC_FIELDS: dict[tuple[type, str | None], bool] = {}
 
 
 def _holds_numbers(annotation: Any) -> bool:
-    """True for int and float fields and plain containers of them (not models, not bool)."""
+    """True for int and float fields and plain containers of them (not models, not bool).
+
+    A forward reference not yet resolved (``Unit.arrives_when`` names ``Condition``
+    until Unit is built) is a model defined further down: no numbers, as when resolved.
+    """
     if annotation in (int, float):
         return True
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
