@@ -219,6 +219,9 @@ def model_tables(root: type[BaseModel], level: str = "###") -> str:
     while i < len(models):
         model = models[i]
         i += 1
+        # The scenario models build on first use (defer_build): complete this one so
+        # that its forward references (Unit.arrives_when -> Condition) are resolved.
+        model.model_rebuild()
         rows = []
         for name, info in model.model_fields.items():
             kind = _type_name(info.annotation, models, enums)

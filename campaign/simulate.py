@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import simpy
 
@@ -25,6 +24,7 @@ from campaign.engine.routes import Routes
 from campaign.engine.season import march_factors, season_by_day
 from campaign.engine.world import LazyTable, UnitState, World, order_time, orders_by_unit
 from campaign.geo.gazetteer import great_circle_km
+from campaign.geo.roads import RoadGraph
 from campaign.scenario.schema import Scenario
 
 #: Winding factor of roads over the great-circle distance for scenario-added links.
@@ -45,9 +45,9 @@ class RunResult:
         return self.world.units
 
 
-def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
+def build_map(scenario: Scenario) -> tuple[RoadGraph, dict[str, dict[str, Any]]]:
     """The road/rail graph and place attributes a scenario plays on."""
-    graph = nx.Graph()
+    graph = RoadGraph()
     places: dict[str, dict[str, Any]] = {}
     if scenario.map.gazetteer != "none":
         from campaign.geo import load_theatre
@@ -59,11 +59,11 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
                 "lat": place.lat,
                 "lon": place.lon,
                 "terrain": place.terrain,
-                "rivers": theatre.graph.nodes[pid]["rivers"],
+                "rivers": theatre.roads.places[pid]["rivers"],
             }
-        graph.add_nodes_from(theatre.graph.nodes)
-        for a, b, data in theatre.graph.edges(data=True):
-            graph.add_edge(a, b, **data)
+            graph.add_place(pid)
+        for a, b, data in theatre.roads.links():
+            graph.add_link(a, b, **data)
     for p in scenario.map.places:
         places[p.id] = {
             "name": p.name,
@@ -72,13 +72,13 @@ def build_map(scenario: Scenario) -> tuple[nx.Graph, dict[str, dict[str, Any]]]:
             "terrain": p.terrain,
             "rivers": (),
         }
-        graph.add_node(p.id)
+        graph.add_place(p.id)
     for link in scenario.map.links:
         a, b = places[link.a], places[link.b]
         km = link.length_km or EXTRA_LINK_WINDING * great_circle_km(
             a["lat"], a["lon"], b["lat"], b["lon"]
         )
-        graph.add_edge(
+        graph.add_link(
             link.a,
             link.b,
             length_km=max(km, 0.1),
@@ -216,7 +216,7 @@ class _MapHolder:
     the routes' caches only save time)."""
 
     scenario: Scenario
-    graph: nx.Graph
+    graph: RoadGraph
     places: dict[str, dict[str, Any]]
     routes: Routes
     links: dict[str, dict[str, dict[str, Any]]]

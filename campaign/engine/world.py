@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import simpy
 
 from campaign.engine import combat
 from campaign.engine.log import Event, OrderIssued
 from campaign.engine.routes import PlaceTally, Route, Routes
+from campaign.geo.roads import RoadGraph
 from campaign.scenario.schema import Order, Scenario
 
 #: Time of day (fraction of a day) at which a dated order takes effect: 06:00.
@@ -153,7 +153,7 @@ class World:
 
     scenario: Scenario
     env: simpy.Environment
-    graph: nx.Graph
+    graph: RoadGraph
     places: dict[str, dict[str, Any]]  # id -> {name, lat, lon, terrain}
     control: dict[str, str]
     units: dict[str, UnitState]
@@ -228,7 +228,9 @@ class World:
             self.routes, self.links = compiled
         else:
             self.routes = Routes(self.graph)
-            self.links = {place: dict(neighbours) for place, neighbours in self.graph.adjacency()}
+            self.links = {
+                place: dict(neighbours) for place, neighbours in self.graph.adjacency.items()
+            }
         sides = list(self.holder_of)
         self.enemy_presence = {s: self.routes.tally() for s in sides}
         self.threatens = self._threat_lists()

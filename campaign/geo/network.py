@@ -1,4 +1,4 @@
-"""Road and railway network of the theatre as a :mod:`networkx` graph.
+"""Road and railway network of the theatre as a :class:`~campaign.geo.roads.RoadGraph`.
 
 Nodes are gazetteer place ids; an edge joins two neighbouring places that a road and/or a
 railway connected in 1919 (``campaign/geo/data/links.yaml``).  Edge attributes:
@@ -27,11 +27,9 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from campaign.geo.gazetteer import (
     Place,
@@ -40,8 +38,10 @@ from campaign.geo.gazetteer import (
     load_gazetteer,
     read_data_text,
 )
+from campaign.geo.roads import RoadGraph
 
 if TYPE_CHECKING:
+    import networkx as nx
     from shapely.geometry import LineString, Polygon
 
 __all__ = [
@@ -200,9 +200,9 @@ def assemble_theatre(
     places: Mapping[str, Place], links: Iterable[Link], facts: Mapping[str, Any]
 ) -> TheatreMap:
     """The theatre graph from places, links and their geometry facts (no shapely)."""
-    graph = nx.Graph()
+    graph = RoadGraph()
     for pid, place in places.items():
-        graph.add_node(
+        graph.add_place(
             pid, name=place.name, lat=place.lat, lon=place.lon, rivers=tuple(facts["places"][pid])
         )
     for link in links:
@@ -210,7 +210,7 @@ def assemble_theatre(
         gc = great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
         factor = ROAD_WINDING[link.road] if link.road is not None else RAIL_WINDING
         fact = facts["links"][f"{link.a}|{link.b}"]
-        graph.add_edge(
+        graph.add_link(
             link.a,
             link.b,
             length_km=gc * factor,
@@ -221,19 +221,27 @@ def assemble_theatre(
             rivers=tuple(fact["rivers"]),
             lakes=fact["lakes"],
         )
-    return TheatreMap(places=dict(places), graph=graph)
+    return TheatreMap(places=dict(places), roads=graph)
 
 
 @dataclass
 class TheatreMap:
     """Places of the theatre and the road/rail graph joining them.
 
-    ``graph`` nodes are place ids; see the module docstring for the edge attributes.  Every
+    ``roads`` nodes are place ids; see the module docstring for the link attributes.  Every
     method raises :class:`KeyError` naming the id when given an unknown place id.
     """
 
     places: dict[str, Place]
-    graph: nx.Graph
+    roads: RoadGraph
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The road graph as a frozen :class:`networkx.Graph` (built on first use: the
+        engine needs only :attr:`roads`). Copy it (``nx.Graph(theatre.graph)``) to modify."""
+        import networkx as nx
+
+        return nx.freeze(self.roads.to_networkx())
 
     def place(self, place_id: str) -> Place:
         """The :class:`Place` with this id."""
@@ -250,21 +258,23 @@ class TheatreMap:
     def neighbours(self, place_id: str) -> list[str]:
         """Ids of the places directly linked to ``place_id``, sorted."""
         self.place(place_id)
-        return sorted(self.graph.neighbors(place_id))
+        return sorted(self.roads.neighbours(place_id))
 
     def link(self, a: str, b: str) -> dict[str, Any]:
         """Edge attributes of the link ``a``-``b`` (a copy); :class:`ValueError` if not linked."""
         self.place(a)
         self.place(b)
-        if not self.graph.has_edge(a, b):
+        if not self.roads.has_link(a, b):
             raise ValueError(f"places {a!r} and {b!r} are not directly linked")
-        return dict(self.graph.edges[a, b])
+        return dict(self.roads.link(a, b))
 
     def shortest_path(self, a: str, b: str, weight: str = "length_km") -> list[str]:
         """Place ids of the shortest path from ``a`` to ``b`` (inclusive) by edge ``weight``.
 
         Raises :class:`ValueError` if no path exists.
         """
+        import networkx as nx
+
         self.place(a)
         self.place(b)
         try:
@@ -281,9 +291,9 @@ class TheatreMap:
             self.place(pid)
         total = 0.0
         for a, b in zip(path, path[1:], strict=False):
-            if not self.graph.has_edge(a, b):
+            if not self.roads.has_link(a, b):
                 raise ValueError(f"places {a!r} and {b!r} are not directly linked")
-            total += float(self.graph.edges[a, b]["length_km"])
+            total += float(self.roads.link(a, b)["length_km"])
         return total
 
 
@@ -291,8 +301,8 @@ class TheatreMap:
 def load_theatre() -> TheatreMap:
     """The packaged theatre: gazetteer places, links, river crossings and lake proximity.
 
-    Built once and cached; the graph is frozen (:func:`networkx.freeze`) because the same
-    object is shared by every caller - copy it (``nx.Graph(theatre.graph)``) to modify.
+    Built once and cached: the same object is shared by every caller, so treat it as
+    read-only (its :attr:`~TheatreMap.graph` is frozen, :func:`networkx.freeze`).
     Raises :class:`ValueError` if a data file is invalid.
     """
     places = load_gazetteer()
@@ -300,9 +310,7 @@ def load_theatre() -> TheatreMap:
     facts = json.loads(read_data_text(GEOMETRY_FACTS_FILE))
     if set(facts["places"]) != set(places) or len(facts["links"]) != len(links):
         facts = theatre_geometry_facts(places, links)  # the data changed: work it out again
-    theatre = assemble_theatre(places, links, facts)
-    nx.freeze(theatre.graph)
-    return theatre
+    return assemble_theatre(places, links, facts)
 
 
 #: The packaged theatre's river and lake facts, derived once from the vendored Natural

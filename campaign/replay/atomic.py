@@ -3,8 +3,6 @@ a whole folder is written to a sibling folder that then replaces it in one step.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import sys
@@ -121,9 +119,12 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: only a run replacing a folder needs it
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
+        # The process has libc loaded already: look the function up among its symbols
+        # (dlopen(NULL)) rather than with ctypes.util.find_library, which runs ldconfig.
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

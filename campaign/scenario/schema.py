@@ -42,8 +42,15 @@ class Strict(BaseModel):
     never read as the number 1 or 0.
     """
 
+    # Validators are built on first use (defer_build): validating a Scenario then builds
+    # the whole tree once, instead of each of these models building its own at import,
+    # which every command paid for. Forward references (Unit -> Condition) resolve then.
     model_config = ConfigDict(
-        extra="forbid", frozen=False, str_strip_whitespace=True, allow_inf_nan=False
+        extra="forbid",
+        frozen=False,
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        defer_build=True,
     )
 
     @field_validator("*", mode="before")
@@ -69,7 +76,11 @@ _NUMERIC_FIELDS: dict[tuple[type, str | None], bool] = {}
 
 
 def _holds_numbers(annotation: Any) -> bool:
-    """True for int and float fields and plain containers of them (not models, not bool)."""
+    """True for int and float fields and plain containers of them (not models, not bool).
+
+    A forward reference not yet resolved (``Unit.arrives_when`` names ``Condition``
+    until Unit is built) is a model defined further down: no numbers, as when resolved.
+    """
     if annotation in (int, float):
         return True
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -712,9 +723,6 @@ class Scenario(Strict):
         if a == b:
             return False
         return b not in self.side(a).allies and a not in self.side(b).allies
-
-
-Unit.model_rebuild()
 
 
 def formations_under(root: str, parent_of: dict[str, str | None]) -> set[str]:

@@ -1,5 +1,6 @@
-"""Routes: the scipy Dijkstra trees agree with networkx, avoid what they must, and the
-presence tallies the routes avoid stay equal to a count made from scratch."""
+"""Routes: the Dijkstra trees agree with networkx, avoid what they must, the pure-Python
+and scipy searches give the same trees (ties included), and the presence tallies the
+routes avoid stay equal to a count made from scratch."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from campaign.engine.routes import Routes
+from campaign.geo.roads import RoadGraph
 from campaign.simulate import simulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -26,6 +28,10 @@ def _random_road_graph(seed: int, n: int = 60) -> nx.Graph:
     return graph
 
 
+def _routes(graph: nx.Graph, search: str | None = None) -> Routes:
+    return Routes(RoadGraph.from_networkx(graph), search=search)
+
+
 def _length(graph: nx.Graph, path: list[str]) -> float:
     return sum(graph.edges[a, b]["length_km"] for a, b in zip(path, path[1:], strict=False))
 
@@ -33,7 +39,7 @@ def _length(graph: nx.Graph, path: list[str]) -> float:
 @pytest.mark.parametrize("seed", range(5))
 def test_open_routes_are_shortest_paths(seed):
     graph = _random_road_graph(seed)
-    routes = Routes(graph)
+    routes = _routes(graph)
     rng = np.random.default_rng(seed)
     for _ in range(40):
         a, b = (str(x) for x in rng.choice(list(graph.nodes), 2, replace=False))
@@ -48,7 +54,7 @@ def test_open_routes_are_shortest_paths(seed):
 @pytest.mark.parametrize("seed", range(5))
 def test_routes_round_the_enemy_are_shortest_among_those_avoiding_it(seed):
     graph = _random_road_graph(seed)
-    routes = Routes(graph)
+    routes = _routes(graph)
     rng = np.random.default_rng(100 + seed)
     for _ in range(30):
         enemy = routes.tally()
@@ -80,7 +86,7 @@ def test_a_detour_is_kept_while_clear_and_dropped_when_the_open_road_clears():
         ("f", "c", 15),
     ]:
         graph.add_edge(x, y, length_km=float(km))
-    routes = Routes(graph)
+    routes = _routes(graph)
     enemy = routes.tally()
     enemy.add("b")
     assert routes.path("a", "c", avoid=enemy) == ["a", "f", "c"]
@@ -92,9 +98,35 @@ def test_a_detour_is_kept_while_clear_and_dropped_when_the_open_road_clears():
     assert routes.path("a", "c", avoid=enemy, detour=["a", "f", "c"]) == ["a", "b", "c"]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_python_and_scipy_searches_give_the_same_trees_ties_included(seed):
+    # Lengths of whole and half km make many routes of equal length: the two searches
+    # must break those ties alike, or a run would change with the size of its map.
+    rng = np.random.default_rng(300 + seed)
+    graph = nx.connected_watts_strogatz_graph(40, 4, 0.4, seed=seed)
+    graph = nx.relabel_nodes(graph, {i: f"p{i}" for i in graph.nodes})
+    for a, b in graph.edges:
+        graph.edges[a, b]["length_km"] = float(rng.choice([0.5, 1.0, 1.0, 2.0, 3.0]))
+    python, scipy = _routes(graph, "python"), _routes(graph, "scipy")
+    places = list(graph.nodes)
+    for end in range(len(places)):
+        assert python._search(end) == scipy._search(end)
+    for _ in range(40):
+        enemy_python, enemy_scipy = python.tally(), scipy.tally()
+        for p in rng.choice(places, 8, replace=False):
+            enemy_python.add(str(p))
+            enemy_scipy.add(str(p))
+        a, b = (str(x) for x in rng.choice(places, 2, replace=False))
+        assert python.path(a, b, avoid=enemy_python) == scipy.path(a, b, avoid=enemy_scipy)
+        closed = enemy_python.mask.copy()
+        limit = float(rng.choice([1.0, 2.5, 4.0, np.inf]))
+        end = int(rng.integers(len(places)))
+        assert python._search(end, closed, limit) == scipy._search(end, closed, limit)
+
+
 def test_tally_counts_and_mask_follow_arrivals_and_departures():
     graph = _random_road_graph(0, n=10)
-    routes = Routes(graph)
+    routes = _routes(graph)
     tally = routes.tally()
     tally.add("p3")
     tally.add("p3")
@@ -129,7 +161,7 @@ def test_enemy_presence_tally_matches_a_fresh_count(units):
 def test_a_plan_carried_one_link_on_equals_a_fresh_plan(seed):
     """Reusing the remainder of the last plan gives the route a fresh search would."""
     graph = _random_road_graph(seed)
-    routes = Routes(graph)
+    routes = _routes(graph)
     rng = np.random.default_rng(200 + seed)
     for _ in range(30):
         enemy = routes.tally()
@@ -156,7 +188,7 @@ def test_a_detour_beyond_the_first_search_reach_is_still_found():
         ("e", "c", 100),
     ]:
         graph.add_edge(x, y, length_km=float(km))
-    routes = Routes(graph)
+    routes = _routes(graph)
     enemy = routes.tally()
     enemy.add("b")
     assert routes.path("a", "c", avoid=enemy) == ["a", "d", "e", "c"]
