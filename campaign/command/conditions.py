@@ -43,6 +43,11 @@ class Facts:
         stack = self.owners.get(unit_id)
         return bool(stack) and stack[-1] == owner
 
+    def commanded_by(self, owner: str, unit_ids: list[str]) -> list[str]:
+        """Those of ``unit_ids`` that ``owner`` commands now, in the same order."""
+        owners = self.owners
+        return [u for u in unit_ids if (stack := owners.get(u)) and stack[-1] == owner]
+
 
 def describe(cond: Condition) -> str:
     """A condition as logged in a ``trigger`` event: its fields that are set."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import KeysView, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,22 +24,72 @@ from campaign.engine.supply import fatigue_factor
 _TWO_WORDS = struct.Struct(">QQ")
 
 
+class EstimateErrors:
+    """One side's errors in estimating enemy strengths: a lognormal factor with sigma
+    ``sigma`` per (unit, day), the same whatever the order of looks (a hash of (seed,
+    side, unit, day) gives two uniforms; Box-Muller gives the normal). A factor is
+    drawn the first time it is asked for and then remembered."""
+
+    def __init__(self, seed: int, side: str, sigma: float) -> None:
+        self.sigma = sigma
+        self._key_prefix = f"{seed}|{side}|"
+        self._drawn: dict[tuple[str, int], float] = {}
+
+    def factor(self, unit_id: str, day: int) -> float:
+        if self.sigma <= 0:
+            return 1.0
+        known = self._drawn.get((unit_id, day))
+        if known is None:
+            known = self._drawn[(unit_id, day)] = self._draw(unit_id, day)
+        return known
+
+    def _draw(self, unit_id: str, day: int) -> float:
+        key = f"{self._key_prefix}{unit_id}|{day}".encode()
+        high, low = _TWO_WORDS.unpack(hashlib.blake2b(key, digest_size=16).digest())
+        u1 = (high + 1) / 2.0**64
+        u2 = low / 2.0**64
+        normal = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+        return math.exp(self.sigma * normal)
+
+
 @dataclass(slots=True)
 class Sighting:
+    """An enemy unit believed at a place, with its estimated strength: its true
+    strength at the last look times the side's estimate error for that unit and day.
+    The error is looked up when the estimate is first read: most sightings are never
+    weighed, and a draw costs more than the rest of a look."""
+
     unit: str
     place: str
-    power: float  # estimated combat power (men-equivalents x quality x morale)
-    men: float  # estimated men
     first_seen_t: float  # since when it has been seen at this place
     seen_t: float
+    #: The unit's true combat power and men at the last look, and that look's day:
+    #: what the estimates are made from (commanders read ``power`` and ``men``).
+    actual_power: float
+    actual_men: float
+    day: int
+    errors: EstimateErrors = field(repr=False)
+
+    @property
+    def power(self) -> float:
+        """Estimated combat power (men-equivalents x quality x morale)."""
+        return self.actual_power * self.errors.factor(self.unit, self.day)
+
+    @property
+    def men(self) -> float:
+        """Estimated men."""
+        return self.actual_men * self.errors.factor(self.unit, self.day)
 
 
 def unit_power(unit: Any) -> float:
     """Combat power of one unit as the combat model counts it (no posture)."""
-    crews = min(1.0, unit.men / max(1.0, 10.0 * (unit.guns + unit.machine_guns)))
-    raw = (
-        unit.men + (unit.guns * combat.GUN_MEN + unit.machine_guns * combat.MACHINE_GUN_MEN) * crews
-    )
+    # Called thousands of times a run: the clamps are written out rather than min/max.
+    men, guns, machine_guns = unit.men, unit.guns, unit.machine_guns
+    crews_needed = 10.0 * (guns + machine_guns)
+    crews = men / (crews_needed if crews_needed > 1.0 else 1.0)  # share of guns manned
+    if crews > 1.0:
+        crews = 1.0
+    raw = men + (guns * combat.GUN_MEN + machine_guns * combat.MACHINE_GUN_MEN) * crews
     return raw * unit.quality_factor * unit.morale * unit.supply * fatigue_factor(unit.fatigue)
 
 
@@ -59,33 +109,25 @@ class Picture:
     #: Units this side has fought: counted as enemies whatever it believed of their side.
     fought: set[str] = field(default_factory=set)
     _looked_t: float = -1.0
-    #: Caches that only save time (results never depend on them): estimate errors by
-    #: (unit, day); places within n road links of a place by (place, n); the sightings
-    #: by place as of the last look; the places visible, by the world's control and
-    #: positions versions.
-    _errors: dict[tuple[str, int], float] = field(default_factory=dict, repr=False)
+    #: Caches that only save time (results never depend on them): places within n
+    #: road links of a place by (place, n); the sightings
+    #: by place as of the last look, and their summed power by place; the places
+    #: visible, by the world's control and positions versions; the places the side
+    #: holds, by the control version.
     _balls: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, repr=False)
     _by_place: dict[str, list[Sighting]] = field(default_factory=dict, repr=False)
+    _power_at: dict[str, float] = field(default_factory=dict, repr=False)
     _visible: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
+    _held: tuple[Any, tuple[str, ...]] | None = field(default=None, repr=False)
+    errors: EstimateErrors = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.errors = EstimateErrors(self.seed, self.side, self.estimate_error)
 
     def error(self, unit_id: str, day: int) -> float:
-        """The estimate's error factor for ``unit_id`` on ``day``: lognormal with sigma
-        ``estimate_error``, one draw per (seed, side, unit, day) whatever the order of
-        looks (a hash of the key gives two uniforms; Box-Muller gives the normal)."""
-        if self.estimate_error <= 0:
-            return 1.0
-        known = self._errors.get((unit_id, day))
-        if known is None:
-            known = self._errors[(unit_id, day)] = self._draw_error(unit_id, day)
-        return known
-
-    def _draw_error(self, unit_id: str, day: int) -> float:
-        key = f"{self.seed}|{self.side}|{unit_id}|{day}".encode()
-        high, low = _TWO_WORDS.unpack(hashlib.blake2b(key, digest_size=16).digest())
-        u1 = (high + 1) / 2.0**64
-        u2 = low / 2.0**64
-        normal = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
-        return math.exp(self.estimate_error * normal)
+        """The estimate's error factor for ``unit_id`` on ``day`` (see
+        :class:`EstimateErrors`)."""
+        return self.errors.factor(unit_id, day)
 
     def look(self, world: Any) -> None:
         """Refresh the sightings from where the side's units stand now."""
@@ -95,39 +137,47 @@ class Picture:
         self._looked_t = now
         day = int(now + 1e-9)
         visible = self.visible_places(world)
+        side, hostiles_at = self.side, world.hostiles_at
         seen: list[tuple[Any, str]] = []
-        present = world.enemy_presence[self.side].counts  # places where enemies stand
+        present = world.enemy_presence[side].counts  # places where enemies stand
         for place in visible:
             if place in present:
-                seen.extend((enemy, place) for enemy in world.hostiles_at(place, self.side))
+                seen += [(enemy, place) for enemy in hostiles_at(place, side)]
         # A column on the road is seen from either end, and believed bound for where
         # it is heading.
+        hostile = world.hostile_pairs
         for enemy in world.units.values():
             if (
                 enemy.status == "moving"
                 and enemy.retreat_to is None
                 and enemy.men >= 0.5
-                and world.hostile(enemy.side, self.side)
+                and hostile[(enemy.side, side)]
                 and (enemy.moving_to in visible or enemy.came_from in visible)
             ):
                 seen.append((enemy, enemy.moving_to))
+        sightings, discounted, errors = self.sightings, self.discounted, self.errors
         for enemy, place in seen:
-            if enemy.side in self.discounted and enemy.id not in self.fought:
+            if enemy.side in discounted and enemy.id not in self.fought:
                 continue
-            factor = self.error(enemy.id, day)
-            old = self.sightings.get(enemy.id)
-            first = old.first_seen_t if old is not None and old.place == place else now
-            self.sightings[enemy.id] = Sighting(
-                enemy.id, place, unit_power(enemy) * factor, enemy.men * factor, first, now
-            )
-        for uid, s in list(self.sightings.items()):
+            old = sightings.get(enemy.id)
+            if old is not None and old.place == place:
+                # Seen again where it was: the sighting is brought up to date.
+                old.seen_t, old.day = now, day
+                old.actual_power, old.actual_men = unit_power(enemy), enemy.men
+            else:
+                sightings[enemy.id] = Sighting(
+                    enemy.id, place, now, now, unit_power(enemy), enemy.men, day, errors
+                )
+        memory_days = self.memory_days
+        for uid, s in list(sightings.items()):
             gone = s.place in visible and s.seen_t < now
-            if gone or now - s.seen_t > self.memory_days:
-                del self.sightings[uid]
+            if gone or now - s.seen_t > memory_days:
+                del sightings[uid]
         by_place: dict[str, list[Sighting]] = {}
-        for s in self.sightings.values():
+        for s in sightings.values():
             by_place.setdefault(s.place, []).append(s)
         self._by_place = by_place
+        self._power_at = {}
 
     def visible_places(self, world: Any) -> frozenset[str]:
         """Places the side can see into now: those it holds, and those within its
@@ -140,8 +190,11 @@ class Picture:
 
     def _visible_now(self, world: Any) -> set[str]:
         holder = world.holder(self.side)
-        seen: set[str] = {p for p, s in world.control.items() if s == holder}
-        hostile, holder_of = world.hostile_pairs, world.holder_of
+        key = (id(world), world.control_version)
+        if self._held is None or self._held[0] != key:
+            self._held = (key, tuple(p for p, s in world.control.items() if s == holder))
+        seen: set[str] = set(self._held[1])
+        hostile, holder_of, balls = world.hostile_pairs, world.holder_of, self._balls
         side, links = self.side, self.recon_links
         for u in world.units.values():
             if (
@@ -153,7 +206,7 @@ class Picture:
             reach = max(doctrine.CAVALRY_RECON_LINKS if u.kind == "cavalry" else links, links)
             for place in (u.location, u.moving_to, u.came_from if u.location is None else None):
                 if place is not None:
-                    seen |= self._within(world, place, reach)
+                    seen |= balls.get((place, reach)) or self._within(world, place, reach)
         return seen
 
     def _within(self, world: Any, place: str, reach: int) -> frozenset[str]:
@@ -168,9 +221,21 @@ class Picture:
         return ball
 
     def enemy_at(self, place: str) -> Sequence[Sighting]:
-        """The enemy units believed at ``place`` (as of the last look; not to be changed)."""
+        """The enemy units believed at ``place`` (as of the last look, and only until the
+        next: a look brings the sightings up to date; not to be changed)."""
         return self._by_place.get(place, ())
 
     def enemy_power_at(self, place: str) -> float:
         """Their estimated combat power (as of the last look)."""
-        return sum(s.power for s in self._by_place.get(place, ()))
+        power = self._power_at.get(place)
+        if power is None:
+            power = self._power_at[place] = sum(s.power for s in self._by_place.get(place, ()))
+        return power
+
+    def enemy_places(self) -> KeysView[str]:
+        """The places where enemy units are believed (as of the last look)."""
+        return self._by_place.keys()
+
+    def enemy_seen_at(self, place: str) -> bool:
+        """True when enemy units are believed at ``place`` (as of the last look)."""
+        return place in self._by_place

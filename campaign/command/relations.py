@@ -78,24 +78,27 @@ def update_relations(world: Any, facts: Facts, fired: set[int]) -> None:
     stances: Stances = facts.stance
     wanted: dict[frozenset[str], str] = {}
     reason: dict[frozenset[str], str] = {}
-    for i, rel in enumerate(scenario.relations):
-        if _in_force(world, rel.date, rel.until, rel.when, facts):
-            pair = frozenset(rel.sides)
-            wanted[pair] = rel.stance.value
-            reason[pair] = rel.note or f"relation {i}"
-            if rel.when is not None and i not in fired:
-                fired.add(i)
-                world.log(
-                    ev.TriggerFired,
-                    what=f"relation {'/'.join(rel.sides)}",
-                    condition=describe(rel.when),
-                )
+    in_force = [
+        (i, rel)
+        for i, rel in enumerate(scenario.relations)
+        if _in_force(world, rel.date, rel.until, rel.when, facts)
+    ]
+    for i, rel in in_force:
+        pair = frozenset(rel.sides)
+        wanted[pair] = rel.stance.value
+        reason[pair] = rel.note or f"relation {i}"
+        if rel.when is not None and i not in fired:
+            fired.add(i)
+            world.log(
+                ev.TriggerFired,
+                what=f"relation {'/'.join(rel.sides)}",
+                condition=describe(rel.when),
+            )
     believed: dict[tuple[str, str], str] = {}
-    for rel in scenario.relations:
-        if _in_force(world, rel.date, rel.until, rel.when, facts):
-            for who, stance in rel.believed.items():
-                other = rel.sides[1] if rel.sides[0] == who else rel.sides[0]
-                believed[(who, other)] = stance.value
+    for _, rel in in_force:
+        for who, stance in rel.believed.items():
+            other = rel.sides[1] if rel.sides[0] == who else rel.sides[0]
+            believed[(who, other)] = stance.value
     for side_id, picture in facts.pictures.items():
         picture.discounted = {
             other

@@ -69,9 +69,17 @@ class Staff:
     #: Places the intent took and left a detachment in: place -> the unit.
     kept: dict[str, str] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)  # those it commands at this review
+    #: The intent has places to take (so its force can be spent).
+    attacking: bool = field(init=False)
+    #: The defender's factor by (posture, terrain, river) as this staff reckons it
+    #: (the scenario's multipliers do not change during a run).
+    defence_factors: dict[tuple[str, str, str | None], float] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.units = list(self.allotted)
+        self.attacking = any(st.kind == "take" for st in self.intent.objectives)
 
 
 def allotted_units(intent: Intent, scenario: Any) -> list[str]:
@@ -167,8 +175,7 @@ def review(world: Any, staff: Staff, facts: Facts) -> bool:
     works only with the units he commands now (another intent or a conditional order
     may have taken some over)."""
     facts.aims.pop(staff.intent.id, None)
-    mine = [u for u in staff.allotted if facts.commands(u, staff.intent.id)]
-    staff.units = mine
+    staff.units = facts.commanded_by(staff.intent.id, staff.allotted)
     return _review(world, staff, facts)
 
 
@@ -260,9 +267,10 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                     u.location,
                     f"out of supply for {u.days_unsupplied} days: the advance halts",
                 )
-        free = [u for u in free if u not in halted]
-    attacking = any(st.kind == "take" for st in intent.objectives)
-    if attacking and not staff.spent and staff.units:
+        # By id: comparing unit states field by field would be slow.
+        halted_ids = {u.id for u in halted}
+        free = [u for u in free if u.id not in halted_ids]
+    if staff.attacking and not staff.spent and staff.units:
         # Measured on the units it still commands, against what they had at the start.
         start = sum(staff.start_powers.get(u, 0.0) for u in staff.units)
         power = sum(
@@ -344,7 +352,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         ]
         if retakers:
             tasks.append((lost_hold, retakers))
-        pool = [u for u in pool if u not in retakers]
+        retaking = {u.id for u in retakers}
+        pool = [u for u in pool if u.id not in retaking]
     named: set[str] = set()
     for step in pending:
         if step.units:
@@ -454,10 +463,10 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     back to the side's supply sources, in at least two, with ``CUT_OFF_POWER_REAR_CUT``
     times its power."""
     place = step.place
-    neighbours = list(world.links[place])
+    neighbours = world.links[place]
     if len(neighbours) < 2:
         return False
-    hostile = [n for n in neighbours if staff.picture.enemy_at(n)]
+    hostile = staff.picture.enemy_places() & neighbours.keys()
     if len(hostile) < 2:
         return False  # the common case, answered before the garrison is counted
     garrison = [
@@ -625,6 +634,7 @@ def _threatened(
         if (
             step.kind != "hold"
             or step.place in staff.given_up
+            or not staff.picture.enemy_seen_at(step.place)  # none seen: no power either
             or not _held(world, step.place, side)
         ):
             continue
@@ -638,7 +648,7 @@ def _threatened(
             for u in world.units_at(place)
             if not world.hostile(u.side, side) and (u.id in garrisons or u.id not in staff.units)
         ]
-        own = sum(unit_power(u) for u in friends) * _defence_factor(world, place, -math.inf)
+        own = sum(unit_power(u) for u in friends) * _defence_factor(world, staff, place, -math.inf)
         if enemy > own:
             return place, enemy, own
     return None
@@ -648,9 +658,9 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
     """The objectives still to carry out, in order: places to take that are not ours,
     places to fall back or gather at that not all the units have reached."""
     out = []
-    objectives = staff.intent.objectives
+    objectives, side = staff.intent.objectives, staff.intent.side
     for step in steps:
-        if step.kind == "take" and not _held(world, step.place, staff.intent.side):
+        if step.kind == "take" and not _held(world, step.place, side):
             if id(step) in staff.assaulted and any(
                 later.place == step.place and later.kind == "take"
                 for later in objectives[
@@ -671,7 +681,9 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
 
 
 def _held(world: Any, place: str, side: str) -> bool:
-    return world.control.get(place) == world.holder(side) and not world.hostiles_at(place, side)
+    return world.control.get(place) == world.holder_of[side] and not world.hostiles_present(
+        place, side
+    )
 
 
 def _enemy_there(world: Any, place: str, side: str) -> bool:
@@ -679,7 +691,7 @@ def _enemy_there(world: Any, place: str, side: str) -> bool:
 
 
 def _defence_factor(
-    world: Any, place: str, first_seen_t: float, approach: str | None = None
+    world: Any, staff: Staff, place: str, first_seen_t: float, approach: str | None = None
 ) -> float:
     """The defender's posture, terrain and river-line factor as the attacker's staff
     reckons it (the river counts when the road in from ``approach`` crosses a river
@@ -699,10 +711,13 @@ def _defence_factor(
             and world.season(world.env.now) not in FROZEN
         ):
             river = crossing
-    situation = combat.Situation(
-        posture=posture, terrain=world.places[place]["terrain"], river=river
-    )
-    return combat.defender_multiplier(situation, world.scenario.combat.multipliers)
+    key = (posture, world.places[place]["terrain"], river)
+    factor = staff.defence_factors.get(key)
+    if factor is None:
+        situation = combat.Situation(posture=posture, terrain=key[1], river=river)
+        factor = combat.defender_multiplier(situation, world.scenario.combat.multipliers)
+        staff.defence_factors[key] = factor
+    return factor
 
 
 def _partners(world: Any, staff: Staff, facts: Facts, target: str) -> list:
@@ -756,9 +771,8 @@ def _attack_or_gather(
         return
     first_seen = min(s.first_seen_t for s in sightings)
     approach = next((u.location for u in free if u.location in world.links[target]), None)
-    factor = _defence_factor(world, target, first_seen, approach)
+    factor = _defence_factor(world, staff, target, first_seen, approach)
     perceived_enemy = sum(s.power for s in sightings) * factor
-    true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
     partners = _partners(world, staff, facts, target)
     near = [u for u in free if _close(world, u, target)]
     far = [u for u in free if not _close(world, u, target)]
@@ -766,7 +780,6 @@ def _attack_or_gather(
     if step.surprise:
         own *= world.scenario.combat.multipliers.get("surprise", combat.SURPRISE)
     perceived = own / perceived_enemy if perceived_enemy > 0 else math.inf
-    true = own / true_enemy if true_enemy > 0 else math.inf
     needed = step.attack_ratio or staff.attack_ratio
     ordered = step.assault and id(step) not in staff.assaulted
     if ordered and near:
@@ -794,7 +807,7 @@ def _attack_or_gather(
                     else f"{verb} {target}: perceived {perceived:.2f}:1 >= {needed:.2f}:1"
                 ),
                 perceived,
-                true,
+                _true_ratio(world, side, target, own, factor),
             )
             for u in fresh:
                 _give(
@@ -827,9 +840,17 @@ def _attack_or_gather(
             f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
             f"gathering at {staging}",
             perceived,
-            true,
+            _true_ratio(world, side, target, own, factor),
         )
     _gather(world, staff, free, side, target, staging)
+
+
+def _true_ratio(world: Any, side: str, target: str, own: float, factor: float) -> float:
+    """``own`` power over the true power of the enemy at ``target`` times the
+    defender's ``factor`` (inf when none is there): what the commander did not see,
+    worked out only for the log."""
+    true_enemy = sum(unit_power(u) for u in world.hostiles_at(target, side)) * factor
+    return own / true_enemy if true_enemy > 0 else math.inf
 
 
 def _close(world: Any, unit: Any, target: str) -> bool:

@@ -42,6 +42,7 @@ from campaign.engine.world import (
     RALLY_DAYS,
     RIVER_DELAY_DAYS,
     ROAD_FACTOR,
+    LazyTable,
     UnitState,
     World,
 )
@@ -1214,6 +1215,11 @@ def rear_control(world: World):
     patrols, partisans and local administration)."""
     env = world.env
     pending: dict[str, tuple[str, int]] = {}
+    # The changes wanted depend only on who is present where, who holds what and
+    # who is hostile to whom: on a day when none of that changed since the day
+    # before, they are the day before's.
+    looked_at: tuple[dict[str, set[str]], int, int] | None = None
+    wanted: dict[str, str] = {}
     for day in range(world.days):
         yield env.timeout(day + ORDER_HOUR - env.now)
         if world.scenario.supply.sources:
@@ -1223,7 +1229,11 @@ def rear_control(world: World):
             # A day's rest for every unit that is neither marching nor fighting.
             if unit.fatigue > 0 and unit.status == "present" and unit.engagement is None:
                 unit.fatigue = max(0.0, unit.fatigue - FATIGUE_RECOVERY_PER_DAY)
-        wanted = _rear_changes(world)
+        present = _presence(world)
+        ground = (present, world.control_version, world.hostility_version)
+        if ground != looked_at:
+            wanted = _rear_changes(world, present)
+            looked_at = ground
         for place, side in wanted.items():
             first_side, first_day = pending.get(place, (side, day))
             if first_side != side:
@@ -1269,32 +1279,54 @@ def _capitulate_in_pockets(world: World) -> None:
         world.notify("break", unit=unit.id, place=place)
 
 
-def _rear_changes(world: World) -> dict[str, str]:
-    units, hostile, holder_of = world.units, world.hostile_pairs, world.holder_of
+def _presence(world: World) -> dict[str, set[str]]:
+    """place -> the sides whose units stand there (not retreating, not empty) or
+    march on a road from or to it."""
     present: dict[str, set[str]] = {}
-    unit_of = units.__getitem__
+    unit_of = world.units.__getitem__
     for place, ids in world.at_place.items():
         if ids:  # places units have left keep an empty entry
             sides = {u.side for u in map(unit_of, ids) if u.men >= 0.5 and u.retreat_to is None}
             if sides:
                 present[place] = sides
     for (origin, destination), ids in world.on_road.items():
+        if not ids:  # roads units have left keep an empty entry
+            continue
         # A column on the road is present at both ends of it.
         for unit in map(unit_of, ids):
             if unit.status == "moving" and unit.men >= 0.5:
                 present.setdefault(origin, set()).add(unit.side)
                 present.setdefault(destination, set()).add(unit.side)
+    return present
+
+
+def _rear_changes(world: World, present: dict[str, set[str]]) -> dict[str, str]:
+    """place -> the side it passes to (see :func:`rear_control`), given who is
+    ``present`` where (see :func:`_presence`)."""
+    hostile, holder_of = world.hostile_pairs, world.holder_of
     # Only a place with some side's units within two links can change hands.
     near_by = _within_two_links(world)
     candidates: set[str] = set()
     for place in present:
         candidates.update(near_by.get(place, ()))
+
+    sides_present = set().union(*present.values())
+
+    def friends_present(owner: str) -> frozenset[str]:
+        """The places where units of ``owner`` or of sides not hostile to it are."""
+        # Only the sides present are asked about: with thousands of sides the
+        # hostility table is filled for the pairs in use only.
+        friends = {s for s in sides_present if not hostile[(s, owner)]}
+        return frozenset(p for p, there in present.items() if not there.isdisjoint(friends))
+
+    friends_of = LazyTable(friends_present)  # worked out for the holders asked about
     changes: dict[str, str] = {}
     for place, owner in world.control.items():
         if owner == "none" or place not in candidates or place in present:
             continue
         neighbours = world.links[place]
-        if any(not hostile[(s, owner)] for n in neighbours if n in present for s in present[n]):
+        friends_at = friends_of[owner]
+        if not friends_at.isdisjoint(neighbours):
             continue  # the holder's friends are next to it
         near = {s for m in near_by[place] if m in present for s in present[m]}
         takers = sorted({holder_of[s] for s in near if hostile[(s, owner)]})
@@ -1312,7 +1344,7 @@ def _rear_changes(world: World) -> dict[str, str]:
         if len(takers) != 1:
             continue  # no one, or more than one side
         taker = takers[0]
-        if _holder_within_reach(world, place, owner, taker, present):
+        if _holder_within_reach(world, place, taker, friends_at):
             continue  # the holder's own troops can still come back to it
         holders = {world.control.get(n, "none") for n in neighbours}
         if holders == {taker}:
@@ -1325,18 +1357,16 @@ def _rear_changes(world: World) -> dict[str, str]:
     return changes
 
 
-def _holder_within_reach(
-    world: World, place: str, owner: str, taker: str, present: dict[str, set[str]]
-) -> bool:
-    """Whether units of ``owner`` or of a side not hostile to it stand two links from
-    ``place`` by a road through a town ``taker`` does not hold (troops beyond the
-    taker's line do not keep a town behind it)."""
-    hostile, control, links = world.hostile_pairs, world.control, world.links
+def _holder_within_reach(world: World, place: str, taker: str, friends_at: frozenset[str]) -> bool:
+    """Whether units of the holder of ``place`` or of a side not hostile to it (present
+    at ``friends_at``) stand two links from it by a road through a town ``taker`` does
+    not hold (troops beyond the taker's line do not keep a town behind it)."""
+    control, links = world.control, world.links
     for n in links[place]:
         if control.get(n) == taker:
             continue
         for m in links[n]:
-            if m != place and m in present and any(not hostile[(s, owner)] for s in present[m]):
+            if m != place and m in friends_at:
                 return True
     return False
 

@@ -19,6 +19,7 @@ A tired unit's combat power and march rate are multiplied by
 from __future__ import annotations
 
 import heapq
+import math
 from typing import Any
 
 #: Reach of supply by road from a source, km: horse-drawn columns of 1919 served units
@@ -52,36 +53,39 @@ FATIGUE_EFFECT = 0.3
 
 
 def fatigue_factor(fatigue: float) -> float:
-    return 1.0 - FATIGUE_EFFECT * min(1.0, max(0.0, fatigue))
+    """Share of its power and march rate a unit keeps at ``fatigue`` (0 fresh .. 1
+    exhausted; values outside are clamped)."""
+    worn = 0.0 if fatigue < 0.0 else 1.0 if fatigue > 1.0 else fatigue
+    return 1.0 - FATIGUE_EFFECT * worn
 
 
 def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
     """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
     sources to every place it reaches through places no enemy holds."""
     holder = world.holder(side)
-    control = world.control
+    control, hostile = world.control, world.hostile_pairs
     start = [s for s in sources if control.get(s) in (holder, side) and s in world.links]
+    # Supply runs through our places and no one's, never the enemy's.
+    enemy_held = {p for p, owner in control.items() if owner != "none" and hostile[(owner, side)]}
     best: dict[str, float] = {}
+    shortest_yet = dict.fromkeys(start, 0.0)  # a place is queued only when it gets nearer
     heap = [(0.0, s) for s in start]
     heapq.heapify(heap)
-    steps, hostile, push, pop = (
-        supply_link_km(world),
-        world.hostile_pairs,
-        heapq.heappush,
-        heapq.heappop,
-    )
+    steps, push, pop = supply_link_km(world), heapq.heappush, heapq.heappop
     while heap:
         km, place = pop(heap)
         if place in best:
             continue
         best[place] = km
         for nxt, step in steps[place]:
-            if nxt in best:
+            if nxt in enemy_held:
                 continue
-            owner = control.get(nxt, "none")
-            if owner != "none" and hostile[(owner, side)]:
-                continue  # supply runs through our places and no one's, never the enemy's
-            push(heap, (km + step, nxt))
+            # Links have no negative lengths, so a place already reached for good
+            # (in ``best``) is never nearer this way.
+            reach = km + step
+            if reach < shortest_yet.get(nxt, math.inf):
+                shortest_yet[nxt] = reach
+                push(heap, (reach, nxt))
     return best
 
 
@@ -117,12 +121,16 @@ def update_supply(world: Any) -> None:
     out of it; its supply factor follows."""
     spec = world.scenario.supply
     radius = spec.radius_km or SUPPLY_RADIUS_KM
+    # Partisans live among their own people.
+    in_theatre = [
+        u for u in world.units.values() if u.status in ("present", "moving") and not u.partisan
+    ]
     for side in spec.sources:
         reach = supply_reach(world, side) or {}
         floor = spec.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
-        for unit in world.units.values():
-            if unit.side != side or unit.status not in ("present", "moving") or unit.partisan:
-                continue  # partisans live among their own people
+        for unit in in_theatre:
+            if unit.side != side:
+                continue
             place = unit.location or unit.came_from
             unit.days_encircled = 0 if place is None or place in reach else unit.days_encircled + 1
             if place is not None and reach.get(place, float("inf")) <= radius:

@@ -198,6 +198,8 @@ class World:
     #: theatre or is destroyed, and whenever two sides' stance changes (caches keyed on
     #: who stands where use it, with ``control_version``).
     positions_version: int = 0
+    #: Changes whenever two sides' stance changes (hostile or not).
+    hostility_version: int = 0
     #: side -> (control version, supply distances) (see engine.supply).
     supply_reach: dict[str, tuple[int, dict[str, float]]] = field(default_factory=dict)
     #: place -> (neighbour, supply km of the link) (see engine.supply; filled when needed).
@@ -364,6 +366,7 @@ class World:
             return
         self.hostile_pairs[(a, b)] = self.hostile_pairs[(b, a)] = hostile
         self.positions_version += 1
+        self.hostility_version += 1
         sides = list(self.holder_of)
         self.threatens = self._threat_lists()
         for s in sides:
