@@ -493,7 +493,13 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     if not rear_cut and len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
         return False
     enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
-    own = sum(unit_power(u) for u in garrison)
+    # Everyone of the side and its allies standing in the place holds it together,
+    # whichever command they belong to (several intents may hold one town).
+    own = sum(unit_power(u) for u in garrison) + sum(
+        unit_power(u)
+        for u in world.units_at(place)
+        if u not in garrison and not world.hostile(u.side, side) and u.retreat_to is None
+    )
     needed = doctrine.CUT_OFF_POWER_REAR_CUT if rear_cut else doctrine.CUT_OFF_POWER
     if enemy < needed * own:
         return False

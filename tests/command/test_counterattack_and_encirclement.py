@@ -368,3 +368,24 @@ def test_a_unit_with_a_road_back_to_supply_does_not_capitulate():
     data["units"] = [u for u in data["units"] if u["location"] != "d"]
     result = simulate(Scenario.model_validate(data), seed=1)
     assert not [e for e in result.events if e.type == "surrender"]
+
+
+def test_garrisons_of_two_commands_in_one_town_hold_it_together():
+    # Blue (2,700 men) on three of C's four roads: more than 1.5 times one Red regiment
+    # of 1,200, less than 1.5 times the two that another command also keeps there.
+    alone = _star(["b", "e", "f"])
+    alone["units"][0]["strength_men"] = 1200
+    assert _withdrawals(simulate(Scenario.model_validate(alone), seed=1))
+    together = _star(["b", "e", "f"])
+    together["units"][0]["strength_men"] = 1200
+    together["units"].append(_unit("red_2", "red", 1200, "c"))
+    together["intents"].append(
+        {
+            "id": "red_reserve",
+            "side": "red",
+            "units": ["red_2"],
+            "objectives": [{"hold": "c", "units": ["red_2"]}],
+            "source": CITE,
+        }
+    )
+    assert not _withdrawals(simulate(Scenario.model_validate(together), seed=1))
