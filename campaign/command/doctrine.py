@@ -22,6 +22,14 @@ GARRISON_TAKEN_PLACES = True
 #: once their combat power exceeded the defender's (1:1), so 1.3 leaves a margin for
 #: what the staff does not know.
 ATTACK_RATIO = 1.3
+#: Days from the moment a commander learns of the event an intent waits for (a town
+#: taken or lost, a unit broken) to his units moving on the new orders: the staff
+#: works out and sends the orders and the units get ready. Staff procedure of the time
+#: allowed subordinates most of the time available (US FM 101-5 (1940), the staff
+#: officers' field manual; the later "one-third, two-thirds" rule); with couriers and
+#: field telephones a regiment of 1919 moved on a new decision the next day, not within
+#: the hour. An engineering estimate; a scenario may set ``command.decision_delay_days``.
+DECISION_DELAY_DAYS = 1.0
 #: A unit screening a place falls back, without a fight, from an enemy whose
 #: perceived power is at least this multiple of its own (a screen observes and
 #: delays; it does not hold against a superior force: FM 100-5 on screening).

@@ -105,12 +105,17 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             _finish(world, staff, facts, "its last day has passed", release=True)
             return
         if not staff.active and (intent.when is None or holds(intent.when, world, facts)):
-            staff.active = True
-            staff.active_since = env.now
             if intent.when is not None:
                 world.log(
                     ev.TriggerFired, what=f"intent {intent.id}", condition=describe(intent.when)
                 )
+                delay = _decision_delay(world, intent)
+                if delay > 0:
+                    # A decision taken on news from the front reaches the units as
+                    # orders only after the staff has worked them out.
+                    yield env.timeout(delay)
+            staff.active = True
+            staff.active_since = env.now
             for uid in staff.units:
                 facts.claim(uid, intent.id)
                 world.units[uid].commanded = True
@@ -124,6 +129,20 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             _finish(world, staff, facts, "every objective done")
             return
         yield _next_wake(world, wake_events, end_t)
+
+
+def _decision_delay(world: Any, intent: Intent) -> float:
+    """Days from an intent's trigger to its orders reaching the units: none when the
+    condition is only a date (the source dates the decision itself)."""
+    if all(leaf.date is not None for leaf in intent.when.leaves()):
+        return 0.0
+    if any(step.kind == "withdraw_to" for step in intent.objectives):
+        return 0.0  # falling back is ordered at once: there is no attack to prepare
+    units = allotted_units(intent, world.scenario)
+    if units and all(world.units[u].partisan for u in units if u in world.units):
+        return 0.0  # partisans act on their own news, without a staff
+    override = world.scenario.command.decision_delay_days
+    return doctrine.DECISION_DELAY_DAYS if override is None else override
 
 
 def _next_wake(world: Any, wake_events: list, end_t: float):

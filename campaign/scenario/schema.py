@@ -575,6 +575,13 @@ class CommandSpec(Strict):
         description="A formation that goes on leaves its smallest unit in a place it "
         "took (default: yes)",
     )
+    decision_delay_days: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Days from an intent's trigger (not a date) to its orders reaching "
+        "the units (default: campaign.command.doctrine.DECISION_DELAY_DAYS)",
+    )
 
 
 class ExtraPlace(Strict):
