@@ -109,7 +109,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
                 world.log(
                     ev.TriggerFired, what=f"intent {intent.id}", condition=describe(intent.when)
                 )
-                delay = _decision_delay(world, intent)
+                delay = _decision_delay(world, staff)
                 if delay > 0:
                     # A decision taken on news from the front reaches the units as
                     # orders only after the staff has worked them out.
@@ -131,14 +131,15 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
         yield _next_wake(world, wake_events, end_t)
 
 
-def _decision_delay(world: Any, intent: Intent) -> float:
+def _decision_delay(world: Any, staff: Staff) -> float:
     """Days from an intent's trigger to its orders reaching the units: none when the
     condition is only a date (the source dates the decision itself)."""
+    intent = staff.intent
     if all(leaf.date is not None for leaf in intent.when.leaves()):
         return 0.0
     if any(step.kind == "withdraw_to" for step in intent.objectives):
         return 0.0  # falling back is ordered at once: there is no attack to prepare
-    units = allotted_units(intent, world.scenario)
+    units = staff.allotted
     if units and all(world.units[u].partisan for u in units if u in world.units):
         return 0.0  # partisans act on their own news, without a staff
     override = world.scenario.command.decision_delay_days

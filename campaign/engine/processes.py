@@ -580,20 +580,8 @@ def _break(
         world, unit, place, prefer=unit.came_from if attacking else None
     )
     if destination is None:
-        world.log(
-            ev.Surrender,
-            unit=unit.id,
-            place=place,
-            men=round(unit.men, 2),
-            reason=f"{reason}; no line of retreat",
-        )
         engagement.losses[unit.id] = engagement.losses.get(unit.id, 0.0) + unit.men
-        _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
-        _leave_place(world, unit)
-        unit.status = "destroyed"
-        world.positions_version += 1
-        world.wake(unit)
-        world.notify("break", unit=unit.id, place=place)
+        _capitulate(world, unit, place, f"{reason}; no line of retreat")
         return
     world.log(ev.Retreat, unit=unit.id, origin=place, destination=destination, reason=reason)
     unit.rally_until = world.env.now + RALLY_DAYS
@@ -1265,18 +1253,23 @@ def _capitulate_in_pockets(world: World) -> None:
             for n in world.links[place]
         ):
             continue  # a town next to it is still its side's or no one's: not a pocket
-        world.log(
-            ev.Surrender,
-            unit=unit.id,
-            place=place,
-            men=round(unit.men, 2),
-            reason=f"in a pocket, cut off from every supply route for {unit.days_encircled} days",
+        _capitulate(
+            world,
+            unit,
+            place,
+            f"in a pocket, cut off from every supply route for {unit.days_encircled} days",
         )
-        _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
-        _leave_place(world, unit)
-        unit.status = "destroyed"
-        world.wake(unit)
-        world.notify("break", unit=unit.id, place=place)
+
+
+def _capitulate(world: World, unit: UnitState, place: str, reason: str) -> None:
+    """The unit surrenders at ``place``: its men become prisoners
+    (:data:`CAPTURED_WHEN_CUT_OFF`) and it leaves the campaign."""
+    world.log(ev.Surrender, unit=unit.id, place=place, men=round(unit.men, 2), reason=reason)
+    _lose(unit, 0.0, 0.0, unit.men * CAPTURED_WHEN_CUT_OFF)
+    _leave_place(world, unit)  # counts the change of positions
+    unit.status = "destroyed"
+    world.wake(unit)
+    world.notify("break", unit=unit.id, place=place)
 
 
 def _presence(world: World) -> dict[str, set[str]]:
