@@ -387,10 +387,21 @@ class World:
         return LazyTable(lambda s: [o for o in sides if pairs[(s, o)]])
 
     def may_enter(self, side: str, place: str) -> bool:
-        """False when ``place`` is held by a side ``side`` stands neutral with (neutral
-        sides keep out of each other's towns)."""
+        """False when ``place`` is held by a side ``side`` stands neutral with, or
+        troops of such a side stand in it (neutral sides keep out of each other's towns
+        and garrisons: the Red Army entered Vilnius only after the German garrison
+        had left it)."""
+        neutral = self.neutral_pairs
+        if not neutral:
+            return True
         owner = self.control.get(place, "none")
-        return owner == "none" or (side, owner) not in self.neutral_pairs
+        if owner != "none" and (side, owner) in neutral:
+            return False
+        units = self.units
+        return not any(
+            (side, units[u].side) in neutral and units[u].men >= 0.5
+            for u in self.at_place.get(place, ())
+        )
 
     def may_cross(self, side: str, a: str, b: str) -> bool:
         """False when a demarcation line in force closes the link a-b to ``side``."""

@@ -138,6 +138,40 @@ def test_neutral_sides_do_not_fight_and_a_change_of_stance_makes_them():
     assert changes and changes[0].old == "neutral" and changes[0].new == "hostile"
 
 
+def test_a_neutral_garrison_keeps_an_attacker_out_of_an_enemy_town_until_it_leaves():
+    # Grey troops stand in red-held C; grey is neutral to blue. Blue halts before C
+    # while they are there (as the Red Army entered Vilnius only once the German
+    # garrison had left) and attacks red once they have gone on the 6th.
+    data = toy_dict()
+    data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
+    data["relations"] = [
+        {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
+        {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
+    ]
+    data["units"].append(
+        {
+            "id": "grey_1",
+            "name": "Grey garrison",
+            "side": "grey",
+            "kind": "regiment",
+            "strength_men": 500,
+            "quality": "trained",
+            "location": "c",
+            "departs": "1919-01-06",
+            "source": CITE,
+        }
+    )
+    data["orders"][0]["date"] = "1919-01-01"
+    result = simulate(_scenario(data), seed=1)
+    starts = _events(result, "engagement_start")
+    assert starts and starts[0].place == "c" and starts[0].t >= 5.0
+    assert "grey_1" not in starts[0].defenders
+    without = toy_dict()
+    without["orders"][0]["date"] = "1919-01-01"
+    early = _events(simulate(_scenario(without), seed=1), "engagement_start")
+    assert early and early[0].t < 5.0  # the garrison, not the road, held blue back
+
+
 def test_belief_that_a_side_will_not_fight_is_dropped_for_units_it_has_fought():
     data = _intent_toy(red_men=2000, blue_men=600)
     data["relations"] = [
