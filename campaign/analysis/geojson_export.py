@@ -42,7 +42,7 @@ from campaign.analysis.reference_lines import run_lines
 from campaign.analysis.territory import location_lonlat, place_lonlat, territories
 from campaign.errors import OutputError
 from campaign.replay.atomic import atomic_write_text
-from campaign.replay.reader import Replay, read_replay
+from campaign.replay.reader import Replay, order_of_battle, read_replay
 from campaign.replay.tables import control_by_day
 
 __all__ = [
@@ -156,8 +156,7 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
 def units_collection(replay: Replay) -> dict[str, Any]:
     """FeatureCollection of every unit present at the end of every day (see module doc)."""
     places = place_lonlat(replay.header)
-    initial = next((e for e in replay.events if e["type"] == "initial"), {})
-    info = {u["id"]: u for u in initial.get("units", [])}
+    info = {u["id"]: u for u in order_of_battle(replay.events)}
     features = []
     for e in replay.events:
         if e["type"] != "day":

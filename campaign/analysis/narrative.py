@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from campaign.replay.reader import Replay, read_replay
+from campaign.replay.reader import Replay, order_of_battle, read_replay
 from campaign.replay.sources import history_file_for, scenario_file_for
 from campaign.replay.tables import control_by_day
 
@@ -243,8 +243,10 @@ class _Context:
         self.holder = {s.id: s.controls_for or s.id for s in header.sides}
         initial = next((e for e in self.events if e["type"] == "initial"), None)
         self.initial = initial or {"control": {}, "units": []}
-        self.units = {u["id"]: u.get("name", u["id"]) for u in self.initial["units"]}
-        self.unit_side = {u["id"]: u["side"] for u in self.initial["units"]}
+        #: Every unit: the initial order of battle and the detachments split off later.
+        self.order_of_battle = order_of_battle(self.events)
+        self.units = {u["id"]: u.get("name", u["id"]) for u in self.order_of_battle}
+        self.unit_side = {u["id"]: u["side"] for u in self.order_of_battle}
         for e in self.events:  # units that arrive later are in the initial list too,
             if e["type"] in ("arrival", "departure"):  # but keep any the list lacks
                 self.unit_side.setdefault(e["unit"], e["side"])
@@ -658,7 +660,7 @@ def _fates(ctx: _Context) -> list[Fate]:
         elif e["type"] == "departure":
             departed.add(e["unit"])
     fates = []
-    for u in ctx.initial["units"]:
+    for u in ctx.order_of_battle:
         unit = u["id"]
         end_men, where = (last.get(unit) or [0.0, ""])[:2]
         if unit in surrendered:

@@ -49,6 +49,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, polygonize, unary_union
 
 from campaign.replay.header import ReplayHeader
+from campaign.replay.reader import order_of_battle
 from campaign.replay.tables import control_by_day
 
 __all__ = [
@@ -355,8 +356,7 @@ def territories_from(
     sites = _Sites(plane=plane, work=work, place_xy=place_xy)
 
     holder = territory_side(header)
-    initial = next((e for e in events if e["type"] == "initial"), {"units": []})
-    unit_side = {u["id"]: u["side"] for u in initial.get("units", [])}
+    unit_side = {u["id"]: u["side"] for u in order_of_battle(events)}
     day_units = {e["date"]: e["units"] for e in events if e["type"] == "day"}
     side_order = [s.id for s in header.sides if holder[s.id] == s.id]
 

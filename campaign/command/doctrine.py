@@ -13,6 +13,20 @@ from __future__ import annotations
 #: (1941) on the consolidation of captured objectives); without it the enemy walks
 #: back into the towns an advance leaves empty behind it.
 GARRISON_TAKEN_PLACES = True
+#: A lone unit of a formation's size (a division, brigade, group or army given as one
+#: unit, with at least ``DETACH_FROM_MEN`` men) that goes on from a place it has just
+#: taken splits off a detachment to hold it: ``DETACHMENT_SHARE`` of its men, at least
+#: ``DETACHMENT_MIN_MEN`` and at most ``DETACHMENT_MAX_MEN`` (a company to a weak
+#: battalion). A division detached a company or so to garrison a town and guard its
+#: line of communication (FM 100-5 (1941) on the consolidation of captured objectives
+#: and the security of lines of communication); an advance thins as it goes. Sizes are
+#: engineering estimates; smaller units (regiments, battalions) go on whole.
+DETACH_FROM_MEN = 2000
+DETACHMENT_SHARE = 0.05
+DETACHMENT_MIN_MEN = 100
+DETACHMENT_MAX_MEN = 400
+#: Unit kinds that stand for several sub-units and can split off a detachment.
+DETACHING_KINDS = ("division", "brigade", "group", "army")
 #: Perceived combat-power ratio (own power over the defender's, the defender's
 #: posture and terrain counted) at which a commander orders an attack. The rule of
 #: thumb of 3:1 in men against a prepared defence (US FM 100-5; Dupuy, *Understanding

@@ -35,6 +35,7 @@ from campaign.command.conditions import Facts, describe, holds
 from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
+from campaign.engine.processes import detach
 from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
     SUPPLY_HALT_DAYS,
@@ -254,7 +255,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     # What is still to do does not change below: the orders given on the way change
     # neither who holds which place nor where the units stand.
     pending = _pending_steps(world, staff, steps)
-    garrisons.update(_keep_what_is_taken(world, staff, steps, pending, garrisons))
+    garrisons.update(_keep_what_is_taken(world, staff, facts, steps, pending, garrisons))
     free = [world.units[u] for u in staff.units if u not in garrisons]
     free = [u for u in free if _free(world, u)]
     # A withdrawal is not halted for want of supply: falling back is the way to it.
@@ -395,6 +396,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
 def _keep_what_is_taken(
     world: Any,
     staff: Staff,
+    facts: Facts,
     steps: list[IntentStep],
     pending: list[IntentStep],
     garrisons: set[str],
@@ -441,12 +443,42 @@ def _keep_what_is_taken(
             and _free(world, world.units[u])
         ]
         if len(here) < 2:
-            continue  # a lone unit goes on: the detachment comes from a force that stays
-        detachment = min(here, key=lambda u: (u.men, u.id))
+            # A lone unit goes on whole, unless it is a formation that can spare a
+            # detachment to hold the place.
+            detachment = _split_garrison(world, staff, facts, here, place)
+            if detachment is None:
+                continue
+        else:
+            detachment = min(here, key=lambda u: (u.men, u.id))
         staff.kept[place] = detachment.id
         kept.add(detachment.id)
         _give(world, staff, detachment.id, Action.hold, place, f"garrison of {place}, taken")
     return kept
+
+
+def _split_garrison(world: Any, staff: Staff, facts: Facts, here: list, place: str) -> Any | None:
+    """A detachment split off the one unit of the intent in ``place`` to hold it, when
+    that unit is a formation big enough to spare one (``DETACH_FROM_MEN``), else None.
+    The detachment stays under this intent."""
+    if len(here) != 1:
+        return None
+    unit = here[0]
+    if (
+        unit.kind not in doctrine.DETACHING_KINDS
+        or unit.men < doctrine.DETACH_FROM_MEN
+        or unit.status != "present"
+    ):
+        return None
+    men = min(
+        max(unit.men * doctrine.DETACHMENT_SHARE, doctrine.DETACHMENT_MIN_MEN),
+        doctrine.DETACHMENT_MAX_MEN,
+    )
+    detachment = detach(world, unit, men, f"garrison of {place}, taken")
+    staff.allotted.append(detachment.id)
+    staff.units.append(detachment.id)
+    facts.claim(detachment.id, staff.intent.id)
+    detachment.commanded = True
+    return detachment
 
 
 def _pursue(

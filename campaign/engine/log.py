@@ -209,6 +209,22 @@ class Replacements(Event):
 
 
 @dataclass(slots=True)
+class Detach(Event):
+    """A detachment split off a unit where it stands (a garrison left in a town it has
+    taken): a new unit ``unit`` with ``men`` of the ``parent``'s men."""
+
+    unit: str  # the detachment's id: the parent's id and ".d1", ".d2", ...
+    parent: str  # id of the unit it was split off
+    name: str  # the detachment's name
+    side: str
+    kind: str  # always "detachment"
+    place: str
+    men: float  # men moved from the parent to the detachment
+    reason: str
+    type: str = field(default="detach", init=False)
+
+
+@dataclass(slots=True)
 class DailyState(Event):
     """End-of-day strengths: unit -> [men, place id, or "a>b" while marching from a to b]."""
 
@@ -236,6 +252,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TriggerFired,
         RelationChange,
         Replacements,
+        Detach,
     )
 }
 for _cls in EVENT_TYPES.values():

@@ -709,6 +709,63 @@ def unit_life(world: World, unit: UnitState):
     world.log(ev.Arrival, unit=unit.id, side=unit.side, place=unit.home, men=round(unit.men, 2))
     enter_place(world, unit, unit.home, attacking=True, surprise=False)
     world.notify("arrival", unit=unit.id, place=unit.home)
+    yield from _in_theatre(world, unit)
+
+
+def detach(world: World, parent: UnitState, men: float, reason: str) -> UnitState:
+    """Split a detachment of ``men`` off ``parent`` where it stands (a garrison left in a
+    town it has taken) and return it: a unit of its own, of the parent's side, quality,
+    morale, supply and fatigue, with its share of the guns and machine guns. The men
+    move from one unit to the other; the side's totals do not change."""
+    place = parent.location
+    assert place is not None and parent.status == "present" and 0 < men < parent.men
+    number = world.detachments.get(parent.id, 0) + 1
+    world.detachments[parent.id] = number
+    share = men / parent.men
+    unit = UnitState(
+        id=f"{parent.id}.d{number}",
+        name=f"{parent.name}, detachment {number}",
+        side=parent.side,
+        kind="detachment",
+        quality=parent.quality,
+        quality_factor=parent.quality_factor,
+        break_point=parent.break_point,
+        men=men,
+        guns=parent.guns * share,
+        machine_guns=parent.machine_guns * share,
+        home=place,
+        arrives_t=world.env.now,
+        departs_t=parent.departs_t,
+        orders=[],
+        morale=parent.morale,
+        supply=parent.supply,
+        days_unsupplied=parent.days_unsupplied,
+        fatigue=parent.fatigue,
+        commanded=parent.commanded,
+    )
+    parent.men -= men
+    parent.guns -= unit.guns
+    parent.machine_guns -= unit.machine_guns
+    world.units[unit.id] = unit
+    world.log(
+        ev.Detach,
+        unit=unit.id,
+        parent=parent.id,
+        name=unit.name,
+        side=unit.side,
+        kind=unit.kind,
+        place=place,
+        men=round(men, 2),
+        reason=reason,
+    )
+    enter_place(world, unit, place, attacking=False, surprise=False)
+    unit.process = world.env.process(_in_theatre(world, unit))
+    return unit
+
+
+def _in_theatre(world: World, unit: UnitState):
+    """A unit's life from its arrival until it leaves the theatre or is destroyed."""
+    env = world.env
     last_quiet = env.now
     while unit.status == "present":
         now = env.now

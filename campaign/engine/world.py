@@ -173,6 +173,8 @@ class World:
     engagements: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     next_engagement_id: int = 1
+    #: unit id -> detachments split off it so far (they are numbered from 1).
+    detachments: dict[str, int] = field(default_factory=dict)
     attack_orders: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     #: side -> place -> number of units hostile to that side standing there (not
     #: retreating, not empty); kept up to date by :meth:`recount`.

@@ -26,7 +26,7 @@ from campaign.analysis.territory import (
 )
 from campaign.errors import ReplayError
 from campaign.geo.reference_lines import ReferenceLine, select_lines
-from campaign.replay.reader import Replay, read_replay
+from campaign.replay.reader import Replay, order_of_battle, read_replay
 from campaign.replay.tables import control_by_day
 
 __all__ = ["EXTENT_MARGIN_DEG", "Scene", "UnitInfo", "load_scene", "short_unit_name"]
@@ -290,7 +290,7 @@ def load_scene(folder: str | Path, lines: str | None = None) -> Scene:
             u["side"],
             u.get("kind", "regiment"),
         )
-        for u in initial.get("units", [])
+        for u in order_of_battle(replay.events)
     }
     day_units = {}
     for e in replay.events:

@@ -248,7 +248,7 @@ def _run_data(folder: Path) -> dict[str, Any]:
         territories,
         territory_side,
     )
-    from campaign.replay.reader import read_replay
+    from campaign.replay.reader import order_of_battle, read_replay
     from campaign.replay.tables import control_by_day
 
     replay = read_replay(folder)
@@ -268,7 +268,9 @@ def _run_data(folder: Path) -> dict[str, Any]:
 
     place_ids = [p.id for p in header.places]
     side_ids = [s.id for s in header.sides]
-    unit_rows = [[u["id"], u.get("name", u["id"]), u["side"]] for u in initial.get("units", [])]
+    unit_rows = [
+        [u["id"], u.get("name", u["id"]), u["side"]] for u in order_of_battle(replay.events)
+    ]
     unit_index = {row[0]: i for i, row in enumerate(unit_rows)}
     side_names = {s.id: s.name for s in header.sides}
     events = _event_lines(

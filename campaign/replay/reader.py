@@ -27,6 +27,28 @@ class Replay:
     events: list[dict[str, Any]]
 
 
+def order_of_battle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every unit of a run: the order of battle of the ``initial`` event (units that
+    arrive later included), then each detachment split off during the run (``detach``
+    events: id, name, side, kind, men, place and parent)."""
+    initial = next((e for e in events if e["type"] == "initial"), None)
+    units = list(initial.get("units", [])) if initial is not None else []
+    for e in events:
+        if e["type"] == "detach":
+            units.append(
+                {
+                    "id": e["unit"],
+                    "name": e["name"],
+                    "side": e["side"],
+                    "kind": e["kind"],
+                    "men": e["men"],
+                    "place": e["place"],
+                    "parent": e["parent"],
+                }
+            )
+    return units
+
+
 def read_replay(folder: str | Path) -> Replay:
     """Read ``folder/events.jsonl``; raises :class:`ReplayError` naming the bad line."""
     folder = Path(folder)

@@ -308,3 +308,40 @@ def test_replacements_join_on_their_date_or_condition_and_men_are_accounted():
     accounted = blue.men + blue.killed + blue.wounded + blue.captured + blue.departed_men
     assert abs(blue.arrived_men - accounted) < 1e-6 and blue.arrived_men == 1200
     del losses_by_side
+
+
+def _division_toy(kind: str) -> dict:
+    data = _intent_toy(red_men=300, blue_men=3000)
+    data["units"][0]["kind"] = kind
+    return data
+
+
+def test_a_lone_division_leaves_a_detachment_in_the_town_it_takes_and_goes_on():
+    result = simulate(_scenario(_division_toy("division")), seed=1)
+    detached = _events(result, "detach")
+    assert [(e.parent, e.place) for e in detached] == [("blue_1", "c")]
+    det = result.units[detached[0].unit]
+    assert 100 <= detached[0].men <= 400 and det.side == "blue" and det.kind == "detachment"
+    assert det.location == "c"  # it holds the town while the division goes on to D
+    assert result.units["blue_1"].location == "d"
+    # The men moved from one unit to the other: the side's totals still add up.
+    blue = result.units["blue_1"]
+    lost = blue.killed + blue.wounded + blue.captured + det.killed + det.wounded + det.captured
+    assert abs(blue.men + det.men + lost - 3000) < 1e-6
+
+
+def test_a_regiment_goes_on_whole():
+    result = simulate(_scenario(_division_toy("regiment")), seed=1)
+    assert not _events(result, "detach")
+
+
+def test_a_detachment_is_in_the_replay_order_of_battle(tmp_path):
+    from campaign.render.scene import load_scene
+    from campaign.replay.reader import order_of_battle, read_replay
+    from campaign.replay.writer import write_run
+
+    result = simulate(_scenario(_division_toy("division")), seed=1)
+    write_run(result, tmp_path / "run")
+    units = {u["id"]: u for u in order_of_battle(read_replay(tmp_path / "run").events)}
+    assert units["blue_1.d1"]["parent"] == "blue_1" and units["blue_1.d1"]["side"] == "blue"
+    assert load_scene(tmp_path / "run").units["blue_1.d1"].side == "blue"
