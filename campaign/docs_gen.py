@@ -707,10 +707,16 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "fidelity-kaunas_1919": lambda: fidelity_text("kaunas_1919"),
     "fidelity-northeast_1919": lambda: fidelity_text("northeast_1919"),
     "fidelity-spring_1919": lambda: fidelity_text("spring_1919"),
+    "fidelity-winter_1918": lambda: fidelity_text("winter_1918"),
 }
 #: Sections that take seconds (they run the shipped scenarios many times).
 SLOW_SECTIONS = frozenset(
-    {"fidelity-kaunas_1919", "fidelity-northeast_1919", "fidelity-spring_1919"}
+    {
+        "fidelity-kaunas_1919",
+        "fidelity-northeast_1919",
+        "fidelity-spring_1919",
+        "fidelity-winter_1918",
+    }
 )
 
 
@@ -756,6 +762,7 @@ REPLAY_PICTURES = {
     "kaunas_1919/run.gif": "kaunas_1919_run.gif",
     "northeast_1919/map.png": "northeast_1919_map.png",
     "spring_1919/map.png": "spring_1919_map.png",
+    "winter_1918/map.png": "winter_1918_map.png",
 }
 
 

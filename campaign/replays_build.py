@@ -17,6 +17,7 @@ SHIPPED = (
     "scenarios/kaunas_1919.yaml",
     "scenarios/northeast_1919.yaml",
     "scenarios/spring_1919.yaml",
+    "scenarios/winter_1918.yaml",
 )
 RECORDED_SEED = 1
 

@@ -34,10 +34,13 @@ def scenario_lines(replay: Replay) -> list[Any]:
 def run_lines(
     replay: Replay, places: Mapping[str, tuple[float, float]]
 ) -> dict[str, ReferenceLine]:
-    """Packaged reference lines and the scenario's own lines (same id: the scenario's)."""
+    """Packaged reference lines and the scenario's own lines (same id, or a scenario
+    line that follows a packaged one (``reference``): the scenario's, drawn once)."""
     lines = load_reference_lines()
     for line in scenario_lines(replay):
         converted = from_scenario_line(line, places, replay.header.start)
         if converted is not None:
+            if line.reference:
+                lines.pop(line.reference, None)
             lines[converted.id] = converted
     return lines
