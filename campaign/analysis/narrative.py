@@ -529,7 +529,10 @@ def _decision_lines(ctx: _Context) -> list[Line]:
             f"{' with ' + who if who else ''} — {e['reason']}{odds}."
         )
         if e["action"] == "start":
-            text = f"{ctx.side(e['side'])}, intent *{e['intent']}* in force: {who}."
+            text = (
+                f"{ctx.side(e['side'])}, intent *{e['intent']}* in force: "
+                f"{who or 'none of its units has arrived yet'}."
+            )
         lines.append(Line(e["date"], e["t"], "decision", text))
     return lines
 
@@ -626,6 +629,16 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
                     "arrival",
                     f"{ctx.unit(e['unit'])} arrived at "
                     f"{ctx.place(e['place'])} with {men(e['men'])} men.",
+                )
+            )
+        elif kind == "detach":
+            lines.append(
+                Line(
+                    day,
+                    t,
+                    "arrival",
+                    f"{ctx.unit(e['parent'])} left {ctx.unit(e['unit'])}, "
+                    f"{men(e['men'])} men, in {ctx.place(e['place'])}: {e['reason']}.",
                 )
             )
         elif kind == "departure":
