@@ -318,6 +318,20 @@ def _command_base() -> dict:
 
 
 ENGINE_BASES.append(_command_base())
+
+
+def _division_base() -> dict:
+    """The command base with Blue's regiment a division of 3,000 men given as one unit:
+    it splits off detachments to hold what it takes."""
+    data = _command_base()
+    data["units"][0]["kind"] = "division"
+    data["units"][0]["strength_men"] = 3000
+    push = data["intents"][0]
+    push["objectives"] = [o for o in push["objectives"] if "hold" not in o]
+    return data
+
+
+ENGINE_BASES.append(_division_base())
 ENGINE_PATHS = [list(_paths(b)) for b in ENGINE_BASES]
 ODD_NUMBERS = st.one_of(
     st.sampled_from(
