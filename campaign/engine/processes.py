@@ -1267,7 +1267,7 @@ def rear_control(world: World):
     wanted: dict[str, str] = {}
     for day in range(world.days):
         yield env.timeout(day + ORDER_HOUR - env.now)
-        if world.scenario.supply.sources:
+        if world.scenario.supply.sources or world.scenario.supply.live_off_land:
             update_supply(world)
             _capitulate_in_pockets(world)
         for unit in world.units.values():

@@ -7,8 +7,10 @@ places no enemy holds; a railway in friendly hands carries supply at
 supply counts one more day out; its supply factor falls by ``OUT_OF_SUPPLY_DECAY`` a
 day down to the side's ``live_off_land`` share (default ``OUT_OF_SUPPLY_FLOOR``), and
 multiplies its combat power and march rate. Back in supply it recovers at once. A
-side with no sources is always supplied (the scenario says nothing about it), and so
-are partisans, who live among their own people.
+side with no sources is always supplied (the scenario says nothing about it), unless
+the scenario says it lived off the land (``live_off_land`` without sources: it keeps
+that share of its power and march rate everywhere, and never halts for want of
+supply); partisans live among their own people.
 
 **Fatigue.** Marching and fighting tire a unit (``FATIGUE_PER_MARCH_DAY``,
 ``FATIGUE_PER_COMBAT_DAY``, up to 1); rest restores it (``FATIGUE_RECOVERY_PER_DAY``).
@@ -118,7 +120,8 @@ def supply_reach(world: Any, side: str) -> dict[str, float] | None:
 
 def update_supply(world: Any) -> None:
     """Each morning: every unit of a side with sources is in supply or one day further
-    out of it; its supply factor follows."""
+        out of it; its supply factor follows. A side with ``live_off_land`` and no sources
+    lives by requisition everywhere (its factor is that share)."""
     spec = world.scenario.supply
     radius = spec.radius_km or SUPPLY_RADIUS_KM
     # Partisans live among their own people.
@@ -139,3 +142,12 @@ def update_supply(world: Any) -> None:
             else:
                 unit.days_unsupplied += 1
                 unit.supply = max(floor, 1.0 - OUT_OF_SUPPLY_DECAY * unit.days_unsupplied)
+    # A side the scenario says lived off the land but gives no supply sources has no
+    # supply line to fall out of: its units live by requisition wherever they are, at
+    # that share of their power and march rate, and never halt for want of supply.
+    for side, share in spec.live_off_land.items():
+        if side in spec.sources:
+            continue
+        for unit in in_theatre:
+            if unit.side == side:
+                unit.supply = share

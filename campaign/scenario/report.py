@@ -109,8 +109,18 @@ def supply_and_season_lines(scenario: Scenario) -> list[str]:
 
     lines = []
     radius = scenario.supply.radius_km or SUPPLY_RADIUS_KM
+    living = {
+        s: v for s, v in scenario.supply.live_off_land.items() if s not in scenario.supply.sources
+    }
     if not scenario.supply.sources:
-        lines.append("supply: no sources given, every unit is supplied")
+        lines.append(
+            "supply: no sources given, every unit is supplied"
+            + (" (except those living off the land)" if living else "")
+        )
+    for side, share in living.items():
+        lines.append(
+            f"supply {side}: no sources, lives off the land everywhere (keeps {share:.0%})"
+        )
     for side, places in scenario.supply.sources.items():
         floor = scenario.supply.live_off_land.get(side, OUT_OF_SUPPLY_FLOOR)
         lines.append(

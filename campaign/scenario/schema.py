@@ -543,7 +543,8 @@ class SupplySpec(Strict):
     live_off_land: dict[Slug, float] = Field(
         default_factory=dict,
         description="Per side: share of combat power and march rate kept out of supply by "
-        "requisitioning (default: campaign.engine.supply.OUT_OF_SUPPLY_FLOOR)",
+        "requisitioning (default: campaign.engine.supply.OUT_OF_SUPPLY_FLOOR); a side with "
+        "no sources lives off the land everywhere at this share",
     )
 
     @field_validator("live_off_land")

@@ -146,6 +146,35 @@ def test_units_far_from_supply_weaken_and_an_advance_halts():
     assert halts
 
 
+def test_a_side_living_off_the_land_without_sources_is_slowed_but_never_halts():
+    def march_days(data):
+        result = _run(data)
+        start = next(e for e in result.events if e.type == "move_start" and e.unit == "blue_1")
+        end = next(e for e in result.events if e.type == "move_end" and e.unit == "blue_1")
+        return end.t - start.t, result
+
+    data = toy_dict(end="1919-01-20")
+    data["orders"] = []
+    data["control"] = {"a": "blue", "b": "none", "c": "none", "d": "none"}
+    data["units"] = data["units"][:1]
+    data["intents"] = [
+        {
+            "id": "go",
+            "side": "blue",
+            "units": ["blue_1"],
+            "objectives": [{"take": "d"}],
+            "source": CITE,
+        }
+    ]
+    plain, _ = march_days(data)
+    data["supply"] = {"live_off_land": {"blue": 0.5}}
+    slowed, result = march_days(data)
+    assert result.world.units["blue_1"].supply == 0.5
+    assert abs(slowed - 2 * plain) < 1e-4  # half the march rate on every leg
+    assert result.world.units["blue_1"].location == "d"  # and it got there: no halt
+    assert not [e for e in result.events if e.type == "order" and "out of supply" in e.reason]
+
+
 def test_supply_runs_further_by_rail():
     from campaign.engine.supply import supply_distances
     from campaign.simulate import build_world
