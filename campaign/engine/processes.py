@@ -718,7 +718,8 @@ def detach(world: World, parent: UnitState, men: float, reason: str) -> UnitStat
     morale, supply and fatigue, with its share of the guns and machine guns. The men
     move from one unit to the other; the side's totals do not change."""
     place = parent.location
-    assert place is not None and parent.status == "present" and 0 < men < parent.men
+    if place is None or parent.status != "present" or not 0 < men < parent.men:
+        raise ValueError(f"cannot detach {men} men from {parent.id} ({parent.status})")
     number = world.detachments.get(parent.id, 0) + 1
     world.detachments[parent.id] = number
     share = men / parent.men
