@@ -79,12 +79,29 @@ def holds(cond: Condition, world: Any, facts: Facts) -> bool:
     if cond.stance is not None:
         pair = frozenset(cond.stance.sides)
         return facts.stance.get(pair) == cond.stance.stance.value
+    if cond.near is not None:
+        return side_near(world, cond.near.side, cond.near.place)
     if cond.ratio is not None:
         ratio = local_ratio(world, facts, cond.ratio.side, cond.ratio.place)
         if cond.ratio.at_least is not None:
             return ratio >= cond.ratio.at_least
         return ratio <= cond.ratio.at_most
     raise ValueError(f"empty condition {cond!r}")  # pragma: no cover - schema forbids it
+
+
+def side_near(world: Any, side: str, place: str) -> bool:
+    """Troops of ``side`` (with men, not in flight) stand at ``place`` or next to it,
+    or march on a road that ends at it."""
+    for p in (place, *world.links[place]):
+        if any(u.side == side and u.men >= 0.5 and u.retreat_to is None for u in world.units_at(p)):
+            return True
+    for (origin, destination), ids in world.on_road.items():
+        if place in (origin, destination):
+            for uid in ids:
+                unit = world.units[uid]
+                if unit.side == side and unit.men >= 0.5 and unit.status == "moving":
+                    return True
+    return False
 
 
 def local_ratio(world: Any, facts: Facts, side: str, place: str) -> float:

@@ -437,6 +437,9 @@ def _check_condition(
         if leaf.ratio is not None:
             side((*loc, "ratio", "side"), leaf.ratio.side)
             place((*loc, "ratio", "place"), leaf.ratio.place)
+        if leaf.near is not None:
+            side((*loc, "near", "side"), leaf.near.side)
+            place((*loc, "near", "place"), leaf.near.place)
         if leaf.stance is not None:
             for sid in leaf.stance.sides:
                 side((*loc, "stance", "sides"), sid)

@@ -241,6 +241,14 @@ class SideRatio(Strict):
         return self
 
 
+class SideNear(Strict):
+    """Troops of ``side`` stand at ``place`` or in a town next to it, or march on a road
+    to or from it (whatever the stance between the sides)."""
+
+    side: Slug
+    place: Slug
+
+
 class Stance(StrEnum):
     hostile = "hostile"
     neutral = "neutral"
@@ -269,6 +277,11 @@ class Condition(Strict):
     ratio: SideRatio | None = Field(
         None,
         description="The side's combat power near the place, over its enemies', is at least this",
+    )
+    near: SideNear | None = Field(
+        None,
+        description="Troops of the side stand at the place or next to it, whatever the "
+        "stance (a neutral army seeing the other's columns come up)",
     )
     done: Slug | None = Field(None, description="The order or intent with this id is done")
     date: dt.date | None = Field(None, description="This date has come (06:00)")

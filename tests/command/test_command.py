@@ -345,3 +345,50 @@ def test_a_detachment_is_in_the_replay_order_of_battle(tmp_path):
     units = {u["id"]: u for u in order_of_battle(read_replay(tmp_path / "run").events)}
     assert units["blue_1.d1"]["parent"] == "blue_1" and units["blue_1.d1"]["side"] == "blue"
     assert load_scene(tmp_path / "run").units["blue_1.d1"].side == "blue"
+
+
+def test_a_near_condition_fires_when_the_other_side_comes_up_whatever_the_stance():
+    # A grey post at C, neutral to blue, leaves when blue's column comes up next to it;
+    # blue, kept out while the post stands there, goes on through C once it has gone.
+    data = toy_dict()
+    data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
+    data["relations"] = [
+        {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
+        {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
+    ]
+    data["control"] = {"a": "blue", "b": "none", "c": "red", "d": "red"}
+    data["units"][1]["location"] = "d"
+    data["units"].append(
+        {
+            "id": "grey_1",
+            "name": "Grey post",
+            "side": "grey",
+            "kind": "company",
+            "strength_men": 100,
+            "quality": "trained",
+            "location": "c",
+            "source": CITE,
+        }
+    )
+    data["orders"] = [
+        {
+            "id": "grey_goes",
+            "unit": "grey_1",
+            "action": "leave",
+            "when": {"near": {"side": "blue", "place": "c"}},
+            "source": CITE,
+        },
+        {"unit": "blue_1", "date": "1919-01-01", "action": "attack", "target": "d", "source": CITE},
+    ]
+    result = simulate(_scenario(data), seed=1)
+    fired = [e for e in _events(result, "trigger") if "grey_goes" in e.what]
+    left = _events(result, "departure")
+    assert fired and left and left[0].unit == "grey_1"
+    blue_at_b = next(
+        e for e in _events(result, "move_end") if e.unit == "blue_1" and e.place == "b"
+    )
+    assert fired[0].t >= blue_at_b.t - 1e-9  # not before blue stood next to the post
+    blue_at_c = next(
+        e for e in _events(result, "move_end") if e.unit == "blue_1" and e.place == "c"
+    )
+    assert blue_at_c.t >= left[0].t  # blue went on only once the post had gone
