@@ -40,6 +40,7 @@ from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
     SUPPLY_HALT_DAYS,
     SUPPLY_RADIUS_KM,
+    supply_distances,
     supply_link_km,
     supply_reach,
 )
@@ -278,6 +279,17 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                         out,
                         f"cut off from supply for {u.days_unsupplied} days: breaks out "
                         f"towards {out}",
+                    )
+            elif (gap := _gap_in_the_line(world, staff, u)) is not None:
+                if staff.given.get(u.id) != ("attack", gap):
+                    _give(
+                        world,
+                        staff,
+                        u.id,
+                        Action.attack,
+                        gap,
+                        f"out of supply for {u.days_unsupplied} days: takes {gap}, an enemy "
+                        f"town on its line of communication",
                     )
             elif staff.given.get(u.id) != ("hold", u.location):
                 _give(
@@ -593,6 +605,32 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
             )
         km = at + step
         if math.isfinite(km) and (best is None or (km, n) < best):
+            best = (km, n)
+    return best[1] if best else None
+
+
+def _gap_in_the_line(world: Any, staff: Staff, unit: Any) -> str | None:
+    """For ``unit`` beyond supply range: an enemy-held town next to it, empty or held by
+    an enemy it sees to be far weaker (below its power over the attack ratio), whose
+    taking would bring the unit's place back within supply range (the one giving the
+    shortest supply route), else None. An advance that has passed an enemy town on its
+    road secures its line of communication before it halts (FM 100-5 (1941) on the
+    security of lines of communication)."""
+    side, place = staff.intent.side, unit.location
+    sources = world.scenario.supply.sources.get(side)
+    if not sources or place is None:
+        return None
+    radius = world.scenario.supply.radius_km or SUPPLY_RADIUS_KM
+    now = (supply_reach(world, side) or {}).get(place)
+    if now is not None and now <= radius:
+        return None  # back in supply already (the day's count is from the morning)
+    weak = unit_power(unit) / staff.attack_ratio
+    best = None
+    for n in sorted(world.links[place]):
+        if not world.hostile_held(n, side) or staff.picture.enemy_power_at(n) >= weak:
+            continue
+        km = supply_distances(world, side, sources, passable=frozenset({n})).get(place)
+        if km is not None and km <= radius and (best is None or (km, n) < best):
             best = (km, n)
     return best[1] if best else None
 

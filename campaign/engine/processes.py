@@ -1311,12 +1311,26 @@ def _capitulate_in_pockets(world: World) -> None:
             for n in world.links[place]
         ):
             continue  # a town next to it is still its side's or no one's: not a pocket
+        # Ringed by enemy towns is not enough: a pocket is held shut by enemy troops
+        # at least as strong as those inside it. A division among empty enemy towns
+        # is out of supply, not encircled.
+        inside = sum(_pocket_power(u) for u in world.units_at(place) if u.side == unit.side)
+        around = sum(
+            _pocket_power(u) for n in world.links[place] for u in world.hostiles_at(n, unit.side)
+        )
+        if around < inside:
+            continue
         _capitulate(
             world,
             unit,
             place,
             f"in a pocket, cut off from every supply route for {unit.days_encircled} days",
         )
+
+
+def _pocket_power(unit: UnitState) -> float:
+    """A unit's weight in a pocket: its men times its quality, supply and fatigue."""
+    return unit.men * unit.quality_factor * unit.supply * fatigue_factor(unit.fatigue)
 
 
 def _capitulate(world: World, unit: UnitState, place: str, reason: str) -> None:

@@ -38,7 +38,8 @@ OUT_OF_SUPPLY_FLOOR = 0.5
 #: Days out of supply after which a commander halts an advance (it holds and waits).
 SUPPLY_HALT_DAYS = 3
 #: Mornings in a row a unit may stand in a pocket (no supply route at all, every
-#: neighbouring town held or occupied by the enemy) before it capitulates. Units cut off
+#: neighbouring town held or occupied by the enemy, enemy troops there at least as
+#: strong as its side's in the place) before it capitulates. Units cut off
 #: behind the front that could not break out did not hold a town for months: they gave
 #: up or melted away once their requisitions in one district ran out. Two weeks is an
 #: engineering estimate (TOAW likewise eliminates isolated units left out of supply);
@@ -61,14 +62,21 @@ def fatigue_factor(fatigue: float) -> float:
     return 1.0 - FATIGUE_EFFECT * worn
 
 
-def supply_distances(world: Any, side: str, sources: list[str]) -> dict[str, float]:
+def supply_distances(
+    world: Any, side: str, sources: list[str], passable: frozenset[str] = frozenset()
+) -> dict[str, float]:
     """Supply distance (km, rail counted at RAIL_SUPPLY_SHARE) from ``side``'s held
-    sources to every place it reaches through places no enemy holds."""
+    sources to every place it reaches through places no enemy holds (and through the
+    enemy-held places in ``passable``: a commander asking what taking them would give)."""
     holder = world.holder(side)
     control, hostile = world.control, world.hostile_pairs
     start = [s for s in sources if control.get(s) in (holder, side) and s in world.links]
     # Supply runs through our places and no one's, never the enemy's.
-    enemy_held = {p for p, owner in control.items() if owner != "none" and hostile[(owner, side)]}
+    enemy_held = {
+        p
+        for p, owner in control.items()
+        if owner != "none" and hostile[(owner, side)] and p not in passable
+    }
     best: dict[str, float] = {}
     shortest_yet = dict.fromkeys(start, 0.0)  # a place is queued only when it gets nearer
     heap = [(0.0, s) for s in start]

@@ -389,3 +389,17 @@ def test_garrisons_of_two_commands_in_one_town_hold_it_together():
         }
     )
     assert not _withdrawals(simulate(Scenario.model_validate(together), seed=1))
+
+
+def test_a_strong_unit_ringed_by_a_weaker_enemy_is_not_in_a_pocket():
+    # Red (5,000) at C: every town round it is blue, but blue has only 1,900 men there
+    # (900 at B and D, pickets of 50 at E and F): a pocket is held shut by troops at
+    # least as strong as those inside it.
+    data = _red_in_a_pocket()
+    data["units"][0]["strength_men"] = 5000
+    for unit in data["units"]:
+        if unit["location"] in ("e", "f"):
+            unit["strength_men"] = 50
+    result = simulate(Scenario.model_validate(data), seed=1)
+    assert result.world.units["red_1"].days_encircled >= 14
+    assert not [e for e in result.events if e.type == "surrender"]

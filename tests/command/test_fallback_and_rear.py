@@ -257,3 +257,53 @@ def test_troops_beyond_the_takers_line_do_not_keep_a_town_behind_it():
     data["objectives"] = []
     result = _run(data)
     assert result.world.control["e"] == "blue"
+
+
+def test_a_unit_out_of_supply_takes_the_weakly_held_town_that_cuts_its_line():
+    # Blue stands at C, supplied from A; the short road back runs through B, held by a
+    # red picket far too weak to stop it, the long one through E is beyond supply range.
+    # Out of supply for days, blue takes B rather than halting where it is.
+    data = toy_dict(end="1919-01-12")
+    data["orders"] = []
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.3})
+    data["map"]["links"] += [
+        {"a": "a", "b": "e", "road": "main"},
+        {"a": "e", "b": "c", "road": "main"},
+    ]
+    data["control"] = {"a": "blue", "b": "red", "c": "blue", "d": "red", "e": "none"}
+    data["units"][0]["location"] = "c"
+    data["units"][1]["strength_men"] = 5000
+    data["units"][1]["location"] = "d"
+    data["units"].append(
+        {
+            "id": "red_picket",
+            "name": "Red picket",
+            "side": "red",
+            "kind": "company",
+            "strength_men": 50,
+            "quality": "trained",
+            "location": "b",
+            "source": CITE,
+        }
+    )
+    data["supply"] = {"sources": {"blue": ["a"]}, "radius_km": 50}
+    data["intents"] = [
+        {
+            "id": "push",
+            "side": "blue",
+            "units": ["blue_1"],
+            "objectives": [{"take": "d"}],
+            "source": CITE,
+        },
+        {
+            "id": "stay",
+            "side": "red",
+            "units": ["red_1"],
+            "objectives": [{"hold": "d"}],
+            "source": CITE,
+        },
+    ]
+    result = _run(data)
+    gaps = [e for e in result.events if e.type == "order" and "line of communication" in e.reason]
+    assert gaps and gaps[0].unit == "blue_1" and gaps[0].target == "b"
+    assert result.world.control["b"] == "blue"
