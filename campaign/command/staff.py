@@ -843,6 +843,26 @@ def _attack_or_gather(
     facts.aims[intent.id] = (side, target, [u.id for u in free])
     sightings = staff.picture.enemy_at(target)
     verb = "retake" if retake else "take"
+    if not world.may_enter(side, target):
+        # Troops of a side we stand neutral with hold the place or stand in it: taking
+        # it would mean fighting them. The commander waits where he is for them to go.
+        day = int(world.env.now + 1e-9)
+        if staff.waiting_logged.get(target) != day:
+            staff.waiting_logged[target] = day
+            _decided(
+                world,
+                staff,
+                "wait",
+                target,
+                [u.id for u in free],
+                f"{verb} {target}: troops of a side we are not at war with stand there",
+                None,
+                None,
+            )
+        for u in free:
+            if u.status == "present" and staff.given.get(u.id) != ("hold", u.location):
+                _give(world, staff, u.id, Action.hold, u.location, f"wait: {target} barred")
+        return
     if (
         not sightings
         and world.hostile_held(target, side)

@@ -392,3 +392,34 @@ def test_a_near_condition_fires_when_the_other_side_comes_up_whatever_the_stance
         e for e in _events(result, "move_end") if e.unit == "blue_1" and e.place == "c"
     )
     assert blue_at_c.t >= left[0].t  # blue went on only once the post had gone
+
+
+def test_a_commander_does_not_march_on_a_place_neutral_troops_stand_in():
+    # Blue's intent is to take red-held D, where grey troops (neutral to blue) stand:
+    # blue waits at A instead of gathering next to D.
+    data = _intent_toy()
+    data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
+    data["relations"] = [
+        {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
+        {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
+    ]
+    data["intents"][0]["objectives"] = [{"take": "d"}]
+    data["units"][1]["location"] = "d"
+    data["control"] = {"a": "blue", "b": "blue", "c": "none", "d": "red"}
+    data["units"].append(
+        {
+            "id": "grey_1",
+            "name": "Grey garrison",
+            "side": "grey",
+            "kind": "regiment",
+            "strength_men": 500,
+            "quality": "trained",
+            "location": "d",
+            "source": CITE,
+        }
+    )
+    result = simulate(_scenario(data), seed=1)
+    waits = [e for e in _events(result, "decision") if e.action == "wait"]
+    assert waits and "not at war" in waits[0].reason
+    assert result.world.units["blue_1"].location == "a"
+    assert not _events(result, "engagement_start")
