@@ -479,6 +479,61 @@ def bench_ensemble(quick: bool) -> dict[str, Any]:
         ["workers", "runs", "time", "runs/s"],
         rows,
     )
+    if not quick:
+        out["thousand"] = _ensemble_thousand()
+    return out
+
+
+def _ensemble_thousand() -> dict[str, Any]:
+    """1,000 Kaunas runs from the CLI, writing the ensemble folder: 1 and 2 workers in
+    the process pool and 2 through a local Dask cluster (wall time of the whole command,
+    start-up included) — the figures issue #19 sets targets for."""
+    exe = ROOT / ".venv/bin/campaign"
+    if not exe.exists():
+        exe = Path(shutil.which("campaign") or "campaign")
+    out: dict[str, Any] = {"runs": 1000, "note": "CLI wall time, writing the ensemble folder"}
+    rows = []
+    for label, extra in (
+        ("pool, 1 worker", ["--workers", "1"]),
+        ("pool, 2 workers", ["--workers", "2"]),
+        ("dask local, 2 workers", ["--workers", "2", "--dask", "local"]),
+    ):
+        folder = Path(tempfile.mkdtemp(prefix="bench_ens_"))
+        try:
+            argv = [str(exe), "ensemble", str(SCENARIOS["kaunas_1919"]), "--runs", "1000"]
+            argv += ["--out", str(folder / "ens"), *extra]
+            t0 = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if done.returncode != 0:
+            out[label] = {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+            rows.append([label, "-", "error"])
+            continue
+        out[label] = {"seconds": seconds, "runs_per_s": 1000 / seconds}
+        rows.append([label, fmt_s(seconds), f"{1000 / seconds:.1f}"])
+    one, two = out.get("pool, 1 worker", {}), out.get("pool, 2 workers", {})
+    dask = out.get("dask local, 2 workers", {})
+    if "seconds" in one and "seconds" in two:
+        out["speedup_2_over_1"] = one["seconds"] / two["seconds"]
+    if "seconds" in two and "seconds" in dask:
+        out["dask_over_pool"] = dask["seconds"] / two["seconds"]
+    table(
+        "4b. 1,000 Kaunas runs from the CLI (wall, writing the folder)",
+        ["how", "time", "runs/s"],
+        rows,
+    )
+    if "speedup_2_over_1" in out:
+        print(
+            f"speed-up on 2 workers: {out['speedup_2_over_1']:.2f}x (target >= 1.9x); "
+            f"1,000 runs on 2 workers: {two['seconds']:.1f} s (target < 4 s)"
+            + (
+                f"; dask local / pool: {out['dask_over_pool']:.2f}x (target <= 1.2x)"
+                if "dask_over_pool" in out
+                else ""
+            )
+        )
     return out
 
 
