@@ -44,6 +44,14 @@ ATTACK_RATIO = 1.3
 #: field telephones a regiment of 1919 moved on a new decision the next day, not within
 #: the hour. An engineering estimate; a scenario may set ``command.decision_delay_days``.
 DECISION_DELAY_DAYS = 1.0
+#: A threatened place is reinforced only when, with every free unit of the intent
+#: added, its defence (posture and terrain counted) would reach at least this share of
+#: the enemy power seen near it: the classic 3:1 the other way round. Below it the
+#: place is lost whatever is sent, and the reserve is kept for what it can still
+#: decide (FM 100-5 (1941): reserves are committed where they can influence the
+#: action); without it a band of fifty partisans was sent 150 km to "reinforce" a town
+#: against a division.
+WORTH_REINFORCING = 1 / 3
 #: A unit screening a place falls back, without a fight, from an enemy whose
 #: perceived power is at least this multiple of its own (a screen observes and
 #: delays; it does not hold against a superior force: FM 100-5 on screening).

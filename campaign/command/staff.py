@@ -337,6 +337,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             threatened = None
     if threatened is not None and free:
         place, enemy, own = threatened
+        factor = _defence_factor(world, staff, place, -math.inf)
+        if (own + sum(unit_power(u) for u in free) * factor) < doctrine.WORTH_REINFORCING * enemy:
+            threatened = None  # a lost cause: the reserve is kept for what it can save
+    if threatened is not None and free:
+        place, enemy, own = threatened
         for u in free:
             if u.location != place and staff.given.get(u.id) != ("move", place):
                 _give(

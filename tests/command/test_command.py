@@ -423,3 +423,44 @@ def test_a_commander_does_not_march_on_a_place_neutral_troops_stand_in():
     assert waits and "not at war" in waits[0].reason
     assert result.world.units["blue_1"].location == "a"
     assert not _events(result, "engagement_start")
+
+
+def _reserve_toy(blue_men: int) -> dict:
+    """Red holds C with a regiment and keeps a reserve company at D; blue attacks C."""
+    data = toy_dict(end="1919-01-06")
+    data["units"][0]["strength_men"] = blue_men
+    data["units"].append(
+        {
+            "id": "red_reserve",
+            "name": "Red reserve",
+            "side": "red",
+            "kind": "company",
+            "strength_men": 100,
+            "quality": "trained",
+            "location": "d",
+            "source": CITE,
+        }
+    )
+    data["intents"] = [
+        {
+            "id": "red_defence",
+            "side": "red",
+            "units": ["red_1", "red_reserve"],
+            "objectives": [{"hold": "c", "units": ["red_1"]}],
+            "source": CITE,
+        }
+    ]
+    data["orders"][0]["date"] = "1919-01-01"
+    return data
+
+
+def test_a_threatened_place_is_reinforced_unless_it_is_a_lost_cause():
+    def reinforced(blue_men: int) -> bool:
+        result = simulate(_scenario(_reserve_toy(blue_men)), seed=1)
+        return any(
+            e.unit == "red_reserve" and e.reason.startswith("reinforce c")
+            for e in _events(result, "order")
+        )
+
+    assert reinforced(600)  # 400 + 100 against 600: worth sending the company
+    assert not reinforced(6000)  # against ten times as many the company is kept
