@@ -67,12 +67,17 @@ def add_override_flags(p: argparse.ArgumentParser) -> None:
         metavar="WHO=FACTOR",
         help="multiply the strength of a side, formation or unit",
     )
-    g.add_argument("--remove", action="append", metavar="UNIT", help="remove a unit")
+    g.add_argument(
+        "--remove",
+        action="append",
+        metavar="WHO",
+        help="remove a unit, or every unit of a formation or side",
+    )
     g.add_argument(
         "--delay",
         action="append",
-        metavar="UNIT=DAYS",
-        help="delay a unit's arrival (UNIT.departs=DAYS: its departure)",
+        metavar="WHO=DAYS",
+        help="delay the arrival of a side, formation or unit (WHO.departs=DAYS: departure)",
     )
     g.add_argument(
         "--variant",

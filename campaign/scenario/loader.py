@@ -132,9 +132,40 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     Raises :class:`ScenarioError` listing every problem with its line and field.
     """
     doc = load_yaml_file(Path(path))
-    if overrides:
-        doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
-    return scenario_from_document(doc)
+    if not overrides:
+        return scenario_from_document(doc)
+    units_before = (
+        {u.get("id") for u in doc.data.get("units", []) if isinstance(u, dict)}
+        if isinstance(doc.data, dict)
+        else set()
+    )
+    doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
+    try:
+        return scenario_from_document(doc)
+    except ScenarioError as exc:
+        left = (
+            {u.get("id") for u in doc.data.get("units", []) if isinstance(u, dict)}
+            if isinstance(doc.data, dict)
+            else set()
+        )
+        removed = units_before - left
+        if not removed:
+            raise
+        raise ScenarioError([_explain_removed(p, removed) for p in exc.problems]) from None
+
+
+def _explain_removed(problem: Problem, removed: set) -> Problem:
+    """A problem about a unit the what-if removed, told as such."""
+    for uid in removed:
+        if isinstance(uid, str) and problem.message.startswith(f"unknown unit '{uid}'"):
+            return Problem(
+                problem.file,
+                problem.line,
+                problem.field,
+                f"names unit '{uid}', which the what-if removes (--remove or remove_units): "
+                "a condition on it cannot be read; change or drop it in a --variant",
+            )
+    return problem
 
 
 def load_scenario_text(text: str, name: str = "<text>") -> schema.Scenario:

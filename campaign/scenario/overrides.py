@@ -6,8 +6,9 @@ gets the same located, clear error.
 
 * ``--set PATH=VALUE``   e.g. ``units.saxon_18th.strength_men=0`` (list items by id)
 * ``--scale WHO=FACTOR`` a side, formation or unit id; multiplies strengths
-* ``--remove UNIT``      removes a unit and its orders
-* ``--delay UNIT=DAYS``  arrival later by DAYS (``UNIT.departs=DAYS`` moves departure)
+* ``--remove WHO``       removes a unit (or every unit of a formation or side) and its orders
+* ``--delay WHO=DAYS``  arrival of a unit, formation or side later by DAYS
+  (``WHO.departs=DAYS`` moves the departure)
 * ``--variant FILE``     a YAML patch in the scenario schema, merged by id
 """
 
@@ -181,11 +182,22 @@ def apply_scale(data: dict[str, Any], text: str) -> None:
 
 
 def apply_remove(data: dict[str, Any], unit_id: str) -> None:
+    """Remove a unit (or every unit of a formation or side), its orders, replacements
+    and its places in intents."""
     unit_id = unit_id.strip()
     units = data.get("units", [])
     ids = [u.get("id") for u in units if isinstance(u, dict)]
     if unit_id not in ids:
-        raise _error("--remove", unit_id, f"no unit '{unit_id}'{suggest(unit_id, ids)}")
+        under = [u.get("id") for u in _units_of(data, unit_id)]
+        if not under:
+            raise _error(
+                "--remove",
+                unit_id,
+                f"no side, formation or unit '{unit_id}'{suggest(unit_id, _known_ids(data))}",
+            )
+        for uid in under:
+            apply_remove(data, str(uid))
+        return
     data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
     data["orders"] = [
         o for o in data.get("orders", []) if not (isinstance(o, dict) and o.get("unit") == unit_id)
@@ -259,21 +271,31 @@ def _keep_orders_within(
 
 
 def apply_delay(data: dict[str, Any], text: str) -> None:
+    """``WHO=DAYS``: the arrival (``WHO.departs=DAYS``: the departure) of a unit, or of
+    every unit of a formation or side, moves by DAYS."""
     key, raw = _split("--delay", text)
     days = _number("--delay", text, raw, int)
-    unit_id, _, what = key.partition(".")
+    who, _, what = key.partition(".")
     what = what or "arrives"
     if what not in ("arrives", "departs"):
-        raise _error("--delay", text, "use UNIT=DAYS (arrival) or UNIT.departs=DAYS")
-    units = [u for u in data.get("units", []) if isinstance(u, dict)]
-    unit = next((u for u in units if u.get("id") == unit_id), None)
-    if unit is None:
-        ids = [u.get("id") for u in units]
-        raise _error("--delay", text, f"no unit '{unit_id}'{suggest(unit_id, ids)}")
+        raise _error("--delay", text, "use WHO=DAYS (arrival) or WHO.departs=DAYS")
+    units = _units_of(data, who)
+    if not units:
+        raise _error(
+            "--delay", text, f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}"
+        )
     start = _as_date(data.get("start"))
     end = _as_date(data.get("end"))
     if start is None or end is None:
         raise _error("--delay", text, "the scenario has no valid start/end dates")
+    for unit in units:
+        _delay_unit(data, unit, what, days, start, end)
+
+
+def _delay_unit(
+    data: dict[str, Any], unit: dict[str, Any], what: str, days: int, start, end
+) -> None:
+    unit_id = unit.get("id")
     base = _as_date(unit.get(what)) or (start if what == "arrives" else end)
     new = base + dt.timedelta(days=days)
     if what == "departs":

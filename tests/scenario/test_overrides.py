@@ -1,0 +1,60 @@
+"""What-if overrides that name a formation or a side, not only a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from campaign.errors import ScenarioError
+from campaign.scenario.loader import load_scenario
+from campaign.scenario.overrides import Overrides
+
+KAUNAS = Path(__file__).resolve().parents[2] / "scenarios" / "kaunas_1919.yaml"
+NORTHEAST = KAUNAS.with_name("northeast_1919.yaml")
+
+
+def _pskov_units(scenario) -> list:
+    from campaign.scenario.schema import formations_under
+
+    parents = {f.id: f.parent for f in scenario.formations}
+    below = formations_under("pskov_division", parents)
+    return [u for u in scenario.units if u.parent in below]
+
+
+def test_delay_of_a_formation_moves_every_unit_of_it():
+    base = load_scenario(KAUNAS)
+    late = load_scenario(KAUNAS, Overrides(delays=["pskov_division=3"]))
+    before = {u.id: u.arrives or base.start for u in _pskov_units(base)}
+    after = {u.id: u.arrives for u in _pskov_units(late)}
+    assert before and set(before) == set(after)
+    for uid, day in before.items():
+        assert after[uid] == min(day + dt.timedelta(days=3), late.end)
+    others = {u.id: u.arrives for u in late.units if u.id not in before}
+    assert others == {u.id: u.arrives for u in base.units if u.id not in before}
+
+
+def test_remove_of_a_formation_removes_every_unit_of_it():
+    base = load_scenario(NORTHEAST)
+    gone = {u.id for u in base.units if u.parent == "south_lithuania_brigade"}
+    without = load_scenario(NORTHEAST, Overrides(removes=["south_lithuania_brigade"]))
+    assert gone == {"saxon_18th"} and not gone & {u.id for u in without.units}
+    assert len(without.units) == len(base.units) - len(gone)
+    for intent in without.intents:
+        assert not gone & set(intent.units)
+
+
+def test_removing_a_unit_a_condition_names_says_so():
+    # The Kaunas intents wait on the 2nd Rifle Regiment breaking.
+    with pytest.raises(
+        ScenarioError, match="names unit 'sov_2nd_rifle', which the what-if removes"
+    ):
+        load_scenario(KAUNAS, Overrides(removes=["pskov_division"]))
+
+
+def test_an_unknown_name_is_a_clear_error():
+    with pytest.raises(ScenarioError, match="no side, formation or unit 'nobody'"):
+        load_scenario(KAUNAS, Overrides(delays=["nobody=3"]))
+    with pytest.raises(ScenarioError, match="no side, formation or unit 'nobody'"):
+        load_scenario(KAUNAS, Overrides(removes=["nobody"]))
