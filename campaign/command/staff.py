@@ -851,19 +851,13 @@ def _attack_or_gather(
     if not world.may_enter(side, target):
         # Troops of a side we stand neutral with hold the place or stand in it: taking
         # it would mean fighting them. The commander waits where he is for them to go.
-        day = int(world.env.now + 1e-9)
-        if staff.waiting_logged.get(target) != day:
-            staff.waiting_logged[target] = day
-            _decided(
-                world,
-                staff,
-                "wait",
-                target,
-                [u.id for u in free],
-                f"{verb} {target}: troops of a side we are not at war with stand there",
-                None,
-                None,
-            )
+        _waiting(
+            world,
+            staff,
+            target,
+            free,
+            f"{verb} {target}: troops of a side we are not at war with stand there",
+        )
         for u in free:
             if u.status == "present" and staff.given.get(u.id) != ("hold", u.location):
                 _give(world, staff, u.id, Action.hold, u.location, f"wait: {target} barred")
@@ -949,21 +943,35 @@ def _attack_or_gather(
         return  # the assault is going in; it is too late to call it back
     # Not strong enough: gather at the last town before the objective and wait.
     staging = _staging(world, side, free, target)
-    day = int(world.env.now + 1e-9)
-    if staff.waiting_logged.get(target) != day:
-        staff.waiting_logged[target] = day
-        _decided(
-            world,
-            staff,
-            "wait",
-            target,
-            [u.id for u in free],
-            f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; "
-            f"gathering at {staging}",
-            perceived,
-            _true_ratio(world, side, target, own, factor),
-        )
+    _waiting(
+        world,
+        staff,
+        target,
+        free,
+        f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; gathering at {staging}",
+        perceived,
+        lambda: _true_ratio(world, side, target, own, factor),
+    )
     _gather(world, staff, free, side, target, staging)
+
+
+def _waiting(
+    world: Any,
+    staff: Staff,
+    target: str,
+    units: list,
+    reason: str,
+    perceived: float | None = None,
+    true_ratio: Any = None,
+) -> None:
+    """Log that the intent waits before ``target``, once a day (``true_ratio``: a
+    function giving the true ratio, called only when the decision is logged)."""
+    day = int(world.env.now + 1e-9)
+    if staff.waiting_logged.get(target) == day:
+        return
+    staff.waiting_logged[target] = day
+    true = true_ratio() if true_ratio is not None else None
+    _decided(world, staff, "wait", target, [u.id for u in units], reason, perceived, true)
 
 
 def _true_ratio(world: Any, side: str, target: str, own: float, factor: float) -> float:

@@ -138,29 +138,33 @@ def test_neutral_sides_do_not_fight_and_a_change_of_stance_makes_them():
     assert changes and changes[0].old == "neutral" and changes[0].new == "hostile"
 
 
-def test_a_neutral_garrison_keeps_an_attacker_out_of_an_enemy_town_until_it_leaves():
-    # Grey troops stand in red-held C; grey is neutral to blue. Blue halts before C
-    # while they are there (as the Red Army entered Vilnius only once the German
-    # garrison had left) and attacks red once they have gone on the 6th.
-    data = toy_dict()
+def _with_grey(data: dict, at: str | None = None, men: int = 500, **unit) -> None:
+    """Add a grey side neutral to both blue and red, and (``at``) a grey unit there."""
     data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
     data["relations"] = [
         {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
         {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
     ]
-    data["units"].append(
-        {
+    if at is not None:
+        grey = {
             "id": "grey_1",
             "name": "Grey garrison",
             "side": "grey",
             "kind": "regiment",
-            "strength_men": 500,
+            "strength_men": men,
             "quality": "trained",
-            "location": "c",
-            "departs": "1919-01-06",
+            "location": at,
             "source": CITE,
         }
-    )
+        data["units"].append(grey | unit)
+
+
+def test_a_neutral_garrison_keeps_an_attacker_out_of_an_enemy_town_until_it_leaves():
+    # Grey troops stand in red-held C; grey is neutral to blue. Blue halts before C
+    # while they are there (as the Red Army entered Vilnius only once the German
+    # garrison had left) and attacks red once they have gone on the 6th.
+    data = toy_dict()
+    _with_grey(data, at="c", departs="1919-01-06")
     data["orders"][0]["date"] = "1919-01-01"
     result = simulate(_scenario(data), seed=1)
     starts = _events(result, "engagement_start")
@@ -351,25 +355,9 @@ def test_a_near_condition_fires_when_the_other_side_comes_up_whatever_the_stance
     # A grey post at C, neutral to blue, leaves when blue's column comes up next to it;
     # blue, kept out while the post stands there, goes on through C once it has gone.
     data = toy_dict()
-    data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
-    data["relations"] = [
-        {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
-        {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
-    ]
     data["control"] = {"a": "blue", "b": "none", "c": "red", "d": "red"}
     data["units"][1]["location"] = "d"
-    data["units"].append(
-        {
-            "id": "grey_1",
-            "name": "Grey post",
-            "side": "grey",
-            "kind": "company",
-            "strength_men": 100,
-            "quality": "trained",
-            "location": "c",
-            "source": CITE,
-        }
-    )
+    _with_grey(data, at="c", men=100, kind="company", name="Grey post")
     data["orders"] = [
         {
             "id": "grey_goes",
@@ -398,26 +386,10 @@ def test_a_commander_does_not_march_on_a_place_neutral_troops_stand_in():
     # Blue's intent is to take red-held D, where grey troops (neutral to blue) stand:
     # blue waits at A instead of gathering next to D.
     data = _intent_toy()
-    data["sides"].append({"id": "grey", "name": "Grey", "colour": "#888888"})
-    data["relations"] = [
-        {"sides": ["blue", "grey"], "stance": "neutral", "source": CITE},
-        {"sides": ["red", "grey"], "stance": "neutral", "source": CITE},
-    ]
+    _with_grey(data, at="d")
     data["intents"][0]["objectives"] = [{"take": "d"}]
     data["units"][1]["location"] = "d"
     data["control"] = {"a": "blue", "b": "blue", "c": "none", "d": "red"}
-    data["units"].append(
-        {
-            "id": "grey_1",
-            "name": "Grey garrison",
-            "side": "grey",
-            "kind": "regiment",
-            "strength_men": 500,
-            "quality": "trained",
-            "location": "d",
-            "source": CITE,
-        }
-    )
     result = simulate(_scenario(data), seed=1)
     waits = [e for e in _events(result, "decision") if e.action == "wait"]
     assert waits and "not at war" in waits[0].reason
