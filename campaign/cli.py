@@ -42,6 +42,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     failed = 0
     for path in args.files:
+        if str(path).endswith(".history.yaml"):
+            failed += _validate_history(path)
+            continue
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
@@ -52,6 +55,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: OK")
         print(describe(scenario))
     return EXIT_BAD_INPUT if failed else 0
+
+
+def _validate_history(path: str) -> int:
+    """Validate a history file (the record a scenario is compared with); 1 if invalid."""
+    from campaign.scenario.history import load_history
+
+    try:
+        history = load_history(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    places = len({c.place for c in history.checkpoints})
+    print(f"{path}: OK")
+    print(
+        f"Historical record for {history.scenario}: {len(history.checkpoints)} checkpoints "
+        f"on {places} places, {len(history.engagements)} recorded engagements"
+    )
+    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -121,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("validate", help="check scenario files and summarise them")
+    p = sub.add_parser("validate", help="check scenario (or history) files and summarise them")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_validate)
 

@@ -79,3 +79,15 @@ def test_an_interrupt_inside_an_import_is_an_interruption(monkeypatch, capsys):
     monkeypatch.setattr(cli, "cmd_schema", import_hit_by_sigterm)  # read when the parser is built
     assert cli.main(["schema"]) == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_validate_reads_a_history_file_as_a_record(tmp_path: Path):
+    ok = _campaign("validate", "scenarios/northeast_1919.history.yaml")
+    assert (
+        ok.returncode == 0 and "Historical record for northeast_1919: 39 checkpoints" in ok.stdout
+    )
+    bad = tmp_path / "x.history.yaml"
+    bad.write_text("scenario: x\nsources: []\ncheckpoints: []\n", encoding="utf-8")
+    done = _campaign("validate", str(bad))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{bad}:3: checkpoints:" in done.stderr
