@@ -629,7 +629,8 @@ def _gap_in_the_line(world: Any, staff: Staff, unit: Any) -> str | None:
     now = (supply_reach(world, side) or {}).get(place)
     if now is not None and now <= radius:
         return None  # back in supply already (the day's count is from the morning)
-    weak = unit_power(unit) / staff.attack_ratio
+    # An attack ratio of 0 (the scenario may set one) makes any enemy weak enough.
+    weak = unit_power(unit) / staff.attack_ratio if staff.attack_ratio > 0 else math.inf
     best = None
     for n in sorted(world.links[place]):
         if not world.hostile_held(n, side) or staff.picture.enemy_power_at(n) >= weak:

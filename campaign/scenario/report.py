@@ -8,21 +8,31 @@ from campaign.scenario.schema import Scenario, formations_under
 
 
 def strength_by_date(scenario: Scenario) -> list[tuple[dt.date, dict[str, int]]]:
-    """Scheduled men per side on every date an arrival or departure changes it."""
+    """Scheduled men per side on every date an arrival, a departure or a dated
+    replacement changes it (conditional arrivals and replacements are left out: they
+    depend on the run)."""
     dates = {scenario.start}
     for u in scenario.units:
         if u.arrives:
             dates.add(u.arrives)
         if u.departs and u.departs <= scenario.end:
             dates.add(u.departs)
+    dated = [r for r in scenario.replacements if r.date is not None and r.when is None]
+    dates |= {r.date for r in dated if r.date <= scenario.end}
+    units = {u.id: u for u in scenario.units}
     out = []
     for day in sorted(dates):
         row = {s.id: 0 for s in scenario.sides}
+        present: set[str] = set()
         for u in scenario.units:
             arrived = (u.arrives or scenario.start) <= day
             gone = u.departs is not None and u.departs <= day
-            if arrived and not gone:
+            if arrived and not gone and u.arrives_when is None:
                 row[u.side] += u.strength_men
+                present.add(u.id)
+        for r in dated:
+            if r.date <= day and r.unit in present:
+                row[units[r.unit].side] += r.men
         out.append((day, row))
     return out
 
