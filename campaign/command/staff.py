@@ -336,12 +336,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
         ):
             threatened = None
     if threatened is not None and free:
-        place, enemy, own = threatened
-        factor = _defence_factor(world, staff, place, -math.inf)
+        place, enemy, own, factor = threatened
         if (own + sum(unit_power(u) for u in free) * factor) < doctrine.WORTH_REINFORCING * enemy:
             threatened = None  # a lost cause: the reserve is kept for what it can save
     if threatened is not None and free:
-        place, enemy, own = threatened
+        place, enemy, own, _factor = threatened
         for u in free:
             if u.location != place and staff.given.get(u.id) != ("move", place):
                 _give(
@@ -494,7 +493,6 @@ def _split_garrison(world: Any, staff: Staff, facts: Facts, here: list, place: s
     staff.allotted.append(detachment.id)
     staff.units.append(detachment.id)
     facts.claim(detachment.id, staff.intent.id)
-    detachment.commanded = True
     return detachment
 
 
@@ -727,10 +725,10 @@ def _fallback_place(world: Any, side: str, place: str) -> str | None:
 
 def _threatened(
     world: Any, staff: Staff, steps: list[IntentStep], garrisons: set[str]
-) -> tuple[str, float, float] | None:
+) -> tuple[str, float, float, float] | None:
     """The first held ``hold`` place the side sees an enemy marching on, stronger than
     the friends who will stay in it, posture counted: (place, perceived enemy power,
-    defending power), or None."""
+    defending power, the defender's factor it was counted with), or None."""
     side = staff.intent.side
     for step in steps:
         if (
@@ -750,9 +748,10 @@ def _threatened(
             for u in world.units_at(place)
             if not world.hostile(u.side, side) and (u.id in garrisons or u.id not in staff.units)
         ]
-        own = sum(unit_power(u) for u in friends) * _defence_factor(world, staff, place, -math.inf)
+        factor = _defence_factor(world, staff, place, -math.inf)
+        own = sum(unit_power(u) for u in friends) * factor
         if enemy > own:
-            return place, enemy, own
+            return place, enemy, own, factor
     return None
 
 

@@ -128,7 +128,7 @@ def supply_reach(world: Any, side: str) -> dict[str, float] | None:
 
 def update_supply(world: Any) -> None:
     """Each morning: every unit of a side with sources is in supply or one day further
-        out of it; its supply factor follows. A side with ``live_off_land`` and no sources
+    out of it; its supply factor follows. A side with ``live_off_land`` and no sources
     lives by requisition everywhere (its factor is that share)."""
     spec = world.scenario.supply
     radius = spec.radius_km or SUPPLY_RADIUS_KM

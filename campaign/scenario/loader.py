@@ -134,24 +134,22 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     doc = load_yaml_file(Path(path))
     if not overrides:
         return scenario_from_document(doc)
-    units_before = (
-        {u.get("id") for u in doc.data.get("units", []) if isinstance(u, dict)}
-        if isinstance(doc.data, dict)
-        else set()
-    )
+    units_before = _unit_ids(doc.data)
     doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
     try:
         return scenario_from_document(doc)
     except ScenarioError as exc:
-        left = (
-            {u.get("id") for u in doc.data.get("units", []) if isinstance(u, dict)}
-            if isinstance(doc.data, dict)
-            else set()
-        )
-        removed = units_before - left
+        removed = units_before - _unit_ids(doc.data)
         if not removed:
             raise
         raise ScenarioError([_explain_removed(p, removed) for p in exc.problems]) from None
+
+
+def _unit_ids(data: Any) -> set:
+    """The ids of the units in raw scenario data (before validation)."""
+    if not isinstance(data, dict):
+        return set()
+    return {u.get("id") for u in data.get("units", []) if isinstance(u, dict)}
 
 
 def _explain_removed(problem: Problem, removed: set) -> Problem:
