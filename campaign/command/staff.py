@@ -35,7 +35,7 @@ from campaign.command.conditions import Facts, describe, holds
 from campaign.command.perception import Picture, unit_power
 from campaign.engine import combat
 from campaign.engine import log as ev
-from campaign.engine.processes import detach
+from campaign.engine.processes import detach, march_days
 from campaign.engine.season import FROZEN
 from campaign.engine.supply import (
     SUPPLY_HALT_DAYS,
@@ -68,6 +68,8 @@ class Staff:
     #: up for good by this intent (neither reoccupied nor retaken).
     given_up: set[str] = field(default_factory=set)
     active_since: float = 0.0  # when the intent came into force
+    #: When a unit held back for a dated attack (``attack_on``) is due to set off.
+    look_at: float = math.inf
     #: Places the intent took and left a detachment in: place -> the unit.
     kept: dict[str, str] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)  # those it commands at this review
@@ -102,6 +104,16 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
     end_t = order_time(world.start, intent.until) + 1.0 if intent.until else math.inf
     if start_t > env.now:
         yield env.timeout(start_t - env.now)
+    if intent.attack_on is not None:
+        # The source dates the attack itself: the intent comes into force when the
+        # unit with the longest march to its objective has to set off to be there at
+        # first light (looked at again each morning: units may still be coming up).
+        strike_t = order_time(world.start, intent.attack_on)
+        while env.now < strike_t - 1e-9:
+            set_off = strike_t - _approach_days(world, staff)
+            if env.now >= set_off - 1e-9:
+                break
+            yield env.timeout(min(set_off, _next_morning(env.now)) - env.now)
     while True:
         if env.now >= end_t:
             _finish(world, staff, facts, "its last day has passed", release=True)
@@ -130,7 +142,120 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
         if staff.active and review(world, staff, facts):
             _finish(world, staff, facts, "every objective done")
             return
-        yield _next_wake(world, wake_events, end_t)
+        look_at = staff.look_at if staff.look_at > env.now + 1e-9 else math.inf
+        yield _next_wake(world, wake_events, min(end_t, look_at))
+
+
+def _next_morning(now: float) -> float:
+    morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
+    return morning + 1.0 if morning <= now + 1e-9 else morning
+
+
+def _first_targets(staff: Staff) -> dict[str, str]:
+    """Each allotted unit's first place to take: the first objective naming it, or the
+    first naming no units."""
+    takes = [st for st in staff.intent.objectives if st.kind == "take"]
+    general = next((st.place for st in takes if not st.units), None)
+    out = {}
+    for uid in staff.allotted:
+        named = next((st.place for st in takes if uid in st.units), None)
+        if named or general:
+            out[uid] = named or general
+    return out
+
+
+def _approach_days(world: Any, staff: Staff) -> float:
+    """The longest march, in days, from where the allotted units stand now to their
+    first objectives."""
+    longest = 0.0
+    for uid, target in _first_targets(staff).items():
+        unit = world.units[uid]
+        if unit.status == "present" and unit.location is not None:
+            longest = max(longest, _march_to_contact(world, staff, unit, target))
+    return longest
+
+
+def _march_to_contact(world: Any, staff: Staff, unit: Any, target: str) -> float:
+    """Days ``unit`` needs to reach the fight for ``target``: to the target itself on a
+    road round the enemy when the target is seen to be empty, otherwise to the first
+    enemy town on the open road to it (the attack goes in there first)."""
+    if _clear_of_enemy(world, staff, target):
+        return march_days(world, unit, target, around_enemy=True)
+    side = staff.intent.side
+    path = world.routes.path(unit.location, target) or [target]
+    contact = next(
+        (p for p in path[1:] if world.hostile_held(p, side) or staff.picture.enemy_seen_at(p)),
+        target,
+    )
+    return march_days(world, unit, contact)
+
+
+def _clear_of_enemy(world: Any, staff: Staff, place: str) -> bool:
+    """The side can see ``place`` and sees no enemy in it."""
+    return not staff.picture.enemy_seen_at(place) and place in staff.picture.visible_places(world)
+
+
+def _set_off_in_time(world: Any, staff: Staff, tasks: list) -> list:
+    """Before a dated attack (``attack_on``), hold back the units whose march to their
+    objective is shorter than the time left, so that each arrives at first light on
+    the day, whatever the odds (the attack was ordered); the staff looks again when
+    the next of them has to set off. A unit bound
+    for a place where no enemy is seen marches there on a road that keeps clear of the
+    enemy (it is not to start the fight early somewhere else), and is left to it."""
+    strike_t = order_time(world.start, staff.intent.attack_on)
+    now = world.env.now
+    staff.look_at = math.inf
+    kept = []
+    for step, units in tasks:
+        going = []
+        for u in units:
+            if step.kind != "take":
+                going.append(u)
+                continue
+            if staff.given.get(u.id) in (("move", step.place), ("attack", step.place)) and (
+                u.location != step.place and now < strike_t + 1.0
+            ):
+                continue  # on its approach march, or its dated attack going in
+            if now >= strike_t - 1e-9 or u.status != "present" or u.location is None:
+                going.append(u)
+                continue
+            empty = _clear_of_enemy(world, staff, step.place)
+            set_off = strike_t - _march_to_contact(world, staff, u, step.place)
+            if set_off > now + 1e-9:
+                staff.look_at = min(staff.look_at, set_off)
+                if staff.given.get(u.id) != ("hold", u.location):
+                    _give(
+                        world,
+                        staff,
+                        u.id,
+                        Action.hold,
+                        u.location,
+                        f"sets off for {step.place} in time for the attack on "
+                        f"{staff.intent.attack_on}",
+                        log=False,
+                    )
+            elif empty:
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.move,
+                    step.place,
+                    f"take {step.place}: no enemy seen there; marching round the enemy "
+                    f"to be there on {staff.intent.attack_on}",
+                )
+            else:
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.attack,
+                    step.place,
+                    f"take {step.place}: the attack is ordered for {staff.intent.attack_on}",
+                )
+        if going:
+            kept.append((step, going))
+    return kept
 
 
 def _decision_delay(world: Any, staff: Staff) -> float:
@@ -151,10 +276,7 @@ def _decision_delay(world: Any, staff: Staff) -> float:
 def _next_wake(world: Any, wake_events: list, end_t: float):
     env = world.env
     now = env.now
-    morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
-    if morning <= now + 1e-9:
-        morning += 1.0
-    due = min(morning, end_t)
+    due = min(_next_morning(now), end_t)
     wake = env.event()
     wake_events.append(wake)
     env.timeout(max(0.0, due - now)).callbacks.append(
@@ -404,6 +526,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     general = next((s for s in pending if not s.units), None)
     if rest and general is not None:
         tasks.append((general, rest))
+    if intent.attack_on is not None:
+        tasks = _set_off_in_time(world, staff, tasks)
     for step, units in tasks:
         _pursue(world, staff, facts, step, units, retake=step.kind == "hold")
     return False

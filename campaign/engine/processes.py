@@ -787,7 +787,11 @@ def _in_theatre(world: World, unit: UnitState):
             _depart(world, unit)
             return
         if unit.engagement is not None:
-            if current is not None and current[1].action in (Action.withdraw, Action.leave):
+            # A withdrawal that has reached its place stands and fights there.
+            if current is not None and (
+                current[1].action == Action.leave
+                or (current[1].action == Action.withdraw and current[1].target != unit.location)
+            ):
                 _disengage(world, unit)
                 continue
             yield _wait(world, unit, None)
@@ -930,7 +934,7 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
     target = order.target
     now = world.env.now
     issued = unit.orders[index][0]
-    deadline = issued + ASSEMBLY_DAYS + _march_days_estimate(world, unit, target)
+    deadline = issued + ASSEMBLY_DAYS + march_days(world, unit, target)
     if now >= deadline - 1e-9:
         return None
     last_arrival = None
@@ -995,8 +999,16 @@ def _rouse_comrades(world: World, unit: UnitState) -> None:
             world.wake(other)
 
 
-def _march_days_estimate(world: World, unit: UnitState, target: str) -> float:
-    path = _path(world, unit, target, avoid_hostile=False) or []
+def march_days(world: World, unit: UnitState, target: str, around_enemy: bool = False) -> float:
+    """Days ``unit`` would take to march from where it stands to ``target`` along the
+    shortest road (``around_enemy``: the shortest that passes no place where the enemy
+    stands, as a move takes it), at its pace now (0 where there is no road or it is not
+    in a place)."""
+    if around_enemy and unit.location is not None:
+        route = world.routes.plan(unit.location, target, avoid=world.enemy_presence[unit.side])
+        path = route.places if route is not None else []
+    else:
+        path = _path(world, unit, target, avoid_hostile=False) or []
     return sum(
         _edge_days(world, unit, a, b, rail=False) for a, b in zip(path, path[1:], strict=False)
     )

@@ -156,6 +156,7 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         side((*loc, "side"), intent.side)
         cite((*loc, "source", "ref"), intent.source.ref)
         in_scenario((*loc, "date"), intent.date, "intent date")
+        in_scenario((*loc, "attack_on"), intent.attack_on, "intent attack_on date")
         if intent.formation is not None and intent.formation not in formation_set:
             add(
                 (

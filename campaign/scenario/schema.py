@@ -421,6 +421,13 @@ class Intent(Strict):
         None, description="When the decision was taken (sourced); default: scenario start"
     )
     when: Condition | None = Field(None, description="The intent starts only once this holds")
+    attack_on: dt.date | None = Field(
+        None,
+        description="The day the source says the operation was carried out (the attack "
+        "goes in at first light): each unit of the first objectives sets off early "
+        "enough to reach its objective that morning. Use `date` when the source dates "
+        "the decision or the start of the march instead",
+    )
     until: dt.date | None = Field(None, description="Last day the intent is pursued")
     objectives: list[IntentStep] = Field(min_length=1)
     attack_ratio: float | None = Field(
@@ -435,6 +442,11 @@ class Intent(Strict):
             raise ValueError("an intent needs a `formation` or a list of `units`")
         if self.until is not None and self.date is not None and self.until < self.date:
             raise ValueError(f"until {self.until} is before date {self.date}")
+        if self.attack_on is not None:
+            if self.date is not None and self.attack_on < self.date:
+                raise ValueError(f"attack_on {self.attack_on} is before date {self.date}")
+            if self.until is not None and self.until < self.attack_on:
+                raise ValueError(f"until {self.until} is before attack_on {self.attack_on}")
         return self
 
 

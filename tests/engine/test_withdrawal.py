@@ -47,3 +47,27 @@ def test_a_withdrawal_halts_before_an_enemy_at_its_destination():
     events = _through_red_b("withdraw", red_at="c")
     assert not [e for e in events if e.type == "engagement_start"]
     assert [e for e in events if e.type == "move_end" and e.unit == "blue_1" and e.place == "b"]
+
+
+def test_a_withdrawal_that_has_arrived_stands_and_fights_there():
+    """Blue falls back from B to A on day 1 and is attacked at A on day 4: it defends
+    A instead of leaving the fight because its last order was a withdrawal."""
+    data = toy_dict()
+    data["map"]["places"].append({"id": "z", "name": "Zulu", "lat": 55.0, "lon": 23.7})
+    data["map"]["links"].append({"a": "z", "b": "a", "road": "main"})
+    data["control"]["z"] = "blue"
+    data["units"][0]["location"] = "b"
+    data["units"][1]["strength_men"] = 1500
+    data["objectives"] = []
+    data["orders"] = [
+        {"unit": "blue_1", "date": "1919-01-01", "action": "withdraw", "target": "a", "source": CITE},
+        {"unit": "red_1", "date": "1919-01-04", "action": "attack", "target": "a", "source": CITE},
+    ]
+    events = simulate(Scenario.model_validate(data), seed=1).events
+    fight = next(e for e in events if e.type == "engagement_start" and e.place == "a")
+    assert "blue_1" in fight.defenders
+    assert not [
+        e
+        for e in events
+        if e.type == "retreat" and e.unit == "blue_1" and e.reason == "ordered to withdraw"
+    ]
