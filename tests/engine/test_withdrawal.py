@@ -60,7 +60,13 @@ def test_a_withdrawal_that_has_arrived_stands_and_fights_there():
     data["units"][1]["strength_men"] = 1500
     data["objectives"] = []
     data["orders"] = [
-        {"unit": "blue_1", "date": "1919-01-01", "action": "withdraw", "target": "a", "source": CITE},
+        {
+            "unit": "blue_1",
+            "date": "1919-01-01",
+            "action": "withdraw",
+            "target": "a",
+            "source": CITE,
+        },
         {"unit": "red_1", "date": "1919-01-04", "action": "attack", "target": "a", "source": CITE},
     ]
     events = simulate(Scenario.model_validate(data), seed=1).events
