@@ -52,6 +52,14 @@ DECISION_DELAY_DAYS = 1.0
 #: action); without it a band of fifty partisans was sent 150 km to "reinforce" a town
 #: against a division.
 WORTH_REINFORCING = 1 / 3
+#: Only units within this many days' march of a threatened place are sent to
+#: reinforce it: an enemy seen marching on it is at most a day or two off, and a fight
+#: of the forces of 1919 is decided within a day (campaign.engine.tndm.DECISION_DAYS),
+#: so a reserve further away arrives after the issue is settled (FM 100-5 (1941):
+#: reserves are committed where and when they can influence the action). Without it a
+#: regiment that had just left Utena marched round the lakes for a week, 150 km, to
+#: "reinforce" Panevėžys, which had fallen on the second day.
+REINFORCE_REACH_DAYS = 2.0
 #: A unit screening a place falls back, without a fight, from an enemy whose
 #: perceived power is at least this multiple of its own (a screen observes and
 #: delays; it does not hold against a superior force: FM 100-5 on screening).

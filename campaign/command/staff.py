@@ -457,13 +457,30 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             and staff.picture.enemy_at(ahead.place)
         ):
             threatened = None
+    reserve = free
     if threatened is not None and free:
         place, enemy, own, factor = threatened
-        if (own + sum(unit_power(u) for u in free) * factor) < doctrine.WORTH_REINFORCING * enemy:
+        # Only the units that can get there while it matters (a march off the road
+        # round the enemy counted as a move takes it).
+        reserve = [
+            u
+            for u in free
+            if u.location == place
+            or (
+                u.location is not None
+                and march_days(world, u, place, around_enemy=True)
+                <= doctrine.REINFORCE_REACH_DAYS
+            )
+        ]
+        if not reserve:
+            threatened = None  # no one near enough: the others go on with their tasks
+        elif (
+            own + sum(unit_power(u) for u in reserve) * factor
+        ) < doctrine.WORTH_REINFORCING * enemy:
             threatened = None  # a lost cause: the reserve is kept for what it can save
-    if threatened is not None and free:
+    if threatened is not None and reserve:
         place, enemy, own, _factor = threatened
-        for u in free:
+        for u in reserve:
             if u.location != place and staff.given.get(u.id) != ("move", place):
                 _give(
                     world,
@@ -714,19 +731,27 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
 def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     """The neighbouring place on the side's supply route from ``place`` back to the
     nearest of its sources, through ground no enemy holds now (railways counted as
-    supply counts them); the neighbour itself may be in enemy hands, since the question
-    is whether an enemy there cuts the route. None for a side without sources or with
-    no route left."""
+    supply counts them); the neighbour itself may be in enemy hands when the enemy took
+    it from the side (or took it while no one held it), since the question is whether
+    an enemy there cuts the route (a town another side held before was never on its
+    line). None for a side
+    without sources or with no route left."""
     reach = supply_reach(world, side)
     if reach is None:
         return None
     links = supply_link_km(world)
+    ours = world.holder(side)
     best = None
     for n, step in links[place]:
         # The route's distance at the neighbour: its own, or one link beyond it when
-        # an enemy holds it (the town is on the line even if the enemy stands there).
+        # an enemy took it from us (the town is on the line even if the enemy stands there).
         at = reach.get(n)
         if at is None:
+            if world.control_before.get(n, world.initial_control.get(n, "none")) not in (
+                ours,
+                "none",
+            ):
+                continue
             at = min(
                 (reach[m] + k for m, k in links[n] if m != place and m in reach), default=math.inf
             )

@@ -161,6 +161,7 @@ def _change_control(world: World, place: str, side: str, cause: str) -> None:
     world.control[place] = side
     world.control_version += 1
     world.control_since[place] = world.env.now
+    world.control_before[place] = old
     world.log(ev.ControlChange, place=place, old=old, new=side, cause=cause)
     world.notify("control", place=place, old=old, new=side)
 

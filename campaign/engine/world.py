@@ -196,6 +196,8 @@ class World:
     control_version: int = 0
     #: place -> time (days) of its last change of hands (absent: held since the start).
     control_since: dict[str, float] = field(default_factory=dict)
+    #: place -> who held it before its last change of hands (absent: never changed).
+    control_before: dict[str, str] = field(default_factory=dict)
     #: Changes whenever a unit arrives at or leaves a place, sets off, leaves the
     #: theatre or is destroyed, and whenever two sides' stance changes (caches keyed on
     #: who stands where use it, with ``control_version``).

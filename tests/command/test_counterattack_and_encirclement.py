@@ -403,3 +403,51 @@ def test_a_strong_unit_ringed_by_a_weaker_enemy_is_not_in_a_pocket():
     result = simulate(Scenario.model_validate(data), seed=1)
     assert result.world.units["red_1"].days_encircled >= 14
     assert not [e for e in result.events if e.type == "surrender"]
+
+
+def test_a_town_the_enemy_held_from_the_start_was_never_on_the_line():
+    # D, on the short road from C to G, has been blue since the start: red's road back
+    # runs through E; had blue taken D from red, D would be on it (the road is cut).
+    from campaign.command.staff import _line_of_communication
+
+    data = _star([])
+    data["map"]["links"].append({"a": "e", "b": "g", "road": "main"})
+    data["control"]["d"] = "blue"
+    world = build_world(Scenario.model_validate(data), seed=1)
+    assert _line_of_communication(world, "red", "c") == "e"
+    world.control_before["d"] = "red"
+    assert _line_of_communication(world, "red", "c") == "d"
+
+
+def test_only_units_within_reach_are_sent_to_reinforce_a_threatened_place():
+    # Red marches on A, held by blue's garrison; blue's reserve at D, three days off,
+    # is not sent (it would arrive after the fight), one at B is.
+    data = toy_dict()
+    data["control"] = {"a": "blue", "b": "blue", "c": "blue", "d": "blue"}
+    data["map"]["places"].append({"id": "z", "name": "Zulu", "lat": 55.0, "lon": 23.7})
+    data["map"]["links"].append({"a": "z", "b": "a", "road": "main"})
+    data["control"]["z"] = "red"
+    data["units"] = [
+        _unit("red_1", "red", 1500, "z"),
+        _unit("blue_g", "blue", 400, "a"),
+        _unit("blue_near", "blue", 400, "b"),
+        _unit("blue_far", "blue", 400, "d"),
+    ]
+    data["orders"] = [
+        {"unit": "red_1", "date": "1919-01-03", "action": "attack", "target": "a", "source": CITE}
+    ]
+    data["intents"] = [
+        {
+            "id": "blue_hold",
+            "side": "blue",
+            "units": ["blue_g", "blue_near", "blue_far"],
+            "objectives": [{"hold": "a", "units": ["blue_g"]}],
+            "source": CITE,
+        }
+    ]
+    events = simulate(Scenario.model_validate(data), seed=1).events
+    sent = {
+        e.unit for e in events if e.type == "order" and e.reason.startswith("reinforce a")
+    }
+    assert "blue_near" in sent
+    assert "blue_far" not in sent
