@@ -468,8 +468,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
             if u.location == place
             or (
                 u.location is not None
-                and march_days(world, u, place, around_enemy=True)
-                <= doctrine.REINFORCE_REACH_DAYS
+                and march_days(world, u, place, around_enemy=True) <= doctrine.REINFORCE_REACH_DAYS
             )
         ]
         if not reserve:

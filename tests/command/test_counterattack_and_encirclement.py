@@ -446,8 +446,6 @@ def test_only_units_within_reach_are_sent_to_reinforce_a_threatened_place():
         }
     ]
     events = simulate(Scenario.model_validate(data), seed=1).events
-    sent = {
-        e.unit for e in events if e.type == "order" and e.reason.startswith("reinforce a")
-    }
+    sent = {e.unit for e in events if e.type == "order" and e.reason.startswith("reinforce a")}
     assert "blue_near" in sent
     assert "blue_far" not in sent
