@@ -223,17 +223,13 @@ def _set_off_in_time(world: Any, staff: Staff, tasks: list) -> list:
             set_off = strike_t - _march_to_contact(world, staff, u, step.place)
             if set_off > now + 1e-9:
                 staff.look_at = min(staff.look_at, set_off)
-                if staff.given.get(u.id) != ("hold", u.location):
-                    _give(
-                        world,
-                        staff,
-                        u.id,
-                        Action.hold,
-                        u.location,
-                        f"sets off for {step.place} in time for the attack on "
-                        f"{staff.intent.attack_on}",
-                        log=False,
-                    )
+                _hold_where_it_stands(
+                    world,
+                    staff,
+                    u,
+                    f"sets off for {step.place} in time for the attack on {staff.intent.attack_on}",
+                    log=False,
+                )
             elif empty:
                 _give(
                     world,
@@ -413,13 +409,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                         f"out of supply for {u.days_unsupplied} days: takes {gap}, an enemy "
                         f"town on its line of communication",
                     )
-            elif staff.given.get(u.id) != ("hold", u.location):
-                _give(
+            else:
+                _hold_where_it_stands(
                     world,
                     staff,
-                    u.id,
-                    Action.hold,
-                    u.location,
+                    u,
                     f"out of supply for {u.days_unsupplied} days: the advance halts",
                 )
         # By id: comparing unit states field by field would be slow.
@@ -495,8 +489,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     current = lost_hold or (pending[0] if pending else None)
     if staff.spent and current is not None and current.kind != "withdraw_to":
         for u in free:
-            if u.location is not None and staff.given.get(u.id) != ("hold", u.location):
-                _give(world, staff, u.id, Action.hold, u.location, "defend", log=False)
+            if u.location is not None:
+                _hold_where_it_stands(world, staff, u, "defend", log=False)
         return False
     if current is None:
         # Done when nothing is left to hold and no objective waits on its condition.
@@ -1007,8 +1001,8 @@ def _attack_or_gather(
             f"{verb} {target}: troops of a side we are not at war with stand there",
         )
         for u in free:
-            if u.status == "present" and staff.given.get(u.id) != ("hold", u.location):
-                _give(world, staff, u.id, Action.hold, u.location, f"wait: {target} barred")
+            if u.status == "present":
+                _hold_where_it_stands(world, staff, u, f"wait: {target} barred")
         return
     if (
         not sightings
@@ -1209,6 +1203,14 @@ def _give(
     world.issue(unit_id, order, by=f"intent {staff.intent.id}", reason=reason)
     if log and action != Action.hold:
         _decided(world, staff, action.value, target, [unit_id], reason)
+
+
+def _hold_where_it_stands(
+    world: Any, staff: Staff, unit: Any, reason: str, log: bool = True
+) -> None:
+    """Order ``unit`` to hold the place it stands in, unless it has that order already."""
+    if staff.given.get(unit.id) != ("hold", unit.location):
+        _give(world, staff, unit.id, Action.hold, unit.location, reason, log=log)
 
 
 def _decided(
