@@ -94,6 +94,10 @@ def command_lines(scenario: Scenario) -> list[str]:
     lines = []
     for intent in scenario.intents:
         start = str(intent.date) if intent.date else "from the start"
+        if intent.attack_on is not None:
+            start = f"attack on {intent.attack_on}" + (
+                f" (decided {intent.date})" if intent.date else ""
+            )
         when = " when a condition holds" if intent.when else ""
         steps = ", ".join(f"{st.kind} {st.place}" for st in intent.objectives)
         who = intent.formation or ", ".join(intent.units)

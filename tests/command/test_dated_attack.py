@@ -111,3 +111,10 @@ def test_attack_on_outside_the_scenario_is_a_located_error():
         loc == ("intents", 0, "attack_on") and "outside the scenario" in msg
         for loc, msg in problems
     )
+
+
+def test_info_shows_the_dated_attack():
+    from campaign.scenario.report import command_lines
+
+    lines = command_lines(Scenario.model_validate(_scenario({"attack_on": "1919-01-06"})))
+    assert any("attack on 1919-01-06" in line for line in lines)
