@@ -244,6 +244,7 @@ def _command_base() -> dict:
             "side": "blue",
             "formation": "blue_army",
             "date": "1919-01-02",
+            "attack_on": "1919-01-03",
             "objectives": [
                 {"take": "c", "assault": True},
                 {"hold": "c", "units": ["blue_1"]},
