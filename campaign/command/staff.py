@@ -1147,11 +1147,12 @@ def _gather(
 
 
 def _staging(world: Any, side: str, free: list, target: str) -> str | None:
-    """The friendly place next to ``target`` nearest to the bulk of the free units."""
+    """The friendly place next to ``target`` nearest to the bulk of the free units (not
+    one where the enemy, or a side we are not at war with, stands)."""
     best = None
     holder = world.holder(side)
     for n in world.links[target]:
-        if world.hostiles_at(n, side):
+        if world.hostiles_at(n, side) or not world.may_enter(side, n):
             continue
         # Our own towns first, then no one's, then the enemy's empty ones (taken on the way).
         owner = world.control.get(n, "none")

@@ -436,3 +436,25 @@ def test_a_threatened_place_is_reinforced_unless_it_is_a_lost_cause():
 
     assert reinforced(600)  # 400 + 100 against 600: worth sending the company
     assert not reinforced(6000)  # against ten times as many the company is kept
+
+
+def test_units_do_not_gather_in_a_town_where_neutral_troops_stand():
+    # Blue gathers before red-held C: B, next to it and nearest, holds a grey garrison
+    # (neutral to blue), so blue gathers at E, C's other neighbour, instead.
+    from campaign.command.staff import _staging
+
+    data = toy_dict()
+    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.3, "lon": 24.6})
+    data["map"]["links"] += [
+        {"a": "a", "b": "e", "road": "main"},
+        {"a": "e", "b": "c", "road": "main"},
+    ]
+    data["control"]["e"] = "blue"
+    _with_grey(data, at="b")
+    world = build_world(_scenario(data), seed=1)
+    world.env.run(until=0.1)
+    blue = [world.units["blue_1"]]
+    assert _staging(world, "blue", blue, "c") == "e"
+    world.units["grey_1"].men = 0.0  # no one stands there: B, the nearer, again
+    world.recount(world.units["grey_1"])
+    assert _staging(world, "blue", blue, "c") == "b"
