@@ -198,10 +198,10 @@ def _clear_of_enemy(world: Any, staff: Staff, place: str) -> bool:
 def _set_off_in_time(world: Any, staff: Staff, tasks: list) -> list:
     """Before a dated attack (``attack_on``), hold back the units whose march to their
     objective is shorter than the time left, so that each arrives at first light on
-    the day, whatever the odds (the attack was ordered); the staff looks again when
-    the next of them has to set off. A unit bound
-    for a place where no enemy is seen marches there on a road that keeps clear of the
-    enemy (it is not to start the fight early somewhere else), and is left to it."""
+    the day, and send each off when its time comes, whatever the odds (the attack was
+    ordered); the staff looks again when the next of them has to set off. A unit bound
+    for a place seen to be empty marches there on a road that keeps clear of the enemy
+    (it is not to start the fight early somewhere else), and is left to it."""
     strike_t = order_time(world.start, staff.intent.attack_on)
     now = world.env.now
     staff.look_at = math.inf
@@ -454,17 +454,8 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
     reserve = free
     if threatened is not None and free:
         place, enemy, own, factor = threatened
-        # Only the units that can get there while it matters (a march off the road
-        # round the enemy counted as a move takes it).
-        reserve = [
-            u
-            for u in free
-            if u.location == place
-            or (
-                u.location is not None
-                and march_days(world, u, place, around_enemy=True) <= doctrine.REINFORCE_REACH_DAYS
-            )
-        ]
+        # Only the units that can get there while it matters.
+        reserve = [u for u in free if _within_reach(world, u, place)]
         if not reserve:
             threatened = None  # no one near enough: the others go on with their tasks
         elif (
@@ -727,8 +718,7 @@ def _line_of_communication(world: Any, side: str, place: str) -> str | None:
     supply counts them); the neighbour itself may be in enemy hands when the enemy took
     it from the side (or took it while no one held it), since the question is whether
     an enemy there cuts the route (a town another side held before was never on its
-    line). None for a side
-    without sources or with no route left."""
+    line). None for a side without sources or with no route left."""
     reach = supply_reach(world, side)
     if reach is None:
         return None
@@ -895,6 +885,17 @@ def _threatened(
         if enemy > own:
             return place, enemy, own, factor
     return None
+
+
+def _within_reach(world: Any, unit: Any, place: str) -> bool:
+    """``unit`` stands in ``place`` or can march there within ``REINFORCE_REACH_DAYS``,
+    on the road round the enemy that a move takes."""
+    if unit.location == place:
+        return True
+    return (
+        unit.location is not None
+        and march_days(world, unit, place, around_enemy=True) <= doctrine.REINFORCE_REACH_DAYS
+    )
 
 
 def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[IntentStep]:
