@@ -64,6 +64,9 @@ class Staff:
     spent: bool = False
     ever_held: set[str] = field(default_factory=set)
     assaulted: set[int] = field(default_factory=set)  # ordered assaults already launched
+    #: Places to gather at or fall back to that every unit has reached: done for good
+    #: (the units leaving them for the next objective do not undo them).
+    reached: set[int] = field(default_factory=set)
     #: Places to hold that the garrison left because it was nearly surrounded: given
     #: up for good by this intent (neither reoccupied nor retaken).
     given_up: set[str] = field(default_factory=set)
@@ -900,7 +903,8 @@ def _within_reach(world: Any, unit: Any, place: str) -> bool:
 
 def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[IntentStep]:
     """The objectives still to carry out, in order: places to take that are not ours,
-    places to fall back or gather at that not all the units have reached."""
+    places to fall back or gather at that not all the units have reached yet (once
+    they have, the step is done, even when they go on from there)."""
     out = []
     objectives, side = staff.intent.objectives, staff.intent.side
     for step in steps:
@@ -913,13 +917,15 @@ def _pending_steps(world: Any, staff: Staff, steps: list[IntentStep]) -> list[In
             ):
                 continue  # an ordered attack that failed: the next order for the place rules
             out.append(step)
-        elif step.kind in ("withdraw_to", "assemble"):
+        elif step.kind in ("withdraw_to", "assemble") and id(step) not in staff.reached:
             units = [u for u in (step.units or staff.units) if u in staff.units]
-            if not all(
+            if all(
                 world.units[u].location == step.place
                 for u in units
                 if world.units[u].status in ("present", "moving")
             ):
+                staff.reached.add(id(step))
+            else:
                 out.append(step)
     return out
 

@@ -458,3 +458,37 @@ def test_units_do_not_gather_in_a_town_where_neutral_troops_stand():
     world.units["grey_1"].men = 0.0  # no one stands there: B, the nearer, again
     world.recount(world.units["grey_1"])
     assert _staging(world, "blue", blue, "c") == "b"
+
+
+def test_a_formation_that_has_assembled_goes_on_without_being_called_back():
+    # Blue assembles at B, then takes C: once both units stood at B the assembly is
+    # done; leaving B for C does not send them back to it.
+    data = toy_dict()
+    data["units"].append(
+        {
+            "id": "blue_2",
+            "name": "Blue 2nd",
+            "side": "blue",
+            "kind": "regiment",
+            "strength_men": 600,
+            "quality": "regular",
+            "location": "a",
+            "source": CITE,
+        }
+    )
+    data["orders"] = []
+    data["intents"] = [
+        {
+            "id": "blue_operation",
+            "side": "blue",
+            "units": ["blue_1", "blue_2"],
+            "date": "1919-01-02",
+            "objectives": [{"assemble": "b"}, {"take": "c"}],
+            "source": CITE,
+        }
+    ]
+    result = simulate(_scenario(data), seed=1)
+    back = [e for e in _events(result, "order") if e.target == "b" and e.t > 2.0]
+    assert not back
+    taken = [e for e in _events(result, "control_change") if e.place == "c" and e.new == "blue"]
+    assert taken
