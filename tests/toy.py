@@ -76,6 +76,20 @@ def toy_dict(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def toy_unit(uid: str, side: str, men: int, place: str) -> dict[str, Any]:
+    """A regular regiment of ``men`` men of ``side`` at ``place``."""
+    return {
+        "id": uid,
+        "name": uid.replace("_", " ").title(),
+        "side": side,
+        "kind": "regiment",
+        "strength_men": men,
+        "quality": "regular",
+        "location": place,
+        "source": CITE,
+    }
+
+
 def toy(**changes: Any) -> Scenario:
     return Scenario.model_validate(toy_dict(**changes))
 

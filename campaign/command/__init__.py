@@ -18,7 +18,7 @@ from campaign.command import doctrine
 from campaign.command.conditions import Facts, describe, holds
 from campaign.command.perception import Picture
 from campaign.command.relations import crossing_links, update_lines, update_relations
-from campaign.command.staff import Staff, allotted_units, run_staff
+from campaign.command.staff import Staff, allotted_units, next_morning, run_staff
 from campaign.engine import log as ev
 from campaign.engine.world import order_time
 
@@ -170,11 +170,7 @@ def _dispatcher(
                 still.append(order)
         pending = still
         now = env.now
-        morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
-        if morning <= now + 1e-9:
-            morning += 1.0
-        if morning >= world.days:
-            morning = world.days
+        morning = min(next_morning(now), world.days)
         wake = env.event()
         wake_events.append(wake)
         env.timeout(max(0.0, morning - now)).callbacks.append(

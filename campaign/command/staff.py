@@ -116,7 +116,7 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
             set_off = strike_t - _approach_days(world, staff)
             if env.now >= set_off - 1e-9:
                 break
-            yield env.timeout(min(set_off, _next_morning(env.now)) - env.now)
+            yield env.timeout(min(set_off, next_morning(env.now)) - env.now)
     while True:
         if env.now >= end_t:
             _finish(world, staff, facts, "its last day has passed", release=True)
@@ -149,7 +149,8 @@ def run_staff(world: Any, staff: Staff, facts: Facts, wake_events: list):
         yield _next_wake(world, wake_events, min(end_t, look_at))
 
 
-def _next_morning(now: float) -> float:
+def next_morning(now: float) -> float:
+    """The next morning review time (``REVIEW_HOUR``) strictly after ``now``."""
     morning = int(now + 1e-9) + doctrine.REVIEW_HOUR
     return morning + 1.0 if morning <= now + 1e-9 else morning
 
@@ -174,15 +175,17 @@ def _approach_days(world: Any, staff: Staff) -> float:
     for uid, target in _first_targets(staff).items():
         unit = world.units[uid]
         if unit.status == "present" and unit.location is not None:
-            longest = max(longest, _march_to_contact(world, staff, unit, target))
+            clear = _clear_of_enemy(world, staff, target)
+            longest = max(longest, _march_to_contact(world, staff, unit, target, clear))
     return longest
 
 
-def _march_to_contact(world: Any, staff: Staff, unit: Any, target: str) -> float:
+def _march_to_contact(world: Any, staff: Staff, unit: Any, target: str, clear: bool) -> float:
     """Days ``unit`` needs to reach the fight for ``target``: to the target itself on a
-    road round the enemy when the target is seen to be empty, otherwise to the first
-    enemy town on the open road to it (the attack goes in there first)."""
-    if _clear_of_enemy(world, staff, target):
+    road round the enemy when the target is seen to be empty (``clear``: see
+    :func:`_clear_of_enemy`), otherwise to the first enemy town on the open road to it
+    (the attack goes in there first)."""
+    if clear:
         return march_days(world, unit, target, around_enemy=True)
     side = staff.intent.side
     path = world.routes.path(unit.location, target) or [target]
@@ -223,7 +226,7 @@ def _set_off_in_time(world: Any, staff: Staff, tasks: list) -> list:
                 going.append(u)
                 continue
             empty = _clear_of_enemy(world, staff, step.place)
-            set_off = strike_t - _march_to_contact(world, staff, u, step.place)
+            set_off = strike_t - _march_to_contact(world, staff, u, step.place, empty)
             if set_off > now + 1e-9:
                 staff.look_at = min(staff.look_at, set_off)
                 _hold_where_it_stands(
@@ -275,7 +278,7 @@ def _decision_delay(world: Any, staff: Staff) -> float:
 def _next_wake(world: Any, wake_events: list, end_t: float):
     env = world.env
     now = env.now
-    due = min(_next_morning(now), end_t)
+    due = min(next_morning(now), end_t)
     wake = env.event()
     wake_events.append(wake)
     env.timeout(max(0.0, due - now)).callbacks.append(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict  # noqa: E402
+from toy import CITE, toy_dict, toy_unit  # noqa: E402
 
 from campaign.command.perception import Picture  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
@@ -464,18 +464,7 @@ def test_a_formation_that_has_assembled_goes_on_without_being_called_back():
     # Blue assembles at B, then takes C: once both units stood at B the assembly is
     # done; leaving B for C does not send them back to it.
     data = toy_dict()
-    data["units"].append(
-        {
-            "id": "blue_2",
-            "name": "Blue 2nd",
-            "side": "blue",
-            "kind": "regiment",
-            "strength_men": 600,
-            "quality": "regular",
-            "location": "a",
-            "source": CITE,
-        }
-    )
+    data["units"].append(toy_unit("blue_2", "blue", 600, "a"))
     data["orders"] = []
     data["intents"] = [
         {

@@ -8,23 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from toy import CITE, toy_dict  # noqa: E402
+from toy import toy_unit as _unit  # noqa: E402
 
 from campaign.engine.processes import retreat_destination  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
 from campaign.simulate import build_world, simulate  # noqa: E402
-
-
-def _unit(uid: str, side: str, men: int, place: str) -> dict:
-    return {
-        "id": uid,
-        "name": uid.replace("_", " ").title(),
-        "side": side,
-        "kind": "regiment",
-        "strength_men": men,
-        "quality": "regular",
-        "location": place,
-        "source": CITE,
-    }
 
 
 def _star(blue_at: list[str]) -> dict:

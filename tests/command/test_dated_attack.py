@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict  # noqa: E402
+from toy import CITE, toy_dict, toy_unit  # noqa: E402
 
 from campaign.engine.world import ORDER_HOUR  # noqa: E402
 from campaign.scenario.checks import check_references  # noqa: E402
@@ -31,18 +31,7 @@ def _scenario(when: dict, objectives: list[dict] | None = None) -> dict:
     ]
     data["control"]["e"] = "blue"
     data["units"][1]["strength_men"] = 300
-    data["units"].append(
-        {
-            "id": "blue_2",
-            "name": "Blue 2nd",
-            "side": "blue",
-            "kind": "regiment",
-            "strength_men": 600,
-            "quality": "regular",
-            "location": "a",
-            "source": CITE,
-        }
-    )
+    data["units"].append(toy_unit("blue_2", "blue", 600, "a"))
     data["orders"] = []
     data["intents"] = [
         {
