@@ -244,7 +244,16 @@ def _pool_pass(
             while (pending or in_flight) and not broken:
                 while pending and len(in_flight) < window:
                     batch = pending.popleft()
-                    in_flight[pool.submit(run_chunk, spec, batch)] = batch
+                    try:
+                        in_flight[pool.submit(run_chunk, spec, batch)] = batch
+                    except BrokenProcessPool:
+                        # A worker died since the last wait: this batch never started,
+                        # so it goes to the next pool; those in flight are lost below.
+                        pending.appendleft(batch)
+                        broken = True
+                        break
+                if broken:
+                    break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     batch = in_flight.pop(future)

@@ -203,6 +203,43 @@ def test_a_crashed_worker_loses_only_its_run(scenario_file: Path, monkeypatch):
     assert "worker process died" in result.failures[0].error
 
 
+def test_a_pool_found_broken_when_submitting_runs_the_batch_in_the_next(
+    scenario_file: Path, monkeypatch
+):
+    # The race behind a flaky CI run: a worker dies between the wait and the next
+    # submit, so submit itself raises. The batch never started; it must run in the
+    # next pool, and the batch in flight counts as lost (then retried alone).
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    pools: list[int] = []
+
+    class Pool:
+        def __init__(self, workers: int) -> None:
+            pools.append(workers)
+            self.submitted = 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            return None
+
+        def submit(self, fn, *args):
+            self.submitted += 1
+            if len(pools) == 1 and self.submitted == 2:
+                raise BrokenProcessPool("a child process terminated abruptly")
+            future: Future = Future()
+            future.set_result(fn(*args))
+            return future
+
+    monkeypatch.setattr(ens, "worker_pool", Pool)
+    result = run_ensemble(scenario_file, 8, workers=2, progress=False)
+    assert result.seeds == list(range(8))
+    assert not result.failures
+    assert len(pools) >= 2
+
+
 def test_dask_cluster_gives_the_same_records_as_the_local_pool(scenario_file: Path):
     pytest.importorskip("distributed")
     local = run_ensemble(scenario_file, 6, workers=2, progress=False, base_seed=40)
