@@ -9,7 +9,7 @@ import argparse
 
 
 def cmd_tempo(args: argparse.Namespace) -> int:
-    from campaign.analysis.tempo import capture_tempo, tempo_table
+    from campaign.analysis.tempo import capture_tempo, reversal_report, reversals, tempo_table
     from campaign.errors import CampaignError
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.overrides import Overrides
@@ -25,19 +25,27 @@ def cmd_tempo(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise CampaignError(f"--runs: need at least 1 run, got {args.runs}")
     settings = {}
+    by_factor = {}
+    rises = True
     for factor in factors:
         scenario = load_scenario(args.scenario, Overrides(scales=[f"{args.side}={factor}"]))
         counted = args.count or args.side
         for flag, who in (("--side", args.side), ("--count", counted)):
             if who not in {s.id for s in scenario.sides}:
                 raise CampaignError(f"{flag}: no side '{who}' in {args.scenario}")
-        settings[f"x{factor:g}"] = capture_tempo(scenario, counted, args.runs, args.seed)
+        settings[f"x{factor:g}"] = by_factor[factor] = capture_tempo(
+            scenario, counted, args.runs, args.seed
+        )
+        holder = {s.id: s.controls_for or s.id for s in scenario.sides}
+        rises = holder.get(counted, counted) == holder.get(args.side, args.side)
     counted = args.count or args.side
     print(
         f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
         f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})"
     )
     print(tempo_table(settings))
+    if len(by_factor) > 1:
+        print(reversal_report(*reversals(by_factor, rises), rises))
     return 0
 
 

@@ -10,6 +10,7 @@ rarer ones; a timetable answers with the same dates.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from campaign.scenario.schema import Scenario
@@ -71,4 +72,125 @@ def tempo_table(settings: dict[str, dict[str, PlaceTempo]]) -> str:
                 day = "-" if t.mean_day is None else f"{t.mean_day:.1f}"
                 row += f" {t.probability:>9.2f} {day:>8}"
         lines.append(row)
+    return "\n".join(lines)
+
+
+#: Capture days are compared only between settings with at least this many runs that
+#: take the place: the day of a rare capture says little about tempo.
+MIN_CAPTURES_FOR_DAYS = 5
+#: Family-wise error rate of the monotonicity check (Holm's step-down correction over
+#: every comparison made).
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A place where the response to a larger force went the wrong way between two
+    neighbouring settings: ``measure`` is ``"P(taken)"`` or ``"mean day"``; the p-value
+    is that of a one-sided test of no reversal (Fisher's exact test on the capture
+    counts; Mann-Whitney U on the capture days of the runs that take the place)."""
+
+    place: str
+    lower: str
+    higher: str
+    measure: str
+    lower_value: float
+    higher_value: float
+    p_value: float
+    significant: bool = False
+
+
+def reversals(
+    settings: dict[float, dict[str, PlaceTempo]], rises: bool, alpha: float = ALPHA
+) -> tuple[list[Reversal], int]:
+    """The reversals of a monotone response across settings keyed by strength factor,
+    and the number of comparisons made (per place and pair of neighbouring settings:
+    the capture probability, and the capture day when both settings have at least
+    ``MIN_CAPTURES_FOR_DAYS`` captures).
+
+    With ``rises`` the counted side should take places more often and sooner as the
+    factor grows (it is the side made stronger or its ally); otherwise less often and
+    later. A reversal is ``significant`` when its p-value passes Holm's correction at
+    ``alpha`` over all the comparisons."""
+    from scipy.stats import fisher_exact, mannwhitneyu
+
+    factors = sorted(settings)
+    places = sorted({p for table in settings.values() for p in table})
+    found: list[Reversal] = []
+    compared = 0
+    for lo, hi in itertools.pairwise(factors):
+        for place in places:
+            a = settings[lo].get(place) or PlaceTempo(place, _runs(settings[lo]))
+            b = settings[hi].get(place) or PlaceTempo(place, _runs(settings[hi]))
+            compared += 1
+            wrong_way = b.probability < a.probability if rises else b.probability > a.probability
+            if wrong_way:
+                table = [[a.captured, a.runs - a.captured], [b.captured, b.runs - b.captured]]
+                _, p = fisher_exact(table, alternative="greater" if rises else "less")
+                found.append(
+                    Reversal(
+                        place,
+                        f"x{lo:g}",
+                        f"x{hi:g}",
+                        "P(taken)",
+                        a.probability,
+                        b.probability,
+                        float(p),
+                    )
+                )
+            if min(len(a.days), len(b.days)) >= MIN_CAPTURES_FOR_DAYS:
+                compared += 1
+                da, db = a.mean_day, b.mean_day
+                assert da is not None and db is not None
+                if (db > da) if rises else (db < da):
+                    _, p = mannwhitneyu(b.days, a.days, alternative="greater" if rises else "less")
+                    found.append(
+                        Reversal(place, f"x{lo:g}", f"x{hi:g}", "mean day", da, db, float(p))
+                    )
+    # Holm: the k-th smallest p-value is compared with alpha / (m - k), in order, and
+    # the first that fails stops the rejections.
+    ranked = sorted(range(len(found)), key=lambda i: found[i].p_value)
+    for k, i in enumerate(ranked):
+        if found[i].p_value > alpha / (compared - k):
+            break
+        r = found[i]
+        found[i] = Reversal(
+            r.place,
+            r.lower,
+            r.higher,
+            r.measure,
+            r.lower_value,
+            r.higher_value,
+            r.p_value,
+            significant=True,
+        )
+    return found, compared
+
+
+def _runs(table: dict[str, PlaceTempo]) -> int:
+    return next(iter(table.values())).runs if table else 0
+
+
+def reversal_report(found: list[Reversal], compared: int, rises: bool, alpha: float = ALPHA) -> str:
+    """The monotonicity verdict under the tempo table."""
+    direction = "more often and sooner" if rises else "less often and later"
+    lines = [f"Expected as the force grows: captures {direction}."]
+    if not found:
+        lines.append(f"Monotone: no reversal in {compared} comparisons.")
+        return "\n".join(lines)
+    significant = [r for r in found if r.significant]
+    lines.append(
+        f"Reversals ({len(found)} of {compared} comparisons; one-sided tests, "
+        f"* = significant at {alpha:g} after Holm's correction):"
+    )
+    for r in found:
+        fmt = ".2f" if r.measure == "P(taken)" else ".1f"
+        lines.append(
+            f"  {'*' if r.significant else ' '} {r.place:<14} {r.measure:<9} "
+            f"{r.lower} {r.lower_value:{fmt}}  {r.higher} {r.higher_value:{fmt}}  p={r.p_value:.2f}"
+        )
+    if significant:
+        lines.append(f"Not monotone: {len(significant)} significant reversal(s).")
+    else:
+        lines.append("Monotone within sampling error: no reversal is significant.")
     return "\n".join(lines)

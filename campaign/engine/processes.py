@@ -1124,16 +1124,23 @@ def _march(
     turned = False
     while True:
         # A column on the road can be given a new order (World.issue interrupts it,
-        # except in a retreat): it turns back when that is the shorter way.
-        unit.on_leg = mode != "retreat"
+        # except in a retreat before the unit has rallied): it turns back when that
+        # is the shorter way.
+        rallied = mode != "retreat" or env.now >= unit.rally_until - 1e-9
+        unit.on_leg = rallied
+        until = unit.eta if rallied else min(unit.eta, unit.rally_until)
         try:
-            yield env.timeout(max(0.0, unit.eta - env.now))
-            break
+            yield env.timeout(max(0.0, until - env.now))
+            if until >= unit.eta:
+                break
+            continue  # rallied on the road: from now on it can be given a new order
         except simpy.Interrupt:
             share = (env.now - start) / (unit.eta - start) if unit.eta > start else 1.0
             if not _turn_back(world, unit, origin, destination, share):
                 continue
             # Back the way it came, as far as it has gone.
+            if mode == "retreat":
+                mode = "march"  # a rallied column sent forward again
             road.pop(unit.id, None)
             origin, destination = destination, origin
             road = world.on_road.setdefault((origin, destination), {})

@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from toy import CITE, toy_dict  # noqa: E402
 
+from campaign.engine.world import RALLY_DAYS  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
 from campaign.simulate import simulate  # noqa: E402
 
@@ -77,3 +78,42 @@ def test_a_withdrawal_that_has_arrived_stands_and_fights_there():
         for e in events
         if e.type == "retreat" and e.unit == "blue_1" and e.reason == "ordered to withdraw"
     ]
+
+
+def thrown_back_km(events) -> float:
+    return next(e.km for e in events if e.type == "move_start" and e.mode == "retreat")
+
+
+def test_a_repulsed_column_that_has_rallied_can_be_sent_forward_again():
+    """Blue is thrown back from C down a long road to B (three days' march); red then
+    leaves C. Once blue has rallied (a day), its commander's renewed order turns the
+    column round on the road instead of walking it back to B first."""
+    data = toy_dict()
+    data["map"]["places"][1]["lon"] = 23.6  # B: about 75 km of road west of C
+    data["units"][0]["location"] = "b"
+    data["units"][1]["strength_men"] = 2500
+    data["objectives"] = []
+    data["end"] = "1919-01-20"
+    data["orders"] = [
+        {"unit": "red_1", "date": "1919-01-07", "action": "withdraw", "target": "d", "source": CITE}
+    ]
+    data["intents"] = [
+        {
+            "id": "blue_attack",
+            "side": "blue",
+            "units": ["blue_1"],
+            "date": "1919-01-01",
+            "objectives": [{"take": "c", "assault": True}],
+            "source": CITE,
+        }
+    ]
+    events = simulate(Scenario.model_validate(data), seed=1).events
+    thrown_back = next(e for e in events if e.type == "retreat" and e.unit == "blue_1")
+    after = [e for e in events if e.t > thrown_back.t and getattr(e, "unit", None) == "blue_1"]
+    turned = next(e for e in after if e.type == "move_start" and e.destination == "c")
+    assert turned.mode == "march"
+    assert turned.t >= thrown_back.t + RALLY_DAYS - 1e-9
+    assert turned.km < thrown_back_km(events) - 1.0  # turned round on the road
+    assert not [e for e in after if e.type == "move_end" and e.place == "b" and e.t <= turned.t]
+    taken = [e for e in events if e.type == "control_change" and e.place == "c"]
+    assert taken and taken[0].new == "blue"

@@ -1,0 +1,80 @@
+"""What-if tempo (issue 15): capture probability and day per strength factor, and the
+check that the response is monotone within sampling error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from toy import toy_dict  # noqa: E402
+
+from campaign.analysis.tempo import (  # noqa: E402
+    MIN_CAPTURES_FOR_DAYS,
+    PlaceTempo,
+    capture_tempo,
+    reversal_report,
+    reversals,
+)
+from campaign.scenario.loader import load_scenario  # noqa: E402
+from campaign.scenario.overrides import Overrides  # noqa: E402
+
+
+def _tempo(captured: int, days: list[int] | None = None, runs: int = 40) -> PlaceTempo:
+    return PlaceTempo("c", runs, captured, days if days is not None else [10] * captured)
+
+
+def test_a_clear_reversal_is_significant_and_a_one_run_difference_is_not():
+    # The opponent grows and the counted side takes C more often: 5 runs in 40 -> 30.
+    clear = {0.5: {"c": _tempo(5)}, 1.0: {"c": _tempo(30)}}
+    found, compared = reversals(clear, rises=False)
+    assert [(r.measure, r.significant) for r in found] == [("P(taken)", True)]
+    assert "Not monotone" in reversal_report(found, compared, rises=False)
+    # 0 runs against 1 in 40 is sampling noise.
+    noise = {0.5: {}, 1.0: {"c": _tempo(1)}}
+    found, compared = reversals(noise, rises=False)
+    assert len(found) == 1 and not found[0].significant and found[0].p_value > 0.4
+    assert "within sampling error" in reversal_report(found, compared, rises=False)
+
+
+def test_the_expected_direction_follows_whose_captures_are_counted():
+    fewer = {1.0: {"c": _tempo(30)}, 2.0: {"c": _tempo(5)}}
+    assert reversals(fewer, rises=False)[0] == []  # the opponent grew: fewer captures
+    assert reversals(fewer, rises=True)[0][0].significant  # own side grew: a reversal
+
+
+def test_capture_days_are_compared_only_with_enough_captures_on_both_sides():
+    few = MIN_CAPTURES_FOR_DAYS - 1
+    late = {1.0: {"c": _tempo(40, [10] * 40)}, 2.0: {"c": _tempo(few, [30] * few)}}
+    found, compared = reversals(late, rises=True)
+    assert [r.measure for r in found] == ["P(taken)"] and compared == 1
+    later = {1.0: {"c": _tempo(40, [10] * 40)}, 2.0: {"c": _tempo(40, [30] * 40)}}
+    found, compared = reversals(later, rises=True)
+    assert [(r.measure, r.significant) for r in found] == [("mean day", True)]
+    assert compared == 2
+
+
+def test_a_stronger_defender_is_taken_less_often(tmp_path):
+    import yaml
+
+    data = toy_dict()
+    data["objectives"] = []
+    data["orders"] = [
+        {
+            "unit": "blue_1",
+            "date": "1919-01-02",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    ]
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    by_factor = {
+        f: capture_tempo(load_scenario(path, Overrides(scales=[f"red={f}"])), "blue", 4)
+        for f in (0.5, 8.0)
+    }
+    weak, strong = (by_factor[f].get("c") for f in (0.5, 8.0))
+    assert weak is not None and weak.probability == 1.0
+    assert strong is None or strong.probability < weak.probability
+    assert not [r for r in reversals(by_factor, rises=False)[0] if r.significant]
