@@ -78,3 +78,19 @@ def test_a_stronger_defender_is_taken_less_often(tmp_path):
     assert weak is not None and weak.probability == 1.0
     assert strong is None or strong.probability < weak.probability
     assert not [r for r in reversals(by_factor, rises=False)[0] if r.significant]
+
+
+def test_the_command_prints_the_table_and_the_verdict(tmp_path, capsys):
+    import yaml
+
+    from campaign.cli import main
+
+    data = toy_dict()
+    data["objectives"] = []
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    argv = ["tempo", str(path), "--side", "red", "--count", "blue", "--factors", "0.5,2"]
+    assert main([*argv, "--runs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "P(taken)" in out
+    assert "Expected as the force grows: captures less often and later." in out
