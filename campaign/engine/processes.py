@@ -1187,11 +1187,14 @@ def _turn_back(world: World, unit: UnitState, origin: str, ahead: str, share: fl
     """Whether a column ``share`` of the way from ``origin`` to ``ahead`` turns back
     under its order now in force: when going back is the shorter way to the order's
     target, or when it is not on its way to attack and the enemy stands ahead (a
-    march or a withdrawal does not walk into the enemy)."""
+    march or a withdrawal does not walk into the enemy, nor back into the enemy
+    behind it, as a column thrown back from a fight would)."""
     current = unit.current_order(world.env.now)
     order = current[1] if current is not None else None
     target = order.target if order is not None else None
     if target is None or target == ahead:
+        return False
+    if order.action != Action.attack and world.hostiles_present(origin, unit.side):
         return False
     back_km = 0.0 if target == origin else world.routes.open_km(origin, target)
     if back_km is None:

@@ -117,3 +117,44 @@ def test_a_repulsed_column_that_has_rallied_can_be_sent_forward_again():
     assert not [e for e in after if e.type == "move_end" and e.place == "b" and e.t <= turned.t]
     taken = [e for e in events if e.type == "control_change" and e.place == "c"]
     assert taken and taken[0].new == "blue"
+
+
+def test_a_rallied_column_sent_elsewhere_does_not_turn_back_into_the_enemy():
+    """Blue, thrown back from red-held C, is ordered on the road to gather at D, beyond
+    C. The shortest way there is back through C, where red still stands: a move does
+    not walk into the enemy, so the column keeps falling back to B."""
+    data = toy_dict()
+    data["map"]["places"][1]["lon"] = 23.6
+    data["units"][0]["location"] = "b"
+    data["units"][1]["strength_men"] = 2500
+    data["objectives"] = []
+    data["end"] = "1919-01-20"
+    data["orders"] = []
+    data["intents"] = [
+        {
+            "id": "blue_attack",
+            "side": "blue",
+            "units": ["blue_1"],
+            "date": "1919-01-01",
+            "objectives": [{"take": "c", "assault": True}],
+            "source": CITE,
+        },
+        {
+            "id": "blue_regroup",
+            "side": "blue",
+            "units": ["blue_1"],
+            "when": {"broken": "blue_1"},
+            "objectives": [{"assemble": "d"}],
+            "source": CITE,
+        },
+    ]
+    events = simulate(Scenario.model_validate(data), seed=1).events
+    thrown_back = next(e for e in events if e.type == "retreat" and e.unit == "blue_1")
+    ordered = next(
+        e for e in events if e.type == "order" and e.unit == "blue_1" and e.target == "d"
+    )
+    assert ordered.t < thrown_back.t + thrown_back_km(events) / 15  # given on the road
+    after = [e for e in events if e.t > thrown_back.t and getattr(e, "unit", None) == "blue_1"]
+    assert not [e for e in after if e.type == "move_start" and e.destination == "c"]
+    assert [e for e in after if e.type == "move_end" and e.place == "b"]
+    assert len([e for e in events if e.type == "engagement_start"]) == 1
