@@ -175,6 +175,9 @@ def reversal_report(found: list[Reversal], compared: int, rises: bool, alpha: fl
     """The monotonicity verdict under the tempo table."""
     direction = "more often and sooner" if rises else "less often and later"
     lines = [f"Expected as the force grows: captures {direction}."]
+    if compared == 0:
+        lines.append("Nothing to compare: no place was taken at any setting.")
+        return "\n".join(lines)
     if not found:
         lines.append(f"Monotone: no reversal in {compared} comparisons.")
         return "\n".join(lines)

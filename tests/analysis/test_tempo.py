@@ -94,3 +94,9 @@ def test_the_command_prints_the_table_and_the_verdict(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "P(taken)" in out
     assert "Expected as the force grows: captures less often and later." in out
+
+
+def test_no_capture_at_any_setting_is_said_so():
+    found, compared = reversals({1.0: {}, 2.0: {}}, rises=True)
+    assert (found, compared) == ([], 0)
+    assert "Nothing to compare" in reversal_report(found, compared, rises=True)
