@@ -6,10 +6,17 @@ Registered by :mod:`campaign.cli`; imports stay inside the command.
 from __future__ import annotations
 
 import argparse
+import json
 
 
 def cmd_tempo(args: argparse.Namespace) -> int:
-    from campaign.analysis.tempo import capture_tempo, reversal_report, reversals, tempo_table
+    from campaign.analysis.tempo import (
+        capture_tempo,
+        reversal_report,
+        reversals,
+        tempo_data,
+        tempo_table,
+    )
     from campaign.errors import CampaignError
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.overrides import Overrides
@@ -39,6 +46,17 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         holder = {s.id: s.controls_for or s.id for s in scenario.sides}
         rises = holder.get(counted, counted) == holder.get(args.side, args.side)
     counted = args.count or args.side
+    if args.json:
+        data = {
+            "scenario": str(args.scenario),
+            "side": args.side,
+            "count": counted,
+            "runs": args.runs,
+            "seeds": [args.seed, args.seed + args.runs - 1],
+            **tempo_data(by_factor, rises),
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
     print(
         f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
         f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})"
@@ -72,4 +90,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--factors", default="0.5,1,2", help="comma-separated strength factors")
     p.add_argument("--runs", type=int, default=40, help="runs per factor (default 40)")
     p.add_argument("--seed", type=seed_number, default=0, help="seed of the first run")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable output: per place and factor the runs that take it, "
+        "a 95%% Wilson interval, the mean and every capture day, and the reversals",
+    )
     p.set_defaults(func=cmd_tempo)

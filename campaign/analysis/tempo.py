@@ -11,7 +11,8 @@ rarer ones; a timetable answers with the same dates.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from campaign.scenario.schema import Scenario
 from campaign.simulate import simulate
@@ -169,6 +170,51 @@ def reversals(
 
 def _runs(table: dict[str, PlaceTempo]) -> int:
     return next(iter(table.values())).runs if table else 0
+
+
+def verdict(found: list[Reversal], compared: int) -> str:
+    """``"nothing to compare"``, ``"monotone"``, ``"monotone within sampling error"``
+    or ``"not monotone"``."""
+    if compared == 0:
+        return "nothing to compare"
+    if not found:
+        return "monotone"
+    if any(r.significant for r in found):
+        return "not monotone"
+    return "monotone within sampling error"
+
+
+def tempo_data(
+    by_factor: dict[float, dict[str, PlaceTempo]], rises: bool, alpha: float = ALPHA
+) -> dict[str, Any]:
+    """The tempo table and its monotonicity check as plain data (``campaign tempo
+    --json``): per place and setting the runs that take it, with a 95 % Wilson
+    interval on the probability, the mean day and every capture day."""
+    from campaign.analysis.ensemble_result import wilson_interval
+
+    places = sorted({p for table in by_factor.values() for p in table})
+    table: dict[str, dict[str, Any]] = {}
+    for place in places:
+        row = table[place] = {}
+        for factor, tempos in sorted(by_factor.items()):
+            t = tempos.get(place) or PlaceTempo(place, _runs(tempos))
+            low, high = wilson_interval(t.captured, t.runs)
+            row[f"x{factor:g}"] = {
+                "taken": t.captured,
+                "runs": t.runs,
+                "probability": round(t.probability, 4),
+                "interval": [round(low, 4), round(high, 4)],
+                "mean_day": None if t.mean_day is None else round(t.mean_day, 2),
+                "days": sorted(t.days),
+            }
+    found, compared = reversals(by_factor, rises, alpha)
+    return {
+        "expected": "more often and sooner" if rises else "less often and later",
+        "places": table,
+        "comparisons": compared,
+        "reversals": [asdict(r) for r in found],
+        "verdict": verdict(found, compared),
+    }
 
 
 def reversal_report(found: list[Reversal], compared: int, rises: bool, alpha: float = ALPHA) -> str:

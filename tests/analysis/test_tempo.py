@@ -100,3 +100,34 @@ def test_no_capture_at_any_setting_is_said_so():
     found, compared = reversals({1.0: {}, 2.0: {}}, rises=True)
     assert (found, compared) == ([], 0)
     assert "Nothing to compare" in reversal_report(found, compared, rises=True)
+
+
+def test_the_command_gives_the_table_as_data(tmp_path, capsys):
+    import json
+
+    import yaml
+
+    from campaign.cli import main
+
+    data = toy_dict()
+    data["objectives"] = []
+    data["orders"] = [
+        {
+            "unit": "blue_1",
+            "date": "1919-01-02",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    ]
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    argv = ["tempo", str(path), "--side", "red", "--count", "blue", "--factors", "0.5,8"]
+    assert main([*argv, "--runs", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    weak = out["places"]["c"]["x0.5"]
+    assert weak["taken"] == weak["runs"] == 3 and len(weak["days"]) == 3
+    low, high = weak["interval"]
+    assert 0 < low < weak["probability"] == high == 1.0
+    assert out["expected"] == "less often and later"
+    assert out["verdict"] in ("monotone", "monotone within sampling error")
