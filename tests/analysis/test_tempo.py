@@ -24,6 +24,26 @@ def _tempo(captured: int, days: list[int] | None = None, runs: int = 40) -> Plac
     return PlaceTempo("c", runs, captured, days if days is not None else [10] * captured)
 
 
+def _attack_on_c(tmp_path: Path) -> Path:
+    """The toy line as a file: blue attacks red's C on the second day."""
+    import yaml
+
+    data = toy_dict()
+    data["objectives"] = []
+    data["orders"] = [
+        {
+            "unit": "blue_1",
+            "date": "1919-01-02",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    ]
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def test_a_clear_reversal_is_significant_and_a_one_run_difference_is_not():
     # The opponent grows and the counted side takes C more often: 5 runs in 40 -> 30.
     clear = {0.5: {"c": _tempo(5)}, 1.0: {"c": _tempo(30)}}
@@ -55,21 +75,7 @@ def test_capture_days_are_compared_only_with_enough_captures_on_both_sides():
 
 
 def test_a_stronger_defender_is_taken_less_often(tmp_path):
-    import yaml
-
-    data = toy_dict()
-    data["objectives"] = []
-    data["orders"] = [
-        {
-            "unit": "blue_1",
-            "date": "1919-01-02",
-            "action": "attack",
-            "target": "c",
-            "source": {"ref": "toy"},
-        }
-    ]
-    path = tmp_path / "toy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = _attack_on_c(tmp_path)
     by_factor = {
         f: capture_tempo(load_scenario(path, Overrides(scales=[f"red={f}"])), "blue", 4)
         for f in (0.5, 8.0)
@@ -105,23 +111,9 @@ def test_no_capture_at_any_setting_is_said_so():
 def test_the_command_gives_the_table_as_data(tmp_path, capsys):
     import json
 
-    import yaml
-
     from campaign.cli import main
 
-    data = toy_dict()
-    data["objectives"] = []
-    data["orders"] = [
-        {
-            "unit": "blue_1",
-            "date": "1919-01-02",
-            "action": "attack",
-            "target": "c",
-            "source": {"ref": "toy"},
-        }
-    ]
-    path = tmp_path / "toy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = _attack_on_c(tmp_path)
     argv = ["tempo", str(path), "--side", "red", "--count", "blue", "--factors", "0.5,8"]
     assert main([*argv, "--runs", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -84,30 +84,46 @@ def thrown_back_km(events) -> float:
     return next(e.km for e in events if e.type == "move_start" and e.mode == "retreat")
 
 
-def test_a_repulsed_column_that_has_rallied_can_be_sent_forward_again():
-    """Blue is thrown back from C down a long road to B (three days' march); red then
-    leaves C. Once blue has rallied (a day), its commander's renewed order turns the
-    column round on the road instead of walking it back to B first."""
+def _thrown_back_from_c(red_leaves: bool, then: list[dict]) -> list:
+    """Blue at B, about 75 km of road west of C (three days' march), assaults C, held
+    by 2,500 red, and is thrown back towards B; with ``red_leaves`` red withdraws to
+    D on 7 January. ``then``: blue's further intents."""
     data = toy_dict()
-    data["map"]["places"][1]["lon"] = 23.6  # B: about 75 km of road west of C
+    data["map"]["places"][1]["lon"] = 23.6
     data["units"][0]["location"] = "b"
     data["units"][1]["strength_men"] = 2500
     data["objectives"] = []
     data["end"] = "1919-01-20"
-    data["orders"] = [
-        {"unit": "red_1", "date": "1919-01-07", "action": "withdraw", "target": "d", "source": CITE}
-    ]
-    data["intents"] = [
-        {
-            "id": "blue_attack",
-            "side": "blue",
-            "units": ["blue_1"],
-            "date": "1919-01-01",
-            "objectives": [{"take": "c", "assault": True}],
-            "source": CITE,
-        }
-    ]
-    events = simulate(Scenario.model_validate(data), seed=1).events
+    data["orders"] = (
+        [
+            {
+                "unit": "red_1",
+                "date": "1919-01-07",
+                "action": "withdraw",
+                "target": "d",
+                "source": CITE,
+            }
+        ]
+        if red_leaves
+        else []
+    )
+    attack = {
+        "id": "blue_attack",
+        "side": "blue",
+        "units": ["blue_1"],
+        "date": "1919-01-01",
+        "objectives": [{"take": "c", "assault": True}],
+        "source": CITE,
+    }
+    data["intents"] = [attack, *then]
+    return simulate(Scenario.model_validate(data), seed=1).events
+
+
+def test_a_repulsed_column_that_has_rallied_can_be_sent_forward_again():
+    """Red leaves C once blue has been thrown back from it. Once blue has rallied (a
+    day), its commander's renewed order turns the column round on the road instead of
+    walking it back to B first."""
+    events = _thrown_back_from_c(red_leaves=True, then=[])
     thrown_back = next(e for e in events if e.type == "retreat" and e.unit == "blue_1")
     after = [e for e in events if e.t > thrown_back.t and getattr(e, "unit", None) == "blue_1"]
     turned = next(e for e in after if e.type == "move_start" and e.destination == "c")
@@ -123,32 +139,15 @@ def test_a_rallied_column_sent_elsewhere_does_not_turn_back_into_the_enemy():
     """Blue, thrown back from red-held C, is ordered on the road to gather at D, beyond
     C. The shortest way there is back through C, where red still stands: a move does
     not walk into the enemy, so the column keeps falling back to B."""
-    data = toy_dict()
-    data["map"]["places"][1]["lon"] = 23.6
-    data["units"][0]["location"] = "b"
-    data["units"][1]["strength_men"] = 2500
-    data["objectives"] = []
-    data["end"] = "1919-01-20"
-    data["orders"] = []
-    data["intents"] = [
-        {
-            "id": "blue_attack",
-            "side": "blue",
-            "units": ["blue_1"],
-            "date": "1919-01-01",
-            "objectives": [{"take": "c", "assault": True}],
-            "source": CITE,
-        },
-        {
-            "id": "blue_regroup",
-            "side": "blue",
-            "units": ["blue_1"],
-            "when": {"broken": "blue_1"},
-            "objectives": [{"assemble": "d"}],
-            "source": CITE,
-        },
-    ]
-    events = simulate(Scenario.model_validate(data), seed=1).events
+    regroup = {
+        "id": "blue_regroup",
+        "side": "blue",
+        "units": ["blue_1"],
+        "when": {"broken": "blue_1"},
+        "objectives": [{"assemble": "d"}],
+        "source": CITE,
+    }
+    events = _thrown_back_from_c(red_leaves=False, then=[regroup])
     thrown_back = next(e for e in events if e.type == "retreat" and e.unit == "blue_1")
     ordered = next(
         e for e in events if e.type == "order" and e.unit == "blue_1" and e.target == "d"
