@@ -117,12 +117,13 @@ def reversals(
 
     factors = sorted(settings)
     places = sorted({p for table in settings.values() for p in table})
+    runs = _runs(settings)
     found: list[Reversal] = []
     compared = 0
     for lo, hi in itertools.pairwise(factors):
         for place in places:
-            a = settings[lo].get(place) or PlaceTempo(place, _runs(settings[lo]))
-            b = settings[hi].get(place) or PlaceTempo(place, _runs(settings[hi]))
+            a = settings[lo].get(place) or PlaceTempo(place, runs)
+            b = settings[hi].get(place) or PlaceTempo(place, runs)
             compared += 1
             wrong_way = b.probability < a.probability if rises else b.probability > a.probability
             if wrong_way:
@@ -168,8 +169,10 @@ def reversals(
     return found, compared
 
 
-def _runs(table: dict[str, PlaceTempo]) -> int:
-    return next(iter(table.values())).runs if table else 0
+def _runs(settings: dict[float, dict[str, PlaceTempo]]) -> int:
+    """The runs per setting (the same for all; a setting in which no place was taken
+    has no entry to read it from)."""
+    return next((t.runs for table in settings.values() for t in table.values()), 0)
 
 
 def verdict(found: list[Reversal], compared: int) -> str:
@@ -193,11 +196,12 @@ def tempo_data(
     from campaign.analysis.ensemble_result import wilson_interval
 
     places = sorted({p for table in by_factor.values() for p in table})
+    runs = _runs(by_factor)
     table: dict[str, dict[str, Any]] = {}
     for place in places:
         row = table[place] = {}
         for factor, tempos in sorted(by_factor.items()):
-            t = tempos.get(place) or PlaceTempo(place, _runs(tempos))
+            t = tempos.get(place) or PlaceTempo(place, runs)
             low, high = wilson_interval(t.captured, t.runs)
             row[f"x{factor:g}"] = {
                 "taken": t.captured,

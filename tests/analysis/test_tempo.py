@@ -50,6 +50,9 @@ def test_a_clear_reversal_is_significant_and_a_one_run_difference_is_not():
     found, compared = reversals(clear, rises=False)
     assert [(r.measure, r.significant) for r in found] == [("P(taken)", True)]
     assert "Not monotone" in reversal_report(found, compared, rises=False)
+    # A setting in which nothing was taken still counts its 40 runs.
+    found, _ = reversals({0.5: {}, 1.0: {"c": _tempo(30)}}, rises=False)
+    assert found[0].significant and found[0].p_value < 1e-6
     # 0 runs against 1 in 40 is sampling noise.
     noise = {0.5: {}, 1.0: {"c": _tempo(1)}}
     found, compared = reversals(noise, rises=False)
