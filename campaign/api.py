@@ -24,6 +24,7 @@ from campaign.scenario.overrides import Overrides
 
 if TYPE_CHECKING:
     from campaign.analysis.ensemble import EnsembleResult
+    from campaign.analysis.tempo import WhatIfTempo
     from campaign.scenario.schema import Scenario
     from campaign.simulate import RunResult
 
@@ -102,6 +103,22 @@ def ensemble(
         base_seed=base_seed,
         progress=False,
     )
+
+
+def tempo(
+    scenario: str | Path,
+    side: str,
+    factors: list[float] | tuple[float, ...] = (0.5, 1.0, 2.0),
+    runs: int = 40,
+    count: str | None = None,
+    seed: int = 0,
+) -> WhatIfTempo:
+    """What-if tempo (``campaign tempo``): per place, how often and when ``count``
+    (default ``side``) takes it with ``side`` at each strength factor, and whether the
+    response is monotone (``.as_text()``, ``.as_data()``; CampaignError on bad input)."""
+    from campaign.analysis.tempo import what_if_tempo
+
+    return what_if_tempo(scenario, side, list(factors), runs, count, seed)
 
 
 def report(folder: str | Path, against: str | Path | None = None, html: bool = False) -> str:

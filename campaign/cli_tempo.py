@@ -10,16 +10,8 @@ import json
 
 
 def cmd_tempo(args: argparse.Namespace) -> int:
-    from campaign.analysis.tempo import (
-        capture_tempo,
-        reversal_report,
-        reversals,
-        tempo_data,
-        tempo_table,
-    )
+    from campaign.analysis.tempo import what_if_tempo
     from campaign.errors import CampaignError
-    from campaign.scenario.loader import load_scenario
-    from campaign.scenario.overrides import Overrides
 
     try:
         factors = [float(x) for x in args.factors.split(",") if x.strip()]
@@ -27,43 +19,11 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         raise CampaignError(
             f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'"
         ) from None
-    if not factors or any(not 0 <= f <= 100 for f in factors):
-        raise CampaignError("--factors: each factor must be between 0 and 100")
-    if args.runs < 1:
-        raise CampaignError(f"--runs: need at least 1 run, got {args.runs}")
-    settings = {}
-    by_factor = {}
-    rises = True
-    for factor in factors:
-        scenario = load_scenario(args.scenario, Overrides(scales=[f"{args.side}={factor}"]))
-        counted = args.count or args.side
-        for flag, who in (("--side", args.side), ("--count", counted)):
-            if who not in {s.id for s in scenario.sides}:
-                raise CampaignError(f"{flag}: no side '{who}' in {args.scenario}")
-        settings[f"x{factor:g}"] = by_factor[factor] = capture_tempo(
-            scenario, counted, args.runs, args.seed
-        )
-        holder = {s.id: s.controls_for or s.id for s in scenario.sides}
-        rises = holder.get(counted, counted) == holder.get(args.side, args.side)
-    counted = args.count or args.side
+    tempo = what_if_tempo(args.scenario, args.side, factors, args.runs, args.count, args.seed)
     if args.json:
-        data = {
-            "scenario": str(args.scenario),
-            "side": args.side,
-            "count": counted,
-            "runs": args.runs,
-            "seeds": [args.seed, args.seed + args.runs - 1],
-            **tempo_data(by_factor, rises),
-        }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
-    print(
-        f"Captures by {counted}, {args.side} at strength factors {', '.join(settings)} "
-        f"({args.runs} runs each, seeds {args.seed}..{args.seed + args.runs - 1})"
-    )
-    print(tempo_table(settings))
-    if len(by_factor) > 1:
-        print(reversal_report(*reversals(by_factor, rises), rises))
+        print(json.dumps(tempo.as_data(), indent=2, ensure_ascii=False))
+    else:
+        print(tempo.as_text())
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from campaign.scenario.schema import Scenario
@@ -55,6 +56,76 @@ def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0) -> di
             tempo.captured += 1
             tempo.days.append(first[place])
     return out
+
+
+@dataclass
+class WhatIfTempo:
+    """Captures by ``count`` with ``side`` at each strength factor (``by_factor``), and
+    whether they should rise with the factor (``count`` is ``side`` or controls for it)."""
+
+    scenario: str
+    side: str
+    count: str
+    runs: int
+    seed: int
+    by_factor: dict[float, dict[str, PlaceTempo]]
+    rises: bool
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data (``campaign tempo --json``): see :func:`tempo_data`."""
+        return {
+            "scenario": self.scenario,
+            "side": self.side,
+            "count": self.count,
+            "runs": self.runs,
+            "seeds": [self.seed, self.seed + self.runs - 1],
+            **tempo_data(self.by_factor, self.rises),
+        }
+
+    def as_text(self) -> str:
+        """The table and the monotonicity verdict, as ``campaign tempo`` prints them."""
+        labels = {f"x{f:g}": t for f, t in sorted(self.by_factor.items())}
+        lines = [
+            f"Captures by {self.count}, {self.side} at strength factors {', '.join(labels)} "
+            f"({self.runs} runs each, seeds {self.seed}..{self.seed + self.runs - 1})",
+            tempo_table(labels),
+        ]
+        if len(self.by_factor) > 1:
+            lines.append(reversal_report(*reversals(self.by_factor, self.rises), self.rises))
+        return "\n".join(lines)
+
+
+def what_if_tempo(
+    path: str | Path,
+    side: str,
+    factors: list[float],
+    runs: int = 40,
+    count: str | None = None,
+    seed: int = 0,
+) -> WhatIfTempo:
+    """Run ``runs`` seeds of the scenario at ``path`` with ``side`` scaled by each factor
+    and gather the captures by ``count`` (default: ``side``). Bad factors, run counts or
+    side names raise :class:`~campaign.errors.CampaignError`."""
+    from campaign.errors import CampaignError
+    from campaign.scenario.loader import load_scenario
+    from campaign.scenario.overrides import Overrides
+
+    if not factors or any(not 0 <= f <= 100 for f in factors):
+        raise CampaignError("--factors: each factor must be between 0 and 100")
+    if runs < 1:
+        raise CampaignError(f"--runs: need at least 1 run, got {runs}")
+    counted = count or side
+    by_factor: dict[float, dict[str, PlaceTempo]] = {}
+    rises = True
+    for factor in factors:
+        scenario = load_scenario(path, Overrides(scales=[f"{side}={factor}"]))
+        for flag, who in (("--side", side), ("--count", counted)):
+            if who not in {s.id for s in scenario.sides}:
+                raise CampaignError(f"{flag}: no side '{who}' in {path}")
+        by_factor[factor] = capture_tempo(scenario, counted, runs, seed)
+        holder = {s.id: s.controls_for or s.id for s in scenario.sides}
+        rises = holder.get(counted, counted) == holder.get(side, side)
+    return WhatIfTempo(str(path), side, counted, runs, seed, by_factor, rises)
 
 
 def tempo_table(settings: dict[str, dict[str, PlaceTempo]]) -> str:

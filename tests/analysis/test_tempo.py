@@ -126,3 +126,14 @@ def test_the_command_gives_the_table_as_data(tmp_path, capsys):
     assert 0 < low < weak["probability"] == high == 1.0
     assert out["expected"] == "less often and later"
     assert out["verdict"] in ("monotone", "monotone within sampling error")
+
+
+def test_the_api_gives_the_same_tempo_as_the_command(tmp_path):
+    from campaign import api
+
+    path = _attack_on_c(tmp_path)
+    tempo = api.tempo(path, "red", (0.5, 8), runs=3, count="blue")
+    assert tempo.by_factor[0.5]["c"].captured == 3
+    assert not tempo.rises
+    assert tempo.as_data()["places"]["c"]["x0.5"]["taken"] == 3
+    assert "Captures by blue, red at strength factors x0.5, x8" in tempo.as_text()
