@@ -112,13 +112,15 @@ def tempo(
     runs: int = 40,
     count: str | None = None,
     seed: int = 0,
+    workers: int = 1,
 ) -> WhatIfTempo:
     """What-if tempo (``campaign tempo``): per place, how often and when ``count``
     (default ``side``) takes it with ``side`` at each strength factor, and whether the
-    response is monotone (``.as_text()``, ``.as_data()``; CampaignError on bad input)."""
+    response is monotone (``.as_text()``, ``.as_data()``; CampaignError on bad input).
+    ``workers``: processes for the runs (1: in this process)."""
     from campaign.analysis.tempo import what_if_tempo
 
-    return what_if_tempo(scenario, side, list(factors), runs, count, seed)
+    return what_if_tempo(scenario, side, list(factors), runs, count, seed, workers=workers)
 
 
 def report(folder: str | Path, against: str | Path | None = None, html: bool = False) -> str:

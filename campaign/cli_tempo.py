@@ -19,7 +19,17 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         raise CampaignError(
             f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'"
         ) from None
-    tempo = what_if_tempo(args.scenario, args.side, factors, args.runs, args.count, args.seed)
+    tempo = what_if_tempo(
+        args.scenario,
+        args.side,
+        factors,
+        args.runs,
+        args.count,
+        args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask == "local",
+    )
     if args.json:
         print(json.dumps(tempo.as_data(), indent=2, ensure_ascii=False))
     else:
@@ -28,7 +38,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from campaign.cli_flags import seed_number
+    from campaign.cli_flags import positive_int, scheduler_address, seed_number
 
     p = sub.add_parser(
         "tempo",
@@ -50,6 +60,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--factors", default="0.5,1,2", help="comma-separated strength factors")
     p.add_argument("--runs", type=int, default=40, help="runs per factor (default 40)")
     p.add_argument("--seed", type=seed_number, default=0, help="seed of the first run")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="W",
+        help="processes for the runs (default 1: in this process)",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="a Dask scheduler"
+    )
+    where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
     p.add_argument(
         "--json",
         action="store_true",

@@ -10,13 +10,13 @@ rarer ones; a timetable answers with the same dates.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from campaign.scenario.schema import Scenario
-from campaign.simulate import simulate
 
 
 @dataclass
@@ -35,26 +35,57 @@ class PlaceTempo:
         return sum(self.days) / len(self.days) if self.days else None
 
 
-def capture_tempo(scenario: Scenario, side: str, runs: int, seed: int = 0) -> dict[str, PlaceTempo]:
+def capture_tempo(
+    scenario: Scenario,
+    side: str,
+    runs: int,
+    seed: int = 0,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+) -> dict[str, PlaceTempo]:
     """Per place held on day 0 by another side (not by no one): how often and when
-    ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``."""
+    ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``.
+
+    The runs are an ensemble's (:func:`campaign.analysis.ensemble.run_ensemble`, with
+    its strengths drawn from their ranges): ``workers`` processes, or a Dask cluster
+    (``scheduler``, ``dask_local``). A run that fails raises
+    :class:`~campaign.errors.CampaignError`."""
+    from campaign.analysis.ensemble import run_ensemble
+    from campaign.errors import CampaignError
+
     holder = {s.id: s.controls_for or s.id for s in scenario.sides}
     mine = holder.get(side, side)
+    start = dt.date.fromisoformat(str(scenario.start))
     out: dict[str, PlaceTempo] = {}
-    for k in range(runs):
-        result = simulate(scenario, seed=seed + k, daily_log=False, sample_strengths=True)
-        first: dict[str, int] = {}
-        for event in result.events:
-            if event.type == "control_change" and holder.get(event.new, event.new) == mine:
-                first.setdefault(event.place, int(event.t + 1e-9))
-        start = result.world.initial_control
-        for place in first:
-            owner = holder.get(start.get(place, "none"), "none")
+
+    def tally(record: Any) -> None:
+        for place, changes in record.captures.items():
+            owner = holder.get(scenario.control.get(place, "none"), "none")
             if owner == mine or owner == "none":
                 continue  # only places an enemy held at the start count as captures
+            first = next((d for d, new in changes if holder.get(new, new) == mine), None)
+            if first is None:
+                continue
             tempo = out.setdefault(place, PlaceTempo(place, runs))
             tempo.captured += 1
-            tempo.days.append(first[place])
+            tempo.days.append((dt.date.fromisoformat(first) - start).days)
+
+    result = run_ensemble(
+        scenario,
+        runs,
+        workers=workers,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        base_seed=seed,
+        progress=False,
+        on_record=tally,
+    )
+    if result.failures:
+        failed = ", ".join(f"seed {f.seed}: {f.error}" for f in result.failures[:3])
+        raise CampaignError(f"{len(result.failures)} of {runs} runs failed ({failed})")
+    for tempo in out.values():
+        tempo.days.sort()  # the runs come back in any order
     return out
 
 
@@ -102,10 +133,14 @@ def what_if_tempo(
     runs: int = 40,
     count: str | None = None,
     seed: int = 0,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dask_local: bool = False,
 ) -> WhatIfTempo:
     """Run ``runs`` seeds of the scenario at ``path`` with ``side`` scaled by each factor
-    and gather the captures by ``count`` (default: ``side``). Bad factors, run counts or
-    side names raise :class:`~campaign.errors.CampaignError`."""
+    and gather the captures by ``count`` (default: ``side``), on ``workers`` processes
+    or a Dask cluster (see :func:`capture_tempo`). Bad factors, run counts or side
+    names raise :class:`~campaign.errors.CampaignError`."""
     from campaign.errors import CampaignError
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.overrides import Overrides
@@ -122,7 +157,9 @@ def what_if_tempo(
         for flag, who in (("--side", side), ("--count", counted)):
             if who not in {s.id for s in scenario.sides}:
                 raise CampaignError(f"{flag}: no side '{who}' in {path}")
-        by_factor[factor] = capture_tempo(scenario, counted, runs, seed)
+        by_factor[factor] = capture_tempo(
+            scenario, counted, runs, seed, workers, scheduler, dask_local
+        )
         holder = {s.id: s.controls_for or s.id for s in scenario.sides}
         rises = holder.get(counted, counted) == holder.get(side, side)
     return WhatIfTempo(str(path), side, counted, runs, seed, by_factor, rises)

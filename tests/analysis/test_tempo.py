@@ -137,3 +137,12 @@ def test_the_api_gives_the_same_tempo_as_the_command(tmp_path):
     assert not tempo.rises
     assert tempo.as_data()["places"]["c"]["x0.5"]["taken"] == 3
     assert "Captures by blue, red at strength factors x0.5, x8" in tempo.as_text()
+
+
+def test_runs_on_worker_processes_give_the_same_tempo(tmp_path):
+    scenario = load_scenario(_attack_on_c(tmp_path), Overrides(scales=["red=2"]))
+    alone = capture_tempo(scenario, "blue", 4)
+    pooled = capture_tempo(scenario, "blue", 4, workers=2)
+    assert {p: (t.captured, t.days) for p, t in alone.items()} == {
+        p: (t.captured, t.days) for p, t in pooled.items()
+    }
