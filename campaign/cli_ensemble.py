@@ -9,10 +9,11 @@ from pathlib import Path
 from campaign.cli_flags import (
     EXIT_INTERRUPTED,
     EXIT_RUNS_FAILED,
+    add_dask_flags,
     add_override_flags,
+    dask_options,
     overrides_from_args,
     positive_int,
-    scheduler_address,
     seed_number,
 )
 
@@ -30,6 +31,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
     # --force over an earlier ensemble writes beside it and swaps only when finished.
     replacing = bool(args.out and args.force and folder_state(Path(args.out)) == "ensemble")
+    scheduler, dask_local = dask_options(args)
     try:
         result = run_ensemble(
             args.scenario,
@@ -37,8 +39,8 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             workers=args.workers,
             overrides=overrides_from_args(args),
             out=args.out,
-            scheduler=args.scheduler,
-            dask_local=args.dask == "local",
+            scheduler=scheduler,
+            dask_local=dask_local,
             resume=args.resume,
             base_seed=args.seed,
             progress=not args.quiet,
@@ -143,11 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="BASE",
         help="seed of the first run (0 or more); run i uses BASE + i",
     )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="a Dask scheduler"
-    )
-    where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
+    add_dask_flags(p)
     again = p.add_mutually_exclusive_group()
     again.add_argument(
         "--resume",

@@ -52,6 +52,22 @@ def positive_int(text: str) -> int:
     return value
 
 
+def add_dask_flags(p: argparse.ArgumentParser) -> None:
+    """Add --scheduler and --dask local (one or the other) to a subcommand that runs
+    ensembles; :func:`dask_options` reads them back."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="a Dask scheduler"
+    )
+    where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
+
+
+def dask_options(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """``(scheduler, dask_local)`` for ``run_ensemble`` from the flags of
+    :func:`add_dask_flags`."""
+    return args.scheduler, args.dask == "local"
+
+
 def add_override_flags(p: argparse.ArgumentParser) -> None:
     """Add --set, --scale, --remove, --delay and --variant to a subcommand."""
     g = p.add_argument_group("what-if overrides")

@@ -11,6 +11,7 @@ import json
 
 def cmd_tempo(args: argparse.Namespace) -> int:
     from campaign.analysis.tempo import what_if_tempo
+    from campaign.cli_flags import dask_options
     from campaign.errors import CampaignError
 
     try:
@@ -19,6 +20,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         raise CampaignError(
             f"--factors: expected numbers like 0.5,1,2, got '{args.factors}'"
         ) from None
+    scheduler, dask_local = dask_options(args)
     tempo = what_if_tempo(
         args.scenario,
         args.side,
@@ -27,8 +29,8 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         args.count,
         args.seed,
         workers=args.workers,
-        scheduler=args.scheduler,
-        dask_local=args.dask == "local",
+        scheduler=scheduler,
+        dask_local=dask_local,
     )
     if args.json:
         print(json.dumps(tempo.as_data(), indent=2, ensure_ascii=False))
@@ -38,7 +40,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from campaign.cli_flags import positive_int, scheduler_address, seed_number
+    from campaign.cli_flags import add_dask_flags, positive_int, seed_number
 
     p = sub.add_parser(
         "tempo",
@@ -67,11 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="W",
         help="processes for the runs (default 1: in this process)",
     )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="a Dask scheduler"
-    )
-    where.add_argument("--dask", choices=["local"], help="start a local Dask cluster")
+    add_dask_flags(p)
     p.add_argument(
         "--json",
         action="store_true",
