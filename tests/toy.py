@@ -104,3 +104,17 @@ def write_toy_run(base: Path, history: str) -> Path:
     folder = base / "run"
     write_run(simulate(toy(), seed=1), folder, scenario_path=str(base / "toy.yaml"))
     return folder
+
+
+def toy_town(
+    data: dict[str, Any],
+    pid: str,
+    name: str,
+    lat: float,
+    lon: float,
+    *neighbours: str,
+    road: str = "main",
+) -> None:
+    """Add a place to a toy scenario, joined by roads of kind ``road`` to ``neighbours``."""
+    data["map"]["places"].append({"id": pid, "name": name, "lat": lat, "lon": lon})
+    data["map"]["links"] += [{"a": n, "b": pid, "road": road} for n in neighbours]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict, toy_unit  # noqa: E402
+from toy import CITE, toy_dict, toy_town, toy_unit  # noqa: E402
 
 from campaign.command.perception import Picture  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
@@ -208,8 +208,7 @@ def test_perception_sees_only_within_reach_and_estimates_are_seeded():
 
 def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
-    data["map"]["links"] += [{"a": "c", "b": "e", "road": "main"}]
+    toy_town(data, "e", "Echo", 55.2, 24.6, "c")
     data["units"].append(
         {
             "id": "blue_2",
@@ -444,11 +443,7 @@ def test_units_do_not_gather_in_a_town_where_neutral_troops_stand():
     from campaign.command.staff import _staging
 
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.3, "lon": 24.6})
-    data["map"]["links"] += [
-        {"a": "a", "b": "e", "road": "main"},
-        {"a": "e", "b": "c", "road": "main"},
-    ]
+    toy_town(data, "e", "Echo", 55.3, 24.6, "a", "c")
     data["control"]["e"] = "blue"
     _with_grey(data, at="b")
     world = build_world(_scenario(data), seed=1)

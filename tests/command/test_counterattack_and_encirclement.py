@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict  # noqa: E402
+from toy import CITE, toy_dict, toy_town  # noqa: E402
 from toy import toy_unit as _unit  # noqa: E402
 
 from campaign.engine.processes import retreat_destination  # noqa: E402
@@ -241,8 +241,7 @@ def test_an_enemy_only_marching_on_the_road_back_does_not_cut_it_yet():
     # garrison of C falls back once it stands there, not when it sets off.
     data = _star(["b"])
     data["end"] = "1919-01-12"
-    data["map"]["places"].append({"id": "x", "name": "X", "lat": 55.3, "lon": 24.9})
-    data["map"]["links"].append({"a": "x", "b": "d", "road": "secondary"})
+    toy_town(data, "x", "X", 55.3, 24.9, "d", road="secondary")
     data["control"]["x"] = "blue"
     data["units"].append(_unit("blue_2", "blue", 900, "x"))
     data["orders"] = [
@@ -305,8 +304,7 @@ def test_a_nearly_surrounded_garrison_falls_back_towards_its_supply():
     # The garrison leaves along its road back to the supply source (D, towards G),
     # not into the dead end where the friends are.
     data = _star(["b", "e", "f"])
-    data["map"]["places"].append({"id": "h", "name": "H", "lat": 55.1, "lon": 24.75})
-    data["map"]["links"].append({"a": "c", "b": "h", "road": "main"})
+    toy_town(data, "h", "H", 55.1, 24.75, "c")
     data["units"].append(_unit("red_2", "red", 300, "h"))
     orders = _withdrawals(simulate(Scenario.model_validate(data), seed=1))
     assert orders and "nearly surrounded" in orders[0].reason
@@ -412,8 +410,7 @@ def test_only_units_within_reach_are_sent_to_reinforce_a_threatened_place():
     # is not sent (it would arrive after the fight), one at B is.
     data = toy_dict()
     data["control"] = {"a": "blue", "b": "blue", "c": "blue", "d": "blue"}
-    data["map"]["places"].append({"id": "z", "name": "Zulu", "lat": 55.0, "lon": 23.7})
-    data["map"]["links"].append({"a": "z", "b": "a", "road": "main"})
+    toy_town(data, "z", "Zulu", 55.0, 23.7, "a")
     data["control"]["z"] = "red"
     data["units"] = [
         _unit("red_1", "red", 1500, "z"),

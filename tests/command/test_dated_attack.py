@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict, toy_unit  # noqa: E402
+from toy import CITE, toy_dict, toy_town, toy_unit  # noqa: E402
 
 from campaign.engine.world import ORDER_HOUR  # noqa: E402
 from campaign.scenario.checks import check_references  # noqa: E402
@@ -24,11 +24,7 @@ STRIKE_DAY = 5  # 1919-01-06, days after the start
 def _scenario(when: dict, objectives: list[dict] | None = None) -> dict:
     """Blue at A; red holds C weakly and D empty; E lies off the road, joined to A and D."""
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
-    data["map"]["links"] += [
-        {"a": "a", "b": "e", "road": "main"},
-        {"a": "e", "b": "d", "road": "main"},
-    ]
+    toy_town(data, "e", "Echo", 55.2, 24.6, "a", "d")
     data["control"]["e"] = "blue"
     data["units"][1]["strength_men"] = 300
     data["units"].append(toy_unit("blue_2", "blue", 600, "a"))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict  # noqa: E402
+from toy import CITE, toy_dict, toy_town  # noqa: E402
 
 from campaign.scenario.loader import load_scenario  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
@@ -81,8 +81,7 @@ def test_a_successful_attack_order_is_spent_so_the_winner_is_free_again():
 
 def test_an_enclave_behind_the_front_changes_hands():
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.3})
-    data["map"]["links"] += [{"a": "a", "b": "e", "road": "main"}]
+    toy_town(data, "e", "Echo", 55.2, 24.3, "a")
     data["control"]["e"] = "red"  # an empty red town that only blue ground touches
     data["orders"] = []
     result = _run(data)
@@ -229,8 +228,7 @@ def test_info_shows_intents_supply_and_seasons():
 
 def test_a_unit_in_flight_does_not_take_the_town_it_falls_back_to():
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.6})
-    data["map"]["links"] += [{"a": "c", "b": "e", "road": "main"}]
+    toy_town(data, "e", "Echo", 55.2, 24.6, "c")
     data["control"] = {"a": "blue", "b": "blue", "c": "red"}  # d and e: no one's
     data["units"][0]["strength_men"] = 5000
     result = _run(data)
@@ -250,11 +248,7 @@ def test_troops_beyond_the_takers_line_do_not_keep_a_town_behind_it():
     # E (red, empty) touches only blue towns; a red unit stands at D, two links off,
     # but only by the road through C, where blue stands: E passes to blue.
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.45})
-    data["map"]["links"] += [
-        {"a": "b", "b": "e", "road": "main"},
-        {"a": "c", "b": "e", "road": "main"},
-    ]
+    toy_town(data, "e", "Echo", 55.2, 24.45, "b", "c")
     data["control"] = {"a": "blue", "b": "blue", "c": "blue", "d": "red", "e": "red"}
     data["units"][0]["location"] = "c"
     data["units"][1]["location"] = "d"
@@ -270,11 +264,7 @@ def test_a_unit_out_of_supply_takes_the_weakly_held_town_that_cuts_its_line():
     # Out of supply for days, blue takes B rather than halting where it is.
     data = toy_dict(end="1919-01-12")
     data["orders"] = []
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.2, "lon": 24.3})
-    data["map"]["links"] += [
-        {"a": "a", "b": "e", "road": "main"},
-        {"a": "e", "b": "c", "road": "main"},
-    ]
+    toy_town(data, "e", "Echo", 55.2, 24.3, "a", "c")
     data["control"] = {"a": "blue", "b": "red", "c": "blue", "d": "red", "e": "none"}
     data["units"][0]["location"] = "c"
     data["units"][1]["strength_men"] = 5000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from toy import toy, toy_dict
+from toy import toy, toy_dict, toy_town
 
 from campaign.replay.summary import losses_by_side
 from campaign.replay.writer import write_run
@@ -200,8 +200,7 @@ def test_a_joint_attack_goes_in_together():
     # Blue 1st marches from A (two links, two days); the cavalry, ordered against C a
     # day later, is a few hours from it at E. They arrive within the hour.
     data = toy_dict()
-    data["map"]["places"].append({"id": "e", "name": "Echo", "lat": 55.1, "lon": 24.6})
-    data["map"]["links"].append({"a": "e", "b": "c", "road": "secondary"})
+    toy_town(data, "e", "Echo", 55.1, 24.6, "c", road="secondary")
     data["control"]["e"] = "blue"
     data["units"].append(
         {
@@ -225,8 +224,7 @@ def test_a_joint_attack_goes_in_together():
         }
     )
     # A second red place next to C, so Red 1st is not threatened with encirclement.
-    data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 54.75, "lon": 24.6})
-    data["map"]["links"].append({"a": "f", "b": "c", "road": "main"})
+    toy_town(data, "f", "Foxtrot", 54.75, 24.6, "c")
     data["control"]["f"] = "red"
     result = simulate(Scenario.model_validate(data), seed=1)
     arrivals = {e.unit: e.t for e in result.events if e.type == "move_end" and e.place == "c"}

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toy import CITE, toy_dict  # noqa: E402
+from toy import CITE, toy_dict, toy_town  # noqa: E402
 
 from campaign.engine.world import RALLY_DAYS  # noqa: E402
 from campaign.scenario.schema import Scenario  # noqa: E402
@@ -18,8 +18,7 @@ def _through_red_b(action: str, red_at: str = "d") -> list:
     """Blue at A sent to C along A-B-C-D; B is red-held and empty (with a red town F
     off it, so that ground behind the front does not change hands by itself)."""
     data = toy_dict()
-    data["map"]["places"].append({"id": "f", "name": "Foxtrot", "lat": 55.3, "lon": 24.3})
-    data["map"]["links"].append({"a": "b", "b": "f", "road": "main"})
+    toy_town(data, "f", "Foxtrot", 55.3, 24.3, "b")
     data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red", "f": "red"}
     data["units"][1]["location"] = red_at
     data["objectives"] = []
@@ -54,8 +53,7 @@ def test_a_withdrawal_that_has_arrived_stands_and_fights_there():
     """Blue falls back from B to A on day 1 and is attacked at A on day 4: it defends
     A instead of leaving the fight because its last order was a withdrawal."""
     data = toy_dict()
-    data["map"]["places"].append({"id": "z", "name": "Zulu", "lat": 55.0, "lon": 23.7})
-    data["map"]["links"].append({"a": "z", "b": "a", "road": "main"})
+    toy_town(data, "z", "Zulu", 55.0, 23.7, "a")
     data["control"]["z"] = "blue"
     data["units"][0]["location"] = "b"
     data["units"][1]["strength_men"] = 1500
