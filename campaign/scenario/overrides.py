@@ -152,6 +152,17 @@ def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
     return [u for u in units if u.get("id") == who]
 
 
+def _units_named(data: dict[str, Any], flag: str, text: str, who: str) -> list[dict[str, Any]]:
+    """The units of side, formation or unit ``who``; a located error for ``flag`` when
+    there are none."""
+    units = _units_of(data, who)
+    if not units:
+        raise _error(
+            flag, text, f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}"
+        )
+    return units
+
+
 def _known_ids(data: dict[str, Any]) -> list[str]:
     ids = []
     for key in ("sides", "formations", "units"):
@@ -164,12 +175,7 @@ def apply_scale(data: dict[str, Any], text: str) -> None:
     factor = _number("--scale", text, raw, float)
     if not 0 <= factor <= 100:
         raise _error("--scale", text, f"factor must be between 0 and 100, got {factor}")
-    units = _units_of(data, who)
-    if not units:
-        raise _error(
-            "--scale", text, f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}"
-        )
-    for u in units:
+    for u in _units_named(data, "--scale", text, who):
         if isinstance(u.get("strength_men"), int | float):
             u["strength_men"] = int(round(u["strength_men"] * factor))
         rng = u.get("strength_range")
@@ -188,13 +194,7 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
     units = data.get("units", [])
     ids = [u.get("id") for u in units if isinstance(u, dict)]
     if unit_id not in ids:
-        under = [u.get("id") for u in _units_of(data, unit_id)]
-        if not under:
-            raise _error(
-                "--remove",
-                unit_id,
-                f"no side, formation or unit '{unit_id}'{suggest(unit_id, _known_ids(data))}",
-            )
+        under = [u.get("id") for u in _units_named(data, "--remove", unit_id, unit_id)]
         for uid in under:
             apply_remove(data, str(uid))
         return
@@ -279,11 +279,7 @@ def apply_delay(data: dict[str, Any], text: str) -> None:
     what = what or "arrives"
     if what not in ("arrives", "departs"):
         raise _error("--delay", text, "use WHO=DAYS (arrival) or WHO.departs=DAYS")
-    units = _units_of(data, who)
-    if not units:
-        raise _error(
-            "--delay", text, f"no side, formation or unit '{who}'{suggest(who, _known_ids(data))}"
-        )
+    units = _units_named(data, "--delay", text, who)
     start = _as_date(data.get("start"))
     end = _as_date(data.get("end"))
     if start is None or end is None:
