@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -263,17 +263,7 @@ def reversals(
     for k, i in enumerate(ranked):
         if found[i].p_value > alpha / (compared - k):
             break
-        r = found[i]
-        found[i] = Reversal(
-            r.place,
-            r.lower,
-            r.higher,
-            r.measure,
-            r.lower_value,
-            r.higher_value,
-            r.p_value,
-            significant=True,
-        )
+        found[i] = replace(found[i], significant=True)
     return found, compared
 
 
@@ -321,7 +311,7 @@ def tempo_data(
             }
     found, compared = reversals(by_factor, rises, alpha)
     return {
-        "expected": "more often and sooner" if rises else "less often and later",
+        "expected": _expected(rises),
         "places": table,
         "comparisons": compared,
         "reversals": [asdict(r) for r in found],
@@ -329,17 +319,20 @@ def tempo_data(
     }
 
 
+def _expected(rises: bool) -> str:
+    return "more often and sooner" if rises else "less often and later"
+
+
 def reversal_report(found: list[Reversal], compared: int, rises: bool, alpha: float = ALPHA) -> str:
     """The monotonicity verdict under the tempo table."""
-    direction = "more often and sooner" if rises else "less often and later"
-    lines = [f"Expected as the force grows: captures {direction}."]
-    if compared == 0:
+    lines = [f"Expected as the force grows: captures {_expected(rises)}."]
+    kind = verdict(found, compared)
+    if kind == "nothing to compare":
         lines.append("Nothing to compare: no place was taken at any setting.")
         return "\n".join(lines)
-    if not found:
+    if kind == "monotone":
         lines.append(f"Monotone: no reversal in {compared} comparisons.")
         return "\n".join(lines)
-    significant = [r for r in found if r.significant]
     lines.append(
         f"Reversals ({len(found)} of {compared} comparisons; one-sided tests, "
         f"* = significant at {alpha:g} after Holm's correction):"
@@ -350,8 +343,9 @@ def reversal_report(found: list[Reversal], compared: int, rises: bool, alpha: fl
             f"  {'*' if r.significant else ' '} {r.place:<14} {r.measure:<9} "
             f"{r.lower} {r.lower_value:{fmt}}  {r.higher} {r.higher_value:{fmt}}  p={r.p_value:.2f}"
         )
-    if significant:
-        lines.append(f"Not monotone: {len(significant)} significant reversal(s).")
+    if kind == "not monotone":
+        significant = sum(r.significant for r in found)
+        lines.append(f"Not monotone: {significant} significant reversal(s).")
     else:
         lines.append("Monotone within sampling error: no reversal is significant.")
     return "\n".join(lines)
