@@ -138,6 +138,12 @@ def bare_simpy(n_events: int, n_processes: int = 1) -> float:
     return elapsed
 
 
+def campaign_exe() -> Path:
+    """The ``campaign`` command: the project's .venv one, else the one on PATH."""
+    exe = ROOT / ".venv/bin/campaign"
+    return exe if exe.exists() else Path(shutil.which("campaign") or "campaign")
+
+
 def fmt_s(x: float | None) -> str:
     if x is None:
         return "-"
@@ -498,9 +504,7 @@ def _ensemble_thousand() -> dict[str, Any]:
     """1,000 Kaunas runs from the CLI, writing the ensemble folder: 1 and 2 workers in
     the process pool and 2 through a local Dask cluster (wall time of the whole command,
     start-up included) — the figures issue #19 sets targets for."""
-    exe = ROOT / ".venv/bin/campaign"
-    if not exe.exists():
-        exe = Path(shutil.which("campaign") or "campaign")
+    exe = campaign_exe()
     out: dict[str, Any] = {"runs": 1000, "note": "CLI wall time, writing the ensemble folder"}
     rows = []
     for label, extra in (
@@ -553,9 +557,7 @@ def bench_render(quick: bool) -> dict[str, Any]:
         for m in ("campaign.render.maps", "campaign.render.animate")
         if importlib.util.find_spec(m) is None
     ]
-    exe = ROOT / ".venv/bin/campaign"
-    if not exe.exists():
-        exe = Path(shutil.which("campaign") or "campaign")
+    exe = campaign_exe()
     if missing:
         note = f"skipped: {', '.join(missing)} not present yet"
         print(f"\n== 5. Rendering\n{note}")
