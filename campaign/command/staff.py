@@ -376,7 +376,7 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                 _give(world, staff, uid, Action.hold, step.place, f"garrison of {step.place}")
     for step in steps:
         if step.kind == "screen" and _held(world, step.place, side):
-            garrisons.update(step.units or staff.units)  # free again once the place is lost
+            garrisons.update(_screen_units(staff, step, steps))  # free once the place is lost
     # What is still to do does not change below: the orders given on the way change
     # neither who holds which place nor where the units stand.
     pending = _pending_steps(world, staff, steps)
@@ -799,11 +799,24 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
     for step in steps:
         if step.kind != "screen":
             continue
-        units = [world.units[u] for u in (step.units or staff.units) if u in staff.units]
+        units = [world.units[u] for u in _screen_units(staff, step, steps)]
         units = [u for u in units if _free(world, u)]
-        if not units or not _held(world, step.place, side):
-            continue
         place = step.place
+        if units and not _held(world, place, side):
+            # The place is lost: the screen is off, and a unit still under orders to go
+            # there (thrown back and rallied, or on the road) stops where it is rather
+            # than walk into the enemy that holds it.
+            for u in units:
+                if staff.given.get(u.id) != ("move", place):
+                    continue
+                lost = f"screen of {place} lost to the enemy"
+                if u.moving_to == place and u.came_from is not None:
+                    _give(world, staff, u.id, Action.withdraw, u.came_from, f"{lost}: turns back")
+                else:
+                    _hold_where_it_stands(world, staff, u, f"{lost}: holds where it is")
+            continue
+        if not units:
+            continue
         enemy = staff.picture.enemy_power_at(place)  # at it or marching on it
         own = sum(unit_power(u) for u in units)
         if enemy > 0 and enemy >= doctrine.SCREEN_BREAK_RATIO * own:
@@ -828,6 +841,16 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
                     and (not _enemy_there(world, place, side))
                 ):
                     _give(world, staff, u.id, Action.move, place, f"screen {place}")
+
+
+def _screen_units(staff: Staff, step: IntentStep, steps: list[IntentStep]) -> list[str]:
+    """The units screening ``step``'s place: those it names, or, when it names none, the
+    intent's units that no ``hold`` objective in force names (a garrison named to hold
+    one place is not also sent to screen another: it would march between the two)."""
+    if step.units:
+        return [u for u in step.units if u in staff.units]
+    held_by = {u for st in steps if st.kind == "hold" for u in st.units}
+    return [u for u in staff.units if u not in held_by]
 
 
 def _back_towards_supply(world: Any, side: str, place: str) -> str | None:
