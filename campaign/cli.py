@@ -60,15 +60,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _validate_history(path: str) -> int:
     """Validate a history file (the record a scenario is compared with); 1 if invalid."""
     from campaign.scenario.history import load_history
+    from campaign.scenario.loader import load_scenario
 
+    # The scenario beside it (x.history.yaml -> x.yaml), when there is one that loads:
+    # the record is then also checked against its id, places, sides and dates.
+    scenario_file = Path(str(path).removesuffix(".history.yaml") + ".yaml")
+    scenario = None
+    if scenario_file.is_file():
+        with contextlib.suppress(ScenarioError):
+            scenario = load_scenario(scenario_file)
     try:
-        history = load_history(path)
+        history = load_history(path, scenario)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
     places = len({c.place for c in history.checkpoints})
-    print(f"{path}: OK")
+    against = f" (checked against {scenario_file})" if scenario is not None else ""
+    print(f"{path}: OK{against}")
     print(
         f"Historical record for {history.scenario}: {len(history.checkpoints)} checkpoints "
         f"on {places} places, {len(history.engagements)} recorded engagements"

@@ -22,7 +22,7 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
             f"{history_file}: no historical record next to the scenario "
             "(expected <id>.history.yaml; or pass --history FILE)"
         )
-    history = load_history(history_file)
+    history = load_history(history_file, scenario)
     if args.no_timetable:
         from campaign.analysis.fidelity import strip_timetable
 

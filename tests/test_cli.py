@@ -91,3 +91,38 @@ def test_validate_reads_a_history_file_as_a_record(tmp_path: Path):
     done = _campaign("validate", str(bad))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{bad}:3: checkpoints:" in done.stderr
+
+
+def _kaunas_record_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The Kaunas scenario and its record copied to ``tmp_path``, one line of the record
+    changed."""
+    (tmp_path / "kaunas_1919.yaml").write_bytes(Path("scenarios/kaunas_1919.yaml").read_bytes())
+    record = Path("scenarios/kaunas_1919.history.yaml").read_text(encoding="utf-8")
+    assert old in record
+    path = tmp_path / "kaunas_1919.history.yaml"
+    path.write_text(record.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_record_is_checked_against_its_scenario(tmp_path: Path):
+    # Beside its scenario, a record naming a place or side the scenario lacks, or dated
+    # outside it, is refused by validate (it used to pass, and the fidelity report then
+    # counted a place it could never match, or dropped the checkpoint unsaid).
+    path = _kaunas_record_with(tmp_path, "place: kaunas", "place: atlantis")
+    done = _campaign("validate", str(path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "place: unknown place 'atlantis' (not on the map)" in done.stderr
+    path = _kaunas_record_with(tmp_path, "date: 1919-02-", "date: 1919-12-")
+    done = _campaign("fidelity", str(tmp_path / "kaunas_1919.yaml"))
+    assert done.returncode == 2 and "is outside the scenario (1919-02-05 to" in done.stderr
+
+
+def test_fidelity_refuses_the_record_of_another_scenario():
+    done = _campaign(
+        "fidelity",
+        "scenarios/kaunas_1919.yaml",
+        "--history",
+        "scenarios/northeast_1919.history.yaml",
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "the record of scenario 'northeast_1919', not of 'kaunas_1919'" in done.stderr

@@ -397,7 +397,7 @@ def calibrate_multipliers(
         raise CampaignError(
             f"{history_file}: no history file to calibrate against (give one with --history)"
         )
-    record = load_history(history_file)
+    record = load_history(history_file, scenario)
     parameters = [parse_parameter(t, scenario.combat.multipliers) for t in params]
     if len({p.name for p in parameters}) < len(parameters):
         raise CampaignError("the same --param was given twice")

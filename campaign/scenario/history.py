@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError
 
 from campaign.errors import Problem, ScenarioError
 from campaign.scenario.loader import problems_from_validation
-from campaign.scenario.schema import Citation, Slug, Source, Strict
+from campaign.scenario.schema import Citation, Scenario, Slug, Source, Strict
 from campaign.scenario.yamlfile import load_yaml_file
 
 
@@ -56,12 +56,71 @@ def history_path_for(scenario_path: Path) -> Path:
     return scenario_path.with_name(scenario_path.stem + ".history.yaml")
 
 
-def load_history(path: str | Path) -> History:
-    """Read and validate a history file; raises :class:`ScenarioError`."""
+def load_history(path: str | Path, scenario: Scenario | None = None) -> History:
+    """Read and validate a history file; raises :class:`ScenarioError`.
+
+    With ``scenario``, the record must also be that scenario's: its id, and places,
+    sides and dates the scenario has (see :func:`mismatches`)."""
     doc = load_yaml_file(Path(path))
     if not isinstance(doc.data, dict):
         raise ScenarioError(Problem(doc.file, 1, "", "expected a YAML mapping at top level"))
     try:
-        return History.model_validate(doc.data)
+        history = History.model_validate(doc.data)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(doc, exc)) from None
+    if scenario is not None:
+        found = mismatches(history, scenario)
+        if found:
+            raise ScenarioError(
+                [Problem(doc.file, doc.line_of(loc), _dotted(loc), msg) for loc, msg in found]
+            )
+    return history
+
+
+def mismatches(history: History, scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where ``history`` cannot be compared with a run of ``scenario``, as (path in the
+    file, message): a record of another scenario, or a checkpoint or engagement at a
+    place the scenario's map lacks, for a side it lacks, or dated outside it."""
+    if history.scenario != scenario.id:
+        return [
+            (
+                ("scenario",),
+                f"this is the record of scenario '{history.scenario}', not of "
+                f"'{scenario.id}' (the scenario it was given with)",
+            )
+        ]
+    places = {p.id for p in scenario.map.places}
+    if scenario.map.gazetteer != "none":
+        from campaign.geo import load_gazetteer
+
+        places |= set(load_gazetteer())
+    sides = {s.id for s in scenario.sides} | {"none"}
+    span = f"{scenario.start} to {scenario.end}"
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    items = [("checkpoints", i, c, [c.side], "side") for i, c in enumerate(history.checkpoints)]
+    items += [
+        ("engagements", i, e, [*e.sides, *([e.winner] if e.winner else [])], "sides")
+        for i, e in enumerate(history.engagements)
+    ]
+    for key, i, item, item_sides, side_field in items:
+        if item.place not in places:
+            found.append(((key, i, "place"), f"unknown place '{item.place}' (not on the map)"))
+        for side in item_sides:
+            if side not in sides:
+                known = ", ".join(sorted(sides))
+                found.append(
+                    ((key, i, side_field), f"unknown side '{side}' (the scenario's: {known})")
+                )
+        if not scenario.start <= item.date <= scenario.end:
+            found.append(
+                (
+                    (key, i, "date"),
+                    f"{item.date} is outside the scenario ({span}): a run "
+                    "cannot be compared with it",
+                )
+            )
+    return found
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else p for p in loc).replace(".[", "[")
