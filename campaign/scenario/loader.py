@@ -134,15 +134,27 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     doc = load_yaml_file(Path(path))
     if not overrides:
         return scenario_from_document(doc)
+    original = doc
     units_before = _unit_ids(doc.data)
     doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
     try:
         return scenario_from_document(doc)
     except ScenarioError as exc:
         removed = units_before - _unit_ids(doc.data)
-        if not removed:
-            raise
-        raise ScenarioError([_explain_removed(p, removed) for p in exc.problems]) from None
+        if removed:
+            raise ScenarioError([_explain_removed(p, removed) for p in exc.problems]) from None
+        try:
+            scenario_from_document(original)
+        except ScenarioError:
+            raise exc from None  # the file itself is at fault
+        # The file is valid: the what-if made the value that is refused.
+        made_by = ", ".join(overrides.describe())
+        raise ScenarioError(
+            [
+                Problem(p.file, p.line, p.field, f"{p.message}; made by the what-if ({made_by})")
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def _unit_ids(data: Any) -> set:

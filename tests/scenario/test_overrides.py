@@ -58,3 +58,27 @@ def test_an_unknown_name_is_a_clear_error():
         load_scenario(KAUNAS, Overrides(delays=["nobody=3"]))
     with pytest.raises(ScenarioError, match="no side, formation or unit 'nobody'"):
         load_scenario(KAUNAS, Overrides(removes=["nobody"]))
+
+
+def test_a_value_the_what_if_makes_invalid_is_blamed_on_the_what_if(tmp_path: Path):
+    # A valid file whose unit a --scale takes past the cap on men: the error names the
+    # flag, not only the file's (valid) line.
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from toy import toy_dict
+
+    data = toy_dict()
+    data["units"][0]["strength_men"] = 150_000
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    load_scenario(path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, Overrides(scales=["blue_1=2"]))
+    messages = [p.message for p in caught.value.problems]
+    assert messages == [
+        "Input should be less than or equal to 200000 (got 300000); "
+        "made by the what-if (--scale blue_1=2)"
+    ]
