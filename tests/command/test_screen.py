@@ -74,7 +74,9 @@ def test_a_screen_whose_place_is_lost_does_not_march_into_the_enemy():
     result = simulate(Scenario.model_validate(data), seed=1)
     taken = [e for e in result.events if e.type == "control_change" and e.place == "c"]
     assert taken and taken[0].new == "red"
-    attacks = [e for e in result.events if e.type == "engagement_start" and "blue_coy" in e.attackers]
+    attacks = [
+        e for e in result.events if e.type == "engagement_start" and "blue_coy" in e.attackers
+    ]
     assert attacks == []
     turned = [e for e in result.events if e.type == "order" and e.unit == "blue_coy"][-1]
     assert (turned.action, turned.target) == ("withdraw", "b")
