@@ -205,6 +205,8 @@ def enter_place(
         if (place in world.enemy_presence[unit.side])
         else []
     )
+    if unit.men < 0.5:
+        return  # an empty shell of a unit neither fights nor holds anything
     engagement = world.engagements.get(place)
     if engagement is not None:
         defenders_side = world.units[engagement.defenders[0]].side if engagement.defenders else None
@@ -225,8 +227,6 @@ def enter_place(
             world, place, [unit], hostiles, surprise and attacking, river if holds_line else None
         )
         return
-    if unit.men < 0.5:
-        return  # an empty shell of a unit holds nothing
     if not occupy:
         return
     if _takes(world, unit.side, place):
