@@ -92,7 +92,8 @@ class Fate:
     men_start: float
     men_end: float
     place: str  # place name, or "A → B" while marching
-    status: str  # e.g. "present", "broke twice", "surrendered at Alytus", "left the theatre"
+    status: str  # e.g. "never thrown back", "routed once, thrown back twice", "destroyed",
+    # "surrendered at Alytus", "left the theatre"
 
 
 @dataclass
@@ -659,32 +660,45 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
     return lines
 
 
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _fates(ctx: _Context) -> list[Fate]:
     days = [e for e in ctx.events if e["type"] == "day"]
     last = days[-1]["units"] if days else {}
-    broke: dict[str, int] = defaultdict(int)
+    routed: dict[str, int] = defaultdict(int)
+    thrown_back: dict[str, int] = defaultdict(int)
     surrendered: dict[str, str] = {}
-    departed: set[str] = set()
+    departed: dict[str, float] = {}  # unit -> men it left with
     for e in ctx.events:
-        if e["type"] == "retreat" and e["reason"].startswith("broke"):
-            broke[e["unit"]] += 1
+        if e["type"] == "retreat" and e["reason"].startswith(("broke", "routed")):
+            routed[e["unit"]] += 1
+        elif e["type"] == "retreat" and e["reason"].startswith(("gave way", "driven out")):
+            thrown_back[e["unit"]] += 1
         elif e["type"] == "surrender":
             surrendered[e["unit"]] = ctx.place(e["place"])
         elif e["type"] == "departure":
-            departed.add(e["unit"])
+            departed[e["unit"]] = float(e["men"])
     fates = []
     for u in ctx.order_of_battle:
         unit = u["id"]
-        end_men, where = (last.get(unit) or [0.0, ""])[:2]
+        end_men, where = (last.get(unit) or [departed.get(unit, 0.0), ""])[:2]
+        setbacks = ", ".join(
+            f"{what} {_times(n)}"
+            for what, n in (("routed", routed[unit]), ("thrown back", thrown_back[unit]))
+            if n
+        )
         if unit in surrendered:
             status = f"surrendered at {surrendered[unit]}"
-        elif unit in departed:
-            status = "left the theatre"
-        elif unit not in last:
+        elif unit not in last and unit not in departed:
             status = "never arrived"
+        elif float(end_men) < 0.5:
+            status = f"destroyed ({setbacks})" if setbacks else "destroyed"
+        elif unit in departed:
+            status = f"left the theatre ({setbacks})" if setbacks else "left the theatre"
         else:
-            times = {0: "", 1: "once", 2: "twice"}.get(broke[unit], f"{broke[unit]} times")
-            status = f"broke {times}" if broke[unit] else "never broke"
+            status = setbacks or "never thrown back"
         fates.append(
             Fate(
                 unit,

@@ -126,3 +126,19 @@ def test_why_stops_at_the_date_and_names_bad_places():
     assert "No change of hands up to 1919-02-10" in early
     with pytest.raises(ReplayError, match="not a place of this run"):
         why_place(read_replay(KAUNAS), "atlantis")
+
+
+def test_units_fates_count_every_time_a_fight_threw_them_back():
+    # Under the default law a beaten unit "gave way" or was "routed"; the fates used to
+    # count only "broke" and called every such unit "never broke".
+    account = build_account(KAUNAS)
+    fates = {f.unit: f.status for f in account.fates}
+    thrown = {
+        e["unit"]
+        for e in _events(KAUNAS, "retreat")
+        if e["reason"].startswith(("gave way", "routed", "driven out", "broke"))
+    }
+    assert thrown
+    for unit in thrown:
+        assert fates[unit] == "destroyed" or "routed" in fates[unit] or "thrown back" in fates[unit]
+    assert any(status == "never thrown back" for status in fates.values())
