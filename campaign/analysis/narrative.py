@@ -532,7 +532,7 @@ def _decision_lines(ctx: _Context) -> list[Line]:
         if e["action"] == "start":
             text = (
                 f"{ctx.side(e['side'])}, intent *{e['intent']}* in force: "
-                f"{who or 'none of its units has arrived yet'}."
+                f"{who or 'none of its units is in the theatre'}."
             )
         lines.append(Line(e["date"], e["t"], "decision", text))
     return lines
