@@ -344,11 +344,18 @@ class CalibrationResult:
                 + "".join(f"{point[n]:>22.4g}" for n in names)
                 + f"{point['share']:>9.1%}{mark}"
             )
-        lines += [
-            "",
-            f"current: {current['share']:.1%} matched; best: {best['share']:.1%} with",
-            "  " + " ".join(self.overrides()),
-        ]
+        if best["share"] <= current["share"] + 1e-9:
+            lines += [
+                "",
+                f"current: {current['share']:.1%} matched; no point tried does better: "
+                "keep the current values",
+            ]
+        else:
+            lines += [
+                "",
+                f"current: {current['share']:.1%} matched; best: {best['share']:.1%} with",
+                "  " + " ".join(self.overrides()),
+            ]
         return "\n".join(lines)
 
 

@@ -148,7 +148,13 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
         place(("objectives", i, "place"), obj.place)
         in_scenario(("objectives", i, "by"), obj.by, "objective date")
 
-    _duplicates("orders", [o.id for o in scenario.orders if o.id is not None], problems)
+    for kind, items in (
+        ("orders", scenario.orders),
+        ("relations", scenario.relations),
+        ("objectives", scenario.objectives),
+    ):
+        named = [(i, x.id) for i, x in enumerate(items) if x.id is not None]
+        _duplicates(kind, [x for _, x in named], problems, [(kind, i) for i, _ in named])
     formation_set = set(formation_ids)
     _duplicates("intents", [x.id for x in scenario.intents], problems)
     for i, intent in enumerate(scenario.intents):

@@ -343,6 +343,9 @@ class Order(Strict):
 
 
 class Objective(Strict):
+    id: Slug | None = Field(
+        None, description="Optional name, by which a --variant changes this objective"
+    )
     side: Slug
     place: Slug
     kind: Literal["take", "hold"]
@@ -453,6 +456,9 @@ class Intent(Strict):
 class Relation(Strict):
     """How two sides stood towards each other from a date (or a condition) on."""
 
+    id: Slug | None = Field(
+        None, description="Optional name, by which a --variant changes this relation"
+    )
     sides: tuple[Slug, Slug]
     stance: Stance
     date: dt.date | None = Field(None, description="From this date; default: scenario start")

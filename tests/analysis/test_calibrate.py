@@ -155,3 +155,15 @@ def test_cli_calibrate_prints_the_table(tmp_path: Path, capsys):
     )
     assert "base_daily_loss" in capsys.readouterr().out
     assert main(["calibrate", str(path), "--param", "a", "--param", "b", "--param", "c"]) == 2
+
+
+def test_a_flat_response_recommends_no_change():
+    # Every point matches as much as the current value: nothing to recommend (the
+    # report used to name the nearest grid point as "best" with its --set flag).
+    from campaign.analysis.calibrate import CalibrationResult, Parameter
+
+    result = CalibrationResult("toy", [Parameter("surprise", 0.5, 1.5, 1.0)], runs=2, base_seed=0)
+    result.points = [{"surprise": v, "share": 0.5} for v in (0.5, 0.75, 1.0, 1.25, 1.5)]
+    text = result.text()
+    assert "no point tried does better: keep the current values" in text
+    assert "--set" not in text

@@ -82,3 +82,23 @@ def test_a_value_the_what_if_makes_invalid_is_blamed_on_the_what_if(tmp_path: Pa
         "Input should be less than or equal to 200000 (got 300000); "
         "made by the what-if (--scale blue_1=2)"
     ]
+
+
+def test_a_variant_adds_a_relation_and_an_objective_by_id(tmp_path: Path):
+    # Relations and objectives may carry an id, so a variant can add one without
+    # replacing the scenario's list (an `id` on them used to be an unknown key).
+    base = load_scenario(KAUNAS)
+    variant = tmp_path / "v.yaml"
+    variant.write_text(
+        "relations:\n"
+        "  - {id: extra, sides: [germany, soviet], stance: hostile, date: 1919-02-20,\n"
+        "     source: {ref: lsw}}\n"
+        "objectives:\n"
+        "  - {id: extra_goal, side: soviet, place: kaunas, kind: take, by: 1919-02-25}\n",
+        encoding="utf-8",
+    )
+    patched = load_scenario(KAUNAS, Overrides(variants=[str(variant)]))
+    assert patched.relations[: len(base.relations)] == base.relations
+    assert [r.id for r in patched.relations[len(base.relations) :]] == ["extra"]
+    assert len(patched.objectives) == len(base.objectives) + 1
+    assert patched.objectives[-1].id == "extra_goal"
