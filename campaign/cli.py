@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 an internal error (a bug: please report it); 2 bad input or
 an output that cannot be written (one line per problem on stderr, also for operating
 system errors such as a permission denied or a full disk); 3 an ensemble finished but
-some of its runs failed (the count is printed); 130 interrupted. ``--debug`` shows the
+some of its runs failed (the count is printed); 4 ``replay --verify`` found the log
+different from a fresh run, or its scenario changed since; 130 interrupted. ``--debug`` shows the
 traceback instead of the one-line message.
 """
 
@@ -28,6 +29,7 @@ from campaign import (
 from campaign.cli_flags import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
+    EXIT_NOT_VERIFIED,
     add_override_flags,
     overrides_from_args,
     seed_number,
@@ -133,7 +135,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.verify:
         ok, message = verify_replay(Path(args.dir), args.scenario)
         print(message)
-        return 0 if ok else 1
+        return 0 if ok else EXIT_NOT_VERIFIED
     if args.json:
         print(json.dumps(situation(Path(args.dir), args.at), indent=2, ensure_ascii=False))
     else:

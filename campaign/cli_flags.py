@@ -10,6 +10,8 @@ import argparse
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 3
+#: ``replay --verify`` found the log different from a fresh run (or its scenario changed).
+EXIT_NOT_VERIFIED = 4
 EXIT_INTERRUPTED = 130
 #: Largest seed numpy's generator takes from us: seeds are kept to 63 bits so they
 #: fit every integer column they are written to.

@@ -38,3 +38,27 @@ def test_replay_verify_confirms_a_recorded_log(capsys):
     finally:
         os.chdir(cwd)
     assert "verified" in capsys.readouterr().out
+
+
+def test_replay_verify_against_another_scenario_exits_4_not_1(capsys):
+    # A log that does not verify is an answer, not an internal error (exit 1).
+    from campaign.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        code = main(
+            [
+                "replay",
+                "replays/kaunas_1919",
+                "--verify",
+                "--scenario",
+                "scenarios/northeast_1919.yaml",
+            ]
+        )
+    finally:
+        os.chdir(cwd)
+    assert code == 4
+    assert (
+        "is scenario 'northeast_1919'; the log is a run of 'kaunas_1919'" in capsys.readouterr().out
+    )

@@ -99,6 +99,10 @@ def verify_replay(folder: Path, scenario_file: str | Path | None = None) -> tupl
     path = Path(scenario_file) if scenario_file else recorded_scenario(folder, header.scenario_path)
     overrides = Overrides.from_flags(header.overrides)
     scenario = load_scenario(path, overrides)
+    if scenario.id != header.scenario_id:
+        return False, (
+            f"{path} is scenario '{scenario.id}'; the log is a run of '{header.scenario_id}'"
+        )
     if scenario_hash(scenario) != header.scenario_hash:
         return False, (
             f"scenario {path} has changed since the run "
