@@ -113,14 +113,18 @@ def tempo(
     count: str | None = None,
     seed: int = 0,
     workers: int = 1,
+    overrides: Overrides | None = None,
 ) -> WhatIfTempo:
     """What-if tempo (``campaign tempo``): per place, how often and when ``count``
     (default ``side``) takes it with ``side`` at each strength factor, and whether the
     response is monotone (``.as_text()``, ``.as_data()``; CampaignError on bad input).
-    ``workers``: processes for the runs (1: in this process)."""
+    ``workers``: processes for the runs (1: in this process); ``overrides``: what-if
+    changes made before the scaling."""
     from campaign.analysis.tempo import what_if_tempo
 
-    return what_if_tempo(scenario, side, list(factors), runs, count, seed, workers=workers)
+    return what_if_tempo(
+        scenario, side, list(factors), runs, count, seed, workers=workers, overrides=overrides
+    )
 
 
 def report(folder: str | Path, against: str | Path | None = None, html: bool = False) -> str:

@@ -11,7 +11,7 @@ import json
 
 def cmd_tempo(args: argparse.Namespace) -> int:
     from campaign.analysis.tempo import what_if_tempo
-    from campaign.cli_flags import dask_options
+    from campaign.cli_flags import dask_options, overrides_from_args
     from campaign.errors import CampaignError
 
     try:
@@ -31,6 +31,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=scheduler,
         dask_local=dask_local,
+        overrides=overrides_from_args(args),
     )
     if args.json:
         print(json.dumps(tempo.as_data(), indent=2, ensure_ascii=False))
@@ -40,7 +41,7 @@ def cmd_tempo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from campaign.cli_flags import add_dask_flags, positive_int, seed_number
+    from campaign.cli_flags import add_dask_flags, add_override_flags, positive_int, seed_number
 
     p = sub.add_parser(
         "tempo",
@@ -70,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="processes for the runs (default 1: in this process)",
     )
     add_dask_flags(p)
+    add_override_flags(p)
     p.add_argument(
         "--json",
         action="store_true",

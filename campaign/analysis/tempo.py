@@ -14,9 +14,12 @@ import datetime as dt
 import itertools
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaign.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from campaign.scenario.overrides import Overrides
 
 
 @dataclass
@@ -136,11 +139,13 @@ def what_if_tempo(
     workers: int = 1,
     scheduler: str | None = None,
     dask_local: bool = False,
+    overrides: Overrides | None = None,
 ) -> WhatIfTempo:
-    """Run ``runs`` seeds of the scenario at ``path`` with ``side`` scaled by each factor
-    and gather the captures by ``count`` (default: ``side``), on ``workers`` processes
-    or a Dask cluster (see :func:`capture_tempo`). Bad factors, run counts or side
-    names raise :class:`~campaign.errors.CampaignError`."""
+    """Run ``runs`` seeds of the scenario at ``path`` (with the what-if ``overrides``, if
+    any) with ``side`` scaled by each factor and gather the captures by ``count``
+    (default: ``side``), on ``workers`` processes or a Dask cluster (see
+    :func:`capture_tempo`). Bad factors, run counts or side names raise
+    :class:`~campaign.errors.CampaignError`."""
     from campaign.errors import CampaignError
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.overrides import Overrides
@@ -150,13 +155,17 @@ def what_if_tempo(
     if runs < 1:
         raise CampaignError(f"--runs: need at least 1 run, got {runs}")
     counted = count or side
+    base = overrides or Overrides()
+    sides = {s.id for s in load_scenario(path, base).sides}
+    for flag, who in (("--side", side), ("--count", counted)):
+        if who not in sides:
+            known = ", ".join(sorted(sides))
+            raise CampaignError(f"{flag}: no side '{who}' in {path} (its sides: {known})")
     by_factor: dict[float, dict[str, PlaceTempo]] = {}
     rises = True
     for factor in factors:
-        scenario = load_scenario(path, Overrides(scales=[f"{side}={factor}"]))
-        for flag, who in (("--side", side), ("--count", counted)):
-            if who not in {s.id for s in scenario.sides}:
-                raise CampaignError(f"{flag}: no side '{who}' in {path}")
+        scaled = replace(base, scales=[*base.scales, f"{side}={factor}"])
+        scenario = load_scenario(path, scaled)
         by_factor[factor] = capture_tempo(
             scenario, counted, runs, seed, workers, scheduler, dask_local
         )

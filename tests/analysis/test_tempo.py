@@ -3,6 +3,8 @@ check that the response is monotone within sampling error."""
 
 from __future__ import annotations
 
+import json
+
 import sys
 from pathlib import Path
 
@@ -146,3 +148,18 @@ def test_runs_on_worker_processes_give_the_same_tempo(tmp_path):
     assert {p: (t.captured, t.days) for p, t in alone.items()} == {
         p: (t.captured, t.days) for p, t in pooled.items()
     }
+
+
+def test_the_command_takes_what_if_flags_and_names_the_sides_it_knows(tmp_path, capsys):
+    from campaign.cli import main
+
+    path = _attack_on_c(tmp_path)
+    argv = ["tempo", str(path), "--count", "blue", "--factors", "1", "--runs", "2", "--json"]
+    assert main([*argv, "--side", "red"]) == 0
+    assert json.loads(capsys.readouterr().out)["places"]["c"]["x1"]["taken"] == 2
+    # Blue arrives too late to attack: a what-if flag, and nothing is taken.
+    assert main([*argv, "--side", "red", "--delay", "blue_1=9"]) == 0
+    assert "c" not in json.loads(capsys.readouterr().out)["places"]
+    assert main([*argv, "--side", "nobody"]) == 2
+    assert "--side: no side 'nobody' in" in (err := capsys.readouterr().err)
+    assert "(its sides: blue, red)" in err
