@@ -137,14 +137,14 @@ class SensitivityResult:
             "",
             f"  {'#':>2} {'input':<34} {'low':>11} {'high':>11} "
             + "".join(f"{s[:10] + ' lo/hi':>18}" for s in sides)
-            + f"{'swing':>8}{other + ' swing':>14}",
+            + f"{'swing':>8}  {other + ' swing':>17}",
         ]
         for rank, row in enumerate(self.rows, 1):
             cells = "".join(f"{row['low'][s]:>9.0%}/{row['high'][s]:<8.0%}" for s in sides)
             lines.append(
                 f"  {rank:>2} {row['kind'] + ' ' + row['id']:<34.34} "
                 f"{row['low_label']:>11} {row['high_label']:>11} {cells}"
-                f"{row['swing']:>7.0%}{row['other_swing']:>13.0%}"
+                f"{row['swing']:>8.0%}  {row['other_swing']:>17.0%}"
             )
         return "\n".join(lines)
 

@@ -93,28 +93,48 @@ def command_lines(scenario: Scenario) -> list[str]:
     """Intents, conditional orders and relations, one line each."""
     lines = []
     for intent in scenario.intents:
-        start = str(intent.date) if intent.date else "from the start"
+        start = _span(intent.date, intent.until, intent.when is not None)
         if intent.attack_on is not None:
             start = f"attack on {intent.attack_on}" + (
                 f" (decided {intent.date})" if intent.date else ""
             )
-        when = " when a condition holds" if intent.when else ""
         steps = ", ".join(f"{st.kind} {st.place}" for st in intent.objectives)
         who = intent.formation or ", ".join(intent.units)
-        lines.append(f"{intent.id} ({intent.side}; {who}): {start}{when}: {steps}")
+        lines.append(f"{intent.id} ({intent.side}; {who}): {start}: {steps}")
     for order in scenario.orders:
         if order.when is not None:
             lines.append(
-                f"order {order.id or order.unit}: {order.action.value} "
-                f"{order.target or ''} when a condition holds".rstrip()
+                f"order {order.id or order.unit}: {order.action.value}"
+                f"{' ' + order.target if order.target else ''}, "
+                f"{_span(order.date, None, True)}"
             )
     for rel in scenario.relations:
         believed = "".join(f"; {who} believed {st.value}" for who, st in rel.believed.items())
         lines.append(
-            f"relation {'/'.join(rel.sides)}: {rel.stance.value} from "
-            f"{rel.date or 'the start'}{believed}"
+            f"relation {'/'.join(rel.sides)}: {rel.stance.value} "
+            f"{_span(rel.date, rel.until, rel.when is not None)}{believed}"
+        )
+    for line in scenario.lines:
+        through = f"reference line {line.reference}" if line.reference else "-".join(line.places)
+        lines.append(
+            f"line {line.id} ({line.name}, {through}): closed to {', '.join(line.closed_to)} "
+            f"{_span(line.date, line.until, False)}"
         )
     return lines
+
+
+def _span(date: dt.date | None, until: dt.date | None, conditional: bool) -> str:
+    """When something is in force: "from the start", "from 1919-01-18 until 1919-02-01",
+    "from 1919-01-18 once a condition holds"."""
+    if date and conditional:
+        text = f"from {date}, once a condition holds"
+    elif date:
+        text = f"from {date}"
+    else:
+        text = "once a condition holds" if conditional else "from the start"
+    if until:
+        text += f" until {until}"
+    return text
 
 
 def supply_and_season_lines(scenario: Scenario) -> list[str]:
@@ -225,6 +245,32 @@ def info_json(scenario: Scenario) -> dict:
             for u in scenario.units
         ],
         "intents": [i.id for i in scenario.intents],
+        "relations": [
+            {
+                "id": r.id,
+                "sides": list(r.sides),
+                "stance": r.stance.value,
+                "from": r.date.isoformat() if r.date else None,
+                "until": r.until.isoformat() if r.until else None,
+                "conditional": r.when is not None,
+                "believed": {s: st.value for s, st in r.believed.items()},
+            }
+            for r in scenario.relations
+        ],
+        "lines": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "places": list(x.places),
+                "reference": x.reference,
+                "closed_to": list(x.closed_to),
+                "from": x.date.isoformat() if x.date else None,
+                "until": x.until.isoformat() if x.until else None,
+            }
+            for x in scenario.lines
+        ],
+        "supply": scenario.supply.model_dump(mode="json"),
+        "season": scenario.season.model_dump(mode="json"),
         "orders": [o.id for o in scenario.orders if o.id],
         "objectives": objectives_json(scenario),
         "strength_by_date": [

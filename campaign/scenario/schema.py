@@ -486,7 +486,7 @@ class Relation(Strict):
 
 class DemarcationLine(Strict):
     """A line that listed sides may not cross while it is in force: through places of
-    the map, or one of the packaged reference lines (``campaign lines``)."""
+    the map, or one of the packaged reference lines (``campaign/geo/data/reference_lines.yaml``)."""
 
     id: Slug
     name: str = Field(min_length=1)

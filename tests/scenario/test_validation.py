@@ -141,3 +141,26 @@ def test_info_prints_order_of_battle_tree(capsys):
     out = capsys.readouterr().out
     assert "Pskov Division" in out and "2nd Rifle Regiment" in out
     assert "Strength by date" in out
+
+
+def test_info_tells_when_relations_and_lines_are_in_force(capsys):
+    # Relations with an end date or a condition, and demarcation lines, are shown as
+    # such (a conditional relation read "from the start"; lines were left out), and the
+    # JSON carries relations, lines, supply and season too.
+    import json
+
+    from campaign.scenario.loader import load_scenario
+    from campaign.scenario.report import command_lines, info_json
+
+    scenario = load_scenario(ROOT / "scenarios" / "kaunas_1919.yaml")
+    rel = scenario.relations[0].model_copy(update={"until": scenario.end, "date": None})
+    cond = scenario.relations[0].model_copy(update={"when": scenario.intents[-1].when})
+    text = "\n".join(command_lines(scenario.model_copy(update={"relations": [rel]})))
+    assert f"from the start until {scenario.end}" in text
+    if cond.when is not None:
+        text = "\n".join(command_lines(scenario.model_copy(update={"relations": [cond]})))
+        assert "once a condition holds" in text
+    data = json.loads(json.dumps(info_json(scenario)))
+    assert len(data["relations"]) == len(scenario.relations)
+    assert {"lines", "supply", "season"} <= set(data)
+    assert [x["id"] for x in data["lines"]] == [x.id for x in scenario.lines]
