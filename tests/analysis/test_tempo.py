@@ -4,7 +4,6 @@ check that the response is monotone within sampling error."""
 from __future__ import annotations
 
 import json
-
 import sys
 from pathlib import Path
 
