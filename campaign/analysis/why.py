@@ -27,6 +27,14 @@ def _place_id(ctx: _Context, place: str) -> str:
     by_name = {name.casefold(): pid for pid, name in ctx.places.items()}
     found = by_name.get(place.casefold())
     if found is None:
+        # Another name the gazetteer knows for a place of the run (Kovno, Wilno, Sejny).
+        from campaign.geo import load_gazetteer
+
+        for pid, entry in load_gazetteer().items():
+            if pid in ctx.places and place.casefold() in (n.casefold() for n in entry.other_names):
+                found = pid
+                break
+    if found is None:
         raise ReplayError(
             f"place '{place}': not a place of this run (ids such as "
             f"{', '.join(sorted(ctx.places)[:4])}, or names such as "

@@ -128,6 +128,10 @@ def test_why_stops_at_the_date_and_names_bad_places():
         why_place(read_replay(KAUNAS), "atlantis")
 
 
+def test_why_knows_a_place_by_its_other_names():
+    assert why_place(read_replay(KAUNAS), "Kovno") == why_place(read_replay(KAUNAS), "kaunas")
+
+
 def test_units_fates_count_every_time_a_fight_threw_them_back():
     # Under the default law a beaten unit "gave way" or was "routed"; the fates used to
     # count only "broke" and called every such unit "never broke".
