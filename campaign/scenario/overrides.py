@@ -284,6 +284,13 @@ def apply_delay(data: dict[str, Any], text: str) -> None:
     end = _as_date(data.get("end"))
     if start is None or end is None:
         raise _error("--delay", text, "the scenario has no valid start/end dates")
+    if what == "departs" and days > 0 and not any(u.get("departs") for u in units):
+        raise _error(
+            "--delay",
+            text,
+            f"no unit of '{who}' leaves before the end, so there is no departure to delay "
+            "(a negative DAYS makes it leave that many days before the end)",
+        )
     for unit in units:
         _delay_unit(data, unit, what, days, start, end)
 

@@ -102,3 +102,11 @@ def test_a_variant_adds_a_relation_and_an_objective_by_id(tmp_path: Path):
     assert [r.id for r in patched.relations[len(base.relations) :]] == ["extra"]
     assert len(patched.objectives) == len(base.objectives) + 1
     assert patched.objectives[-1].id == "extra_goal"
+
+
+def test_delaying_a_departure_that_does_not_exist_is_an_error():
+    with pytest.raises(ScenarioError, match="no departure to delay"):
+        load_scenario(KAUNAS, Overrides(delays=["sov_2nd_rifle.departs=5"]))
+    earlier = load_scenario(KAUNAS, Overrides(delays=["sov_2nd_rifle.departs=-5"]))
+    unit = next(u for u in earlier.units if u.id == "sov_2nd_rifle")
+    assert unit.departs == earlier.end - dt.timedelta(days=5)
