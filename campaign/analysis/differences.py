@@ -42,7 +42,15 @@ def _fight_key(f: Fight) -> tuple[str, tuple[str, ...]]:
 
 
 def differences(run: Account, base: Account) -> Differences:
-    """Differences of the run told by ``run`` from the one told by ``base``."""
+    """Differences of the run told by ``run`` from the one told by ``base``; both must
+    be runs of one scenario (:class:`~campaign.errors.ReplayError` otherwise)."""
+    if run.scenario_id != base.scenario_id:
+        from campaign.errors import ReplayError
+
+        raise ReplayError(
+            f"{base.folder}: a run of scenario '{base.scenario_id}', not of "
+            f"'{run.scenario_id}': the baseline must be a run of the same scenario"
+        )
     d = Differences(str(base.folder), run.overrides, base.overrides)
     name = run.place_names.get
     for place in sorted(set(run.final_control) | set(base.final_control)):

@@ -128,6 +128,11 @@ def test_why_stops_at_the_date_and_names_bad_places():
         why_place(read_replay(KAUNAS), "atlantis")
 
 
+def test_a_baseline_of_another_scenario_is_refused():
+    with pytest.raises(ReplayError, match="the baseline must be a run of the same scenario"):
+        differences(build_account(KAUNAS), build_account(ROOT / "replays" / "northeast_1919"))
+
+
 def test_why_knows_a_place_by_its_other_names():
     assert why_place(read_replay(KAUNAS), "Kovno") == why_place(read_replay(KAUNAS), "kaunas")
 
