@@ -94,7 +94,8 @@ def _number(flag: str, text: str, value: str, kind: type) -> Any:
     try:
         number = kind(value)
     except ValueError:
-        raise _error(flag, text, f"expected a {kind.__name__}, got {value!r}") from None
+        wanted = {int: "a whole number", float: "a number"}.get(kind, f"a {kind.__name__}")
+        raise _error(flag, text, f"expected {wanted}, got {value!r}") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise _error(flag, text, "expected a finite number")
     return number
