@@ -59,6 +59,8 @@ def report_blocks(account: Account, diff: Differences | None = None) -> list[Blo
         blocks.append(
             Block("table", head=["side", "objective", "by", "weight", "result"], rows=rows)
         )
+    if not a.objectives and not a.losses:
+        blocks.append(Block("p", "The scenario sets no objectives, and no fight was fought."))
     if a.losses:
         rows = [[side(s)] + [men(row[k]) for k in LOSS_KINDS] for s, row in a.losses.items()]
         blocks.append(Block("p", "Losses in the fights, men:"))
