@@ -322,7 +322,65 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
                     f"with units; missing {missing}",
                 )
             )
+    if not problems:
+        problems += _out_of_reach(scenario)
     return problems
+
+
+def _out_of_reach(scenario: Scenario) -> list[tuple[Loc, str]]:
+    """Orders and intent objectives whose place no road or railway joins to where their
+    units start: they could never be carried out. The packaged map's places are all
+    joined to one another (a test checks it), so only the scenario's own places and
+    links can cut a place off."""
+    parent: dict[str, str] = {}  # a place joined to another, towards its group's root
+
+    def root(p: str) -> str:
+        while p in parent:
+            p = parent[p]
+        return p
+
+    own = {p.id for p in scenario.map.places}
+    theatre = "<the packaged map>"  # one node for all its places
+
+    def component(place: str) -> str:
+        return root(place if place in own else theatre)
+
+    for link in scenario.map.links:
+        a, b = component(link.a), component(link.b)
+        if a != b:
+            parent[a] = b
+
+    start = {u.id: u.location for u in scenario.units}
+    found: list[tuple[Loc, str]] = []
+    for i, order in enumerate(scenario.orders):
+        where = start.get(order.unit)
+        if order.target and where and component(where) != component(order.target):
+            found.append(
+                (
+                    ("orders", i, "target"),
+                    f"no road or railway joins {order.target} to {where}, where "
+                    f"{order.unit} starts: the order could never be carried out",
+                )
+            )
+    parent_of = {f.id: f.parent for f in scenario.formations}
+    for i, intent in enumerate(scenario.intents):
+        units = list(intent.units)
+        if intent.formation is not None:
+            under = formations_under(intent.formation, parent_of)
+            units += [u.id for u in scenario.units if u.parent in under]
+        reach = {component(start[u]) for u in units if start.get(u)}
+        for j, step in enumerate(intent.objectives):
+            named = [start[u] for u in step.units if start.get(u)] if step.units else []
+            can = {component(w) for w in named} if named else reach
+            if can and component(step.place) not in can:
+                found.append(
+                    (
+                        ("intents", i, "objectives", j),
+                        f"no road or railway joins {step.place} to where the intent's units "
+                        "start: the objective could never be reached",
+                    )
+                )
+    return found
 
 
 def _reference_line_ids() -> list[str]:

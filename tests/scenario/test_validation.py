@@ -76,6 +76,45 @@ def test_unknown_place_side_and_unit_references(tmp_path: Path):
     assert "unknown unit 'blue_2' (did you mean 'blue_1'?)" in problems
 
 
+def test_an_order_or_objective_no_road_leads_to_is_refused(tmp_path: Path):
+    # An island with no road: the order to leave it and an intent's objective beyond
+    # it could never be carried out (they were accepted and silently did nothing).
+    data = toy_dict()
+    data["map"]["places"].append({"id": "isle", "name": "Isle", "lat": 55.5, "lon": 24.0})
+    data["units"][0]["location"] = "isle"
+    data["intents"] = [
+        {
+            "id": "red_go",
+            "side": "red",
+            "units": ["red_1"],
+            "objectives": [{"take": "isle"}],
+            "source": {"ref": "toy"},
+        }
+    ]
+    problems = "\n".join(_problems(_write(tmp_path, data)))
+    assert "orders[0].target: no road or railway joins c to isle, where blue_1 starts" in problems
+    assert "intents.red_go.objectives[0]: no road or railway joins isle to where" in problems
+    data["map"]["links"].append({"a": "isle", "b": "a", "road": "track"})
+    load_scenario(_write(tmp_path, data))
+
+
+def test_the_packaged_map_is_one_network():
+    # The reachability check above counts on every packaged place being joined to every
+    # other by road or rail.
+    from campaign.geo import load_theatre
+
+    theatre = load_theatre()
+    joined, rim = {next(iter(theatre.places))}, [next(iter(theatre.places))]
+    links: dict[str, set[str]] = {}
+    for a, b, _ in theatre.roads.links():
+        links.setdefault(a, set()).add(b)
+        links.setdefault(b, set()).add(a)
+    while rim:
+        rim = [n for p in rim for n in links.get(p, ()) if n not in joined]
+        joined.update(rim)
+    assert joined == set(theatre.places)
+
+
 def test_duplicate_ids_and_duplicate_keys(tmp_path: Path):
     data = toy_dict()
     data["units"][1]["id"] = "blue_1"
