@@ -724,7 +724,7 @@ def _objectives(
                 ObjectiveResult(r["side"], r["place"], r["kind"], r["by"], r["weight"], r["met"])
                 for r in rows
             ]
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged summary: work them out from the scenario below
     if scenario is None:
         return []

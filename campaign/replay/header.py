@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from campaign.engine.log import LOG_FORMAT_VERSION
 
@@ -13,8 +14,8 @@ class PlaceInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     name: str
-    lat: float
-    lon: float
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
 
 
 class SideInfo(BaseModel):
@@ -43,9 +44,29 @@ class ReplayHeader(BaseModel):
     start: str
     end: str
     combat_model: str
-    sides: list[SideInfo]
-    places: list[PlaceInfo]
+    sides: list[SideInfo] = Field(min_length=1)
+    places: list[PlaceInfo] = Field(min_length=1)
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _a_real_run(self) -> ReplayHeader:
+        """Dates a run can have (ISO, in order, at most the ten years a scenario may
+        span) and places and sides named once each."""
+        try:
+            start, end = dt.date.fromisoformat(self.start), dt.date.fromisoformat(self.end)
+        except ValueError:
+            raise ValueError(
+                f"start and end must be dates (YYYY-MM-DD), got {self.start!r} and {self.end!r}"
+            ) from None
+        if end < start or (end - start).days > 3660:
+            raise ValueError(f"start {self.start} and end {self.end} are not the dates of a run")
+        for what, ids in (
+            ("place", [p.id for p in self.places]),
+            ("side", [s.id for s in self.sides]),
+        ):
+            if len(set(ids)) < len(ids):
+                raise ValueError(f"a {what} is listed twice")
+        return self
 
     def run_label(self, max_chars: int = 110) -> str:
         """'seed 1', or 'seed 1 · what-if: --scale soviet=0.5 …' for a run with overrides:

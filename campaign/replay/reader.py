@@ -88,7 +88,12 @@ def read_replay(folder: str | Path) -> Replay:
     try:
         header = ReplayHeader.model_validate(first)
     except ValidationError as exc:
-        raise ReplayError(f"{path}:1: invalid header: {exc.errors()[0]['msg']}") from None
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        raise ReplayError(
+            f"{path}:1: invalid header: {where + ': ' if where else ''}{message}"
+        ) from None
     trailer = records[-1]
     if trailer.get("type") != "end":
         raise ReplayError(f"{path}:{len(lines)}: log is truncated (no end-of-log record)")
@@ -96,6 +101,10 @@ def read_replay(folder: str | Path) -> Replay:
     if trailer.get("sha256") != digest or trailer.get("events") != len(records) - 2:
         raise ReplayError(f"{path}:{len(lines)}: checksum mismatch; the log was edited or damaged")
     events = records[1:-1]
+    if not events or events[0]["type"] != "initial":
+        raise ReplayError(
+            f"{path}:2: expected the initial situation (an 'initial' event) after the header"
+        )
     for number, record in enumerate(events, start=2):
         if record["type"] not in EVENT_TYPES:
             raise ReplayError(f"{path}:{number}: unknown event type '{record['type']}'")

@@ -61,6 +61,49 @@ def test_older_format_version_is_rejected_clearly(run_dir: Path):
         read_replay(run_dir)
 
 
+def _forged(run_dir: Path, edit) -> None:
+    """Edit the log's records with ``edit`` and recompute its trailer, dropping the
+    manifest: a log that is consistent but not one a run could write."""
+    import hashlib
+    import json
+
+    log = run_dir / "events.jsonl"
+    records = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()[:-1]]
+    records = edit(records)
+    lines = [json.dumps(r, separators=(",", ":")) for r in records]
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    trailer = {"type": "end", "events": len(records) - 1, "sha256": digest}
+    log.write_text("\n".join([*lines, json.dumps(trailer)]) + "\n", encoding="utf-8")
+    (run_dir / "manifest.json").unlink()
+
+
+def _header(**changes):
+    def edit(records):
+        records[0].update(changes)
+        return records
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_header(start="yesterday"), "start and end must be dates"),
+        (_header(start="1919-02-01", end="1918-01-01"), "are not the dates of a run"),
+        (_header(places=[]), "at least 1 item"),
+        (_header(sides=[]), "at least 1 item"),
+        (lambda r: [r[0], *r[2:]], "expected the initial situation"),
+        (lambda r: [r[0]], "expected the initial situation"),
+    ],
+)
+def test_a_consistent_but_impossible_log_is_refused(run_dir: Path, edit, message):
+    # Such logs passed the checksum and crashed plot, chart, export and report with an
+    # internal error (StopIteration, IndexError, "min() arg is an empty sequence").
+    _forged(run_dir, edit)
+    with pytest.raises(ReplayError, match=message):
+        read_replay(run_dir)
+
+
 def test_out_dir_is_not_overwritten_without_force(run_dir: Path):
     with pytest.raises(OutputError, match="--force"):
         write_run(simulate(toy(), seed=2), run_dir)
