@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,47 @@ class Replay:
     folder: Path
     header: ReplayHeader
     events: list[dict[str, Any]]
+
+
+_MISSING = object()
+#: JSON types for the annotations used by the event records (campaign.engine.log).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "float": (float, int),
+    "int": (int,),
+    "bool": (bool,),
+    "dict": (dict,),
+    "list": (list,),
+    "tuple": (list,),
+}
+
+
+@cache
+def _fields_of(kind: str) -> tuple[tuple[str, tuple[type, ...], bool], ...]:
+    """(name, JSON types, may be null) of each field of an event type but ``type``;
+    fields of any type are not checked."""
+    out = []
+    for f in fields(EVENT_TYPES[kind]):
+        if f.name == "type":
+            continue
+        annotation = str(f.type).replace(" ", "")
+        nullable = "|None" in annotation
+        base = annotation.replace("|None", "").split("[")[0]
+        if base in _JSON_TYPES:
+            out.append((f.name, _JSON_TYPES[base], nullable))
+    return tuple(out)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def order_of_battle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,9 +149,34 @@ def read_replay(folder: str | Path) -> Replay:
         raise ReplayError(
             f"{path}:2: expected the initial situation (an 'initial' event) after the header"
         )
+    last_t = 0.0
+    span = (dt.date.fromisoformat(header.end) - dt.date.fromisoformat(header.start)).days + 1
     for number, record in enumerate(events, start=2):
-        if record["type"] not in EVENT_TYPES:
-            raise ReplayError(f"{path}:{number}: unknown event type '{record['type']}'")
+        kind = record["type"]
+        if kind not in EVENT_TYPES:
+            raise ReplayError(f"{path}:{number}: unknown event type '{kind}'")
+        for name, types, nullable in _fields_of(kind):
+            value = record.get(name, _MISSING)
+            if value is _MISSING:
+                raise ReplayError(f"{path}:{number}: {kind} event without its '{name}'")
+            if (value is None and nullable) or type(value) in types:
+                continue
+            raise ReplayError(
+                f"{path}:{number}: {kind} event: '{name}' is {shorten(repr(value))}, expected "
+                f"{' or '.join(t.__name__ for t in types)}{' or null' if nullable else ''}"
+            )
+        date = record["date"]
+        if not header.start <= date <= header.end or not _is_date(date):
+            raise ReplayError(
+                f"{path}:{number}: date {shorten(repr(date))} is not a date of the run "
+                f"({header.start} to {header.end})"
+            )
+        t = record["t"]
+        if not (math.isfinite(t) and last_t - 1e-9 <= t <= span + 1e-9):
+            raise ReplayError(
+                f"{path}:{number}: time {t} is out of order or outside the run (0 to {span} days)"
+            )
+        last_t = t
     # Last, so that damage is reported at its line first; this catches a log whose
     # trailer checksum was recomputed after an edit.
     check_file(folder, "events.jsonl", raw)

@@ -94,6 +94,13 @@ def _header(**changes):
         (_header(sides=[]), "at least 1 item"),
         (lambda r: [r[0], *r[2:]], "expected the initial situation"),
         (lambda r: [r[0]], "expected the initial situation"),
+        (lambda r: [*r[:2], {**r[2], "t": "soon"}, *r[3:]], "'t' is 'soon', expected float"),
+        (
+            lambda r: [*r[:2], {k: v for k, v in r[2].items() if k != "date"}, *r[3:]],
+            "event without its 'date'",
+        ),
+        (lambda r: [*r[:2], {**r[2], "date": "1919-13-01"}, *r[3:]], "is not a date of the run"),
+        (lambda r: [r[0], r[1], *reversed(r[2:])], "out of order"),
     ],
 )
 def test_a_consistent_but_impossible_log_is_refused(run_dir: Path, edit, message):
