@@ -7,6 +7,7 @@ them, so building the parser loads nothing but :mod:`argparse`.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 3
@@ -116,3 +117,39 @@ def overrides_from_args(args: argparse.Namespace):
         delays=args.delay or [],
         variants=args.variant or [],
     )
+
+
+#: Openings of the text files campaign writes (reports and viewer pages): such a file
+#: may be written over; any other existing file needs --force.
+_OURS = (
+    "# After-action report",
+    "# Ensemble report",
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>After-action report',
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Ensemble report',
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">',
+)
+
+
+def writable_text_output(path: str, suffixes: tuple[str, ...], option: str, force: bool) -> Path:
+    """``path`` for a report or page ``option`` writes: it must end in one of
+    ``suffixes`` and may replace an existing file only if campaign wrote it (a report or
+    viewer page) or with ``--force``; raises OutputError otherwise."""
+    from campaign.errors import OutputError
+
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise OutputError(f"{option} {out}: expected a file name ending in {' or '.join(suffixes)}")
+    if out.is_dir():
+        raise OutputError(f"{option} {out}: is a folder, expected a file name")
+    if out.exists() and not force:
+        try:
+            with out.open("rb") as handle:
+                opening = handle.read(200).decode("utf-8", errors="replace")
+        except OSError:
+            opening = ""
+        if not opening.startswith(_OURS):
+            raise OutputError(
+                f"{option} {out}: the file exists and is not a report or page campaign wrote; "
+                "choose another name, or give --force to replace it"
+            )
+    return out

@@ -104,9 +104,13 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
 
 def cmd_viewer(args: argparse.Namespace) -> int:
+    from campaign.cli_flags import writable_text_output
     from campaign.render.viewer import write_viewer
 
-    print(f"wrote {write_viewer(args.dir, args.out)}")
+    out = (
+        writable_text_output(args.out, (".html", ".htm"), "--out", args.force) if args.out else None
+    )
+    print(f"wrote {write_viewer(args.dir, out)}")
     return 0
 
 
@@ -208,4 +212,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "dir", metavar="DIR", help="replay folder written by 'campaign run', or an ensemble folder"
     )
     p.add_argument("--out", metavar="FILE.html", help="page to write (default DIR/replay.html)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is not a page campaign wrote",
+    )
     p.set_defaults(func=cmd_viewer)

@@ -27,7 +27,16 @@ def _ensemble_report(args: argparse.Namespace):
 
 def cmd_report(args: argparse.Namespace) -> int:
     from campaign.analysis.report import to_html, to_markdown
+    from campaign.cli_flags import writable_text_output
     from campaign.replay.atomic import atomic_write_text
+
+    # Checked before the work: a file of the user's is never replaced unasked.
+    out = writable_text_output(args.out, (".md",), "--out", args.force) if args.out else None
+    page = (
+        writable_text_output(args.html, (".html", ".htm"), "--html", args.force)
+        if args.html
+        else None
+    )
 
     if (Path(args.dir) / "runs.jsonl").is_file():
         blocks, title = _ensemble_report(args)
@@ -44,11 +53,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         title = f"After-action report: {account.title}"
     markdown = to_markdown(blocks)
     wrote = []
-    if args.out:
-        atomic_write_text(Path(args.out), markdown)
+    if out is not None:
+        atomic_write_text(out, markdown)
         wrote.append(args.out)
-    if args.html:
-        atomic_write_text(Path(args.html), to_html(blocks, title))
+    if page is not None:
+        atomic_write_text(page, to_html(blocks, title))
         wrote.append(args.html)
     if wrote:
         print("wrote " + ", ".join(wrote))
@@ -96,6 +105,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", metavar="FILE.md", help="write Markdown here (default: print it)")
     p.add_argument("--html", metavar="FILE.html", help="also write a self-contained HTML page")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out or --html file that is not a report campaign wrote",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(

@@ -790,3 +790,55 @@ def test_12_errors_do_not_echo_huge_numbers():
     with pytest.raises(ScenarioError) as caught:
         load_scenario_text(text, "huge.yaml")
     assert all(len(str(p)) < 300 for p in caught.value.problems)
+
+
+# ----------------------------------------------------------------------------- 15 bad-input hunt
+def test_15_run_force_does_not_replace_an_ensemble_folder(toy_file, tmp_path):
+    ens = tmp_path / "ens"
+    assert _campaign("ensemble", str(toy_file), "--runs", "2", "--out", str(ens)).returncode == 0
+    before = sorted(p.name for p in ens.iterdir())
+    done = _campaign("run", str(toy_file), "--out", str(ens), "--force")
+    assert done.returncode == 2 and "holds no run" in done.stderr
+    assert sorted(p.name for p in ens.iterdir()) == before
+
+
+def test_15_report_and_viewer_do_not_write_over_a_users_file(tmp_path):
+    mine = tmp_path / "notes.md"
+    mine.write_text("my notes\n", encoding="utf-8")
+    page = tmp_path / "mine.html"
+    page.write_text("<p>mine</p>\n", encoding="utf-8")
+    run = str(ROOT / "replays" / "kaunas_1919")
+    for args in (["report", run, "--out", str(mine)], ["viewer", run, "--out", str(page)]):
+        done = _campaign(*args)
+        assert done.returncode == 2 and "not a report or page campaign wrote" in done.stderr
+    assert mine.read_text(encoding="utf-8") == "my notes\n"
+    assert page.read_text(encoding="utf-8") == "<p>mine</p>\n"
+    done = _campaign("report", run, "--out", str(tmp_path / "notes.txt"))
+    assert done.returncode == 2 and "expected a file name ending in .md" in done.stderr
+    # campaign's own report is written over, and --force replaces the user's file.
+    report = tmp_path / "report.md"
+    assert _campaign("report", run, "--out", str(report)).returncode == 0
+    assert _campaign("report", run, "--out", str(report)).returncode == 0
+    assert _campaign("report", run, "--out", str(mine), "--force").returncode == 0
+    assert mine.read_text(encoding="utf-8").startswith("# After-action report")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", str(2**63 - 1), "--runs", "2"], "every seed must be between 0 and 2**63 - 1"),
+        (["--set", "units.blue_1.arrives=1919-02-30"], "is not a valid YAML scalar"),
+        (["--set", "units.blue_1.strength_men=" + "9" * 5000], "(5,000 chars)"),
+        (["--variant", "NULL_UNITS"], "units: expected a list, got null"),
+    ],
+)
+def test_15_bad_what_ifs_and_seeds_are_one_line_errors(toy_file, tmp_path, args, message):
+    variant = tmp_path / "v.yaml"
+    variant.write_text("units: null\n", encoding="utf-8")
+    args = [str(variant) if a == "NULL_UNITS" else a for a in args]
+    if "--runs" not in args:
+        args += ["--runs", "2"]
+    done = _campaign("ensemble", str(toy_file), "--out", str(tmp_path / "e"), *args)
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not (tmp_path / "e").exists()

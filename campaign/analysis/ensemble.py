@@ -405,6 +405,11 @@ def run_ensemble(
     """
     if runs < 1:
         raise CampaignError(f"runs must be at least 1, got {runs}")
+    if not 0 <= base_seed <= 2**63 - runs:
+        raise CampaignError(
+            f"seeds {base_seed} to {base_seed + runs - 1}: every seed must be between 0 and "
+            "2**63 - 1; give a smaller --seed"
+        )
     if workers is not None and workers < 1:
         raise CampaignError(f"workers must be at least 1, got {workers}")
     overrides = overrides or Overrides()

@@ -133,6 +133,8 @@ def run_folder_state(out: Path) -> str:
         raise OutputError(f"{out}: cannot list ({exc.strerror or exc})") from None
     if not names:
         return "empty"
+    if "runs.jsonl" in names:
+        return "other"  # an ensemble folder (it has a manifest too): not ours to replace
     if "events.jsonl" not in names and not names & {*RUN_FILES, MANIFEST}:
         return "other"
     leftovers = [n for n in names if n.startswith(".") and n.endswith(".tmp")]

@@ -27,7 +27,7 @@ import yaml
 from campaign.errors import Problem, ScenarioError, VariantWarning
 from campaign.scenario.checks import suggest
 from campaign.scenario.schema import formations_under
-from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file
+from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, shorten
 
 _PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -77,7 +77,7 @@ class Overrides:
 
 
 def _error(flag: str, text: str, message: str) -> ScenarioError:
-    return ScenarioError(Problem(f"{flag} {text}", 0, "", message))
+    return ScenarioError(Problem(f"{flag} {shorten(text)}", 0, "", message))
 
 
 def _split(flag: str, text: str) -> tuple[str, str]:
@@ -126,8 +126,9 @@ def apply_set(data: dict[str, Any], text: str) -> None:
         raise _error("--set", text, "path parts must be ids or field names (letters, digits, _)")
     try:
         value = yaml.safe_load(raw) if raw else None
-    except yaml.YAMLError:
-        raise _error("--set", text, f"value {raw!r} is not a valid YAML scalar") from None
+    except (yaml.YAMLError, ValueError, OverflowError):
+        # ValueError: a date that does not exist (1919-02-30), a number too long to read.
+        raise _error("--set", text, f"value {shorten(raw)!r} is not a valid YAML scalar") from None
     if isinstance(value, dict | list) and len(str(value)) > 10_000:
         raise _error("--set", text, "value too large")
     node: Any = data
@@ -315,10 +316,36 @@ def _delay_unit(
         unit["departs"] = new
 
 
+#: Top-level keys of a scenario that hold lists.
+_LIST_SECTIONS = (
+    "sources",
+    "sides",
+    "formations",
+    "units",
+    "orders",
+    "intents",
+    "relations",
+    "objectives",
+    "replacements",
+    "lines",
+)
+
+
 def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
     """Deep-merge a variant file: mappings merge, id'd lists merge by id, others replace."""
     if not isinstance(patch.data, dict):
         raise ScenarioError(Problem(patch.file, 1, "", "a variant must be a YAML mapping"))
+    for key in (*_LIST_SECTIONS, "remove_units", "remove_orders", "remove_intents"):
+        if key in patch.data and not isinstance(patch.data[key], list):
+            raise ScenarioError(
+                Problem(
+                    patch.file,
+                    patch.line_of((key,)),
+                    key,
+                    f"expected a list, got {'null' if patch.data[key] is None else type(patch.data[key]).__name__}"
+                    + (" (an empty list is [])" if patch.data[key] is None else ""),
+                )
+            )
     for unit_id in patch.data.get("remove_units", []) or []:
         apply_remove(data, str(unit_id))
     # Orders, intents and relations carry ids: a variant can drop some by id, and an
