@@ -186,7 +186,17 @@ def load_scenario_text(text: str, name: str = "<text>") -> schema.Scenario:
     return scenario_from_document(parse_yaml(text, name))
 
 
+#: Optional fields added to the format after runs were made, by section: left out of
+#: the hash while unset, so that a run made before them still verifies.
+_ADDED_LATER = {"relations": "id", "objectives": "id"}
+
+
 def scenario_hash(scenario: schema.Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: same content, same hash."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    data = scenario.model_dump(mode="json")
+    for section, name in _ADDED_LATER.items():
+        for item in data.get(section, []):
+            if item.get(name, 0) is None:
+                del item[name]
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
