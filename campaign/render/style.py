@@ -11,6 +11,9 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")  # never open a window; the engine never imports this module
+# Names come from scenario files: a "$" in one is a dollar sign, not mathematics (with
+# math parsing on, "$\alpha$ $$" in a unit's name made every map and chart fail).
+matplotlib.rcParams["text.parse_math"] = False
 
 from matplotlib import colormaps  # noqa: E402
 from matplotlib import colors as mcolors  # noqa: E402

@@ -200,3 +200,23 @@ def test_plot_against_record_lists_where_the_record_differs(run, tmp_path):
 def test_plot_against_refuses_fronts_too(run, tmp_path, capsys):
     assert main(["plot", str(run), "--against", str(run), "--fronts"]) == 2
     assert "choose one" in capsys.readouterr().err
+
+
+def test_a_dollar_sign_in_a_name_is_drawn_as_text(tmp_path):
+    # With matplotlib's math parsing on, a unit named "$\alpha$ $$" made every map and
+    # chart fail with a ParseException.
+    from toy import toy_dict
+
+    from campaign.replay.writer import write_run
+    from campaign.scenario.schema import Scenario
+    from campaign.simulate import simulate
+
+    data = toy_dict()
+    data["units"][0]["name"] = r"$\alpha$ $$ _^ Blue"
+    data["map"]["places"][2]["name"] = "C$ity"
+    folder = tmp_path / "run"
+    write_run(simulate(Scenario.model_validate(data), seed=1), folder)
+    render_map(folder, tmp_path / "map.png")
+    render_fronts(folder, tmp_path / "fronts.png")
+    render_chart(folder, tmp_path / "strength.png")
+    assert matplotlib.rcParams["text.parse_math"] is False
