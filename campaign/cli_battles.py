@@ -30,6 +30,11 @@ def cmd_battles(args: argparse.Namespace) -> int:
     from campaign.replay.atomic import atomic_write_text
 
     battles = load_cdb90()
+    if args.folds > len(battles):
+        raise CampaignError(
+            f"--folds: at most {len(battles)}, one battle per fold (leave-one-out); "
+            f"got {args.folds}"
+        )
     laws = [args.law] + ([law for law in LAWS if law != args.law] if args.compare else [])
     cv = {law: fit.cross_validate(battles, law, k=args.folds, seed=args.seed) for law in laws}
     engagements = load_engagements()

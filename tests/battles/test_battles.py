@@ -196,3 +196,10 @@ def test_cli_bad_arguments_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:")
+
+
+@pytest.mark.parametrize("folds", ["1", "100000"])
+def test_more_folds_than_battles_or_fewer_than_two_are_refused(folds, capsys):
+    # 100,000 folds fitted the law 100,000 times: as good as a hang.
+    assert main(["battles", "--folds", folds]) == 2
+    assert "--folds:" in capsys.readouterr().err
