@@ -67,7 +67,7 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def shorten(text: str, limit: int = 60) -> str:
+def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -162,13 +162,13 @@ def read_replay(folder: str | Path) -> Replay:
             if (value is None and nullable) or type(value) in types:
                 continue
             raise ReplayError(
-                f"{path}:{number}: {kind} event: '{name}' is {shorten(repr(value))}, expected "
+                f"{path}:{number}: {kind} event: '{name}' is {_shorten(repr(value))}, expected "
                 f"{' or '.join(t.__name__ for t in types)}{' or null' if nullable else ''}"
             )
         date = record["date"]
         if not header.start <= date <= header.end or not _is_date(date):
             raise ReplayError(
-                f"{path}:{number}: date {shorten(repr(date))} is not a date of the run "
+                f"{path}:{number}: date {_shorten(repr(date))} is not a date of the run "
                 f"({header.start} to {header.end})"
             )
         t = record["t"]
