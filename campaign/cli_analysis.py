@@ -37,11 +37,13 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the fidelity report."""
-    from campaign.cli_flags import seed_number
+    from campaign.cli_flags import count_from_zero, seed_number
 
     p = sub.add_parser("fidelity", help="compare a run with the historical record")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=int, default=0, help="also an ensemble majority over N runs")
+    p.add_argument(
+        "--runs", type=count_from_zero, default=0, help="also an ensemble majority over N runs"
+    )
     p.add_argument("--seed", type=seed_number, default=0)
     p.add_argument("--history", metavar="FILE", help="default: <scenario>.history.yaml")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -27,8 +27,27 @@ def cmd_battles(args: argparse.Namespace) -> int:
     from campaign.battles import fit, report
     from campaign.battles.cdb90 import load_cdb90
     from campaign.battles.engagements_1919 import check_engagements, load_engagements
+
+    # Outputs checked before the work: a file of the user's is never replaced unasked.
+    from campaign.cli_flags import writable_text_output
     from campaign.replay.atomic import atomic_write_text
 
+    out = (
+        writable_text_output(args.out, (".csv",), "--out", args.force, ("isqno,winner,",))
+        if args.out
+        else None
+    )
+    page = (
+        writable_text_output(
+            args.report, (".md",), "--report", args.force, ("# Combat laws against history",)
+        )
+        if args.report
+        else None
+    )
+    if args.plot:
+        from campaign.render.output import check_output
+
+        check_output(args.plot, option="--plot")
     battles = load_cdb90()
     if args.folds > len(battles):
         raise CampaignError(
@@ -58,7 +77,7 @@ def cmd_battles(args: argparse.Namespace) -> int:
             f"{p.defender_casualty_fraction:.6f}"
             for p in cv[args.law].predictions
         ]
-        atomic_write_text(Path(args.out), "\n".join(rows) + "\n")
+        atomic_write_text(out, "\n".join(rows) + "\n")
     if args.plot:
         from campaign.render.calibration import calibration_plot
 
@@ -73,7 +92,7 @@ def cmd_battles(args: argparse.Namespace) -> int:
         from campaign.battles.page import results_page
 
         image = Path(args.plot).name if args.plot else None
-        atomic_write_text(Path(args.report), results_page(results, image))
+        atomic_write_text(page, results_page(results, image))
     print(report.summary_text(results))
     if args.out:
         print(f"\nwrote {args.out}")
@@ -82,6 +101,8 @@ def cmd_battles(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``battles``."""
+    from campaign.cli_flags import seed_number
+
     p = sub.add_parser("battles", help="score a combat law on 660 historical battles (CDB90)")
     p.add_argument(
         "--law",
@@ -91,9 +112,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", metavar="FILE.csv", help="write the out-of-fold predictions")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out or --report file that campaign did not write",
+    )
+    p.add_argument(
         "--folds", type=int, default=10, metavar="K", help="k-fold cross-validation (default 10)"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the fold split and bootstrap")
+    p.add_argument(
+        "--seed", type=seed_number, default=0, help="seed of the fold split and bootstrap"
+    )
     p.add_argument("--compare", action="store_true", help="also score the other laws")
     p.add_argument(
         "--bootstrap",

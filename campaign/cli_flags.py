@@ -44,6 +44,17 @@ def scheduler_address(text: str) -> str:
     return text
 
 
+def count_from_zero(text: str) -> int:
+    """Parse a whole number of at least 0 (for --runs where 0 means none)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """Parse a whole number of at least 1 (for --runs, --workers)."""
     try:
@@ -130,10 +141,17 @@ _OURS = (
 )
 
 
-def writable_text_output(path: str, suffixes: tuple[str, ...], option: str, force: bool) -> Path:
-    """``path`` for a report or page ``option`` writes: it must end in one of
-    ``suffixes`` and may replace an existing file only if campaign wrote it (a report or
-    viewer page) or with ``--force``; raises OutputError otherwise."""
+def writable_text_output(
+    path: str,
+    suffixes: tuple[str, ...],
+    option: str,
+    force: bool,
+    ours: tuple[str, ...] = _OURS,
+) -> Path:
+    """``path`` for a report, page or table ``option`` writes: it must end in one of
+    ``suffixes`` and may replace an existing file only if campaign wrote it (it opens
+    with one of ``ours``: a report or viewer page by default) or with ``--force``;
+    raises OutputError otherwise."""
     from campaign.errors import OutputError
 
     out = Path(path)
@@ -147,9 +165,9 @@ def writable_text_output(path: str, suffixes: tuple[str, ...], option: str, forc
                 opening = handle.read(200).decode("utf-8", errors="replace")
         except OSError:
             opening = ""
-        if not opening.startswith(_OURS):
+        if not opening.startswith(ours):
             raise OutputError(
-                f"{option} {out}: the file exists and is not a report or page campaign wrote; "
+                f"{option} {out}: the file exists and campaign did not write it; "
                 "choose another name, or give --force to replace it"
             )
     return out

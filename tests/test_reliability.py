@@ -810,7 +810,7 @@ def test_15_report_and_viewer_do_not_write_over_a_users_file(tmp_path):
     run = str(ROOT / "replays" / "kaunas_1919")
     for args in (["report", run, "--out", str(mine)], ["viewer", run, "--out", str(page)]):
         done = _campaign(*args)
-        assert done.returncode == 2 and "not a report or page campaign wrote" in done.stderr
+        assert done.returncode == 2 and "campaign did not write it" in done.stderr
     assert mine.read_text(encoding="utf-8") == "my notes\n"
     assert page.read_text(encoding="utf-8") == "<p>mine</p>\n"
     done = _campaign("report", run, "--out", str(tmp_path / "notes.txt"))
@@ -842,3 +842,19 @@ def test_15_bad_what_ifs_and_seeds_are_one_line_errors(toy_file, tmp_path, args,
     assert done.returncode == 2 and message in done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert not (tmp_path / "e").exists()
+
+
+def test_15_battles_and_fidelity_check_their_arguments_before_working(tmp_path):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("mine\n", encoding="utf-8")
+    for args, message in (
+        (["battles", "--out", str(mine)], "campaign did not write it"),
+        (["battles", "--out", str(tmp_path / "p.txt")], "ending in .csv"),
+        (["battles", "--plot", str(tmp_path / "p.txt")], "ending in .png"),
+        (["battles", "--seed", "-1"], "must be between 0 and 2**63 - 1"),
+        (["fidelity", "scenarios/kaunas_1919.yaml", "--runs", "-1"], "must be 0 or more"),
+    ):
+        done = _campaign(*args)
+        assert done.returncode == 2 and message in done.stderr, args
+        assert "internal error" not in done.stderr
+    assert mine.read_text(encoding="utf-8") == "mine\n"
