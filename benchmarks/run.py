@@ -114,20 +114,16 @@ def run_world(world, deadline: float | None = None) -> tuple[int, float, bool]:
     return n, cpu_clock() - t0, True
 
 
-def bare_simpy(n_events: int, n_processes: int = 1) -> float:
-    """CPU seconds for a bare SimPy loop of ``n_processes`` processes that together process
-    ``n_events`` timeout events (each process: its start, its timeouts, its end)."""
-    env = simpy.Environment()
+def _timeouts_per_process(n_events: int, n_processes: int) -> list[int]:
+    """How many timeouts each of the processes makes so that, with each one's start and
+    end, they process ``n_events`` events together."""
     n_processes = max(1, min(n_processes, n_events // 3))
     base, extra = divmod(n_events - 2 * n_processes, n_processes)
+    return [base + (1 if i < extra else 0) for i in range(n_processes)]
 
-    def proc(timeouts: int, delay: float):
-        for _ in range(timeouts):
-            yield env.timeout(delay)
 
-    for i in range(n_processes):
-        # Different delays, so that the event queue holds every process, as in the engine.
-        env.process(proc(base + (1 if i < extra else 0), 0.001 * (1 + i % 97)))
+def _cpu_of_steps(env: simpy.Environment, n_events: int) -> float:
+    """CPU seconds to step ``env`` to its end, which must take ``n_events`` steps."""
     t0 = cpu_clock()
     n = 0
     while env.peek() < math.inf:
@@ -138,6 +134,21 @@ def bare_simpy(n_events: int, n_processes: int = 1) -> float:
     return elapsed
 
 
+def bare_simpy(n_events: int, n_processes: int = 1) -> float:
+    """CPU seconds for a bare SimPy loop of ``n_processes`` processes that together process
+    ``n_events`` timeout events (each process: its start, its timeouts, its end)."""
+    env = simpy.Environment()
+
+    def proc(timeouts: int, delay: float):
+        for _ in range(timeouts):
+            yield env.timeout(delay)
+
+    for i, timeouts in enumerate(_timeouts_per_process(n_events, n_processes)):
+        # Different delays, so that the event queue holds every process, as in the engine.
+        env.process(proc(timeouts, 0.001 * (1 + i % 97)))
+    return _cpu_of_steps(env, n_events)
+
+
 def march_floor(n_events: int, n_processes: int = 1) -> float:
     """CPU seconds for the least a marching engine does: the loop of :func:`bare_simpy`
     where each timeout is a leg between two places of a ring road, with the leg's time
@@ -145,8 +156,6 @@ def march_floor(n_events: int, n_processes: int = 1) -> float:
     (``move_start``, ``move_end``) written as dicts. No decisions, fights or supply:
     the floor under any engine that moves units and logs each move."""
     env = simpy.Environment()
-    n_processes = max(1, min(n_processes, n_events // 3))
-    base, extra = divmod(n_events - 2 * n_processes, n_processes)
     ring = 97
     next_place = {i: (i + 1) % ring for i in range(ring)}
     length_km = {i: 10.0 + i % 7 for i in range(ring)}
@@ -171,17 +180,9 @@ def march_floor(n_events: int, n_processes: int = 1) -> float:
             place = location[uid] = destination
             log.append({"type": "move_end", "t": env.now, "unit": uid, "place": place})
 
-    for i in range(n_processes):
-        legs = base + (1 if i < extra else 0)
+    for i, legs in enumerate(_timeouts_per_process(n_events, n_processes)):
         env.process(unit(f"u{i}", legs, i % ring, 15.0 + i % 11))
-    t0 = cpu_clock()
-    n = 0
-    while env.peek() < math.inf:
-        env.step()
-        n += 1
-    elapsed = cpu_clock() - t0
-    assert n == n_events, (n, n_events)
-    return elapsed
+    return _cpu_of_steps(env, n_events)
 
 
 def campaign_exe() -> Path:

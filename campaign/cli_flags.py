@@ -44,26 +44,25 @@ def scheduler_address(text: str) -> str:
     return text
 
 
-def count_from_zero(text: str) -> int:
-    """Parse a whole number of at least 0 (for --runs where 0 means none)."""
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    if value < least:
+        wanted = "0 or more" if least == 0 else f"at least {least}"
+        raise argparse.ArgumentTypeError(f"must be {wanted}, got {value}")
     return value
+
+
+def count_from_zero(text: str) -> int:
+    """Parse a whole number of at least 0 (for --runs where 0 means none)."""
+    return _whole_number(text, 0)
 
 
 def positive_int(text: str) -> int:
     """Parse a whole number of at least 1 (for --runs, --workers)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return _whole_number(text, 1)
 
 
 def add_dask_flags(p: argparse.ArgumentParser) -> None:

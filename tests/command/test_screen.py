@@ -20,41 +20,35 @@ def _moves(result, unit: str) -> list:
     return [e for e in result.events if e.type == "move_start" and e.unit == unit]
 
 
+def _red_defends(units: list[dict], *objectives: dict):
+    """A run of the toy line where red, holding B to D, has ``units`` under one intent
+    with ``objectives``."""
+    data = toy_dict(orders=[], objectives=[])
+    data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red"}
+    data["units"] = units
+    data["intents"] = [_intent("red_defend", "red", [u["id"] for u in units], *objectives)]
+    return simulate(Scenario.model_validate(data), seed=1)
+
+
 def test_garrisons_named_to_hold_are_not_sent_to_an_unnamed_screen():
     # Red holds C and D with named garrisons and screens B with "the others": there
     # are none, so the garrisons stay put (they used to march between their town and
     # the screen every day).
-    data = toy_dict(orders=[], objectives=[])
-    data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red"}
-    data["units"] = [toy_unit("red_c", "red", 3000, "c"), toy_unit("red_d", "red", 2000, "d")]
-    data["intents"] = [
-        _intent(
-            "red_defend",
-            "red",
-            ["red_c", "red_d"],
-            {"hold": "c", "units": ["red_c"]},
-            {"hold": "d", "units": ["red_d"]},
-            {"screen": "b"},
-        )
-    ]
-    result = simulate(Scenario.model_validate(data), seed=1)
+    result = _red_defends(
+        [toy_unit("red_c", "red", 3000, "c"), toy_unit("red_d", "red", 2000, "d")],
+        {"hold": "c", "units": ["red_c"]},
+        {"hold": "d", "units": ["red_d"]},
+        {"screen": "b"},
+    )
     assert _moves(result, "red_c") == [] and _moves(result, "red_d") == []
 
 
 def test_an_unnamed_screen_takes_the_units_no_hold_names():
-    data = toy_dict(orders=[], objectives=[])
-    data["control"] = {"a": "blue", "b": "red", "c": "red", "d": "red"}
-    data["units"] = [toy_unit("red_c", "red", 3000, "c"), toy_unit("red_free", "red", 500, "d")]
-    data["intents"] = [
-        _intent(
-            "red_defend",
-            "red",
-            ["red_c", "red_free"],
-            {"hold": "c", "units": ["red_c"]},
-            {"screen": "b"},
-        )
-    ]
-    result = simulate(Scenario.model_validate(data), seed=1)
+    result = _red_defends(
+        [toy_unit("red_c", "red", 3000, "c"), toy_unit("red_free", "red", 500, "d")],
+        {"hold": "c", "units": ["red_c"]},
+        {"screen": "b"},
+    )
     assert _moves(result, "red_c") == []
     assert [e.destination for e in _moves(result, "red_free")] == ["c", "b"]
 
