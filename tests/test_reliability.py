@@ -858,3 +858,17 @@ def test_15_battles_and_fidelity_check_their_arguments_before_working(tmp_path):
         assert done.returncode == 2 and message in done.stderr, args
         assert "internal error" not in done.stderr
     assert mine.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_15_force_does_not_delete_a_users_files_beside_run_like_ones(toy_file, tmp_path):
+    # A folder holding a file with a run's or an ensemble's name and a file of the
+    # user's: --force deleted the user's file with the rest.
+    for command, name in (("run", "summary.json"), ("ensemble", "runs.jsonl")):
+        folder = tmp_path / command
+        folder.mkdir()
+        (folder / name).write_text("{}\n", encoding="utf-8")
+        (folder / "thesis.docx").write_text("years of work\n", encoding="utf-8")
+        args = [command, str(toy_file), "--out", str(folder), "--force"]
+        done = _campaign(*args, *(["--runs", "2"] if command == "ensemble" else []))
+        assert done.returncode == 2 and "holds no" in done.stderr, done.stderr
+        assert (folder / "thesis.docx").read_text(encoding="utf-8") == "years of work\n"

@@ -77,7 +77,11 @@ def folder_state(out: Path) -> str:
     except OSError as exc:
         raise OutputError(f"{out}: cannot list ({exc.strerror or exc})") from None
     if LOG in names:
-        return "ensemble"
+        # A folder that also holds a kind of file campaign does not write (a user's)
+        # is not ours to replace.
+        from campaign.replay.writer import foreign_files
+
+        return "other" if foreign_files(names) else "ensemble"
     return "empty" if all(_leftover(n) for n in names) else "other"
 
 

@@ -124,6 +124,25 @@ def check_out_dir(out: Path, force: bool) -> Path:
     return out
 
 
+#: Kinds of file the commands write into a run or ensemble folder (pictures, pages,
+#: reports, tables, exports): any other file in it is the user's, and the folder is then
+#: not replaced, even with --force.
+OUTPUT_SUFFIXES = frozenset(
+    {".png", ".svg", ".pdf", ".gif", ".mp4", ".html", ".md", ".csv", ".json", ".jsonl", ".geojson"}
+)
+
+
+def foreign_files(names: set[str] | list[str]) -> list[str]:
+    """The names in a folder campaign would not have written there (by kind of file;
+    hidden ``.tmp`` leftovers of an interrupted write are ours)."""
+    return sorted(
+        n
+        for n in names
+        if not (n.startswith(".") and n.endswith(".tmp"))
+        and Path(n).suffix.lower() not in OUTPUT_SUFFIXES
+    )
+
+
 def run_folder_state(out: Path) -> str:
     """'empty' (or missing), 'run' (a complete run), 'partial' (a run cut short while
     being written) or 'other' (files that are not a run)."""
@@ -133,11 +152,13 @@ def run_folder_state(out: Path) -> str:
         raise OutputError(f"{out}: cannot list ({exc.strerror or exc})") from None
     if not names:
         return "empty"
-    if "runs.jsonl" in names:
-        return "other"  # an ensemble folder (it has a manifest too): not ours to replace
+    leftovers = [n for n in names if n.startswith(".") and n.endswith(".tmp")]
+    if "runs.jsonl" in names or foreign_files(names):
+        # An ensemble's folder, or a file campaign does not write (a user's): the
+        # folder is not ours to replace.
+        return "other"
     if "events.jsonl" not in names and not names & {*RUN_FILES, MANIFEST}:
         return "other"
-    leftovers = [n for n in names if n.startswith(".") and n.endswith(".tmp")]
     complete = MANIFEST in names or set(RUN_FILES) <= names
     if complete and not leftovers:
         return "run"
