@@ -11,14 +11,16 @@ from campaign.cli_flags import add_override_flags, overrides_from_args
 
 def cmd_fidelity(args: argparse.Namespace) -> int:
     from campaign.analysis.fidelity import fidelity_report, report_text
-    from campaign.errors import ScenarioError
+    from campaign.errors import CampaignError
     from campaign.scenario.history import history_path_for, load_history
     from campaign.scenario.loader import load_scenario
 
     scenario = load_scenario(args.scenario, overrides_from_args(args))
     history_file = Path(args.history) if args.history else history_path_for(Path(args.scenario))
     if not history_file.exists():
-        raise ScenarioError(
+        if args.history:
+            raise CampaignError(f"--history {history_file}: file not found")
+        raise CampaignError(
             f"{history_file}: no historical record next to the scenario "
             "(expected <id>.history.yaml; or pass --history FILE)"
         )

@@ -126,3 +126,8 @@ def test_fidelity_refuses_the_record_of_another_scenario():
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "the record of scenario 'northeast_1919', not of 'kaunas_1919'" in done.stderr
+
+
+def test_fidelity_names_a_missing_history_file_given_with_history():
+    done = _campaign("fidelity", "scenarios/kaunas_1919.yaml", "--history", "nope.yaml")
+    assert done.returncode == 2 and "--history nope.yaml: file not found" in done.stderr
