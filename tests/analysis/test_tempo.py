@@ -29,17 +29,7 @@ def _attack_on_c(tmp_path: Path) -> Path:
     """The toy line as a file: blue attacks red's C on the second day."""
     import yaml
 
-    data = toy_dict()
-    data["objectives"] = []
-    data["orders"] = [
-        {
-            "unit": "blue_1",
-            "date": "1919-01-02",
-            "action": "attack",
-            "target": "c",
-            "source": {"ref": "toy"},
-        }
-    ]
+    data = toy_dict(objectives=[])  # its one order: blue_1 attacks C on 1919-01-02
     path = tmp_path / "toy.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
