@@ -18,6 +18,7 @@ from campaign.engine.log import EVENT_TYPES, LOG_FORMAT_VERSION
 from campaign.errors import ReplayError
 from campaign.replay.header import ReplayHeader
 from campaign.replay.manifest import check_file
+from campaign.scenario.yamlfile import shorten
 
 #: Largest events.jsonl read, bytes.
 MAX_LOG_BYTES = 500_000_000
@@ -65,10 +66,6 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def order_of_battle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,13 +159,13 @@ def read_replay(folder: str | Path) -> Replay:
             if (value is None and nullable) or type(value) in types:
                 continue
             raise ReplayError(
-                f"{path}:{number}: {kind} event: '{name}' is {_shorten(repr(value))}, expected "
+                f"{path}:{number}: {kind} event: '{name}' is {shorten(repr(value))}, expected "
                 f"{' or '.join(t.__name__ for t in types)}{' or null' if nullable else ''}"
             )
         date = record["date"]
         if not header.start <= date <= header.end or not _is_date(date):
             raise ReplayError(
-                f"{path}:{number}: date {_shorten(repr(date))} is not a date of the run "
+                f"{path}:{number}: date {shorten(repr(date))} is not a date of the run "
                 f"({header.start} to {header.end})"
             )
         t = record["t"]
