@@ -163,6 +163,11 @@ def men(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def men_count(x: float) -> str:
+    """``x`` men as words: "1 man", "0 men", "1,200 men" (rounded as :func:`men`)."""
+    return f"{men(x)} {'man' if men(x) == '1' else 'men'}"
+
+
 def ratio(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}:1"
 
@@ -213,7 +218,7 @@ def _condition_words(cond: Any, places, units, sides) -> str:
     if key == "arrived":
         return f"{units.get(value, value)} arrived"
     if key == "below":
-        return f"{units.get(value['unit'], value['unit'])} below {men(value['men'])} men"
+        return f"{units.get(value['unit'], value['unit'])} below {men_count(value['men'])}"
     if key == "ratio":
         bound = (
             f"at least {value['at_least']}"
@@ -350,7 +355,7 @@ def _match_records(
 def _recorded_text(r: Any, ctx: _Context) -> str:
     parts = []
     for side, s in r.sides.items():
-        bits = [f"{men(s.men)} men" if s.men is not None else ""]
+        bits = [men_count(s.men) if s.men is not None else ""]
         bits += [f"{getattr(s, k):,} {k}" for k in LOSS_KINDS if getattr(s, k) is not None]
         bits = [b for b in bits if b]
         parts.append(f"{ctx.side(side)}" + (f" ({', '.join(bits)})" if bits else ""))
@@ -393,7 +398,7 @@ def _fights(ctx: _Context, history: Any) -> list[Fight]:
                     )
                 elif e["type"] == "surrender" and e["place"] == s["place"]:
                     broke.append(
-                        f"{ctx.unit(e['unit'])} surrendered with {men(e['men'])} men "
+                        f"{ctx.unit(e['unit'])} surrendered with {men_count(e['men'])} "
                         f"({e['reason']})"
                     )
             change = next(
@@ -445,7 +450,7 @@ def fight_text(f: Fight, sides: dict[str, str]) -> str:
         out = []
         for x in forces:
             guns = "" if x.guns is None else f", {x.guns} guns"
-            out.append(f"{sides.get(x.side, x.side)} ({_join(x.units)}; {men(x.men)} men{guns})")
+            out.append(f"{sides.get(x.side, x.side)} ({_join(x.units)}; {men_count(x.men)}{guns})")
         return _join(out)
 
     river = f", across the {f.river}" if f.river else ""
@@ -619,7 +624,7 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
                     t,
                     "control",
                     f"{ctx.unit(e['unit'])} surrendered at "
-                    f"{ctx.place(e['place'])} with {men(e['men'])} men: {e['reason']}.",
+                    f"{ctx.place(e['place'])} with {men_count(e['men'])}: {e['reason']}.",
                 )
             )
         elif kind == "arrival" and t > 0:
@@ -629,7 +634,7 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
                     t,
                     "arrival",
                     f"{ctx.unit(e['unit'])} arrived at "
-                    f"{ctx.place(e['place'])} with {men(e['men'])} men.",
+                    f"{ctx.place(e['place'])} with {men_count(e['men'])}.",
                 )
             )
         elif kind == "detach":
@@ -639,7 +644,7 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
                     t,
                     "arrival",
                     f"{ctx.unit(e['parent'])} left {ctx.unit(e['unit'])}, "
-                    f"{men(e['men'])} men, in {ctx.place(e['place'])}: {e['reason']}.",
+                    f"{men_count(e['men'])}, in {ctx.place(e['place'])}: {e['reason']}.",
                 )
             )
         elif kind == "departure":
@@ -649,7 +654,7 @@ def _event_lines(ctx: _Context, fights: list[Fight]) -> list[Line]:
                     t,
                     "departure",
                     f"{ctx.unit(e['unit'])} left the theatre from "
-                    f"{ctx.place(e['place'])} with {men(e['men'])} men.",
+                    f"{ctx.place(e['place'])} with {men_count(e['men'])}.",
                 )
             )
         elif kind == "relation":

@@ -151,3 +151,12 @@ def test_units_fates_count_every_time_a_fight_threw_them_back():
     for unit in thrown:
         assert fates[unit] == "destroyed" or "routed" in fates[unit] or "thrown back" in fates[unit]
     assert any(status == "never thrown back" for status in fates.values())
+
+
+def test_men_are_counted_in_words_with_one_man_singular():
+    from campaign.analysis.narrative import men_count
+
+    assert men_count(1) == "1 man"
+    assert men_count(0.6) == "1 man"
+    assert men_count(0) == "0 men"
+    assert men_count(1200) == "1,200 men"
