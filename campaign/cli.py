@@ -256,17 +256,17 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
 
 
 def _warnings_as_one_line() -> None:
-    """Print the warnings campaign raises (:class:`VariantWarning`) as 'warning: ...'."""
+    """Print the warnings campaign raises (:class:`CampaignWarning`) as 'warning: ...'."""
     import warnings
 
-    from campaign.errors import VariantWarning
+    from campaign.errors import CampaignWarning
 
     default = warnings.showwarning
     if getattr(default, "one_line", False):
         return
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, VariantWarning):
+        if issubclass(category, CampaignWarning):
             print(f"warning: {message}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)

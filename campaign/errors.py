@@ -52,6 +52,15 @@ class OutputError(CampaignError):
     """An output location cannot be written (exists, not writable, ...)."""
 
 
-class VariantWarning(UserWarning):
-    """A what-if change that is allowed but probably not what was meant (the CLI prints
-    it as one line on stderr)."""
+class CampaignWarning(UserWarning):
+    """Something allowed but probably not what was meant (the CLI prints it as one
+    line on stderr, 'warning: ...')."""
+
+
+class VariantWarning(CampaignWarning):
+    """A what-if change that is allowed but probably not what was meant."""
+
+
+class ScenarioWarning(CampaignWarning):
+    """A scenario setting that is valid but has no effect (e.g. a combat multiplier
+    the scenario's combat law does not read)."""

@@ -28,7 +28,7 @@ import numpy as np
 from campaign.analysis.ensemble import RunRecord, daily_control, run_ensemble, scenario_dates
 from campaign.engine import combat
 from campaign.errors import CampaignError
-from campaign.scenario.checks import suggest
+from campaign.scenario.checks import laws_reading, suggest
 from campaign.scenario.history import History, history_path_for, load_history
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
@@ -228,8 +228,10 @@ class Parameter:
     current: float
 
 
-def parse_parameter(text: str, multipliers: dict[str, float]) -> Parameter:
-    """``NAME`` (bounds 0.5x..1.5x the current value) or ``NAME=LOW:HIGH``."""
+def parse_parameter(text: str, multipliers: dict[str, float], law: str | None = None) -> Parameter:
+    """``NAME`` (bounds 0.5x..1.5x the current value) or ``NAME=LOW:HIGH``; with ``law``
+    (the scenario's combat law), a multiplier that law does not read is refused: fitting
+    it would only ever find a flat response."""
     name, _, bounds = text.partition("=")
     name = name.strip()
     known = known_multipliers()
@@ -237,6 +239,12 @@ def parse_parameter(text: str, multipliers: dict[str, float]) -> Parameter:
         raise CampaignError(
             f"--param {text}: unknown multiplier '{name}'{suggest(name, known)}; "
             f"known: {', '.join(sorted(known))}"
+        )
+    if law is not None and law not in (laws := laws_reading(name)):
+        readable = sorted(k for k in known if law in laws_reading(k))
+        raise CampaignError(
+            f"--param {text}: the scenario's {law} law does not read '{name}' (only "
+            f"{', '.join(laws)}); multipliers it reads: {', '.join(readable)}"
         )
     current = float(multipliers.get(name, known[name]))
     if not bounds:
@@ -405,7 +413,9 @@ def calibrate_multipliers(
             f"{history_file}: no history file to calibrate against (give one with --history)"
         )
     record = load_history(history_file, scenario)
-    parameters = [parse_parameter(t, scenario.combat.multipliers) for t in params]
+    parameters = [
+        parse_parameter(t, scenario.combat.multipliers, scenario.combat.model.value) for t in params
+    ]
     if len({p.name for p in parameters}) < len(parameters):
         raise CampaignError("the same --param was given twice")
     points = grid_points or (9 if len(parameters) == 1 else 5)

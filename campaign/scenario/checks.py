@@ -508,3 +508,63 @@ def _check_condition(
         if leaf.stance is not None:
             for sid in leaf.stance.sides:
                 side((*loc, "stance", "sides"), sid)
+
+
+#: The combat laws that read each kind of ``combat.multipliers`` key (by the part before
+#: the dot). Quality factors count under every law: commanders weigh units with them.
+#: Under ``tndm`` the law decides the outcome itself: no break points, no advance
+#: through the position (so no terrain or river factor from the table).
+_LAWS_READING: dict[str, tuple[str, ...]] = {
+    "quality": ("dupuy", "tndm", "lanchester_square", "lanchester_linear"),
+    "break_point": ("dupuy", "lanchester_square", "lanchester_linear"),
+    "terrain": ("dupuy", "lanchester_square", "lanchester_linear"),
+    "river": ("dupuy", "lanchester_square", "lanchester_linear"),
+}
+#: Settings of ``combat`` (other than the law's name) and the laws that read them.
+_SETTING_READ_BY: dict[str, tuple[str, ...]] = {
+    "coefficients": ("lanchester_square", "lanchester_linear"),
+    "variation": ("dupuy",),
+    "break_points": ("dupuy", "lanchester_square", "lanchester_linear"),
+    "position_depth_km": ("dupuy", "lanchester_square", "lanchester_linear"),
+}
+
+
+def laws_reading(key: str) -> tuple[str, ...]:
+    """The combat laws that read the ``combat.multipliers`` key ``key``."""
+    return _LAWS_READING.get(key.split(".", 1)[0], ("dupuy",))
+
+
+def _laws(laws: tuple[str, ...]) -> str:
+    return " and ".join(", ".join(laws).rsplit(", ", 1)) if len(laws) > 1 else laws[0]
+
+
+def unread_settings(scenario: Scenario) -> list[tuple[Loc, str]]:
+    """Combat settings the scenario's law does not read, as (location, message): a
+    multiplier, coefficient or variation written for another law has no effect, and a
+    user who tunes it should be told so rather than see nothing change."""
+    spec = scenario.combat
+    law = spec.model.value
+    found: list[tuple[Loc, str]] = []
+    for key in spec.multipliers:
+        laws = laws_reading(key)
+        if law not in laws:
+            found.append(
+                (
+                    ("combat", "multipliers", key),
+                    f"has no effect: the {law} law does not read multiplier '{key}' "
+                    f"(only {_laws(laws)} do{'es' if len(laws) == 1 else ''})",
+                )
+            )
+    for name, laws in _SETTING_READ_BY.items():
+        if name in spec.model_fields_set and law not in laws:
+            value = getattr(spec, name)
+            if name == "coefficients" and not value:
+                continue
+            found.append(
+                (
+                    ("combat", name),
+                    f"has no effect: the {law} law does not read `{name}` "
+                    f"(only {_laws(laws)} do{'es' if len(laws) == 1 else ''})",
+                )
+            )
+    return found

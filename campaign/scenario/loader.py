@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from campaign.errors import Problem, ScenarioError
+from campaign.errors import Problem, ScenarioError, ScenarioWarning
 from campaign.scenario import schema
-from campaign.scenario.checks import check_references, suggest
+from campaign.scenario.checks import check_references, suggest, unread_settings
 from campaign.scenario.overrides import Overrides, apply_overrides
 from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml, shorten
 
@@ -126,6 +127,9 @@ def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
                 for loc, msg in found
             ]
         )
+    for loc, msg in unread_settings(scenario):
+        problem = Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg)
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     return scenario
 
 

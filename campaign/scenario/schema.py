@@ -661,6 +661,13 @@ class CombatSpec(Strict):
     ``coefficients`` (per day) are the Lanchester attrition coefficients keyed by
     the side that *inflicts* the losses; ``multipliers`` override the documented
     Dupuy defaults in :mod:`campaign.engine.combat`.
+
+    Not every law reads every setting: ``coefficients`` only the Lanchester laws;
+    ``variation`` and the posture, surprise, weapon and loss-rate multipliers only
+    ``dupuy``; break points, ``position_depth_km`` and the terrain and river
+    multipliers every law but ``tndm`` (which decides the outcome itself); quality
+    multipliers every law. A setting the scenario's law does not read is accepted
+    with a warning naming its line.
     """
 
     model: CombatModel = CombatModel.dupuy

@@ -167,3 +167,13 @@ def test_a_flat_response_recommends_no_change():
     text = result.text()
     assert "no point tried does better: keep the current values" in text
     assert "--set" not in text
+
+
+def test_calibrate_refuses_a_multiplier_the_law_does_not_read():
+    from campaign.analysis.calibrate import parse_parameter
+    from campaign.errors import CampaignError
+
+    with pytest.raises(CampaignError, match="tndm law does not read 'posture.hasty'"):
+        parse_parameter("posture.hasty", {}, "tndm")
+    assert parse_parameter("posture.hasty", {}, "dupuy").name == "posture.hasty"
+    assert parse_parameter("quality.trained", {}, "tndm").name == "quality.trained"

@@ -203,3 +203,37 @@ def test_info_tells_when_relations_and_lines_are_in_force(capsys):
     assert len(data["relations"]) == len(scenario.relations)
     assert {"lines", "supply", "season"} <= set(data)
     assert [x["id"] for x in data["lines"]] == [x.id for x in scenario.lines]
+
+
+def test_a_combat_setting_the_law_does_not_read_is_a_located_warning(tmp_path: Path, capsys):
+    """A multiplier or setting written for another combat law has no effect: validate
+    still accepts the file (it runs) but says so, at the line, on stderr."""
+    data = toy_dict()
+    data["combat"] = {
+        "model": "tndm",
+        "multipliers": {"posture.hasty": 1.5, "quality.trained": 1.1},
+        "variation": 0.3,
+    }
+    path = _write(tmp_path, data)
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    lines = path.read_text().splitlines()
+    hasty = next(i for i, t in enumerate(lines, 1) if "posture.hasty" in t)
+    assert err[0] == (
+        f"warning: {path}:{hasty}: combat.multipliers.posture.hasty: has no effect: the "
+        "tndm law does not read multiplier 'posture.hasty' (only dupuy does)"
+    )
+    assert "combat.variation: has no effect" in err[1]
+    assert len(err) == 2  # quality factors count under every law
+    data["combat"]["model"] = "dupuy"
+    assert main(["validate", str(_write(tmp_path, data))]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_scenarios_set_nothing_their_law_ignores(path: Path):
+    from campaign.scenario.checks import unread_settings
+
+    if path.name.endswith(".history.yaml"):
+        return
+    assert unread_settings(load_scenario(path)) == []
