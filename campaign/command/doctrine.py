@@ -107,3 +107,9 @@ COUNTERATTACK_DAYS = 3.0
 #: days' march (3 x 25 km): encircled forces fight their way back to lines within
 #: reach (FM 100-5 (1941) on encircled units); deeper in the enemy's rear it holds.
 BREAKOUT_KM = 75.0
+#: When choosing where to gather before an objective, a town no one holds counts as
+#: this many km further than one of ours, and an empty enemy town (taken on the way)
+#: as twice as far: about a day's march (25 km, as above). A commander prefers his own
+#: ground for the assembly area, but not at the price of a long detour (FM 100-5 (1941)
+#: puts the assembly area close behind the line of departure).
+STAGING_NOT_OURS_KM = 25.0

@@ -1180,20 +1180,24 @@ def _gather(
 
 
 def _staging(world: Any, side: str, free: list, target: str) -> str | None:
-    """The friendly place next to ``target`` nearest to the bulk of the free units (not
-    one where the enemy, or a side we are not at war with, stands)."""
+    """The place next to ``target`` nearest to the bulk of the free units (not one where
+    the enemy, or a side we are not at war with, stands). Our own towns are preferred:
+    one no one holds counts as :data:`doctrine.STAGING_NOT_OURS_KM` further, an empty
+    enemy town (taken on the way) twice that, so that a town of ours far round the
+    objective does not win over an empty one on the way in."""
     best = None
     holder = world.holder(side)
     for n in world.links[target]:
         if world.hostiles_at(n, side) or not world.may_enter(side, n):
             continue
-        # Our own towns first, then no one's, then the enemy's empty ones (taken on the way).
         owner = world.control.get(n, "none")
-        total = 0.0 if owner == holder else 1e12 if owner == "none" else 2e12
+        extra = 0.0 if owner == holder else 1.0 if owner == "none" else 2.0
+        extra *= doctrine.STAGING_NOT_OURS_KM
+        total = 0.0
         for u in free:
             here = u.location or u.moving_to
             km = world.routes.open_km(here, n) if here is not None else None
-            total += (km if km is not None else 1e6) * u.men
+            total += ((km if km is not None else 1e6) + extra) * u.men
         key = (total, n)
         if best is None or key < best:
             best = key

@@ -455,6 +455,25 @@ def test_units_do_not_gather_in_a_town_where_neutral_troops_stand():
     assert _staging(world, "blue", blue, "c") == "b"
 
 
+def test_units_gather_on_the_way_in_rather_than_in_a_town_of_ours_far_round():
+    # Blue at A gathers before red C. B, on the way in, is no one's; F, ours, also
+    # touches C but lies some 200 km round by the north. A town of ours is worth a
+    # day's march more, not any detour: blue gathers at B (it used to go to F).
+    from campaign.command.staff import _staging
+
+    data = toy_dict()
+    data["control"]["b"] = "none"
+    toy_town(data, "n", "November", 56.0, 24.3, "a")
+    toy_town(data, "f", "Foxtrot", 55.5, 24.9, "n", "c")
+    data["control"].update({"n": "blue", "f": "blue"})
+    world = build_world(_scenario(data), seed=1)
+    world.env.run(until=0.1)
+    blue = [world.units["blue_1"]]
+    assert _staging(world, "blue", blue, "c") == "b"
+    world.control["b"] = "blue"  # ours as well: nearer still
+    assert _staging(world, "blue", blue, "c") == "b"
+
+
 def test_a_formation_that_has_assembled_goes_on_without_being_called_back():
     # Blue assembles at B, then takes C: once both units stood at B the assembly is
     # done; leaving B for C does not send them back to it.
