@@ -701,7 +701,10 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     needed = doctrine.CUT_OFF_POWER_REAR_CUT if rear_cut else doctrine.CUT_OFF_POWER
     if enemy < needed * own:
         return False
-    back = _back_towards_supply(world, side, place) or _fallback_place(world, side, place)
+    picture = staff.picture
+    back = _back_towards_supply(world, side, place, picture) or _fallback_place(
+        world, side, place, picture
+    )
     leaving = [u for u in garrison if u.location == place and _free(world, u)]
     if back is not None and leaving:
         for u in leaving:
@@ -822,7 +825,9 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
         if enemy > 0 and enemy >= doctrine.SCREEN_BREAK_RATIO * own:
             for u in units:
                 if u.location == place and staff.given.get(u.id, ("",))[0] != "withdraw":
-                    back = _fallback_place(world, side, place)
+                    back = _back_towards_supply(
+                        world, side, place, staff.picture
+                    ) or _fallback_place(world, side, place, staff.picture)
                     if back is not None:
                         _give(
                             world,
@@ -853,11 +858,15 @@ def _screen_units(staff: Staff, step: IntentStep, steps: list[IntentStep]) -> li
     return [u for u in staff.units if u not in held_by]
 
 
-def _back_towards_supply(world: Any, side: str, place: str) -> str | None:
+def _back_towards_supply(
+    world: Any, side: str, place: str, picture: Picture | None = None
+) -> str | None:
     """The neighbouring town, free of enemies and not held by them, that lies nearest
     to the side's supply sources through its own ground: a garrison that gives up a
-    place falls back along its line of communication, not deeper into a pocket.
-    None when no such neighbour is on a supply route."""
+    place falls back along its line of communication, not deeper into a pocket. With
+    the side's ``picture``, not a town it sees an enemy marching on either (falling
+    back there would meet the enemy it is getting away from). None when no such
+    neighbour is on a supply route."""
     reach = supply_reach(world, side)
     if reach is None:
         return None
@@ -865,17 +874,24 @@ def _back_towards_supply(world: Any, side: str, place: str) -> str | None:
     for n in world.links[place]:
         if n not in reach or world.hostiles_at(n, side) or world.hostile_held(n, side):
             continue
+        if picture is not None and picture.enemy_seen_at(n):
+            continue
         if best is None or (reach[n], n) < best:
             best = (reach[n], n)
     return best[1] if best else None
 
 
-def _fallback_place(world: Any, side: str, place: str) -> str | None:
+def _fallback_place(
+    world: Any, side: str, place: str, picture: Picture | None = None
+) -> str | None:
     """The neighbouring place held by the side (or empty of enemies) with the most
-    friends, away from the enemy."""
+    friends, away from the enemy (with ``picture``: none the side sees an enemy
+    marching on)."""
     best = None
     for n in world.links[place]:
         if world.hostiles_at(n, side) or world.hostile_held(n, side):
+            continue
+        if picture is not None and picture.enemy_seen_at(n):
             continue
         friends = sum(u.men for u in world.units_at(n) if not world.hostile(u.side, side))
         key = (world.control.get(n) != world.holder(side), -friends, n)

@@ -302,3 +302,31 @@ def test_a_unit_out_of_supply_takes_the_weakly_held_town_that_cuts_its_line():
     gaps = [e for e in result.events if e.type == "order" and "line of communication" in e.reason]
     assert gaps and gaps[0].unit == "blue_1" and gaps[0].target == "b"
     assert result.world.control["b"] == "blue"
+
+
+def test_a_garrison_does_not_fall_back_into_a_town_it_sees_the_enemy_marching_on():
+    # Red at C, supplied from D, falls back towards D, unless it sees an enemy column
+    # bound for D: then towards B, and with enemies seen bound for both, nowhere.
+    from campaign.command.staff import _back_towards_supply, _fallback_place
+    from campaign.scenario.schema import Scenario
+    from campaign.simulate import build_world
+
+    data = toy_dict(orders=[], objectives=[])
+    data["control"] = {"a": "red", "b": "red", "c": "red", "d": "red"}
+    data["supply"] = {"sources": {"red": ["d"], "blue": ["a"]}}
+    world = build_world(Scenario.model_validate(data), seed=1)
+    world.env.run(until=0.1)
+
+    class Seen:
+        def __init__(self, *places: str) -> None:
+            self.places = set(places)
+
+        def enemy_seen_at(self, place: str) -> bool:
+            return place in self.places
+
+    assert _back_towards_supply(world, "red", "c") == "d"
+    assert _back_towards_supply(world, "red", "c", Seen()) == "d"
+    assert _back_towards_supply(world, "red", "c", Seen("d")) == "b"
+    assert _back_towards_supply(world, "red", "c", Seen("b", "d")) is None
+    assert _fallback_place(world, "red", "c", Seen("b", "d")) is None
+    assert _fallback_place(world, "red", "c", Seen("d")) == "b"
