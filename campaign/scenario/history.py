@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from campaign.errors import Problem, ScenarioError
+from campaign.scenario.checks import suggest
 from campaign.scenario.loader import problems_from_validation
 from campaign.scenario.schema import Citation, Scenario, Slug, Source, Strict
 from campaign.scenario.yamlfile import load_yaml_file
@@ -67,14 +68,64 @@ def load_history(path: str | Path, scenario: Scenario | None = None) -> History:
     try:
         history = History.model_validate(doc.data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(doc, exc)) from None
+        raise ScenarioError(problems_from_validation(doc, exc, History)) from None
+    found = contradictions(history)
     if scenario is not None:
-        found = mismatches(history, scenario)
-        if found:
-            raise ScenarioError(
-                [Problem(doc.file, doc.line_of(loc), _dotted(loc), msg) for loc, msg in found]
-            )
+        found += mismatches(history, scenario)
+    if found:
+        raise ScenarioError(
+            [Problem(doc.file, doc.line_of(loc), _dotted(loc), msg) for loc, msg in found]
+        )
     return history
+
+
+def contradictions(history: History) -> list[tuple[tuple[str | int, ...], str]]:
+    """What a record says that its own entries deny, as (path in the file, message): a
+    citation of a source it does not list, an engagement won by a side that did not
+    fight in it, or more men killed, wounded or captured than a side had."""
+    refs = {s.id for s in history.sources}
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    cited = [("checkpoints", i, c.source.ref) for i, c in enumerate(history.checkpoints)]
+    cited += [("engagements", i, e.source.ref) for i, e in enumerate(history.engagements)]
+    for key, i, ref in cited:
+        if ref not in refs:
+            found.append(
+                (
+                    (key, i, "source", "ref"),
+                    f"unknown source '{ref}'{suggest(ref, refs)}; the record's sources are "
+                    f"{', '.join(sorted(refs))}",
+                )
+            )
+    for i, e in enumerate(history.engagements):
+        if e.winner is not None and e.winner not in e.sides:
+            found.append(
+                (
+                    ("engagements", i, "winner"),
+                    f"'{e.winner}' is not one of the engagement's sides "
+                    f"({', '.join(e.sides) or 'none listed'})",
+                )
+            )
+        for side, count in e.sides.items():
+            found += [(("engagements", i, "sides", side), m) for m in _losses_beyond(count)]
+    return found
+
+
+def _losses_beyond(side: EngagementSide) -> list[str]:
+    """Messages for losses of one side that add up to more than its men. Killed and
+    wounded are apart, and so are killed and captured; wounded men may be captured."""
+    if side.men is None:
+        return []
+    beyond = f"is more than the {side.men:,} men the side had"
+    killed = side.killed or 0
+    if killed > side.men:
+        return [f"killed {killed:,} {beyond}"]
+    problems = []
+    for name in ("wounded", "captured"):
+        count = getattr(side, name)
+        if count is not None and killed + count > side.men:
+            told = f"killed {killed:,} + " if side.killed else ""
+            problems.append(f"{told}{name} {count:,} {beyond}")
+    return problems
 
 
 def mismatches(history: History, scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:

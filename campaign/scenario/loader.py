@@ -7,11 +7,14 @@ Every problem found is reported with its file, line and field path, e.g.::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import types
+import typing
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,7 +24,8 @@ from campaign.scenario.checks import check_references, suggest, unread_settings
 from campaign.scenario.overrides import Overrides, apply_overrides
 from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml, shorten
 
-#: Which model describes the items found under each key, for "did you mean" hints.
+#: Which model describes the items found under each key of a scenario, for "did you
+#: mean" hints where the model at a path cannot be worked out from the annotations.
 _MODEL_OF_KEY: dict[str, type[BaseModel]] = {
     "sources": schema.Source,
     "sides": schema.Side,
@@ -59,19 +63,69 @@ def field_path(data: Any, loc: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
-def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
-    for key in reversed(loc[:-1]):
-        if isinstance(key, str) and key in _MODEL_OF_KEY:
-            return list(_MODEL_OF_KEY[key].model_fields)
-    return list(schema.Scenario.model_fields)
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
 
 
-def _message(error: dict[str, Any]) -> str:
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+@functools.cache
+def _field_types(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields' annotations with forward references (``Condition``) resolved."""
+    return typing.get_type_hints(model, include_extras=True)
+
+
+def model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model of the value at ``loc`` in data validated as ``root``, following the
+    field annotations (list items, mapping values); None where they do not say."""
+    node: Any = root
+    for key in loc:
+        node = _unwrap(node)
+        if _is_model(node):
+            if not isinstance(key, str) or key not in node.model_fields:
+                return None
+            node = _field_types(node)[key]
+        elif get_origin(node) in (list, tuple) and isinstance(key, int):
+            node = get_args(node)[0]
+        elif get_origin(node) is dict:
+            node = get_args(node)[1]
+        else:
+            return None
+    node = _unwrap(node)
+    return node if _is_model(node) else None
+
+
+def _allowed_keys(loc: tuple[str | int, ...], root: type[BaseModel]) -> list[str]:
+    """The keys allowed beside the unknown key at ``loc`` (in a file validated as ``root``)."""
+    model = model_at(root, loc[:-1])
+    if model is not None:
+        return list(model.model_fields)
+    if root is schema.Scenario:
+        for key in reversed(loc[:-1]):
+            if isinstance(key, str) and key in _MODEL_OF_KEY:
+                return list(_MODEL_OF_KEY[key].model_fields)
+    return list(root.model_fields)
+
+
+def _message(error: dict[str, Any], root: type[BaseModel]) -> str:
     kind = error["type"]
     loc = error["loc"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = _allowed_keys(loc)
+        allowed = _allowed_keys(loc, root)
         hint = suggest(key, allowed) or f"; allowed keys: {', '.join(allowed)}"
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
@@ -87,13 +141,18 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
-def problems_from_validation(doc: LocatedDocument, exc: ValidationError) -> list[Problem]:
+def problems_from_validation(
+    doc: LocatedDocument, exc: ValidationError, root: type[BaseModel] = schema.Scenario
+) -> list[Problem]:
+    """One located problem per error of validating ``doc`` as ``root`` (a scenario by
+    default; an unknown key's hint lists the keys of the model it was found in)."""
     problems = []
     for error in exc.errors():
         # Drop union/tag branches pydantic adds to the location.
         loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        error = {**error, "loc": loc}
         problems.append(
-            Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), _message(error))
+            Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), _message(error, root))
         )
     return problems
 

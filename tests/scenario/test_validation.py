@@ -237,3 +237,18 @@ def test_shipped_scenarios_set_nothing_their_law_ignores(path: Path):
     if path.name.endswith(".history.yaml"):
         return
     assert unread_settings(load_scenario(path)) == []
+
+
+def test_an_unknown_key_is_hinted_with_the_keys_of_the_entry_it_is_in(tmp_path: Path):
+    # A place of the map and a unit's condition: the hints listed the keys of `map` and
+    # of the unit instead of those of a place and of a condition.
+    data = toy_dict()
+    data["map"]["places"][0]["lattitude"] = 55.0
+    data["units"][0]["arrives_when"] = {"takn": "a"}
+    problems = _problems(_write(tmp_path, data))
+    assert any(
+        "lattitude: unknown key 'lattitude'; allowed keys: id, name, lat," in p for p in problems
+    )
+    assert any(
+        "arrives_when.takn: unknown key 'takn' (did you mean 'taken'?)" in p for p in problems
+    )
