@@ -445,7 +445,11 @@ def _review(world: Any, staff: Staff, facts: Facts) -> bool:
                 "force's power left; going over to the defence",
             )
     _screen(world, staff, steps)
-    threatened = None if lost_hold else _threatened(world, staff, steps, garrisons)
+    # A force falling back does not turn round to reinforce a place on the way: only
+    # the garrison the intent names for it stays (the Soviets behind the Daugava kept
+    # Griva with one battalion while the rest crossed).
+    falling_back = bool(pending) and pending[0].kind == "withdraw_to"
+    threatened = None if lost_hold or falling_back else _threatened(world, staff, steps, garrisons)
     if threatened is not None:
         # A threat that comes from the objective itself is met by attacking it when
         # the odds allow (the gathering place is then the threatened one).

@@ -74,3 +74,28 @@ def test_a_screen_whose_place_is_lost_does_not_march_into_the_enemy():
     assert attacks == []
     turned = [e for e in result.events if e.type == "order" and e.unit == "blue_coy"][-1]
     assert (turned.action, turned.target) == ("withdraw", "b")
+
+
+def test_a_force_falling_back_does_not_turn_round_to_reinforce_the_place_left_held():
+    # Red keeps C with red_1 and falls back to D with the rest. Blue's column on C is
+    # stronger than red_1; red_2, at D already, is not sent back to C to reinforce it
+    # (it used to be: the reserve rule overrode the withdrawal).
+    data = toy_dict(objectives=[])
+    data["units"] = [
+        toy_unit("blue_1", "blue", 700, "a"),
+        toy_unit("red_1", "red", 300, "c"),
+        toy_unit("red_2", "red", 400, "d"),
+    ]
+    data["intents"] = [
+        _intent(
+            "red_rearguard",
+            "red",
+            ["red_1", "red_2"],
+            {"hold": "c", "units": ["red_1"]},
+            {"withdraw_to": "d"},
+        )
+    ]
+    result = simulate(Scenario.model_validate(data), seed=1)
+    orders = [e for e in result.events if e.type == "order" and e.unit == "red_2"]
+    assert not [e for e in orders if e.reason.startswith("reinforce")]
+    assert not _moves(result, "red_2")
