@@ -22,7 +22,13 @@ from campaign.errors import Problem, ScenarioError, ScenarioWarning
 from campaign.scenario import schema
 from campaign.scenario.checks import check_references, suggest, unread_settings
 from campaign.scenario.overrides import Overrides, apply_overrides
-from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, parse_yaml, shorten
+from campaign.scenario.yamlfile import (
+    LocatedDocument,
+    Origins,
+    load_yaml_file,
+    parse_yaml,
+    shorten,
+)
 
 #: Which model describes the items found under each key of a scenario, for "did you
 #: mean" hints where the model at a path cannot be worked out from the annotations.
@@ -151,9 +157,7 @@ def problems_from_validation(
         # Drop union/tag branches pydantic adds to the location.
         loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
         error = {**error, "loc": loc}
-        problems.append(
-            Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), _message(error, root))
-        )
+        problems.append(Problem(*doc.where(loc), field_path(doc.data, loc), _message(error, root)))
     return problems
 
 
@@ -181,13 +185,10 @@ def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
     found = check_references(scenario, place_ids)
     if found:
         raise ScenarioError(
-            [
-                Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg)
-                for loc, msg in found
-            ]
+            [Problem(*doc.where(loc), field_path(doc.data, loc), msg) for loc, msg in found]
         )
     for loc, msg in unread_settings(scenario):
-        problem = Problem(doc.file, doc.line_of(loc), field_path(doc.data, loc), msg)
+        problem = Problem(*doc.where(loc), field_path(doc.data, loc), msg)
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     return scenario
 
@@ -202,7 +203,9 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
         return scenario_from_document(doc)
     original = doc
     units_before = _unit_ids(doc.data)
-    doc = LocatedDocument(doc.file, apply_overrides(doc.data, overrides), doc.lines)
+    origins = Origins()  # values written in a --variant file are blamed on that file
+    patched = apply_overrides(doc.data, overrides, origins)
+    doc = LocatedDocument(doc.file, patched, doc.lines, origins)
     try:
         return scenario_from_document(doc)
     except ScenarioError as exc:
@@ -213,11 +216,16 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
             scenario_from_document(original)
         except ScenarioError:
             raise exc from None  # the file itself is at fault
-        # The file is valid: the what-if made the value that is refused.
+        # The file is valid: the what-if made the value that is refused (a value
+        # located in a variant file names that file already).
         made_by = ", ".join(overrides.describe())
         raise ScenarioError(
             [
-                Problem(p.file, p.line, p.field, f"{p.message}; made by the what-if ({made_by})")
+                p
+                if p.file != original.file
+                else Problem(
+                    p.file, p.line, p.field, f"{p.message}; made by the what-if ({made_by})"
+                )
                 for p in exc.problems
             ]
         ) from None

@@ -27,7 +27,7 @@ import yaml
 from campaign.errors import Problem, ScenarioError, VariantWarning
 from campaign.scenario.checks import suggest
 from campaign.scenario.schema import formations_under
-from campaign.scenario.yamlfile import LocatedDocument, load_yaml_file, shorten
+from campaign.scenario.yamlfile import LocatedDocument, Origins, load_yaml_file, shorten
 
 _PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -116,7 +116,7 @@ def _child(flag: str, text: str, node: Any, part: str) -> tuple[Any, Any]:
     raise _error(flag, text, f"cannot descend into '{part}': it is a single value")
 
 
-def apply_set(data: dict[str, Any], text: str) -> None:
+def apply_set(data: dict[str, Any], text: str, origins: Origins | None = None) -> None:
     key, raw = _split("--set", text)
     parts = key.split(".")
     # Multiplier names contain dots themselves (``quality.volunteer``): keep them whole.
@@ -139,6 +139,8 @@ def apply_set(data: dict[str, Any], text: str) -> None:
         node = container[k]
     container, k = _child("--set", text, node, parts[-1])
     container[k] = value
+    if origins is not None:  # the value is the --set's now, not a variant's
+        origins.forget(container, k)
 
 
 def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
@@ -331,8 +333,13 @@ _LIST_SECTIONS = (
 )
 
 
-def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
-    """Deep-merge a variant file: mappings merge, id'd lists merge by id, others replace."""
+def merge_variant(
+    data: dict[str, Any], patch: LocatedDocument, origins: Origins | None = None
+) -> None:
+    """Deep-merge a variant file: mappings merge, id'd lists merge by id, others replace.
+
+    ``origins`` records where in ``patch`` each merged value was written, so that an
+    error in it names the variant file and line."""
     if not isinstance(patch.data, dict):
         raise ScenarioError(Problem(patch.file, 1, "", "a variant must be a YAML mapping"))
     for key in (*_LIST_SECTIONS, "remove_units", "remove_orders", "remove_intents"):
@@ -358,7 +365,7 @@ def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
                 raise ScenarioError(
                     Problem(
                         patch.file,
-                        1,
+                        patch.line_of((key,)),
                         key,
                         f"no {section[:-1]} with id '{ident}'"
                         f"{suggest(ident, [k for k in known if k])}",
@@ -374,30 +381,54 @@ def merge_variant(data: dict[str, Any], patch: LocatedDocument) -> None:
         for k, v in patch.data.items()
         if k not in ("remove_units", "remove_orders", "remove_intents")
     }
-    _merge(data, body, source=str(patch.file))
+    _merge(data, body, _Patch(patch, origins))
+
+
+@dataclass
+class _Patch:
+    """The variant being merged and where to record the origin of its values."""
+
+    doc: LocatedDocument
+    origins: Origins | None
+
+    def came(self, container: Any, key: Any, path: tuple[str | int, ...]) -> None:
+        if self.origins is not None:
+            self.origins.key(container, key, self.doc, path)
+
+    def added(self, node: Any, path: tuple[str | int, ...]) -> None:
+        if self.origins is not None:
+            self.origins.node(node, self.doc, path)
 
 
 def _merge(
-    base: dict[str, Any], patch: dict[str, Any], source: str = "variant", where: str = ""
+    base: dict[str, Any],
+    patch: dict[str, Any],
+    variant: _Patch,
+    where: str = "",
+    at: tuple[str | int, ...] = (),
 ) -> None:
-    """Merge ``patch`` into ``base``; warns (:class:`VariantWarning`) when a list without
-    ids replaces a non-empty list of the scenario, which is easy to do by mistake."""
+    """Merge ``patch`` (the value at ``at`` in the variant) into ``base``; warns
+    (:class:`VariantWarning`) when a list without ids replaces a non-empty list of the
+    scenario, which is easy to do by mistake."""
+    source = str(variant.doc.file)
     for key, value in patch.items():
         old = base.get(key)
         path = f"{where}.{key}" if where else str(key)
+        here = (*at, str(key))
         if isinstance(old, dict) and isinstance(value, dict):
-            _merge(old, value, source, path)
+            _merge(old, value, variant, path, here)
         elif (
             isinstance(old, list)
             and isinstance(value, list)
             and all(isinstance(v, dict) and "id" in v for v in value)
         ):
             by_id = {item.get("id"): item for item in old if isinstance(item, dict)}
-            for item in value:
+            for i, item in enumerate(value):
                 if item["id"] in by_id:
-                    _merge(by_id[item["id"]], item, source, f"{path}[{item['id']}]")
+                    _merge(by_id[item["id"]], item, variant, f"{path}[{item['id']}]", (*here, i))
                 else:
                     old.append(item)
+                    variant.added(item, (*here, i))
         else:
             if isinstance(old, list) and old and isinstance(value, list):
                 warnings.warn(
@@ -409,17 +440,22 @@ def _merge(
                     stacklevel=2,
                 )
             base[key] = copy.deepcopy(value)
+            variant.came(base, key, here)
 
 
-def apply_overrides(data: dict[str, Any], overrides: Overrides) -> dict[str, Any]:
-    """A patched deep copy of ``data``; raises :class:`ScenarioError` on a bad override."""
+def apply_overrides(
+    data: dict[str, Any], overrides: Overrides, origins: Origins | None = None
+) -> dict[str, Any]:
+    """A patched deep copy of ``data``; raises :class:`ScenarioError` on a bad override.
+    ``origins`` records which values came from which variant file (see
+    :class:`~campaign.scenario.yamlfile.Origins`)."""
     data = copy.deepcopy(data)
     if not isinstance(data, dict):
         return data
     for path in overrides.variants:
-        merge_variant(data, load_yaml_file(Path(path)))
+        merge_variant(data, load_yaml_file(Path(path)), origins)
     for text in overrides.sets:
-        apply_set(data, text)
+        apply_set(data, text, origins)
     for text in overrides.scales:
         apply_scale(data, text)
     for unit_id in overrides.removes:

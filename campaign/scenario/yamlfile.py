@@ -39,11 +39,15 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass
 class LocatedDocument:
-    """A parsed YAML document and the 1-based line of each value, by path."""
+    """A parsed YAML document and the 1-based line of each value, by path.
+
+    ``origins``: where values merged in from other documents (what-if variants) were
+    written; :meth:`where` names their file and line instead of this document's."""
 
     file: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    origins: Origins | None = None
 
     def line_of(self, path: Path_) -> int:
         """Line of the value at ``path``, or of its nearest located ancestor."""
@@ -53,6 +57,59 @@ class LocatedDocument:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
+
+    def where(self, path: Path_) -> tuple[str, int]:
+        """File and line of the value at ``path``: those of the document it was merged
+        in from (see :class:`Origins`), else this document's."""
+        found = self.origins.find(self.data, tuple(path)) if self.origins else None
+        return found or (self.file, self.line_of(path))
+
+
+class Origins:
+    """Which values of merged data were copied from another located document, and
+    from which path in it. Values are recorded by the identity of the container that
+    holds them, so the record survives list items moving (merges by id, removals)."""
+
+    def __init__(self) -> None:
+        # id(container) -> (container, document, path there); the container is kept
+        # so that its id cannot be reused by another object.
+        self._nodes: dict[int, tuple[Any, LocatedDocument, Path_]] = {}
+        self._keys: dict[tuple[int, Any], tuple[Any, LocatedDocument, Path_]] = {}
+
+    def node(self, node: Any, doc: LocatedDocument, path: Path_) -> None:
+        """``node`` (a mapping or list) is the value at ``path`` of ``doc``."""
+        self._nodes[id(node)] = (node, doc, tuple(path))
+
+    def key(self, container: Any, key: Any, doc: LocatedDocument, path: Path_) -> None:
+        """``container[key]`` is the value at ``path`` of ``doc``."""
+        self._keys[(id(container), key)] = (container, doc, tuple(path))
+
+    def forget(self, container: Any, key: Any) -> None:
+        """``container[key]`` was set by something else since (a --set)."""
+        self._keys.pop((id(container), key), None)
+
+    def find(self, data: Any, path: Path_) -> tuple[str, int] | None:
+        """File and line of the value at ``path`` of ``data`` if it (or the deepest
+        container of it) was merged in from another document; None otherwise."""
+        best: tuple[LocatedDocument, Path_, Path_] | None = None
+        node = data
+        for depth, key in enumerate((*path, None)):
+            hit = self._nodes.get(id(node))
+            if hit is not None and hit[0] is node:
+                best = (hit[1], hit[2], path[depth:])
+            if key is None:
+                break
+            hit = self._keys.get((id(node), key))
+            if hit is not None and hit[0] is node:
+                best = (hit[1], hit[2], path[depth + 1 :])
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        if best is None:
+            return None
+        doc, there, rest = best
+        return doc.file, doc.line_of((*there, *rest))
 
 
 def _fail(file: str, line: int, message: str, fieldpath: str = "") -> ScenarioError:

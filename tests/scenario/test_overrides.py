@@ -110,3 +110,60 @@ def test_delaying_a_departure_that_does_not_exist_is_an_error():
     earlier = load_scenario(KAUNAS, Overrides(delays=["sov_2nd_rifle.departs=-5"]))
     unit = next(u for u in earlier.units if u.id == "sov_2nd_rifle")
     assert unit.departs == earlier.end - dt.timedelta(days=5)
+
+
+def _variant_problems(tmp_path: Path, text: str, *more: str) -> list[str]:
+    variant = tmp_path / "v.yaml"
+    variant.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(KAUNAS, Overrides(variants=[str(variant), *more]))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_bad_value_in_a_variant_is_blamed_on_the_variant_file(tmp_path: Path):
+    # The error named the scenario's line of the units list (kaunas_1919.yaml:126),
+    # where nothing was wrong.
+    variant = tmp_path / "v.yaml"
+    with pytest.warns(UserWarning, match="without ids"):
+        assert _variant_problems(tmp_path, "units: [5]\n") == [
+            f"{variant}:1: units[0]: Input should be a valid dictionary or instance of Unit"
+        ]
+    # a field of a unit of the scenario, changed by id
+    problems = _variant_problems(
+        tmp_path, "# pskov\nunits:\n  - id: sov_2nd_rifle\n    strength_men: lots\n"
+    )
+    assert problems == [
+        f"{variant}:4: units.sov_2nd_rifle.strength_men: Input should be a valid integer, "
+        "unable to parse string as an integer (got 'lots')"
+    ]
+    # a unit the variant adds: its missing fields at its line, a bad reference at its own
+    problems = _variant_problems(
+        tmp_path, "units:\n  - id: extra\n    side: soviet\n    location: atlantis\n"
+    )
+    assert problems and all(p.startswith(f"{variant}:") for p in problems)
+    assert f"{variant}:2: units.extra.name: required field is missing" in problems
+
+
+def test_a_reference_a_variant_gets_wrong_is_blamed_on_the_variant_file(tmp_path: Path):
+    variant = tmp_path / "v.yaml"
+    problems = _variant_problems(
+        tmp_path,
+        "objectives:\n"
+        "  - {id: extra_goal, side: soviet, place: kaunas, kind: take, by: 1919-02-25}\n"
+        "  - id: bad_goal\n    side: soviet\n    place: atlantis\n"
+        "    kind: take\n    by: 1919-02-25\n",
+    )
+    assert len(problems) == 1 and problems[0].startswith(f"{variant}:5: objectives.bad_goal.place")
+
+
+def test_a_value_of_the_scenario_stays_blamed_on_the_scenario(tmp_path: Path):
+    # A --set of a value the variant wrote: the value is the --set's, not the variant's.
+    variant = tmp_path / "v.yaml"
+    variant.write_text("units:\n  - id: sov_2nd_rifle\n    strength_men: 900\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(
+            KAUNAS,
+            Overrides(variants=[str(variant)], sets=["units.sov_2nd_rifle.strength_men=lots"]),
+        )
+    (problem,) = caught.value.problems
+    assert problem.file == str(KAUNAS) and "made by the what-if" in problem.message
