@@ -63,6 +63,9 @@ RETREAT_TOWARDS_SUPPLY = 1.5
 CAPTURED_WHEN_CUT_OFF = 1.0
 #: Longest wait, in days beyond the march itself, for comrades ordered to the same attack.
 ASSEMBLY_DAYS = 1.0
+#: Longest wait, in days after its order, for comrades of a joint attack whose arrival
+#: is known (on the road in, or next to the target): a week.
+JOINT_ATTACK_MAX_DAYS = 7.0
 #: Units of a joint attack set off so as to arrive together; a unit that would arrive
 #: this much earlier than the last of its comrades or less (1 hour) goes at once.
 SYNCHRONISE_DAYS = 1 / 24
@@ -926,19 +929,24 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
     """How long to hold back from an assault so that a joint attack goes in together.
 
     Comrades are units ordered to attack the same place on orders issued within a day
-    of ours. The unit waits until every comrade is within one march of the target (or
-    already on its way in), then sets off so as to arrive with the last of them. It
-    never waits longer than ASSEMBLY_DAYS beyond its own march from where the order
-    found it. Returns the time to look again, or None to go now.
+    of ours. A comrade on the road in, or standing next to the target, has a known
+    arrival: the unit sets off so as to arrive with the last of them, however long
+    their march (the units of an attack go in together, not one by one as they come
+    up), but never later than ``JOINT_ATTACK_MAX_DAYS`` after its order. For a comrade
+    still making for its start line it waits at most ``ASSEMBLY_DAYS`` beyond its own
+    march from where the order found it. Returns the time to look again, or None to go
+    now.
     """
     index, order = current
     target = order.target
     now = world.env.now
     issued = unit.orders[index][0]
-    deadline = issued + ASSEMBLY_DAYS + march_days(world, unit, target)
-    if now >= deadline - 1e-9:
+    latest = issued + JOINT_ATTACK_MAX_DAYS
+    if now >= latest - 1e-9:
         return None
+    deadline = issued + ASSEMBLY_DAYS + march_days(world, unit, target)
     last_arrival = None
+    coming_up = False
     for other in _comrades(world, unit, target, issued):
         if other.status not in ("present", "moving", "pending"):
             continue
@@ -962,12 +970,16 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
             and (target in world.links[other.location])
         ):
             arrival = now + _edge_days(world, other, other.location, target, rail=False)
-        else:  # still on the way to the start line: look again when it gets there
-            return min(_next_review(world, unit, current), deadline)
+        else:  # still on the way to the start line
+            coming_up = True
+            continue
         last_arrival = arrival if last_arrival is None else max(last_arrival, arrival)
+    if coming_up and now < deadline - 1e-9:
+        # Look again when it gets there.
+        return min(_next_review(world, unit, current), deadline)
     if last_arrival is None:
         return None
-    set_off = min(last_arrival - _edge_days(world, unit, here, target, rail=False), deadline)
+    set_off = min(last_arrival - _edge_days(world, unit, here, target, rail=False), latest)
     if set_off - now <= SYNCHRONISE_DAYS:
         return None
     return set_off

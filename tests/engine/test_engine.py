@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from toy import toy, toy_dict, toy_town
+from toy import toy, toy_dict, toy_town, toy_unit
 
 from campaign.replay.summary import losses_by_side
 from campaign.replay.writer import write_run
@@ -232,6 +232,34 @@ def test_a_joint_attack_goes_in_together():
     assert abs(arrivals["blue_1"] - arrivals["blue_cav"]) <= 1 / 24 + 1e-9
     first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
     assert set(first.attackers) <= {"blue_1", "blue_cav"}
+
+
+def test_a_joint_attack_waits_for_a_comrade_on_a_long_road_in():
+    # Blue 1st, at B, is hours from C; the battalion at G, also next to C, is three
+    # days out by a track. Both are ordered against C on the same day. Blue 1st no
+    # longer goes in alone after a day's wait: the two arrive together.
+    data = toy_dict()
+    data["units"][0]["location"] = "b"
+    toy_town(data, "g", "Golf", 55.6, 24.6, "c", road="track")
+    data["control"]["g"] = "blue"
+    data["units"].append(toy_unit("blue_bn", "blue", 450, "g"))
+    data["orders"].append(
+        {
+            "unit": "blue_bn",
+            "date": "1919-01-02",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    )
+    toy_town(data, "f", "Foxtrot", 54.75, 24.6, "c")
+    data["control"]["f"] = "red"
+    result = simulate(Scenario.model_validate(data), seed=1)
+    arrivals = {e.unit: e.t for e in result.events if e.type == "move_end" and e.place == "c"}
+    assert arrivals["blue_bn"] - 0.25 > 2.0  # a long march in
+    assert abs(arrivals["blue_1"] - arrivals["blue_bn"]) <= 1 / 24 + 1e-9
+    first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
+    assert set(first.attackers) <= {"blue_1", "blue_bn"}
 
 
 def test_presence_tally_agrees_with_the_units_standing_at_every_place():
