@@ -54,11 +54,16 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_INTERRUPTED
-        if args.out:
+        if args.out and (Path(args.out) / "runs.jsonl").is_file():
             print(
                 f"interrupted; finished runs are kept in {args.out}/runs.jsonl "
                 f"(continue with --resume)",
                 file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        if args.out:
+            print(
+                f"interrupted before any run finished; nothing kept in {args.out}", file=sys.stderr
             )
             return EXIT_INTERRUPTED
         raise

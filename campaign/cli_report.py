@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _ensemble_report(args: argparse.Namespace):
-    from campaign.analysis.ensemble import load_ensemble
+    from campaign.analysis.ensemble_files import load_counted_ensemble
     from campaign.analysis.ensemble_outcomes import ensemble_blocks
     from campaign.errors import CampaignError
 
@@ -20,7 +20,7 @@ def _ensemble_report(args: argparse.Namespace):
             f"{args.dir}: --against compares runs; to compare two ensemble "
             f"folders use 'campaign compare BASE VARIANT'"
         )
-    result = load_ensemble(args.dir)
+    result = load_counted_ensemble(args.dir)
     title = f"Ensemble report: {result.header.get('scenario_title', result.header['scenario_id'])}"
     return ensemble_blocks(result), title
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from campaign.analysis.ensemble_files import load_ensemble
+from campaign.analysis.ensemble_files import load_counted_ensemble
 from campaign.analysis.ensemble_log import LOSS_KINDS, NONE
 from campaign.analysis.ensemble_result import EnsembleResult, wilson_interval
 
@@ -200,9 +200,9 @@ def compare_ensembles(
     base_label = str(base) if not isinstance(base, EnsembleResult) else "base"
     variant_label = str(variant) if not isinstance(variant, EnsembleResult) else "variant"
     if not isinstance(base, EnsembleResult):
-        base = load_ensemble(base)
+        base = load_counted_ensemble(base)
     if not isinstance(variant, EnsembleResult):
-        variant = load_ensemble(variant)
+        variant = load_counted_ensemble(variant)
     notes = []
     if base.header["scenario_id"] != variant.header["scenario_id"]:
         notes.append(

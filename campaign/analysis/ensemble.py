@@ -470,6 +470,6 @@ def run_ensemble(
             finish_folder(folder)
     except BaseException:
         if folder is not None:
-            abandon_folder(folder)
+            abandon_folder(folder, finished=tally.completed)
         raise
     return result

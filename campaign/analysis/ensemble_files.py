@@ -88,11 +88,15 @@ def folder_state(out: Path) -> str:
 @dataclass(frozen=True)
 class EnsembleFolder:
     """Where an ensemble is written: ``work`` is ``out`` itself, or a sibling that takes
-    the place of ``out`` when the ensemble is finished (``replacing``)."""
+    the place of ``out`` when the ensemble is finished (``replacing``). ``fresh``: the
+    log was started by this ensemble (not resumed); ``made``: the folders it created
+    for ``out``, deepest first."""
 
     out: Path
     work: Path
     replacing: bool = False
+    fresh: bool = False
+    made: tuple[Path, ...] = ()
 
     @property
     def log(self) -> Path:
@@ -141,13 +145,24 @@ def prepare_folder(
         if state == "ensemble":
             folder = EnsembleFolder(out, staging_folder(out), replacing=True)
         else:
+            made = _missing_folders(out)
             out.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(out)
-            folder = EnsembleFolder(out, out)
+            folder = EnsembleFolder(out, out, fresh=True, made=made)
         atomic_write_text(folder.log, dumps(header) + "\n")
     except OSError as exc:
         raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
     return folder, None
+
+
+def _missing_folders(out: Path) -> tuple[Path, ...]:
+    """``out`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for folder in (out, *out.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    return tuple(missing)
 
 
 def _resume(out: Path, header: dict[str, Any]) -> RunsIndex:
@@ -179,10 +194,23 @@ def finish_folder(folder: EnsembleFolder) -> None:
             ) from None
 
 
-def abandon_folder(folder: EnsembleFolder) -> None:
-    """After an error or an interrupt: a replacement folder is removed, ``out`` kept."""
+def abandon_folder(folder: EnsembleFolder, finished: int = 0) -> None:
+    """After an error or an interrupt: a replacement folder is removed, ``out`` kept.
+    A new ensemble in which no run had ``finished`` leaves nothing behind: its files
+    are removed, and the folders it created if nothing else was put in them (a log of
+    no run would pass for an ensemble). A resumed one keeps its log."""
     if folder.replacing:
         shutil.rmtree(folder.work, ignore_errors=True)
+    elif folder.fresh and finished == 0:
+        with contextlib.suppress(OSError):
+            for path in folder.work.iterdir():
+                if path.name in OUTPUT_FILES or _leftover(path.name):
+                    path.unlink(missing_ok=True)
+        for made in folder.made:
+            try:
+                made.rmdir()
+            except OSError:  # not empty: someone else's files, kept
+                break
 
 
 # ----------------------------------------------------------------------------- tables
@@ -304,6 +332,19 @@ def load_ensemble(folder: str | Path) -> EnsembleResult:
         raise ReplayError(f"{log}: unreadable ({exc})") from None
     requested = runs if runs is not None else len(index.seeds)
     return EnsembleResult(index.header, tally, failures, requested, folder)
+
+
+def load_counted_ensemble(folder: str | Path) -> EnsembleResult:
+    """:func:`load_ensemble`, refused (:class:`ReplayError`) when no run of it finished:
+    such a folder has nothing to compare or report."""
+    result = load_ensemble(folder)
+    if result.completed == 0:
+        failed = f"{len(result.failures)} failed, " if result.failures else ""
+        raise ReplayError(
+            f"{folder}: no run of this ensemble finished ({failed}none counted); run it "
+            "again with 'campaign ensemble --force', or continue it with --resume"
+        )
+    return result
 
 
 def rebuild_outputs(folder: str | Path) -> EnsembleResult:

@@ -16,7 +16,7 @@ from toy import toy_dict
 from campaign.analysis import ensemble as ens
 from campaign.analysis.ensemble import load_ensemble, run_ensemble
 from campaign.cli import main
-from campaign.errors import OutputError
+from campaign.errors import CampaignError, OutputError
 
 
 @pytest.fixture
@@ -168,3 +168,95 @@ def test_a_link_to_an_ensemble_folder_stays_a_link(toy_file, tmp_path):
     link.symlink_to(target)
     run_ensemble(toy_file, 2, workers=1, out=link, progress=False, force=True, base_seed=9)
     assert link.is_symlink() and load_ensemble(link).seeds == [9, 10]
+
+
+def _unreachable(*args, **kwargs):
+    raise CampaignError("cannot reach the Dask scheduler tcp://127.0.0.1:1: timed out")
+
+
+def test_an_ensemble_that_fails_before_any_run_leaves_no_folder(toy_file, tmp_path, monkeypatch):
+    # A scheduler that cannot be reached left es/ with a runs.jsonl of its header alone,
+    # which `compare` then took for an ensemble of 0 runs.
+    monkeypatch.setattr(ens, "_run_seeds", _unreachable)
+    out = tmp_path / "new" / "es"
+    with pytest.raises(CampaignError, match="cannot reach"):
+        run_ensemble(toy_file, 4, workers=1, out=out, progress=False)
+    assert not (tmp_path / "new").exists()  # the folders it made are gone
+    # A folder that was there is left, emptied of what the ensemble wrote only.
+    empty, mine = tmp_path / "empty", tmp_path / "new2"
+    empty.mkdir()
+    with pytest.raises(CampaignError, match="cannot reach"):
+        run_ensemble(toy_file, 4, workers=1, out=empty, progress=False)
+    assert empty.is_dir() and not list(empty.iterdir())
+    out = mine / "es"
+    real_prepare = ens.prepare_folder
+
+    def user_adds_a_file(folder, *args):  # a file of the user's put in it meanwhile
+        prepared = real_prepare(folder, *args)
+        (out / "notes.txt").write_text("keep me", encoding="utf-8")
+        return prepared
+
+    monkeypatch.setattr(ens, "prepare_folder", user_adds_a_file)
+    with pytest.raises(CampaignError, match="cannot reach"):
+        run_ensemble(toy_file, 4, workers=1, out=out, progress=False)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_an_interrupted_ensemble_keeps_the_runs_it_finished(toy_file, tmp_path, monkeypatch):
+    out = tmp_path / "es"
+    real = ens.run_one
+
+    def interrupted(scenario, seed, overrides=None):
+        if seed == 2:
+            raise KeyboardInterrupt
+        return real(scenario, seed, overrides)
+
+    monkeypatch.setattr(ens, "run_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(toy_file, 4, workers=1, out=out, progress=False)
+    assert load_ensemble(out).completed == 2  # for --resume
+    # a resumed ensemble that fails at once keeps its log
+    monkeypatch.setattr(ens, "_run_seeds", _unreachable)
+    with pytest.raises(CampaignError, match="cannot reach"):
+        run_ensemble(toy_file, 4, workers=1, out=out, progress=False, resume=True)
+    assert load_ensemble(out).completed == 2
+
+
+def test_the_cli_says_nothing_was_kept_of_an_ensemble_interrupted_before_a_run(
+    toy_file, tmp_path, monkeypatch, capsys
+):
+    def interrupted(scenario, seed, overrides=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ens, "run_one", interrupted)
+    out = tmp_path / "es"
+    argv = ["ensemble", str(toy_file), "--runs", "2", "--workers", "1", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 130
+    assert "interrupted before any run finished; nothing kept" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_compare_and_report_refuse_an_ensemble_of_no_run(toy_file, tmp_path, monkeypatch, capsys):
+    good = tmp_path / "good"
+    run_ensemble(toy_file, 2, workers=1, out=good, progress=False)
+
+    def failing(scenario, seed, overrides=None):
+        raise RuntimeError("supply train lost")
+
+    monkeypatch.setattr(ens, "run_one", failing)
+    failed = tmp_path / "failed"  # every run failed: failures.csv says why, no run counted
+    run_ensemble(toy_file, 2, workers=1, out=failed, progress=False)
+    header_only = tmp_path / "header_only"  # what a failed ensemble used to leave
+    header_only.mkdir()
+    first = (good / "runs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    (header_only / "runs.jsonl").write_text(first, encoding="utf-8")
+    for folder, count in ((failed, "2 failed, "), (header_only, "")):
+        for argv in (
+            ["compare", str(folder), str(good)],
+            ["compare", str(good), str(folder)],
+            ["report", str(folder)],
+        ):
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert f"{folder}: no run of this ensemble finished ({count}none counted)" in err
+            assert err.count("\n") == 1
