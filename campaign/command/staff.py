@@ -1041,8 +1041,16 @@ def _attack_or_gather(
     if step.units and step.kind == "take":
         free = [u for u in free if u.id in step.units] or free
     facts.aims[intent.id] = (side, target, [u.id for u in free])
-    sightings = staff.picture.enemy_at(target)
     verb = "retake" if retake else "take"
+    on_the_way = (
+        None if staff.picture.enemy_seen_at(target) else _contact_before(world, staff, free, target)
+    )
+    if on_the_way is not None:
+        # No enemy is seen at the objective, but the road to it runs through a town
+        # where one is: the fight is there first, and the odds are weighed there.
+        verb = f"{verb} {target}: first"
+        target = on_the_way
+    sightings = staff.picture.enemy_at(target)
     if not world.may_enter(side, target):
         # Troops of a side we stand neutral with hold the place or stand in it: taking
         # it would mean fighting them. The commander waits where he is for them to go.
@@ -1062,9 +1070,11 @@ def _attack_or_gather(
         and world.hostile_held(target, side)
         and (target not in staff.picture.visible_places(world))
     ):
-        # Enemy ground out of sight: close up to the last town before it and look.
+        # Enemy ground out of sight: close up to the last town before it and look,
+        # unless that town is further off than the objective itself (round it, or
+        # beyond): then the advance goes on towards it and looks on the way.
         staging = _staging(world, side, free, target)
-        if staging is not None:
+        if staging is not None and _nearer(world, free, staging, target):
             _gather(world, staff, free, side, target, staging)
             return
     if not sightings:
@@ -1185,6 +1195,32 @@ def _close(world: Any, unit: Any, target: str) -> bool:
     )
 
 
+def _contact_before(world: Any, staff: Staff, units: list, target: str) -> str | None:
+    """The first town short of ``target`` on the open road from where the largest of
+    ``units`` stands where the side sees the enemy, or None (no such town, or the unit
+    is on the road)."""
+    lead = max((u for u in units if u.location is not None), key=lambda u: u.men, default=None)
+    if lead is None or lead.location == target:
+        return None
+    path = world.routes.path(lead.location, target) or []
+    return next((p for p in path[1:-1] if staff.picture.enemy_seen_at(p)), None)
+
+
+def _nearer(world: Any, units: list, place: str, target: str) -> bool:
+    """True when ``place`` is nearer than ``target`` to ``units`` (by road, weighted by
+    their men, from where they stand or the place they are bound for)."""
+
+    def km(to: str) -> float:
+        total = 0.0
+        for u in units:
+            here = u.location or u.moving_to
+            d = world.routes.open_km(here, to) if here is not None else None
+            total += (d if d is not None else 1e6) * u.men
+        return total
+
+    return km(place) < km(target)
+
+
 def _gather(
     world: Any, staff: Staff, units: list, side: str, target: str, staging: str | None = None
 ) -> None:
@@ -1195,7 +1231,11 @@ def _gather(
     for u in units:
         if staging is not None and u.location != staging and u.moving_to != staging:
             _give(world, staff, u.id, Action.move, staging, f"gather at {staging} before {target}")
-        elif u.location == staging and staff.given.get(u.id) != ("hold", staging):
+        elif (
+            staging is not None
+            and u.location == staging
+            and staff.given.get(u.id) != ("hold", staging)
+        ):
             _give(world, staff, u.id, Action.hold, staging, f"wait at {staging} for the odds")
 
 

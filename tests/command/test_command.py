@@ -495,3 +495,17 @@ def test_a_formation_that_has_assembled_goes_on_without_being_called_back():
     assert not back
     taken = [e for e in _events(result, "control_change") if e.place == "c" and e.new == "blue"]
     assert taken
+
+
+def test_an_objective_behind_a_seen_enemy_is_weighed_where_the_fight_would_be():
+    # Blue at B is to take D; no enemy is seen at D, but red's 2,000 men stand at C,
+    # on the only road there. The odds are weighed at C (0.3:1): blue waits instead of
+    # marching on D "where no enemy is seen" and running into C.
+    data = _intent_toy(red_men=2000, blue_men=600)
+    data["units"][0]["location"] = "b"
+    data["intents"][0]["objectives"] = [{"take": "d"}]
+    result = simulate(_scenario(data), seed=1)
+    assert not _events(result, "engagement_start")
+    waits = [e for e in _events(result, "decision") if e.action == "wait"]
+    assert waits and waits[0].target == "c"
+    assert waits[0].reason.startswith("take d: first c: perceived 0.")
