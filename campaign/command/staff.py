@@ -1148,15 +1148,14 @@ def _attack_or_gather(
         return  # the assault is going in; it is too late to call it back
     # Not strong enough: gather at the last town before the objective and wait.
     staging = _staging(world, side, free, target)
-    _waiting(
-        world,
-        staff,
-        target,
-        free,
-        f"{verb} {target}: perceived {perceived:.2f}:1 < {needed:.2f}:1; gathering at {staging}",
-        perceived,
-        lambda: _true_ratio(world, side, target, own, factor),
-    )
+    gathering = f"gathering at {staging}" if staging is not None else "no town to gather in"
+    if near or partners:
+        why = f"perceived {perceived:.2f}:1 < {needed:.2f}:1"
+        odds, true_odds = perceived, lambda: _true_ratio(world, side, target, own, factor)
+    else:  # no odds to weigh: none of its units is near yet
+        why = f"none of its units near it yet (enemy power {perceived_enemy:.0f} seen there)"
+        odds, true_odds = None, None
+    _waiting(world, staff, target, free, f"{verb} {target}: {why}; {gathering}", odds, true_odds)
     _gather(world, staff, free, side, target, staging)
 
 

@@ -509,3 +509,16 @@ def test_an_objective_behind_a_seen_enemy_is_weighed_where_the_fight_would_be():
     waits = [e for e in _events(result, "decision") if e.action == "wait"]
     assert waits and waits[0].target == "c"
     assert waits[0].reason.startswith("take d: first c: perceived 0.")
+
+
+def test_a_wait_while_no_unit_is_near_says_so_instead_of_odds_of_nought():
+    # Blue's cavalry at A sees two roads ahead: red at C, two marches off.
+    data = _intent_toy(red_men=2000, blue_men=600)
+    data["units"][0]["kind"] = "cavalry"
+    result = simulate(_scenario(data), seed=1)
+    waits = [e for e in _events(result, "decision") if e.action == "wait"]
+    first = waits[0]
+    assert first.reason.startswith("take c: none of its units near it yet (enemy power ")
+    assert first.reason.endswith("; gathering at b")
+    assert first.perceived_ratio is None and first.true_ratio is None
+    assert any(e.reason.startswith("take c: perceived 0.") for e in waits[1:])  # at B
