@@ -2,7 +2,9 @@
 
 For every change of hands: what did it (an engagement, an occupation, a change behind
 the lines), which decision sent the units, and which trigger set that decision's intent or
-order going. A few lines each, from the replay log alone.
+order going. Then what was tried and failed: fights there that left it in the same
+hands, and each intent that aimed at it without taking it, with its last decision about
+it. A few lines each, from the replay log alone.
 """
 
 from __future__ import annotations
@@ -196,6 +198,43 @@ def why_place(replay: Replay, place: str, date: str | None = None) -> str:
                 )
     if len(out) == 1:
         out.append(f"No change of hands up to {date}.")
+    out += _attempts(ctx, pid, date, holder, starts)
     out.append("")
     out.append(f"At the end of {date}: held by {ctx.side(holder)}.")
     return "\n".join(out)
+
+
+def _attempts(
+    ctx: _Context, pid: str, date: str, holder: str, starts: dict[int, dict[str, Any]]
+) -> list[str]:
+    """What else was tried for ``pid`` up to ``date``: the fights there that left it
+    in the same hands, and each intent of a side not holding it at the end that aimed
+    at it, with its last decision about it (why it did not take it, in its own words)."""
+    out: list[str] = []
+    taken_at = {e["t"] for e in ctx.events if e["type"] == "control_change" and e["place"] == pid}
+    for e in ctx.events:
+        if e["date"] > date:
+            break
+        if e["type"] == "engagement_end" and e["place"] == pid and e["t"] not in taken_at:
+            s = starts.get(e["engagement"])
+            if s is None:
+                continue
+            att = "; ".join(
+                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["attackers"])
+            )
+            dfn = "; ".join(
+                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["defenders"])
+            )
+            out += ["", f"{s['date']}: {att} attacked {dfn} there — {e['result']}."]
+    last: dict[str, dict[str, Any]] = {}
+    for e in ctx.events:
+        if e["date"] > date:
+            break
+        if e["type"] == "decision" and e["target"] == pid:
+            last[e["intent"]] = e
+    for intent, e in last.items():
+        if ctx.holder.get(e["side"], e["side"]) == holder or e["action"] in ("end", "hold"):
+            continue  # held by its own side (or for it): the aim met, or a place to keep
+        out += ["", f"Intent {intent} ({ctx.side(e['side'])}) aimed at it; its last decision:"]
+        out += _why_decision(ctx, e)
+    return out

@@ -133,6 +133,24 @@ def test_a_baseline_of_another_scenario_is_refused():
         differences(build_account(KAUNAS), build_account(ROOT / "replays" / "northeast_1919"))
 
 
+def test_why_tells_what_was_tried_for_a_place_that_never_changed_hands():
+    # Kaunas held out: the answer names the Soviet intent that aimed at it and its last
+    # decision about it, and any fight there that left it in the same hands.
+    text = why_place(read_replay(KAUNAS), "Kaunas")
+    assert "No change of hands" in text
+    aims = {e["intent"] for e in _events(KAUNAS, "decision") if e["target"] == "kaunas"}
+    soviet = [i for i in aims if i.startswith("pskov")]
+    assert soviet and all(f"Intent {i} (Soviet Russia) aimed at it" in text for i in soviet)
+    assert "its last decision:" in text
+    kept = [
+        e
+        for e in _events(KAUNAS, "engagement_end")
+        if e["place"] == "kaunas" and e["winner"] == "defender"
+    ]
+    for e in kept:
+        assert e["result"] in text
+
+
 def test_why_knows_a_place_by_its_other_names():
     assert why_place(read_replay(KAUNAS), "Kovno") == why_place(read_replay(KAUNAS), "kaunas")
 
