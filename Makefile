@@ -47,7 +47,7 @@ replays: $(STAMP)
 
 battles: $(STAMP)
 	$(BIN)/campaign battles --compare --bootstrap 200 --repeats 5 --out out/battles/predictions.csv \
-		--plot docs/img/battles_calibration.png --report docs/battles.md
+		--plot docs/img/battles_calibration.png --report docs/battles.md --force
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict

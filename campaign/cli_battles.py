@@ -24,13 +24,9 @@ def cmd_battles(args: argparse.Namespace) -> int:
     if args.repeats < 1:
         raise CampaignError(f"--repeats: need at least 1, got {args.repeats}")
 
-    from campaign.battles import fit, report
-    from campaign.battles.cdb90 import load_cdb90
-    from campaign.battles.engagements_1919 import check_engagements, load_engagements
-
     # Outputs checked before the work: a file of the user's is never replaced unasked.
-    from campaign.cli_flags import writable_text_output
-    from campaign.replay.atomic import atomic_write_text
+    from campaign.cli_flags import writable_picture, writable_text_output
+    from campaign.output_files import IMAGE_SUFFIXES
 
     out = (
         writable_text_output(args.out, (".csv",), "--out", args.force, ("isqno,winner,",))
@@ -45,9 +41,13 @@ def cmd_battles(args: argparse.Namespace) -> int:
         else None
     )
     if args.plot:
-        from campaign.render.output import check_output
+        writable_picture(args.plot, IMAGE_SUFFIXES, "--plot", args.force)
 
-        check_output(args.plot, option="--plot")
+    from campaign.battles import fit, report
+    from campaign.battles.cdb90 import load_cdb90
+    from campaign.battles.engagements_1919 import check_engagements, load_engagements
+    from campaign.replay.atomic import atomic_write_text
+
     battles = load_cdb90()
     if args.folds > len(battles):
         raise CampaignError(
@@ -114,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing --out or --report file that campaign did not write",
+        help="replace an existing --out, --plot or --report file that campaign did not write",
     )
     p.add_argument(
         "--folds", type=int, default=10, metavar="K", help="k-fold cross-validation (default 10)"

@@ -10,6 +10,7 @@ from campaign.cli_flags import (
     EXIT_INTERRUPTED,
     EXIT_RUNS_FAILED,
     add_dask_flags,
+    add_force_flag,
     add_override_flags,
     dask_options,
     overrides_from_args,
@@ -80,6 +81,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if args.out:  # checked before the ensembles are read
+        from campaign.cli_flags import writable_picture
+        from campaign.output_files import IMAGE_SUFFIXES
+
+        writable_picture(args.out, IMAGE_SUFFIXES, "--out", args.force)
     from campaign.analysis.compare import compare_ensembles, comparison_text
 
     comparison = compare_ensembles(args.base, args.variant)
@@ -174,7 +180,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="ensemble folder of the what-if, e.g. made "
         "with --scale soviet=0.5; differences are VARIANT minus BASE",
     )
-    p.add_argument("--out", metavar="CHART.png", help="draw the control differences")
+    p.add_argument(
+        "--out", metavar="CHART.png", help="draw the control differences (.png, .svg or .pdf)"
+    )
+    add_force_flag(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("calibrate", help="fit combat multipliers to the historical record")

@@ -151,22 +151,25 @@ def writable_text_output(
     ``suffixes`` and may replace an existing file only if campaign wrote it (it opens
     with one of ``ours``: a report or viewer page by default) or with ``--force``;
     raises OutputError otherwise."""
-    from campaign.errors import OutputError
+    from campaign.output_files import writable_output
 
-    out = Path(path)
-    if out.suffix.lower() not in suffixes:
-        raise OutputError(f"{option} {out}: expected a file name ending in {' or '.join(suffixes)}")
-    if out.is_dir():
-        raise OutputError(f"{option} {out}: is a folder, expected a file name")
-    if out.exists() and not force:
-        try:
-            with out.open("rb") as handle:
-                opening = handle.read(200).decode("utf-8", errors="replace")
-        except OSError:
-            opening = ""
-        if not opening.startswith(ours):
-            raise OutputError(
-                f"{option} {out}: the file exists and campaign did not write it; "
-                "choose another name, or give --force to replace it"
-            )
-    return out
+    return writable_output(path, suffixes, option, force, openings=ours)
+
+
+def writable_picture(path: str, suffixes: tuple[str, ...], option: str, force: bool) -> Path:
+    """``path`` for a picture ``option`` writes (a map, chart or animation): it must end
+    in one of ``suffixes``, lie in a folder that exists, and may replace an existing
+    file only if campaign wrote it (it carries campaign's mark) or with ``--force``;
+    raises OutputError otherwise. Checked before the replay is read."""
+    from campaign.output_files import writable_output
+
+    return writable_output(path, suffixes, option, force, folder_must_exist=True)
+
+
+def add_force_flag(p: argparse.ArgumentParser, what: str = "--out") -> None:
+    """Add --force: replace an existing ``what`` file that campaign did not write."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=f"replace an existing {what} file that campaign did not write",
+    )

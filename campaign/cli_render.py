@@ -27,6 +27,17 @@ def _out(args: argparse.Namespace, default: str) -> Path:
     return Path(args.out) if args.out else _folder(args) / default
 
 
+def _check_picture_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> None:
+    """Refuse a bad --out before the replay is read: a wrong suffix, a missing folder,
+    or a file campaign did not write (without --force). The default file inside DIR
+    is the replay folder's own and is replaced."""
+    _folder(args)
+    if args.out:
+        from campaign.cli_flags import writable_picture
+
+        writable_picture(args.out, suffixes, "--out", args.force)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from campaign.analysis.geojson_export import export_geojson
 
@@ -36,6 +47,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from campaign.output_files import IMAGE_SUFFIXES
+
+    _check_picture_out(args, IMAGE_SUFFIXES)
     folder = _folder(args)
     if args.against or args.against_record:
         if args.fronts or args.history or (args.against and args.against_record):
@@ -76,6 +90,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
+    from campaign.output_files import IMAGE_SUFFIXES
+
+    _check_picture_out(args, IMAGE_SUFFIXES)
     from campaign.render.charts import render_chart
 
     print(f"wrote {render_chart(_folder(args), _out(args, 'strength.png'))}")
@@ -83,6 +100,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 
 def cmd_animate(args: argparse.Namespace) -> int:
+    _check_picture_out(args, (".mp4",) if args.mp4 else (".gif",))
     from campaign.render.animate import render_animation
 
     folder = _folder(args)
@@ -130,6 +148,8 @@ def _add_map_flags(p: argparse.ArgumentParser, sizes: bool = True) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add export, plot, chart, animate and viewer."""
+    from campaign.cli_flags import add_force_flag
+
     p = sub.add_parser("export", help="write territory.geojson and frontlines.geojson into DIR")
     p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
     p.set_defaults(func=cmd_export)
@@ -168,17 +188,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE.png",
         help="image to write (.png, .svg or .pdf; default DIR/map.png or DIR/fronts.png)",
     )
+    add_force_flag(p)
     _add_map_flags(p)
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("chart", help="chart men present and cumulative losses per side")
     p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
     p.add_argument("--out", metavar="FILE.png", help="image to write (default DIR/strength.png)")
+    add_force_flag(p)
     p.set_defaults(func=cmd_chart)
 
     p = sub.add_parser("animate", help="animated daily map of the run (GIF, or MP4 via ffmpeg)")
     p.add_argument("dir", metavar="DIR", help="replay folder written by 'campaign run'")
     p.add_argument("--out", metavar="FILE", help="file to write (default DIR/run.gif)")
+    add_force_flag(p)
     p.add_argument(
         "--fps", type=float, metavar="N", help="frames per second (default: two days per second)"
     )

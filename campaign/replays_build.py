@@ -37,12 +37,14 @@ def build(root: Path = Path("."), pictures: bool = True) -> list[Path]:
 def _pictures(out: Path) -> None:
     from campaign.cli import main
 
+    # --force: the pictures already in replays/ are the folder's own, some drawn before
+    # campaign marked its pictures as its own.
     for argv in (
         ["export", str(out)],
-        ["plot", str(out), "--out", str(out / "map.png"), "--history"],
-        ["plot", str(out), "--fronts", "--out", str(out / "fronts.png")],
-        ["chart", str(out), "--out", str(out / "strength.png")],
-        ["animate", str(out), "--out", str(out / "run.gif")],
+        ["plot", str(out), "--out", str(out / "map.png"), "--history", "--force"],
+        ["plot", str(out), "--fronts", "--out", str(out / "fronts.png"), "--force"],
+        ["chart", str(out), "--out", str(out / "strength.png"), "--force"],
+        ["animate", str(out), "--out", str(out / "run.gif"), "--force"],
         ["viewer", str(out), "--out", str(out / "replay.html")],
     ):
         code = main(argv)

@@ -63,6 +63,19 @@ def test_run_imports_no_plotting_geometry_graph_library_or_dask(tmp_path: Path):
     assert loaded == set()
 
 
+def test_a_picture_that_would_replace_a_users_file_is_refused_before_any_drawing(tmp_path):
+    # The check is made before the replay is read: nothing is drawn, matplotlib not loaded.
+    mine = tmp_path / "photo.png"
+    mine.write_bytes(b"precious")
+    for args in (
+        ("plot", "replays/kaunas_1919", "--out", str(mine)),
+        ("chart", "replays/kaunas_1919", "--out", str(mine)),
+        ("battles", "--plot", str(mine)),
+    ):
+        assert _heavy_imports(*args) == set(), args
+    assert mine.read_bytes() == b"precious"
+
+
 @pytest.mark.parametrize("given, expected", [(None, "1"), ("4", "4")])
 def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(given, expected):
     # OpenBLAS reads the variable when numpy loads: the command sets it first.

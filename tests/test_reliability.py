@@ -872,3 +872,73 @@ def test_15_force_does_not_delete_a_users_files_beside_run_like_ones(toy_file, t
         done = _campaign(*args, *(["--runs", "2"] if command == "ensemble" else []))
         assert done.returncode == 2 and "holds no" in done.stderr, done.stderr
         assert (folder / "thesis.docx").read_text(encoding="utf-8") == "years of work\n"
+
+
+# ----------------------------------------------------------------------------- 16 bad-input hunt
+def _no_work(*args, **kwargs):
+    raise AssertionError("read or drew before checking the output")
+
+
+def test_16_pictures_do_not_write_over_a_users_file(toy_file, tmp_path, monkeypatch, capsys):
+    # plot, chart, animate, compare --out and battles --plot replaced any file; now a
+    # file campaign did not write is refused before the replay (or the battles, or the
+    # ensembles) is read.
+    from toy import write_toy_run
+
+    run = write_toy_run(tmp_path, "")
+    ens = tmp_path / "ens"
+    assert main(["ensemble", str(toy_file), "--runs", "2", "--out", str(ens), "--quiet"]) == 0
+    for module, name in (
+        ("campaign.render.maps", "render_map"),
+        ("campaign.render.maps", "render_fronts"),
+        ("campaign.render.charts", "render_chart"),
+        ("campaign.render.animate", "render_animation"),
+        ("campaign.analysis.compare", "compare_ensembles"),
+        ("campaign.battles.cdb90", "load_cdb90"),
+    ):
+        monkeypatch.setattr(f"{module}.{name}", _no_work)
+    capsys.readouterr()
+    for args in (
+        ["plot", str(run), "--out", "photo.png"],
+        ["plot", str(run), "--fronts", "--out", "photo.svg"],
+        ["chart", str(run), "--out", "photo.pdf"],
+        ["animate", str(run), "--out", "holiday.gif"],
+        ["animate", str(run), "--mp4", "--out", "holiday.mp4"],
+        ["compare", str(ens), str(ens), "--out", "photo.png"],
+        ["battles", "--plot", "photo.png"],
+    ):
+        option = "--plot" if args[0] == "battles" else "--out"
+        mine = tmp_path / args[-1]
+        mine.write_bytes(b"precious")
+        args[-1] = str(mine)
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert err == (
+            f"error: {option} {mine}: the file exists and campaign did not write it; "
+            "choose another name, or give --force to replace it\n"
+        )
+        assert mine.read_bytes() == b"precious"
+
+
+def test_16_pictures_campaign_wrote_are_written_again_without_force(toy_file, tmp_path, capsys):
+    from toy import write_toy_run
+
+    run = write_toy_run(tmp_path, "")
+    ens = tmp_path / "ens"
+    assert main(["ensemble", str(toy_file), "--runs", "2", "--out", str(ens), "--quiet"]) == 0
+    commands = [
+        ["plot", str(run), "--out", str(tmp_path / "map.png")],
+        ["plot", str(run), "--fronts", "--out", str(tmp_path / "fronts.svg")],
+        ["chart", str(run), "--out", str(tmp_path / "strength.pdf")],
+        ["animate", str(run), "--out", str(tmp_path / "run.gif"), "--width", "300"],
+        ["compare", str(ens), str(ens), "--out", str(tmp_path / "compare.png")],
+    ]
+    for args in commands:
+        assert main(args) == 0, args
+        assert main(args) == 0, args  # over its own picture
+    # --force replaces a user's file, which is then campaign's
+    mine = tmp_path / "photo.png"
+    mine.write_bytes(b"precious")
+    assert main(["chart", str(run), "--out", str(mine)]) == 2
+    assert main(["chart", str(run), "--out", str(mine), "--force"]) == 0
+    assert main(["plot", str(run), "--out", str(mine)]) == 0

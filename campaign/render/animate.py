@@ -10,7 +10,8 @@ pair of days gets N extra frames in which the units move in a straight line from
 end-of-day position to the next (territories and fronts change on the day frames only), so
 a run of D days has ``D + (D - 1) * N`` frames.  The base map, place names and legend are
 drawn once into images (:meth:`MapCanvas.freeze_static`) and only the day's layers are
-drawn for each frame.
+drawn for each frame. Both formats carry campaign's mark (the GIF comment, the MP4
+comment: :data:`campaign.output_files.PICTURE_MARK`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from campaign.errors import OutputError
+from campaign.output_files import PICTURE_MARK
 from campaign.render import style
 from campaign.render.maps import MapCanvas, UnitPosition, long_date
 from campaign.render.output import check_output
@@ -183,6 +185,7 @@ def _write_gif(
                 loop=0,
                 optimize=False,
                 disposal=1,
+                comment=PICTURE_MARK,
             )
     except OSError as exc:
         raise OutputError(f"{out}: cannot write ({exc.strerror or exc})") from None
@@ -209,7 +212,7 @@ def _write_mp4(
         # pixel.  Preset veryfast: half the encoding time of the default (medium) for the
         # same constant quality (CRF 23; PSNR ~50 dB on the northeast run).
         "-vcodec", "libx264", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p",
-        "-preset", X264_PRESET, "-y", tmp,
+        "-preset", X264_PRESET, "-metadata", f"comment={PICTURE_MARK}", "-y", tmp,
     ]  # fmt: skip
     try:
         with tempfile.TemporaryFile() as stderr:

@@ -1,4 +1,4 @@
-"""Checking output paths and writing figures atomically."""
+"""Checking output paths and writing figures atomically, marked as campaign's."""
 
 from __future__ import annotations
 
@@ -7,37 +7,29 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from campaign.errors import OutputError
+from campaign.output_files import IMAGE_SUFFIXES, image_metadata, writable_output
 from campaign.replay.atomic import atomic_open
 
 __all__ = ["IMAGE_SUFFIXES", "check_output", "save_figure"]
-
-#: Still-image formats a map or chart can be written in.
-IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def check_output(
     path: str | Path, suffixes: tuple[str, ...] = IMAGE_SUFFIXES, option: str = "--out"
 ) -> Path:
-    """``path`` as a Path if it can be written; OutputError naming the problem otherwise."""
-    path = Path(path)
-    if path.suffix.lower() not in suffixes:
-        raise OutputError(
-            f"{option} {path}: expected a file name ending in {' or '.join(suffixes)}"
-        )
-    if path.is_dir():
-        raise OutputError(f"{option} {path}: is a folder, expected a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{option} {path}: folder {parent} does not exist")
-    return path
+    """``path`` as a Path if it can be written (its suffix one of ``suffixes``, its
+    folder there); OutputError naming the problem otherwise. An existing file is
+    replaced: the CLI refuses one campaign did not write before it calls the renderer
+    (:func:`campaign.output_files.writable_output`)."""
+    return writable_output(path, suffixes, option, force=True, folder_must_exist=True)
 
 
 def save_figure(fig: Figure, path: Path, dpi: float | None = None) -> Path:
-    """Write ``fig`` to ``path`` atomically (format from the suffix); returns the path."""
+    """Write ``fig`` to ``path`` atomically (format from the suffix), with campaign's
+    mark in its metadata (:data:`campaign.output_files.PICTURE_MARK`); returns the path."""
     fmt = path.suffix.lower().lstrip(".") or "png"
     try:
         with atomic_open(path, "wb") as handle:
-            fig.savefig(handle, format=fmt, dpi=dpi or fig.dpi)
+            fig.savefig(handle, format=fmt, dpi=dpi or fig.dpi, metadata=image_metadata(fmt))
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
