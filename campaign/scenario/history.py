@@ -65,6 +65,16 @@ def load_history(path: str | Path, scenario: Scenario | None = None) -> History:
     doc = load_yaml_file(Path(path))
     if not isinstance(doc.data, dict):
         raise ScenarioError(Problem(doc.file, 1, "", "expected a YAML mapping at top level"))
+    if "checkpoints" not in doc.data and {"units", "sides"} <= doc.data.keys():
+        raise ScenarioError(
+            Problem(
+                doc.file,
+                1,
+                "",
+                "this is a scenario file, not a historical record (a record has "
+                "`scenario`, `sources` and `checkpoints`; see docs/scenario-format.md)",
+            )
+        )
     try:
         history = History.model_validate(doc.data)
     except ValidationError as exc:

@@ -106,3 +106,16 @@ def test_wounded_men_may_also_be_captured(tmp_path: Path):
 def test_the_shipped_records_pass_every_check(record: Path):
     scenario = load_scenario(record.with_name(record.name.replace(".history", "")))
     assert load_history(record, scenario).checkpoints
+
+
+def test_a_scenario_given_as_the_record_is_named_as_such(capsys):
+    from campaign.cli import main
+
+    scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "kaunas_1919.yaml")
+    assert main(["fidelity", scenario, "--history", scenario]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].endswith(
+        "this is a scenario file, not a historical record (a record has "
+        "`scenario`, `sources` and `checkpoints`; see docs/scenario-format.md)"
+    )
