@@ -141,9 +141,18 @@ def report(folder: str | Path, against: str | Path | None = None, html: bool = F
 
 
 def plot(
-    folder: str | Path, out: str | Path, date: str | None = None, history: bool = False
+    folder: str | Path,
+    out: str | Path,
+    date: str | None = None,
+    history: bool = False,
+    force: bool = False,
 ) -> Path:
-    """Draw the map of a replay folder on ``date`` (default: the last day) to ``out``."""
+    """Draw the map of a replay folder on ``date`` (default: the last day) to ``out``.
+
+    An existing ``out`` that campaign did not draw is replaced only with ``force``
+    (OutputError otherwise), as ``campaign plot --out`` does."""
+    from campaign.output_files import IMAGE_SUFFIXES, writable_output
     from campaign.render.maps import render_map
 
+    writable_output(out, IMAGE_SUFFIXES, "out", force, folder_must_exist=True)
     return render_map(folder, out, date=date, history=history)

@@ -942,3 +942,19 @@ def test_16_pictures_campaign_wrote_are_written_again_without_force(toy_file, tm
     assert main(["chart", str(run), "--out", str(mine)]) == 2
     assert main(["chart", str(run), "--out", str(mine), "--force"]) == 0
     assert main(["plot", str(run), "--out", str(mine)]) == 0
+
+
+def test_16_the_api_does_not_draw_over_a_users_picture_either(tmp_path):
+    from toy import write_toy_run
+
+    from campaign import api
+    from campaign.errors import OutputError
+
+    run = write_toy_run(tmp_path, "")
+    mine = tmp_path / "photo.png"
+    mine.write_bytes(b"precious")
+    with pytest.raises(OutputError, match="the file exists and campaign did not write it"):
+        api.plot(run, mine)
+    assert mine.read_bytes() == b"precious"
+    assert api.plot(run, mine, force=True) == mine
+    assert api.plot(run, mine) == mine  # campaign's own picture now
