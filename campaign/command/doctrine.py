@@ -113,3 +113,8 @@ BREAKOUT_KM = 75.0
 #: ground for the assembly area, but not at the price of a long detour (FM 100-5 (1941)
 #: puts the assembly area close behind the line of departure).
 STAGING_NOT_OURS_KM = 25.0
+#: A unit already next to an objective is not sent to a gathering place more than this
+#: many km away by the road round the enemy (two days' march): it waits where it stands.
+#: Two regiments on either side of an enemy town gather by attacking it together, not
+#: by one marching a hundred km round it.
+GATHER_DETOUR_KM = 50.0

@@ -1205,6 +1205,21 @@ def _contact_before(world: Any, staff: Staff, units: list, target: str) -> str |
     return next((p for p in path[1:-1] if staff.picture.enemy_seen_at(p)), None)
 
 
+def _km_round_the_enemy(world: Any, unit: Any, place: str) -> float | None:
+    """Km from where ``unit`` stands (or the place it is bound for) to ``place`` on the
+    road a move takes: round the places where the enemy stands (None: no such road).
+    Measured on the open road, a gathering place just behind the enemy's town looked
+    near while the march to it went a hundred km round."""
+    here = unit.location or unit.moving_to
+    if here is None:
+        return None
+    route = world.routes.plan(here, place, avoid=world.enemy_presence[unit.side])
+    if route is None:
+        return None
+    links, places = world.links, route.places
+    return sum(links[a][b]["length_km"] for a, b in zip(places, places[1:], strict=False))
+
+
 def _nearer(world: Any, units: list, place: str, target: str) -> bool:
     """True when ``place`` is nearer than ``target`` to ``units`` (by road, weighted by
     their men, from where they stand or the place they are bound for)."""
@@ -1228,7 +1243,27 @@ def _gather(
         return
     staging = staging or _staging(world, side, units, target)
     for u in units:
-        if staging is not None and u.location != staging and u.moving_to != staging:
+        here = u.location or u.moving_to
+        if (
+            staging is not None
+            and here is not None
+            and here != staging
+            and target in world.links[here]
+            and (_km_round_the_enemy(world, u, staging) or math.inf) > doctrine.GATHER_DETOUR_KM
+        ):
+            # Already before the objective (or arriving there), and the gathering place
+            # lies far round the enemy: it waits where it stands (the others may come
+            # to it).
+            if staff.given.get(u.id) != ("hold", here):
+                _give(
+                    world,
+                    staff,
+                    u.id,
+                    Action.hold,
+                    here,
+                    f"wait at {here} before {target}: {staging} is far round the enemy",
+                )
+        elif staging is not None and u.location != staging and u.moving_to != staging:
             _give(world, staff, u.id, Action.move, staging, f"gather at {staging} before {target}")
         elif (
             staging is not None
@@ -1254,8 +1289,7 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
         extra *= doctrine.STAGING_NOT_OURS_KM
         total = 0.0
         for u in free:
-            here = u.location or u.moving_to
-            km = world.routes.open_km(here, n) if here is not None else None
+            km = _km_round_the_enemy(world, u, n)
             total += ((km if km is not None else 1e6) + extra) * u.men
         key = (total, n)
         if best is None or key < best:

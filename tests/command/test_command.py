@@ -522,3 +522,23 @@ def test_a_wait_while_no_unit_is_near_says_so_instead_of_odds_of_nought():
     assert first.reason.endswith("; gathering at b")
     assert first.perceived_ratio is None and first.true_ratio is None
     assert any(e.reason.startswith("take c: perceived 0.") for e in waits[1:])  # at B
+
+
+def test_a_unit_next_to_the_objective_is_not_sent_far_round_the_enemy_to_gather():
+    # Blue waits before red's 2,000 at C with a regiment at B and a battalion at E, on
+    # the far side of C; from E to B the road round C runs 150 km by the north. The
+    # battalion waits at E instead of marching round (a Soviet regiment had marched
+    # 150 km round Alytus to gather at Jieznas, next door).
+    data = _intent_toy(red_men=2000, blue_men=600)
+    data["units"][0]["location"] = "b"
+    toy_town(data, "e", "Echo", 55.1, 24.7, "c")
+    toy_town(data, "n", "November", 55.9, 24.6, "e")
+    data["map"]["links"].append({"a": "n", "b": "a", "road": "main"})
+    data["control"].update({"e": "blue", "n": "blue"})
+    data["units"].append(toy_unit("blue_bn", "blue", 400, "e"))
+    data["intents"][0]["units"] = ["blue_1", "blue_bn"]
+    result = simulate(_scenario(data), seed=1)
+    moves = [e for e in _events(result, "move_start") if e.unit == "blue_bn"]
+    assert not moves
+    held = [e for e in _events(result, "order") if e.unit == "blue_bn"]
+    assert held and "far round the enemy" in held[0].reason
