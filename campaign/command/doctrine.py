@@ -87,7 +87,10 @@ REVIEW_HOUR = 0.25
 #: of the towns its roads lead to (at least two) with at least ``CUT_OFF_POWER`` times
 #: its power: the fear of encirclement that emptied Kupiškis on 30-31 May 1919 in the
 #: source, as a general rule rather than a date. 1.5 is the defender's posture factor:
-#: beyond it the garrison could not expect to hold even from prepared positions.
+#: beyond it the garrison could not expect to hold even from prepared positions. Only
+#: a ring closing counts: enemy troops that have come up since the garrison took its
+#: stand (those it found there are the front it was told to hold), and not the enemy
+#: it has just driven out of the place.
 CUT_OFF_SHARE = 0.6
 CUT_OFF_POWER = 1.5
 #: When the enemy already stands on the road back to the side's supply sources (its

@@ -694,6 +694,8 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     )
     if not rear_cut and len(hostile) < doctrine.CUT_OFF_SHARE * len(neighbours):
         return False
+    if not rear_cut and not _ring_closing(world, staff, place, garrison, hostile):
+        return False  # a front the garrison took its stand against: not a ring closing
     enemy = sum(staff.picture.enemy_power_at(n) for n in [place, *neighbours])
     # Everyone of the side and its allies standing in the place holds it together,
     # whichever command they belong to (several intents may hold one town).
@@ -723,6 +725,29 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
             )
         staff.given_up.add(place)
     return True
+
+
+def _ring_closing(world: Any, staff: Staff, place: str, garrison: list, hostile: set[str]) -> bool:
+    """True when the enemy round ``place`` has come up since the garrison took its
+    stand there: in at least one of the ``hostile`` neighbouring towns it was first
+    seen after the garrison arrived (or the town has changed hands since), and it is
+    not the enemy the garrison has just driven out of the place. Enemies who stood
+    there when the garrison came are the front it chose to hold, not a ring closing on
+    it (the Kupiskis garrison left when partisans appeared behind it)."""
+    standing = [u.since_t for u in garrison if u.location == place]
+    if not standing:
+        return True  # the garrison is not in the place yet: no stand taken
+    # The stand is taken when the garrison arrives, or when the intent comes into force
+    # (its commander's first look shows him the front he is to hold).
+    settled = max(min(standing), staff.active_since)
+    for n in hostile:
+        # Not the enemy just driven out of the place, falling back to the next town.
+        seen = [s for s in staff.picture.enemy_at(n) if world.units[s.unit].came_from != place]
+        if any(s.first_seen_t > settled + 1e-9 for s in seen) or (
+            seen and world.control_since.get(n, 0.0) > settled + 1e-9
+        ):
+            return True
+    return False
 
 
 def _line_of_communication(world: Any, side: str, place: str) -> str | None:

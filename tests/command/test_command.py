@@ -206,7 +206,9 @@ def test_perception_sees_only_within_reach_and_estimates_are_seeded():
     assert again.sightings["red_1"].men == far.sightings["red_1"].men != 400
 
 
-def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
+def _ring_toy(second_arrives: str | None) -> dict:
+    """Red holds C; blue stands at B, and a second blue regiment at E (C's third road)
+    from the start, or arriving on ``second_arrives``."""
     data = toy_dict()
     toy_town(data, "e", "Echo", 55.2, 24.6, "c")
     data["units"].append(
@@ -232,9 +234,24 @@ def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
             "source": CITE,
         }
     ]
-    result = simulate(_scenario(data), seed=1)
+    if second_arrives is not None:
+        data["units"][-1]["arrives"] = second_arrives
+    return data
+
+
+def test_garrison_nearly_surrounded_by_a_stronger_enemy_falls_back():
+    # The second regiment comes up at E on the third day: the ring is closing.
+    result = simulate(_scenario(_ring_toy("1919-01-03")), seed=1)
     withdrawals = [e for e in _events(result, "order") if e.action == "withdraw"]
     assert withdrawals and "nearly surrounded" in withdrawals[0].reason
+
+
+def test_a_garrison_holds_against_the_front_it_took_its_stand_against():
+    # Blue stood at B and E when red's commander took his stand at C: a front, not a
+    # ring closing (a Lithuanian force had retaken Jieznas and left it the same day
+    # for the Soviets at Alytus and Stakliskes, who had been there all along).
+    result = simulate(_scenario(_ring_toy(None)), seed=1)
+    assert not [e for e in _events(result, "order") if "nearly surrounded" in e.reason]
 
 
 def test_conditional_arrival():

@@ -53,6 +53,15 @@ def _star(blue_at: list[str]) -> dict:
     return data
 
 
+def _closing_in(data: dict, day: str = "1919-01-02") -> dict:
+    """``data`` with the blue units coming up on ``day`` (a ring closing, not a front
+    the garrison found on taking its stand)."""
+    for unit in data["units"]:
+        if unit["side"] == "blue":
+            unit["arrives"] = day
+    return data
+
+
 def _withdrawals(result) -> list:
     return [e for e in result.events if e.type == "order" and e.action == "withdraw"]
 
@@ -306,6 +315,7 @@ def test_a_nearly_surrounded_garrison_falls_back_towards_its_supply():
     data = _star(["b", "e", "f"])
     toy_town(data, "h", "H", 55.1, 24.75, "c")
     data["units"].append(_unit("red_2", "red", 300, "h"))
+    _closing_in(data)  # they come up round C: the ring is closing
     orders = _withdrawals(simulate(Scenario.model_validate(data), seed=1))
     assert orders and "nearly surrounded" in orders[0].reason
     assert orders[0].target == "d"
@@ -359,10 +369,10 @@ def test_a_unit_with_a_road_back_to_supply_does_not_capitulate():
 def test_garrisons_of_two_commands_in_one_town_hold_it_together():
     # Blue (2,700 men) on three of C's four roads: more than 1.5 times one Red regiment
     # of 1,200, less than 1.5 times the two that another command also keeps there.
-    alone = _star(["b", "e", "f"])
+    alone = _closing_in(_star(["b", "e", "f"]))
     alone["units"][0]["strength_men"] = 1200
     assert _withdrawals(simulate(Scenario.model_validate(alone), seed=1))
-    together = _star(["b", "e", "f"])
+    together = _closing_in(_star(["b", "e", "f"]))
     together["units"][0]["strength_men"] = 1200
     together["units"].append(_unit("red_2", "red", 1200, "c"))
     together["intents"].append(
