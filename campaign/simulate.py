@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,6 +106,14 @@ def build_world(
         return _build_world(scenario, seed, daily_log, sample_strengths)
 
 
+def _strength_generator(seed: int, unit_id: str) -> np.random.Generator:
+    """The generator a unit's sampled strength is drawn from: its own, seeded by the
+    run's seed and the unit's id, so that a what-if that removes, adds or changes other
+    units leaves this unit's draw as it was (the runs of two ensembles with the same
+    seeds are paired: common random numbers)."""
+    return np.random.default_rng([seed, zlib.crc32(unit_id.encode("utf-8"))])
+
+
 def _build_world(scenario: Scenario, seed: int, daily_log: bool, sample_strengths: bool) -> World:
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
@@ -135,7 +144,8 @@ def _build_world(scenario: Scenario, seed: int, daily_log: bool, sample_strength
         if sample_strengths and u.strength_range is not None:
             low, high = u.strength_range
             if high > low:
-                men = float(rng.triangular(low, min(max(men, low), high), high))
+                draw = _strength_generator(seed, u.id)
+                men = float(draw.triangular(low, min(max(men, low), high), high))
         units[u.id] = UnitState(
             id=u.id,
             name=u.name,

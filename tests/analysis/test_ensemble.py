@@ -324,3 +324,26 @@ def test_newcombe_interval_brackets_the_difference(k1: int, n1: int, k2: int, n2
     k1, k2 = min(k1, n1), min(k2, n2)
     low, high = newcombe_interval(k1, n1, k2, n2)
     assert -1.0 - 1e-12 <= low <= k1 / n1 - k2 / n2 <= high <= 1.0 + 1e-12
+
+
+def test_a_what_if_leaves_the_other_units_sampled_strengths_as_they_were():
+    # Ensembles draw each ranged unit's strength; removing one unit used to shift every
+    # later draw, so a what-if's difference mixed in a change of sample. Draws are now
+    # per unit and seed: the runs of the two ensembles are paired.
+    from campaign.scenario.loader import load_scenario
+    from campaign.simulate import build_world
+
+    root = Path(__file__).resolve().parents[2]
+    base = load_scenario(root / "scenarios" / "northeast_1919.yaml")
+    without = load_scenario(
+        root / "scenarios" / "northeast_1919.yaml", Overrides(removes=["saxon_18th"])
+    )
+    for seed in (1, 3):
+        a = build_world(base, seed, sample_strengths=True).units
+        b = build_world(without, seed, sample_strengths=True).units
+        ranged = [u.id for u in base.units if u.strength_range and u.id in b]
+        assert len(ranged) > 3
+        assert all(a[uid].men == b[uid].men for uid in ranged)
+        assert any(
+            a[uid].men != float(u.strength_men) for u in base.units if (uid := u.id) in ranged
+        )
