@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="what-if tempo: a side's captures under strength factors",
         description="For each strength factor of SIDE, an ensemble gives each "
         "place's probability of being taken by SIDE (or by --count) and the mean day "
-        "it is first taken; with two factors or more it then checks that the "
+        "it is first taken (a place SIDE held at the start counts as 'PLACE "
+        "(retaken)' when SIDE takes it back after losing it); with two factors or "
+        "more it then checks that the "
         "response is monotone, testing each reversal (one-sided Fisher and "
         "Mann-Whitney tests, Holm-corrected at 5%). Example: campaign tempo "
         "scenarios/kaunas_1919.yaml --side soviet --factors 0.5,1,2 --runs 40",

@@ -1,9 +1,10 @@
 """What-if tempo: how a side's captures move when a force changes.
 
 For each setting (a strength factor for a side, or any what-if overrides) an
-ensemble of runs on the same seeds gives, per place the side does not hold at the
-start, the probability that the side takes it and the mean day on which it first
-does (over the runs in which it does). A model whose tempo emerges answers "more
+ensemble of runs on the same seeds gives, per place another side holds at the start,
+the probability that the side takes it and the mean day on which it first does (over
+the runs in which it does); and per place the side holds at the start, under
+"PLACE (retaken)", the same for taking it back after losing it. A model whose tempo emerges answers "more
 Soviets" with earlier or more frequent Soviet captures and "fewer" with later or
 rarer ones; a timetable answers with the same dates.
 """
@@ -48,7 +49,9 @@ def capture_tempo(
     dask_local: bool = False,
 ) -> dict[str, PlaceTempo]:
     """Per place held on day 0 by another side (not by no one): how often and when
-    ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``.
+    ``side`` first takes it, over ``runs`` runs with seeds ``seed``..``seed+runs-1``;
+    per place ``side`` held on day 0, as "PLACE (retaken)": how often and when it first
+    takes it back after losing it.
 
     The runs are an ensemble's (:func:`campaign.analysis.ensemble.run_ensemble`, with
     its strengths drawn from their ranges): ``workers`` processes, or a Dask cluster
@@ -65,12 +68,21 @@ def capture_tempo(
     def tally(record: Any) -> None:
         for place, changes in record.captures.items():
             owner = holder.get(scenario.control.get(place, "none"), "none")
-            if owner == mine or owner == "none":
-                continue  # only places an enemy held at the start count as captures
-            first = next((d for d, new in changes if holder.get(new, new) == mine), None)
+            if owner == "none":
+                continue  # no one's land is occupied, not captured
+            # A place of the side's at the start counts when it retakes it after losing
+            # it (a counter-attack's tempo), under its own row.
+            key = f"{place} (retaken)" if owner == mine else place
+            first = None
+            for day, new in changes:
+                new = holder.get(new, new)
+                if new == mine and owner != mine:
+                    first = day
+                    break
+                owner = new
             if first is None:
                 continue
-            tempo = out.setdefault(place, PlaceTempo(place, runs))
+            tempo = out.setdefault(key, PlaceTempo(key, runs))
             tempo.captured += 1
             tempo.days.append((dt.date.fromisoformat(first) - start).days)
 
@@ -178,10 +190,11 @@ def tempo_table(settings: dict[str, dict[str, PlaceTempo]]) -> str:
     """A text table: one row per place, probability and mean day per setting."""
     labels = list(settings)
     places = sorted({p for table in settings.values() for p in table})
-    head = f"  {'place':<14}" + "".join(f" {label:>18}" for label in labels)
-    lines = [head, "  " + " " * 14 + "".join(f" {'P(taken)  mean day':>18}" for _ in labels)]
+    width = max([14, *(len(p) for p in places)])
+    head = f"  {'place':<{width}}" + "".join(f" {label:>18}" for label in labels)
+    lines = [head, "  " + " " * width + "".join(f" {'P(taken)  mean day':>18}" for _ in labels)]
     for place in places:
-        row = f"  {place:<14}"
+        row = f"  {place:<{width}}"
         for label in labels:
             t = settings[label].get(place)
             if t is None:

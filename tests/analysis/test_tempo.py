@@ -152,3 +152,29 @@ def test_the_command_takes_what_if_flags_and_names_the_sides_it_knows(tmp_path, 
     assert main([*argv, "--side", "nobody"]) == 2
     assert "--side: no side 'nobody' in" in (err := capsys.readouterr().err)
     assert "(its sides: blue, red)" in err
+
+
+def test_a_place_retaken_after_losing_it_counts_under_its_own_row(tmp_path):
+    # Red's C is taken by blue on the second day; red's 3,000 men at D retake it on
+    # the sixth. Counting red, C is "c (retaken)" (tempo used to skip every place the
+    # counted side held at the start, so a counter-attack had no tempo at all).
+    import yaml
+
+    data = toy_dict(objectives=[])
+    data["units"][1].update(location="d", strength_men=3000)
+    data["orders"].append(
+        {
+            "unit": "red_1",
+            "date": "1919-01-06",
+            "action": "attack",
+            "target": "c",
+            "source": {"ref": "toy"},
+        }
+    )
+    path = tmp_path / "retake.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    tempo = capture_tempo(load_scenario(path), "red", 2)
+    assert set(tempo) == {"c (retaken)"}
+    assert tempo["c (retaken)"].captured == 2
+    assert all(day >= 5 for day in tempo["c (retaken)"].days)
+    assert set(capture_tempo(load_scenario(path), "blue", 2)) == {"c"}
