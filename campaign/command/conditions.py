@@ -64,14 +64,16 @@ def holds(cond: Condition, world: Any, facts: Facts) -> bool:
         return world.control.get(cond.taken.place) == world.holder(cond.taken.by)
     if cond.lost is not None:
         return world.control.get(cond.lost.place) != world.holder(cond.lost.side)
+    # A unit a what-if removed never arrives, breaks or falls below a strength.
     if cond.arrived is not None:
-        return world.units[cond.arrived].status != "pending"
+        unit = world.units.get(cond.arrived)
+        return unit is not None and unit.status != "pending"
     if cond.broken is not None:
-        unit = world.units[cond.broken]
-        return cond.broken in facts.broken or unit.status == "destroyed"
+        unit = world.units.get(cond.broken)
+        return unit is not None and (cond.broken in facts.broken or unit.status == "destroyed")
     if cond.below is not None:
-        unit = world.units[cond.below.unit]
-        return unit.status != "pending" and unit.men < cond.below.men
+        unit = world.units.get(cond.below.unit)
+        return unit is not None and unit.status != "pending" and unit.men < cond.below.men
     if cond.done is not None:
         return cond.done in world.done_orders or cond.done in facts.intents_done
     if cond.date is not None:

@@ -161,8 +161,29 @@ def problems_from_validation(
     return problems
 
 
-def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
-    """Validate located data as a scenario, cross-references included."""
+#: Keys of a condition leaf that name a unit, order or intent (see
+#: :func:`_about_something_removed`).
+_NAMING_KEYS = ("arrived", "broken", "unit", "done")
+
+
+def _about_something_removed(loc: tuple, message: str, gone: frozenset[str]) -> bool:
+    """True for a reference problem in a condition (``arrived``, ``broken``, ``below``,
+    ``done``) about a unit, order or intent in ``gone``: one the what-if removed."""
+    if not gone or not loc or loc[-1] not in _NAMING_KEYS:
+        return False
+    if loc[-1] == "unit" and (len(loc) < 2 or loc[-2] != "below"):
+        return False
+    return any(f"'{name}'" in message for name in gone)
+
+
+def scenario_from_document(
+    doc: LocatedDocument, gone: frozenset[str] = frozenset()
+) -> schema.Scenario:
+    """Validate located data as a scenario, cross-references included.
+
+    ``gone``: ids of units, orders and intents a what-if removed. A condition that
+    names one is not an error: it never holds (the removed regiment never arrives and
+    never breaks, the removed intent is never done)."""
     if not isinstance(doc.data, dict):
         raise ScenarioError(
             Problem(
@@ -182,7 +203,11 @@ def scenario_from_document(doc: LocatedDocument) -> schema.Scenario:
 
         place_ids = set(load_gazetteer())
     place_ids |= {p.id for p in scenario.map.places}
-    found = check_references(scenario, place_ids)
+    found = [
+        (loc, msg)
+        for loc, msg in check_references(scenario, place_ids)
+        if not _about_something_removed(loc, msg, gone)
+    ]
     if found:
         raise ScenarioError(
             [Problem(*doc.where(loc), field_path(doc.data, loc), msg) for loc, msg in found]
@@ -206,8 +231,11 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     origins = Origins()  # values written in a --variant file are blamed on that file
     patched = apply_overrides(doc.data, overrides, origins)
     doc = LocatedDocument(doc.file, patched, doc.lines, origins)
+    gone = frozenset(
+        str(x) for x in (_named_ids(original.data) - _named_ids(patched)) if x is not None
+    )
     try:
-        return scenario_from_document(doc)
+        return scenario_from_document(doc, gone)
     except ScenarioError as exc:
         removed = units_before - _unit_ids(doc.data)
         if removed:
@@ -229,6 +257,18 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
                 for p in exc.problems
             ]
         ) from None
+
+
+def _named_ids(data: Any) -> set:
+    """The ids of the units, orders and intents in raw scenario data (before validation)."""
+    if not isinstance(data, dict):
+        return set()
+    found = set()
+    for section in ("units", "orders", "intents"):
+        items = data.get(section) or []
+        if isinstance(items, list):
+            found |= {x.get("id") for x in items if isinstance(x, dict)}
+    return found
 
 
 def _unit_ids(data: Any) -> set:

@@ -219,7 +219,8 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
 def _remove_from_intents(data: dict[str, Any], unit_id: str) -> None:
     """Take a removed unit out of the intents: out of their unit lists, dropping an
     objective that named only it and an intent left with no units (a condition that
-    names the unit is left for validation to report)."""
+    names the unit stays: it never holds, see
+    :func:`campaign.scenario.loader.scenario_from_document`)."""
     kept = []
     for intent in data.get("intents", []) or []:
         if not isinstance(intent, dict):

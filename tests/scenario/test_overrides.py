@@ -45,12 +45,23 @@ def test_remove_of_a_formation_removes_every_unit_of_it():
         assert not gone & set(intent.units)
 
 
-def test_removing_a_unit_a_condition_names_says_so():
-    # The Kaunas intents wait on the 2nd Rifle Regiment breaking.
-    with pytest.raises(
-        ScenarioError, match="names unit 'sov_2nd_rifle', which the what-if removes"
-    ):
-        load_scenario(KAUNAS, Overrides(removes=["pskov_division"]))
+def test_a_condition_on_a_removed_unit_never_holds():
+    # The Kaunas intents wait on the 2nd Rifle Regiment breaking (or Seta lost, or
+    # Kedainiai taken). Removed, the regiment never breaks: the what-if runs, and the
+    # intents go by their other conditions (removing a unit a condition named used to
+    # be refused, at lines shifted by the intents the removal dropped).
+    from campaign.command.conditions import holds
+    from campaign.simulate import build_world, simulate
+
+    without = load_scenario(KAUNAS, Overrides(removes=["sov_2nd_rifle"]))
+    assert "sov_2nd_rifle" not in {u.id for u in without.units}
+    alytus = next(i for i in without.intents if i.id == "pskov_alytus")
+    world = build_world(without, 1)
+    broken = next(c for c in alytus.when.any if c.broken == "sov_2nd_rifle")
+    assert holds(broken, world, None) is False
+    result = simulate(without, seed=1)
+    assert any(e.type == "trigger" and e.what == "intent pskov_alytus" for e in result.events)
+    load_scenario(KAUNAS, Overrides(removes=["pskov_division"]))  # the whole division
 
 
 def test_an_unknown_name_is_a_clear_error():
