@@ -348,7 +348,10 @@ class Objective(Strict):
     )
     side: Slug
     place: Slug
-    kind: Literal["take", "hold"]
+    kind: Literal["take", "hold"] = Field(
+        description="take: the side holds the place at the end of `by`; hold: it holds "
+        "it at the end of every day up to `by`"
+    )
     by: dt.date
     weight: float = Field(1.0, gt=0, le=100)
     source: Citation | None = None
