@@ -827,7 +827,8 @@ def test_15_report_and_viewer_do_not_write_over_a_users_file(tmp_path):
     ("args", "message"),
     [
         (["--seed", str(2**63 - 1), "--runs", "2"], "every seed must be between 0 and 2**63 - 1"),
-        (["--set", "units.blue_1.arrives=1919-02-30"], "is not a valid YAML scalar"),
+        (["--set", "units.blue_1.arrives=1919-02-30"], "is not a date that exists"),
+        (["--set", "units.blue_1.name=[oops"], "is not a valid YAML scalar"),
         (["--set", "units.blue_1.strength_men=" + "9" * 5000], "(5,000 chars)"),
         (["--variant", "NULL_UNITS"], "units: expected a list, got null"),
     ],

@@ -128,7 +128,13 @@ def apply_set(data: dict[str, Any], text: str, origins: Origins | None = None) -
         value = yaml.safe_load(raw) if raw else None
     except (yaml.YAMLError, ValueError, OverflowError):
         # ValueError: a date that does not exist (1919-02-30), a number too long to read.
-        raise _error("--set", text, f"value {shorten(raw)!r} is not a valid YAML scalar") from None
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw.strip()):
+            why = "is not a date that exists (expected YYYY-MM-DD)"
+        elif re.fullmatch(r"[-+]?\d[\d_]*(\.\d*)?([eE][-+]?\d+)?", raw.strip()):
+            why = "is too long a number"
+        else:
+            why = "is not a valid YAML scalar"
+        raise _error("--set", text, f"value {shorten(raw)!r} {why}") from None
     if isinstance(value, dict | list) and len(str(value)) > 10_000:
         raise _error("--set", text, "value too large")
     node: Any = data
