@@ -159,12 +159,8 @@ def why_place(replay: Replay, place: str, date: str | None = None) -> str:
         )
         if end is not None:
             s = starts[end["engagement"]]
-            att = "; ".join(
-                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["attackers"])
-            )
-            dfn = "; ".join(
-                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["defenders"])
-            )
+            att = _camp(ctx, s["attackers"], end)
+            dfn = _camp(ctx, s["defenders"], end)
             out.append(
                 f"  engagement {end['engagement']} from {s['date']}: {att} attacked {dfn} "
                 f"({s['posture']} defence, combat power "
@@ -204,6 +200,17 @@ def why_place(replay: Replay, place: str, date: str | None = None) -> str:
     return "\n".join(out)
 
 
+def _camp(ctx: _Context, units: dict[str, float], end: dict[str, Any]) -> str:
+    """One camp of a fight as "Side men", with the men who had joined it by its end
+    when more came up (the fight's start lists only those there at the first shot)."""
+    out = []
+    for f in _forces(ctx, units):
+        total = end.get("losses", {}).get(f.side, {}).get("men")
+        joined = f" ({men(total)} by the end)" if total is not None and total > f.men + 0.5 else ""
+        out.append(f"{ctx.side(f.side)} {men(f.men)}{joined}")
+    return "; ".join(out)
+
+
 def _attempts(
     ctx: _Context, pid: str, date: str, holder: str, starts: dict[int, dict[str, Any]]
 ) -> list[str]:
@@ -219,12 +226,8 @@ def _attempts(
             s = starts.get(e["engagement"])
             if s is None:
                 continue
-            att = "; ".join(
-                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["attackers"])
-            )
-            dfn = "; ".join(
-                f"{ctx.side(f.side)} {men(f.men)}" for f in _forces(ctx, s["defenders"])
-            )
+            att = _camp(ctx, s["attackers"], e)
+            dfn = _camp(ctx, s["defenders"], e)
             out += ["", f"{s['date']}: {att} attacked {dfn} there — {e['result']}."]
     last: dict[str, dict[str, Any]] = {}
     for e in ctx.events:

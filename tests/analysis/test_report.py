@@ -178,3 +178,20 @@ def test_men_are_counted_in_words_with_one_man_singular():
     assert men_count(0.6) == "1 man"
     assert men_count(0) == "0 men"
     assert men_count(1200) == "1,200 men"
+
+
+def test_why_counts_the_men_who_joined_a_fight_after_it_began():
+    # A fight's start lists those there at the first shot; the why answer adds how many
+    # had come up by its end ("450 attacked 2,000" read as a forlorn hope otherwise).
+    text = why_place(read_replay(KAUNAS), "Alytus")
+    starts = {e["engagement"]: e for e in _events(KAUNAS, "engagement_start")}
+    grew = [
+        e
+        for e in _events(KAUNAS, "engagement_end")
+        if e["place"] == "alytus"
+        and e["losses"]["soviet"]["men"]
+        > sum(v for u, v in starts[e["engagement"]]["attackers"].items() if u.startswith("sov")) + 1
+    ]
+    assert grew  # the two Soviet regiments came up one after the other
+    total = grew[0]["losses"]["soviet"]["men"]
+    assert f"({total:,.0f} by the end)" in text
