@@ -191,6 +191,12 @@ def info_text(scenario: Scenario) -> str:
     lines.append("  " + "date".ljust(12) + "".join(s.rjust(12) for s in sides))
     for day, row in strength_by_date(scenario):
         lines.append("  " + day.isoformat().ljust(12) + "".join(f"{row[s]:>12,}" for s in sides))
+    waiting = [u for u in scenario.units if u.arrives_when is not None]
+    if waiting:
+        lines.append(
+            "  not counted above, arriving when a condition holds in the run: "
+            + "; ".join(f"{u.id} ({u.side}, {u.strength_men:,} men)" for u in waiting)
+        )
     return "\n".join(lines)
 
 

@@ -252,3 +252,11 @@ def test_an_unknown_key_is_hinted_with_the_keys_of_the_entry_it_is_in(tmp_path: 
     assert any(
         "arrives_when.takn: unknown key 'takn' (did you mean 'taken'?)" in p for p in problems
     )
+
+
+def test_info_names_the_units_that_arrive_on_a_condition(capsys):
+    # The strength table counts scheduled arrivals only; a unit arriving when a
+    # condition holds is named under it instead of silently left out.
+    assert main(["info", str(ROOT / "scenarios" / "northeast_1919.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "arriving when a condition holds in the run: sov_reinforcement_regiment (soviet," in out
