@@ -46,10 +46,10 @@ def test_remove_of_a_formation_removes_every_unit_of_it():
 
 
 def test_a_condition_on_a_removed_unit_never_holds():
-    # The Kaunas intents wait on the 2nd Rifle Regiment breaking (or Seta lost, or
-    # Kedainiai taken). Removed, the regiment never breaks: the what-if runs, and the
-    # intents go by their other conditions (removing a unit a condition named used to
-    # be refused, at lines shifted by the intents the removal dropped).
+    # The Kaunas intents wait on the 2nd Rifle Regiment breaking (or Seta lost once it
+    # has come up, or Kedainiai taken). Removed, the regiment never arrives or breaks:
+    # the what-if runs (removing a unit a condition named used to be refused, at lines
+    # shifted by the intents the removal dropped).
     from campaign.command.conditions import holds
     from campaign.simulate import build_world, simulate
 
@@ -60,7 +60,7 @@ def test_a_condition_on_a_removed_unit_never_holds():
     broken = next(c for c in alytus.when.any if c.broken == "sov_2nd_rifle")
     assert holds(broken, world, None) is False
     result = simulate(without, seed=1)
-    assert any(e.type == "trigger" and e.what == "intent pskov_alytus" for e in result.events)
+    assert any(e.type == "engagement_start" for e in result.events)  # the war goes on
     load_scenario(KAUNAS, Overrides(removes=["pskov_division"]))  # the whole division
 
 
