@@ -1238,11 +1238,7 @@ def _km_round_the_enemy(world: Any, unit: Any, place: str) -> float | None:
     here = unit.location or unit.moving_to
     if here is None:
         return None
-    route = world.routes.plan(here, place, avoid=world.enemy_presence[unit.side])
-    if route is None:
-        return None
-    links, places = world.links, route.places
-    return sum(links[a][b]["length_km"] for a, b in zip(places, places[1:], strict=False))
+    return world.routes.km_avoiding(here, place, world.enemy_presence[unit.side])
 
 
 def _nearer(world: Any, units: list, place: str, target: str) -> bool:

@@ -158,6 +158,7 @@ class Routes:
         self._open: dict[int, list[int]] = {}
         self._open_km: dict[int, list[float]] = {}
         self._avoiding: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._reach: OrderedDict[tuple, list[float]] = OrderedDict()
 
     # ------------------------------------------------------------------ queries
     def tally(self) -> PlaceTally:
@@ -236,6 +237,35 @@ class Routes:
                 else sum(link_km[(a, b)] for a, b in zip(places, places[1:], strict=False))
             )
         return self._route_km[key]
+
+    def km_avoiding(self, source: str, place: str, avoid: PlaceTally) -> float | None:
+        """Km of the shortest route from ``source`` to ``place`` that enters no place in
+        ``avoid`` (``place`` itself may be one), as :meth:`plan` would route a move;
+        None when there is none. One search from ``source`` serves every ``place``
+        until ``avoid`` changes."""
+        start, end = self.index.get(source), self.index.get(place)
+        if start is None or end is None:
+            return None
+        if start == end:
+            return 0.0
+        key = (start, avoid, avoid.version)
+        distances = self._reach.get(key)
+        if distances is None:
+            closed = avoid.mask.copy()
+            closed[start] = False
+            distances, _ = self._search(start, closed)
+            self._reach[key] = distances
+            if len(self._reach) > AVOIDING_TREES_KEPT:
+                self._reach.popitem(last=False)
+        km = distances[end]
+        if math.isfinite(km):
+            return km
+        # ``place`` itself avoided: reached through a neighbour that is not.
+        best = min(
+            (distances[n] + k for n, k in self._adjacent[end] if math.isfinite(distances[n])),
+            default=math.inf,
+        )
+        return best if math.isfinite(best) else None
 
     def next_place(self, source: str, target: str) -> str | None:
         """The first place after ``source`` on the shortest open route to ``target``."""
