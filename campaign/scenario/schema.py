@@ -374,8 +374,10 @@ class IntentStep(Strict):
     )
     units: list[Slug] = Field(
         default_factory=list,
-        description="Units given to this objective (for `hold`: its garrison); "
-        "default: the intent's units not holding elsewhere",
+        description="Units given to this objective (for `hold`: its garrison, sent "
+        "there and kept there); default: the intent's units not holding elsewhere "
+        "(for `hold`: no garrison is sent; units standing in the place keep it, and "
+        "the intent's units near it retake it if it is lost)",
     )
     when: Condition | None = Field(
         None, description="The objective is pursued only once this holds"
