@@ -1300,14 +1300,27 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
     one no one holds counts as :data:`doctrine.STAGING_NOT_OURS_KM` further, an empty
     enemy town (taken on the way) twice that, so that a town of ours far round the
     objective does not win over an empty one on the way in."""
-    best = None
     holder = world.holder(side)
+    routes = world.routes
+    candidates = []
     for n in world.links[target]:
         if world.hostiles_at(n, side) or not world.may_enter(side, n):
             continue
         owner = world.control.get(n, "none")
         extra = 0.0 if owner == holder else 1.0 if owner == "none" else 2.0
         extra *= doctrine.STAGING_NOT_OURS_KM
+        # On the open road first: never longer than the way round the enemy, so a
+        # candidate whose open-road total is already worse than the best cannot win.
+        bound = 0.0
+        for u in free:
+            here = u.location or u.moving_to
+            km = routes.open_km(here, n) if here is not None else None
+            bound += ((km if km is not None else 1e6) + extra) * u.men
+        candidates.append((bound, n, extra))
+    best = None
+    for bound, n, extra in sorted(candidates):
+        if best is not None and (bound, n) > best:
+            break
         total = 0.0
         for u in free:
             km = _km_round_the_enemy(world, u, n)
