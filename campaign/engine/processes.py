@@ -969,6 +969,8 @@ def _assault_hold(world: World, unit: UnitState, current, here: str) -> float | 
             and other.location is not None
             and (target in world.links[other.location])
         ):
+            if not world.may_cross(other.side, other.location, target):
+                continue  # a demarcation line keeps it out of the attack
             arrival = now + _edge_days(world, other, other.location, target, rail=False)
         else:  # still on the way to the start line
             coming_up = True
