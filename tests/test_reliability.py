@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -959,3 +960,66 @@ def test_16_the_api_does_not_draw_over_a_users_picture_either(tmp_path):
     assert mine.read_bytes() == b"precious"
     assert api.plot(run, mine, force=True) == mine
     assert api.plot(run, mine) == mine  # campaign's own picture now
+
+
+# ----------------------------------------------------------------------------- 18
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "units=null"], "units: Input should be a valid list"),
+        (["--set", "units=5"], "units: Input should be a valid list"),
+        (["--remove", "green"], "--remove green: side 'green' has no units to change"),
+    ],
+)
+def test_18_what_ifs_on_missing_units_are_one_line_errors(toy_file, tmp_path, args, message):
+    # '--set units=null' was an internal error (exit 1); a side without units was
+    # "no side 'green' (did you mean 'green'?)".
+    import yaml
+
+    data = yaml.safe_load(toy_file.read_text(encoding="utf-8"))
+    data["sides"].append({"id": "green", "name": "Green", "colour": "#00aa00"})
+    toy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    done = _campaign("run", str(toy_file), "--out", str(tmp_path / "r"), *args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "internal error" not in done.stderr
+    tempo = _campaign("tempo", str(toy_file), "--side", "green", "--runs", "1")
+    assert tempo.returncode == 2 and "the side has no units" in tempo.stderr
+
+
+def test_18_a_record_given_as_a_scenario_is_named_as_such(tmp_path):
+    done = _campaign("run", "scenarios/kaunas_1919.history.yaml", "--out", str(tmp_path / "r"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: scenarios/kaunas_1919.history.yaml:1: this is a historical record, not a "
+        "scenario (a scenario has `sides`, `units` and the rest; the record goes to "
+        "--history, or sits beside its scenario as NAME.history.yaml)"
+    ]
+
+
+def test_18_a_resume_that_fails_before_any_run_keeps_the_manifest(toy_file, tmp_path):
+    # The resume dropped manifest.json before reaching the scheduler: a failed resume
+    # lost the finished ensemble's checksums for good.
+    out = tmp_path / "e"
+    first = _campaign("ensemble", str(toy_file), "--runs", "2", "--out", str(out), "--quiet")
+    assert first.returncode == 0
+    before = (out / "manifest.json").read_bytes()
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    failed = _campaign(
+        "ensemble",
+        str(toy_file),
+        "--runs",
+        "3",
+        "--out",
+        str(out),
+        "--quiet",
+        "--resume",
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+    )
+    assert failed.returncode == 2
+    assert (out / "manifest.json").read_bytes() == before
+    done = _campaign("ensemble", str(toy_file), "--runs", "3", "--out", str(out), "--resume")
+    assert done.returncode == 0 and (out / "manifest.json").read_bytes() != before

@@ -79,6 +79,7 @@ from campaign.analysis.ensemble_result import (
 )
 from campaign.analysis.pool import worker_pool
 from campaign.errors import CampaignError
+from campaign.replay.manifest import MANIFEST
 from campaign.replay.summary import losses_by_side, objectives_status
 from campaign.scenario.loader import load_scenario
 from campaign.scenario.overrides import Overrides
@@ -435,7 +436,12 @@ def run_ensemble(
         if folder is not None and resumed is not None:
             done = _resume_counts(folder, resumed, base_seed, runs, count)
         todo = [base_seed + i for i in range(runs) if not done[i]]
-        appender = Appender(folder.log if folder is not None else None)
+        drop_manifest = (
+            (lambda: (folder.log.parent / MANIFEST).unlink(missing_ok=True))
+            if folder is not None and resumed is not None
+            else None
+        )
+        appender = Appender(folder.log if folder is not None else None, drop_manifest)
         bar = tqdm(
             total=runs,
             initial=runs - len(todo),

@@ -176,7 +176,8 @@ def _resume(out: Path, header: dict[str, Any]) -> RunsIndex:
             f"{old.get('scenario_id')}, seed {old.get('base_seed')}); "
             f"use the same scenario, overrides and --seed, or another --out"
         )
-    (out / MANIFEST).unlink(missing_ok=True)  # runs.jsonl grows again: listed at the end
+    # The manifest goes when runs.jsonl grows again (Appender's before_first), not
+    # now: a resume that fails before any run leaves the folder as it was.
     _remove_leftovers(out)
     if index.partial_tail:  # drop the run cut short; its seed is run again
         os.truncate(log, index.complete_bytes)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -331,11 +331,17 @@ def describe(exc: BaseException) -> str:
 class Appender:
     """Appends one JSON line per finished run; each line is written and flushed at once."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, before_first: Callable[[], None] | None = None):
         self.handle = path.open("a", encoding="utf-8") if path is not None else None
+        #: Called once, before the first line is written (a resumed ensemble drops its
+        #: manifest only then: a resume that fails before any run leaves it as it was).
+        self.before_first = before_first
 
     def write(self, obj: dict[str, Any]) -> None:
         if self.handle is not None:
+            if self.before_first is not None:
+                self.before_first()
+                self.before_first = None
             self.handle.write(dumps(obj) + "\n")
             self.handle.flush()
 

@@ -162,17 +162,22 @@ def what_if_tempo(
     from campaign.scenario.loader import load_scenario
     from campaign.scenario.overrides import Overrides
 
-    if not factors or any(not 0 <= f <= 100 for f in factors):
+    if not factors:
+        raise CampaignError("--factors: give at least one factor, e.g. 0.5,1,2")
+    if any(not 0 <= f <= 100 for f in factors):
         raise CampaignError("--factors: each factor must be between 0 and 100")
     if runs < 1:
         raise CampaignError(f"--runs: need at least 1 run, got {runs}")
     counted = count or side
     base = overrides or Overrides()
-    sides = {s.id for s in load_scenario(path, base).sides}
+    loaded = load_scenario(path, base)
+    sides = {s.id for s in loaded.sides}
     for flag, who in (("--side", side), ("--count", counted)):
         if who not in sides:
             known = ", ".join(sorted(sides))
             raise CampaignError(f"{flag}: no side '{who}' in {path} (its sides: {known})")
+    if not any(u.side == side for u in loaded.units):
+        raise CampaignError(f"--side {side}: the side has no units in {path}: nothing to scale")
     by_factor: dict[float, dict[str, PlaceTempo]] = {}
     rises = True
     for factor in factors:

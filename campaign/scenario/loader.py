@@ -193,6 +193,17 @@ def scenario_from_document(
                 f"expected a YAML mapping at top level, got {type(doc.data).__name__}",
             )
         )
+    if "checkpoints" in doc.data and "units" not in doc.data:
+        raise ScenarioError(
+            Problem(
+                doc.file,
+                1,
+                "",
+                "this is a historical record, not a scenario (a scenario has `sides`, "
+                "`units` and the rest; the record goes to --history, or sits beside its "
+                "scenario as NAME.history.yaml)",
+            )
+        )
     try:
         scenario = schema.Scenario.model_validate(doc.data)
     except ValidationError as exc:
@@ -229,7 +240,11 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     original = doc
     units_before = _unit_ids(doc.data)
     origins = Origins()  # values written in a --variant file are blamed on that file
-    patched = apply_overrides(doc.data, overrides, origins)
+    try:
+        patched = apply_overrides(doc.data, overrides, origins)
+    except ScenarioError:
+        scenario_from_document(doc)  # a file at fault itself is reported as such first
+        raise
     doc = LocatedDocument(doc.file, patched, doc.lines, origins)
     gone = frozenset(
         str(x) for x in (_named_ids(original.data) - _named_ids(patched)) if x is not None
@@ -275,7 +290,10 @@ def _unit_ids(data: Any) -> set:
     """The ids of the units in raw scenario data (before validation)."""
     if not isinstance(data, dict):
         return set()
-    return {u.get("id") for u in data.get("units", []) if isinstance(u, dict)}
+    units = data.get("units")
+    if not isinstance(units, list):
+        return set()  # not a list: validation says so
+    return {u.get("id") for u in units if isinstance(u, dict)}
 
 
 def _explain_removed(problem: Problem, removed: set) -> Problem:
