@@ -108,6 +108,11 @@ def writable_output(
         raise OutputError(f"{option} {out}: expected a file name ending in {' or '.join(suffixes)}")
     if out.is_dir():
         raise OutputError(f"{option} {out}: is a folder, expected a file name")
+    if out.is_symlink() and not out.exists():
+        raise OutputError(
+            f"{option} {out}: is a link to {os.readlink(out)}, which does not exist; "
+            "give another name"
+        )
     parent = out.parent if str(out.parent) else Path(".")
     if folder_must_exist and not parent.is_dir():
         raise OutputError(f"{option} {out}: folder {parent} does not exist")

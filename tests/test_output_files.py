@@ -97,3 +97,14 @@ def test_writable_output_names_the_option_the_file_and_the_way_out(tmp_path: Pat
         )
     with pytest.raises(OutputError, match="expected a file name ending in .png or .svg"):
         writable_output(tmp_path / "m.jpg", (".png", ".svg"), "--out", force=False)
+
+
+def test_a_link_to_nothing_is_not_replaced(tmp_path):
+    from campaign.errors import OutputError
+    from campaign.output_files import writable_output
+
+    link = tmp_path / "dang.png"
+    link.symlink_to(tmp_path / "missing" / "dir.png")
+    with pytest.raises(OutputError, match="is a link to .*which does not exist"):
+        writable_output(link, (".png",), "--out", force=False)
+    assert link.is_symlink()

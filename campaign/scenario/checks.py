@@ -62,6 +62,18 @@ def check_references(scenario: Scenario, place_ids: set[str]) -> list[tuple[Loc,
     for i, s in enumerate(scenario.sides):
         if s.controls_for is not None:
             side(("sides", i, "controls_for"), s.controls_for)
+            if s.controls_for == s.id:
+                add((("sides", i, "controls_for"), "a side cannot take places for itself"))
+            elif s.controls_for in {x.id for x in scenario.sides} and scenario.hostile(
+                s.id, s.controls_for
+            ):
+                add(
+                    (
+                        ("sides", i, "controls_for"),
+                        f"'{s.controls_for}' is not an ally of '{s.id}': a side takes places "
+                        "only for an allied side (list it in `allies`)",
+                    )
+                )
     _duplicates(
         "map.places",
         [p.id for p in scenario.map.places],

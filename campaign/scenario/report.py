@@ -246,6 +246,11 @@ def info_json(scenario: Scenario) -> dict:
                 "guns": u.guns,
                 "location": u.location,
                 "arrives": u.arrives.isoformat() if u.arrives else None,
+                "arrives_when": (
+                    u.arrives_when.model_dump(mode="json", exclude_none=True)
+                    if u.arrives_when is not None
+                    else None
+                ),
                 "departs": u.departs.isoformat() if u.departs else None,
             }
             for u in scenario.units
@@ -282,4 +287,6 @@ def info_json(scenario: Scenario) -> dict:
         "strength_by_date": [
             {"date": d.isoformat(), **row} for d, row in strength_by_date(scenario)
         ],
+        # Units arriving when a condition holds: not in strength_by_date.
+        "not_counted_by_date": [u.id for u in scenario.units if u.arrives_when is not None],
     }

@@ -260,3 +260,19 @@ def test_info_names_the_units_that_arrive_on_a_condition(capsys):
     assert main(["info", str(ROOT / "scenarios" / "northeast_1919.yaml")]) == 0
     out = capsys.readouterr().out
     assert "arriving when a condition holds in the run: sov_reinforcement_regiment (soviet," in out
+
+
+def test_info_json_gives_conditional_arrivals(capsys):
+    assert main(["info", str(ROOT / "scenarios" / "northeast_1919.yaml"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    unit = next(u for u in data["units"] if u["id"] == "sov_reinforcement_regiment")
+    assert unit["arrives"] is None and "ratio" in unit["arrives_when"]
+    assert data["not_counted_by_date"] == ["sov_reinforcement_regiment"]
+
+
+def test_a_side_cannot_take_places_for_an_enemy_or_itself(tmp_path: Path):
+    data = toy_dict()
+    data["sides"][0]["controls_for"] = "red"
+    assert any("'red' is not an ally of 'blue'" in p for p in _problems(_write(tmp_path, data)))
+    data["sides"][0]["controls_for"] = "blue"
+    assert any("cannot take places for itself" in p for p in _problems(_write(tmp_path, data)))
