@@ -783,10 +783,21 @@ def _load_scenario(replay: Replay, notes: list[str]) -> Any | None:
 
     path = scenario_file_for(replay)
     if path is None:
-        notes.append(
-            f"scenario file {replay.header.scenario_path or replay.header.scenario_id} "
-            "not found: guns and objectives are left out"
-        )
+        recorded = replay.header.scenario_path
+        if recorded and Path(recorded).is_absolute() and Path(recorded).is_file():
+            from campaign.replay.sources import lookup_roots
+
+            notes.append(
+                f"scenario file {recorded} not read: it lies outside "
+                f"{lookup_roots(replay.folder)[-1]}, the folders a run's header may name "
+                "files in (run from under them, or copy the scenario beside the run): guns "
+                "and objectives are left out"
+            )
+        else:
+            notes.append(
+                f"scenario file {recorded or replay.header.scenario_id} "
+                "not found: guns and objectives are left out"
+            )
         return None
     try:
         from campaign.scenario.loader import load_scenario
