@@ -67,6 +67,15 @@ def _validate_history(path: str) -> int:
     # The scenario beside it (x.history.yaml -> x.yaml), when there is one that loads:
     # the record is then also checked against its id, places, sides and dates.
     scenario_file = Path(str(path).removesuffix(".history.yaml") + ".yaml")
+    if not scenario_file.is_file():
+        # Or the scenario the record names, beside it (any file name for the record).
+        from campaign.scenario.yamlfile import load_yaml_file
+
+        with contextlib.suppress(CampaignError, OSError):
+            data = load_yaml_file(Path(path)).data
+            named = data.get("scenario") if isinstance(data, dict) else None
+            if isinstance(named, str) and named.replace("_", "").isalnum():
+                scenario_file = Path(path).parent / f"{named}.yaml"
     scenario = None
     if scenario_file.is_file():
         with contextlib.suppress(ScenarioError):
@@ -78,7 +87,11 @@ def _validate_history(path: str) -> int:
             print(problem, file=sys.stderr)
         return 1
     places = len({c.place for c in history.checkpoints})
-    against = f" (checked against {scenario_file})" if scenario is not None else ""
+    against = (
+        f" (checked against {scenario_file})"
+        if scenario is not None
+        else " (not checked against a scenario: none found beside it)"
+    )
     print(f"{path}: OK{against}")
     print(
         f"Historical record for {history.scenario}: {len(history.checkpoints)} checkpoints "

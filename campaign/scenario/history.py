@@ -106,6 +106,19 @@ def contradictions(history: History) -> list[tuple[tuple[str | int, ...], str]]:
                     f"{', '.join(sorted(refs))}",
                 )
             )
+    said: dict[tuple, tuple[int, str]] = {}
+    for i, c in enumerate(history.checkpoints):
+        key = (c.date, c.place)
+        if key in said and said[key][1] != c.side:
+            first, side = said[key]
+            found.append(
+                (
+                    ("checkpoints", i, "side"),
+                    f"{c.place} on {c.date} is held by '{c.side}' here and by '{side}' in "
+                    f"checkpoints[{first}]: one holder a day",
+                )
+            )
+        said.setdefault(key, (i, c.side))
     for i, e in enumerate(history.engagements):
         if e.winner is not None and e.winner not in e.sides:
             found.append(

@@ -511,8 +511,15 @@ class DemarcationLine(Strict):
 
     @model_validator(mode="after")
     def _places_or_reference(self) -> DemarcationLine:
-        if (self.reference is None) == (len(self.places) < 2):
-            raise ValueError("give either `places` (at least two) or `reference`, not both")
+        if self.reference is not None and self.places:
+            raise ValueError("give either `places` or `reference`, not both")
+        if self.reference is None and len(self.places) < 2:
+            raise ValueError(
+                f"a line runs through at least two places (got {len(self.places)}), "
+                "or give a `reference` line"
+            )
+        if self.date is not None and self.until is not None and self.until < self.date:
+            raise ValueError(f"`until` {self.until} is before `date` {self.date}")
         return self
 
 

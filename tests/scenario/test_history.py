@@ -119,3 +119,37 @@ def test_a_scenario_given_as_the_record_is_named_as_such(capsys):
         "this is a scenario file, not a historical record (a record has "
         "`scenario`, `sources` and `checkpoints`; see docs/scenario-format.md)"
     )
+
+
+def test_two_holders_of_one_place_on_one_day_are_refused(tmp_path: Path):
+    twice = (
+        "  - {place: kaunas, date: 1919-02-05, side: lithuania, source: {ref: lsw}}\n"
+        "  - {place: kaunas, date: 1919-02-05, side: soviet, source: {ref: lsw}}"
+    )
+    (problem,) = _problems(
+        tmp_path,
+        "  - {place: kaunas, date: 1919-02-05, side: lithuania, source: {ref: lsw}}",
+        twice,
+    )
+    assert problem.endswith(
+        "checkpoints[1].side: kaunas on 1919-02-05 is held by 'soviet' here and by "
+        "'lithuania' in checkpoints[0]: one holder a day"
+    )
+
+
+def test_validate_checks_a_record_against_the_scenario_it_names(tmp_path: Path, capsys):
+    # A record not named <scenario>.history.yaml was said OK unchecked; it is now
+    # checked against the scenario its `scenario:` names, beside it.
+    import shutil
+
+    from campaign.cli import main
+
+    shutil.copy(ROOT / "scenarios" / "kaunas_1919.yaml", tmp_path / "kaunas_1919.yaml")
+    text = (ROOT / "scenarios" / "kaunas_1919.history.yaml").read_text(encoding="utf-8")
+    (tmp_path / "record.history.yaml").write_text(text, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "record.history.yaml")]) == 0
+    assert "checked against" in capsys.readouterr().out
+    bad = text.replace("place: kaunas\n", "place: nowhere\n", 1)
+    (tmp_path / "record.history.yaml").write_text(bad, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "record.history.yaml")]) == 2
+    assert "unknown place 'nowhere'" in capsys.readouterr().err

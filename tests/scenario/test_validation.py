@@ -276,3 +276,27 @@ def test_a_side_cannot_take_places_for_an_enemy_or_itself(tmp_path: Path):
     assert any("'red' is not an ally of 'blue'" in p for p in _problems(_write(tmp_path, data)))
     data["sides"][0]["controls_for"] = "blue"
     assert any("cannot take places for itself" in p for p in _problems(_write(tmp_path, data)))
+
+
+def test_a_line_that_ends_before_it_begins_is_refused(tmp_path: Path):
+    data = toy_dict()
+    data["lines"] = [
+        {
+            "id": "l",
+            "name": "A line",
+            "places": ["b", "c"],
+            "closed_to": ["red"],
+            "date": "1919-01-05",
+            "until": "1919-01-03",
+            "source": {"ref": "toy"},
+        }
+    ]
+    assert any(
+        "`until` 1919-01-03 is before `date` 1919-01-05" in p
+        for p in _problems(_write(tmp_path, data))
+    )
+    data["lines"][0].update(places=["b"], until=None)
+    assert any(
+        "a line runs through at least two places (got 1)" in p
+        for p in _problems(_write(tmp_path, data))
+    )
