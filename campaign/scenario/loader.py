@@ -13,6 +13,7 @@ import json
 import types
 import typing
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -177,13 +178,17 @@ def _about_something_removed(loc: tuple, message: str, gone: frozenset[str]) -> 
 
 
 def scenario_from_document(
-    doc: LocatedDocument, gone: frozenset[str] = frozenset()
+    doc: LocatedDocument,
+    gone: frozenset[str] = frozenset(),
+    made_by: Callable[[], tuple[str, list]] | None = None,
 ) -> schema.Scenario:
     """Validate located data as a scenario, cross-references included.
 
     ``gone``: ids of units, orders and intents a what-if removed. A condition that
     names one is not an error: it never holds (the removed regiment never arrives and
-    never breaks, the removed intent is never done)."""
+    never breaks, the removed intent is never done). ``made_by`` gives (the what-if's
+    flags, the warnings the file gives without it), asked for only when there is a
+    warning: a warning only the what-if gives names it."""
     if not isinstance(doc.data, dict):
         raise ScenarioError(
             Problem(
@@ -223,7 +228,11 @@ def scenario_from_document(
         raise ScenarioError(
             [Problem(*doc.where(loc), field_path(doc.data, loc), msg) for loc, msg in found]
         )
-    for loc, msg in unread_settings(scenario):
+    unread = unread_settings(scenario)
+    flags, own = made_by() if unread and made_by is not None else ("", unread)
+    for loc, msg in unread:
+        if (loc, msg) not in own:
+            msg = f"{msg}; made by the what-if ({flags})"
         problem = Problem(*doc.where(loc), field_path(doc.data, loc), msg)
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     return scenario
@@ -250,7 +259,7 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
         str(x) for x in (_named_ids(original.data) - _named_ids(patched)) if x is not None
     )
     try:
-        return scenario_from_document(doc, gone)
+        return scenario_from_document(doc, gone, lambda: _warnings_without(original, overrides))
     except ScenarioError as exc:
         removed = units_before - _unit_ids(doc.data)
         if removed:
@@ -272,6 +281,17 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
                 for p in exc.problems
             ]
         ) from None
+
+
+def _warnings_without(original: LocatedDocument, overrides: Overrides) -> tuple[str, list]:
+    """(the what-if's flags, the unread-setting warnings the file gives on its own)."""
+    flags = ", ".join(overrides.describe())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        try:
+            return flags, unread_settings(scenario_from_document(original))
+        except ScenarioError:
+            return flags, []
 
 
 def _named_ids(data: Any) -> set:

@@ -300,3 +300,25 @@ def test_a_line_that_ends_before_it_begins_is_refused(tmp_path: Path):
         "a line runs through at least two places (got 1)" in p
         for p in _problems(_write(tmp_path, data))
     )
+
+
+def test_a_warning_only_a_what_if_causes_names_the_what_if(tmp_path: Path):
+    import warnings
+
+    from campaign.errors import ScenarioWarning
+    from campaign.scenario.overrides import Overrides
+
+    data = toy_dict()
+    data["combat"] = {"model": "tndm", "variation": 0.3}
+    path = _write(tmp_path, data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        load_scenario(path, Overrides(sets=["combat.multipliers.surprise=1.5"], scales=["red=2"]))
+    told = [str(w.message) for w in caught]
+    assert len(told) == 2
+    surprise = next(t for t in told if "surprise" in t)
+    assert surprise.endswith(
+        "made by the what-if (--set combat.multipliers.surprise=1.5, --scale red=2)"
+    )
+    variation = next(t for t in told if "variation" in t)
+    assert "made by the what-if" not in variation  # the file's own
