@@ -106,6 +106,11 @@ def contradictions(history: History) -> list[tuple[tuple[str | int, ...], str]]:
                     f"{', '.join(sorted(refs))}",
                 )
             )
+    seen_sources: set[str] = set()
+    for i, src in enumerate(history.sources):
+        if src.id in seen_sources:
+            found.append((("sources", i, "id"), f"duplicate source id '{src.id}'"))
+        seen_sources.add(src.id)
     said: dict[tuple, tuple[int, str]] = {}
     for i, c in enumerate(history.checkpoints):
         key = (c.date, c.place)

@@ -153,3 +153,12 @@ def test_validate_checks_a_record_against_the_scenario_it_names(tmp_path: Path, 
     (tmp_path / "record.history.yaml").write_text(bad, encoding="utf-8")
     assert main(["validate", str(tmp_path / "record.history.yaml")]) == 2
     assert "unknown place 'nowhere'" in capsys.readouterr().err
+
+
+def test_a_source_listed_twice_is_refused(tmp_path: Path):
+    (problem,) = _problems(
+        tmp_path,
+        "  - {id: lsw, file: 004.txt}",
+        "  - {id: lsw, file: 004.txt}\n  - {id: lsw, file: 005.txt}",
+    )
+    assert problem.endswith("sources[1].id: duplicate source id 'lsw'")
