@@ -27,6 +27,7 @@ orders out and does not know why they were given.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -707,10 +708,7 @@ def _cut_off(world: Any, staff: Staff, step: IntentStep, side: str) -> bool:
     needed = doctrine.CUT_OFF_POWER_REAR_CUT if rear_cut else doctrine.CUT_OFF_POWER
     if enemy < needed * own:
         return False
-    picture = staff.picture
-    back = _back_towards_supply(world, side, place, picture) or _fallback_place(
-        world, side, place, picture
-    )
+    back = _fall_back_to(world, side, place, staff.picture)
     leaving = [u for u in garrison if u.location == place and _free(world, u)]
     if back is not None and leaving:
         for u in leaving:
@@ -854,9 +852,7 @@ def _screen(world: Any, staff: Staff, steps: list[IntentStep]) -> None:
         if enemy > 0 and enemy >= doctrine.SCREEN_BREAK_RATIO * own:
             for u in units:
                 if u.location == place and staff.given.get(u.id, ("",))[0] != "withdraw":
-                    back = _back_towards_supply(
-                        world, side, place, staff.picture
-                    ) or _fallback_place(world, side, place, staff.picture)
+                    back = _fall_back_to(world, side, place, staff.picture)
                     if back is not None:
                         _give(
                             world,
@@ -885,6 +881,15 @@ def _screen_units(staff: Staff, step: IntentStep, steps: list[IntentStep]) -> li
         return [u for u in step.units if u in staff.units]
     held_by = {u for st in steps if st.kind == "hold" for u in st.units}
     return [u for u in staff.units if u not in held_by]
+
+
+def _fall_back_to(world: Any, side: str, place: str, picture: Picture) -> str | None:
+    """Where a garrison or screen leaving ``place`` goes: back along its line of
+    communication (:func:`_back_towards_supply`), else to the neighbouring place with
+    the most friends (:func:`_fallback_place`); never where it sees an enemy marching."""
+    return _back_towards_supply(world, side, place, picture) or _fallback_place(
+        world, side, place, picture
+    )
 
 
 def _back_towards_supply(
@@ -1230,6 +1235,29 @@ def _contact_before(world: Any, staff: Staff, units: list, target: str) -> str |
     return next((p for p in path[1:-1] if staff.picture.enemy_seen_at(p)), None)
 
 
+def _open_km(world: Any, unit: Any, place: str) -> float | None:
+    """Km on the open road from where ``unit`` stands (or the place it is bound for)
+    to ``place`` (None: no road, or the unit is nowhere)."""
+    here = unit.location or unit.moving_to
+    return world.routes.open_km(here, place) if here is not None else None
+
+
+def _men_km(
+    world: Any,
+    units: list,
+    place: str,
+    km: Callable[[Any, Any, str], float | None],
+    extra: float = 0.0,
+) -> float:
+    """The units' distance to ``place``, each unit's km (by ``km``; 1e6 where there is
+    no road) plus ``extra``, weighted by its men: the bulk of a force is what counts."""
+    total = 0.0
+    for u in units:
+        d = km(world, u, place)
+        total += ((d if d is not None else 1e6) + extra) * u.men
+    return total
+
+
 def _km_round_the_enemy(world: Any, unit: Any, place: str) -> float | None:
     """Km from where ``unit`` stands (or the place it is bound for) to ``place`` on the
     road a move takes: round the places where the enemy stands (None: no such road).
@@ -1244,16 +1272,7 @@ def _km_round_the_enemy(world: Any, unit: Any, place: str) -> float | None:
 def _nearer(world: Any, units: list, place: str, target: str) -> bool:
     """True when ``place`` is nearer than ``target`` to ``units`` (by road, weighted by
     their men, from where they stand or the place they are bound for)."""
-
-    def km(to: str) -> float:
-        total = 0.0
-        for u in units:
-            here = u.location or u.moving_to
-            d = world.routes.open_km(here, to) if here is not None else None
-            total += (d if d is not None else 1e6) * u.men
-        return total
-
-    return km(place) < km(target)
+    return _men_km(world, units, place, _open_km) < _men_km(world, units, target, _open_km)
 
 
 def _gather(
@@ -1301,7 +1320,6 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
     enemy town (taken on the way) twice that, so that a town of ours far round the
     objective does not win over an empty one on the way in."""
     holder = world.holder(side)
-    routes = world.routes
     candidates = []
     for n in world.links[target]:
         if world.hostiles_at(n, side) or not world.may_enter(side, n):
@@ -1311,21 +1329,12 @@ def _staging(world: Any, side: str, free: list, target: str) -> str | None:
         extra *= doctrine.STAGING_NOT_OURS_KM
         # On the open road first: never longer than the way round the enemy, so a
         # candidate whose open-road total is already worse than the best cannot win.
-        bound = 0.0
-        for u in free:
-            here = u.location or u.moving_to
-            km = routes.open_km(here, n) if here is not None else None
-            bound += ((km if km is not None else 1e6) + extra) * u.men
-        candidates.append((bound, n, extra))
+        candidates.append((_men_km(world, free, n, _open_km, extra), n, extra))
     best = None
     for bound, n, extra in sorted(candidates):
         if best is not None and (bound, n) > best:
             break
-        total = 0.0
-        for u in free:
-            km = _km_round_the_enemy(world, u, n)
-            total += ((km if km is not None else 1e6) + extra) * u.men
-        key = (total, n)
+        key = (_men_km(world, free, n, _km_round_the_enemy, extra), n)
         if best is None or key < best:
             best = key
     return best[1] if best else None
