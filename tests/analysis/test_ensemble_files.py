@@ -73,14 +73,7 @@ def test_an_interrupted_force_leaves_the_earlier_ensemble(toy_file, tmp_path, mo
     out = tmp_path / "ens"
     run_ensemble(toy_file, 3, workers=1, out=out, progress=False)
     before = _digests(out)
-    real = ens.run_one
-
-    def interrupted(scenario, seed, overrides=None):
-        if seed == 2:
-            raise KeyboardInterrupt
-        return real(scenario, seed, overrides)
-
-    monkeypatch.setattr(ens, "run_one", interrupted)
+    _interrupt_runs(monkeypatch, at_seed=2)
     with pytest.raises(KeyboardInterrupt):
         run_ensemble(toy_file, 5, workers=1, out=out, progress=False, force=True)
     assert _digests(out) == before
@@ -94,10 +87,7 @@ def test_cli_says_an_interrupted_force_kept_the_earlier_ensemble(
     run_ensemble(toy_file, 2, workers=1, out=out, progress=False)
     before = _digests(out)
 
-    def interrupted(scenario, seed, overrides=None):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(ens, "run_one", interrupted)
+    _interrupt_runs(monkeypatch)
     argv = [
         "ensemble",
         str(toy_file),
@@ -170,6 +160,19 @@ def test_a_link_to_an_ensemble_folder_stays_a_link(toy_file, tmp_path):
     assert link.is_symlink() and load_ensemble(link).seeds == [9, 10]
 
 
+def _interrupt_runs(monkeypatch, at_seed: int | None = None) -> None:
+    """Make the ensemble's runs raise KeyboardInterrupt (Ctrl-C): every run, or only
+    the run of ``at_seed`` (the others run as usual)."""
+    real = ens.run_one
+
+    def interrupted(scenario, seed, overrides=None):
+        if at_seed is None or seed == at_seed:
+            raise KeyboardInterrupt
+        return real(scenario, seed, overrides)
+
+    monkeypatch.setattr(ens, "run_one", interrupted)
+
+
 def _unreachable(*args, **kwargs):
     raise CampaignError("cannot reach the Dask scheduler tcp://127.0.0.1:1: timed out")
 
@@ -204,14 +207,7 @@ def test_an_ensemble_that_fails_before_any_run_leaves_no_folder(toy_file, tmp_pa
 
 def test_an_interrupted_ensemble_keeps_the_runs_it_finished(toy_file, tmp_path, monkeypatch):
     out = tmp_path / "es"
-    real = ens.run_one
-
-    def interrupted(scenario, seed, overrides=None):
-        if seed == 2:
-            raise KeyboardInterrupt
-        return real(scenario, seed, overrides)
-
-    monkeypatch.setattr(ens, "run_one", interrupted)
+    _interrupt_runs(monkeypatch, at_seed=2)
     with pytest.raises(KeyboardInterrupt):
         run_ensemble(toy_file, 4, workers=1, out=out, progress=False)
     assert load_ensemble(out).completed == 2  # for --resume
@@ -225,10 +221,7 @@ def test_an_interrupted_ensemble_keeps_the_runs_it_finished(toy_file, tmp_path, 
 def test_the_cli_says_nothing_was_kept_of_an_ensemble_interrupted_before_a_run(
     toy_file, tmp_path, monkeypatch, capsys
 ):
-    def interrupted(scenario, seed, overrides=None):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(ens, "run_one", interrupted)
+    _interrupt_runs(monkeypatch)
     out = tmp_path / "es"
     argv = ["ensemble", str(toy_file), "--runs", "2", "--workers", "1", "--out", str(out)]
     assert main([*argv, "--quiet"]) == 130

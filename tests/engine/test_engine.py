@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -214,24 +215,25 @@ def test_a_joint_attack_goes_in_together():
             "source": {"ref": "toy"},
         }
     )
+    arrivals, first = _joint_attack_on_c(data, "blue_cav", "1919-01-03")
+    assert set(arrivals) == {"blue_1", "blue_cav"}
+    assert abs(arrivals["blue_1"] - arrivals["blue_cav"]) <= 1 / 24 + 1e-9
+    assert set(first.attackers) <= {"blue_1", "blue_cav"}
+
+
+def _joint_attack_on_c(data: dict, comrade: str, date: str) -> tuple[dict[str, float], Any]:
+    """Run the toy with ``comrade`` also ordered against C on ``date`` (and a second
+    red place next to C, so Red 1st is not threatened with encirclement): the times
+    the units arrive at C and the first fight there."""
     data["orders"].append(
-        {
-            "unit": "blue_cav",
-            "date": "1919-01-03",
-            "action": "attack",
-            "target": "c",
-            "source": {"ref": "toy"},
-        }
+        {"unit": comrade, "date": date, "action": "attack", "target": "c", "source": {"ref": "toy"}}
     )
-    # A second red place next to C, so Red 1st is not threatened with encirclement.
     toy_town(data, "f", "Foxtrot", 54.75, 24.6, "c")
     data["control"]["f"] = "red"
     result = simulate(Scenario.model_validate(data), seed=1)
     arrivals = {e.unit: e.t for e in result.events if e.type == "move_end" and e.place == "c"}
-    assert set(arrivals) == {"blue_1", "blue_cav"}
-    assert abs(arrivals["blue_1"] - arrivals["blue_cav"]) <= 1 / 24 + 1e-9
     first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
-    assert set(first.attackers) <= {"blue_1", "blue_cav"}
+    return arrivals, first
 
 
 def test_a_joint_attack_waits_for_a_comrade_on_a_long_road_in():
@@ -243,22 +245,9 @@ def test_a_joint_attack_waits_for_a_comrade_on_a_long_road_in():
     toy_town(data, "g", "Golf", 55.6, 24.6, "c", road="track")
     data["control"]["g"] = "blue"
     data["units"].append(toy_unit("blue_bn", "blue", 450, "g"))
-    data["orders"].append(
-        {
-            "unit": "blue_bn",
-            "date": "1919-01-02",
-            "action": "attack",
-            "target": "c",
-            "source": {"ref": "toy"},
-        }
-    )
-    toy_town(data, "f", "Foxtrot", 54.75, 24.6, "c")
-    data["control"]["f"] = "red"
-    result = simulate(Scenario.model_validate(data), seed=1)
-    arrivals = {e.unit: e.t for e in result.events if e.type == "move_end" and e.place == "c"}
+    arrivals, first = _joint_attack_on_c(data, "blue_bn", "1919-01-02")
     assert arrivals["blue_bn"] - 0.25 > 2.0  # a long march in
     assert abs(arrivals["blue_1"] - arrivals["blue_bn"]) <= 1 / 24 + 1e-9
-    first = next(e for e in result.events if e.type == "engagement_start" and e.place == "c")
     assert set(first.attackers) <= {"blue_1", "blue_bn"}
 
 
