@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from campaign.errors import Problem, ScenarioError, ScenarioWarning
 from campaign.scenario import schema
 from campaign.scenario.checks import check_references, suggest, unread_settings
-from campaign.scenario.overrides import Overrides, apply_overrides
+from campaign.scenario.overrides import Overrides, apply_overrides, section_items
 from campaign.scenario.yamlfile import (
     LocatedDocument,
     Origins,
@@ -162,6 +162,8 @@ def problems_from_validation(
     return problems
 
 
+#: The sections whose entries a condition can name (and a what-if can remove).
+_NAMED = ("units", "orders", "intents")
 #: Keys of a condition leaf that name a unit, order or intent (see
 #: :func:`_about_something_removed`).
 _NAMING_KEYS = ("arrived", "broken", "unit", "done")
@@ -247,7 +249,7 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
     if not overrides:
         return scenario_from_document(doc)
     original = doc
-    units_before = _unit_ids(doc.data)
+    units_before = _ids(doc.data, "units")
     origins = Origins()  # values written in a --variant file are blamed on that file
     try:
         patched = apply_overrides(doc.data, overrides, origins)
@@ -256,12 +258,12 @@ def load_scenario(path: str | Path, overrides: Overrides | None = None) -> schem
         raise
     doc = LocatedDocument(doc.file, patched, doc.lines, origins)
     gone = frozenset(
-        str(x) for x in (_named_ids(original.data) - _named_ids(patched)) if x is not None
+        str(x) for x in _ids(original.data, *_NAMED) - _ids(patched, *_NAMED) if x is not None
     )
     try:
         return scenario_from_document(doc, gone, lambda: _warnings_without(original, overrides))
     except ScenarioError as exc:
-        removed = units_before - _unit_ids(doc.data)
+        removed = units_before - _ids(doc.data, "units")
         if removed:
             raise ScenarioError([_explain_removed(p, removed) for p in exc.problems]) from None
         try:
@@ -294,26 +296,14 @@ def _warnings_without(original: LocatedDocument, overrides: Overrides) -> tuple[
             return flags, []
 
 
-def _named_ids(data: Any) -> set:
-    """The ids of the units, orders and intents in raw scenario data (before validation)."""
+def _ids(data: Any, *sections: str) -> set:
+    """The ids of the entries of ``sections`` in raw scenario data (before validation;
+    a section that is not a list has none: validation says so)."""
     if not isinstance(data, dict):
         return set()
-    found = set()
-    for section in ("units", "orders", "intents"):
-        items = data.get(section) or []
-        if isinstance(items, list):
-            found |= {x.get("id") for x in items if isinstance(x, dict)}
-    return found
-
-
-def _unit_ids(data: Any) -> set:
-    """The ids of the units in raw scenario data (before validation)."""
-    if not isinstance(data, dict):
-        return set()
-    units = data.get("units")
-    if not isinstance(units, list):
-        return set()  # not a list: validation says so
-    return {u.get("id") for u in units if isinstance(u, dict)}
+    return {
+        x.get("id") for sec in sections for x in section_items(data, sec) if isinstance(x, dict)
+    }
 
 
 def _explain_removed(problem: Problem, removed: set) -> Problem:

@@ -150,11 +150,13 @@ def apply_set(data: dict[str, Any], text: str, origins: Origins | None = None) -
 
 
 def _units_of(data: dict[str, Any], who: str) -> list[dict[str, Any]]:
-    units = [u for u in _items(data, "units") if isinstance(u, dict)]
-    if who in {s.get("id") for s in _items(data, "sides") if isinstance(s, dict)}:
+    units = [u for u in section_items(data, "units") if isinstance(u, dict)]
+    if who in {s.get("id") for s in section_items(data, "sides") if isinstance(s, dict)}:
         return [u for u in units if u.get("side") == who]
     formations = {
-        f.get("id"): f.get("parent") for f in _items(data, "formations") if isinstance(f, dict)
+        f.get("id"): f.get("parent")
+        for f in section_items(data, "formations")
+        if isinstance(f, dict)
     }
     if who in formations:
         below = formations_under(who, formations)
@@ -167,8 +169,8 @@ def _units_named(data: dict[str, Any], flag: str, text: str, who: str) -> list[d
     there are none."""
     units = _units_of(data, who)
     if not units:
-        sides = {x.get("id") for x in _items(data, "sides") if isinstance(x, dict)}
-        formations = {x.get("id") for x in _items(data, "formations") if isinstance(x, dict)}
+        sides = {x.get("id") for x in section_items(data, "sides") if isinstance(x, dict)}
+        formations = {x.get("id") for x in section_items(data, "formations") if isinstance(x, dict)}
         if who in sides | formations:
             kind = "side" if who in sides else "formation"
             raise _error(flag, text, f"{kind} '{who}' has no units to change")
@@ -181,7 +183,7 @@ def _units_named(data: dict[str, Any], flag: str, text: str, who: str) -> list[d
 def _known_ids(data: dict[str, Any]) -> list[str]:
     ids = []
     for key in ("sides", "formations", "units"):
-        ids += [x.get("id") for x in _items(data, key) if isinstance(x, dict)]
+        ids += [x.get("id") for x in section_items(data, key) if isinstance(x, dict)]
     return [i for i in ids if isinstance(i, str)]
 
 
@@ -202,7 +204,7 @@ def apply_scale(data: dict[str, Any], text: str) -> None:
             u["strength_range"] = [int(round(rng[0] * factor)), int(round(rng[1] * factor))]
 
 
-def _items(data: dict[str, Any], section: str) -> list:
+def section_items(data: dict[str, Any], section: str) -> list:
     """The entries of a list section of raw scenario data; [] when it is missing or is
     not a list (validation then says so at its line, naming the what-if)."""
     items = data.get(section)
@@ -213,7 +215,7 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
     """Remove a unit (or every unit of a formation or side), its orders, replacements
     and its places in intents."""
     unit_id = unit_id.strip()
-    units = _items(data, "units")
+    units = section_items(data, "units")
     ids = [u.get("id") for u in units if isinstance(u, dict)]
     if unit_id not in ids:
         under = [u.get("id") for u in _units_named(data, "--remove", unit_id, unit_id)]
@@ -222,11 +224,13 @@ def apply_remove(data: dict[str, Any], unit_id: str) -> None:
         return
     data["units"] = [u for u in units if not (isinstance(u, dict) and u.get("id") == unit_id)]
     data["orders"] = [
-        o for o in _items(data, "orders") if not (isinstance(o, dict) and o.get("unit") == unit_id)
+        o
+        for o in section_items(data, "orders")
+        if not (isinstance(o, dict) and o.get("unit") == unit_id)
     ]
     data["replacements"] = [
         r
-        for r in _items(data, "replacements")
+        for r in section_items(data, "replacements")
         if not (isinstance(r, dict) and r.get("unit") == unit_id)
     ]
     if not data["replacements"]:
@@ -240,7 +244,7 @@ def _remove_from_intents(data: dict[str, Any], unit_id: str) -> None:
     names the unit stays: it never holds, see
     :func:`campaign.scenario.loader.scenario_from_document`)."""
     kept = []
-    for intent in _items(data, "intents"):
+    for intent in section_items(data, "intents"):
         if not isinstance(intent, dict):
             kept.append(intent)
             continue
@@ -283,7 +287,7 @@ def _keep_orders_within(
     latest: dt.date | None = None,
 ) -> None:
     """Move the unit's orders dated outside [earliest, latest] onto the nearer bound."""
-    for o in _items(data, "orders"):
+    for o in section_items(data, "orders"):
         d = _as_date(o.get("date")) if isinstance(o, dict) else None
         if d is None or o.get("unit") != unit_id:
             continue
